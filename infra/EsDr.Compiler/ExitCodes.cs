@@ -1,0 +1,15 @@
+namespace EsDr.Compiler;
+
+/// <summary>The compiler's exit codes, documented in the README.</summary>
+internal static class ExitCodes
+{
+    public const int Ok = 0;
+    /// <summary>The stack config is invalid; every problem is on stderr, nothing on stdout.</summary>
+    public const int InvalidConfig = 1;
+    /// <summary>Wrong command-line usage.</summary>
+    public const int Usage = 2;
+    /// <summary>The emitted program does not match the provider schemas: a compiler bug, never deployed.</summary>
+    public const int InvalidProgram = 3;
+    /// <summary>A file named on the command line does not exist or cannot be read.</summary>
+    public const int FileNotFound = 4;
+}

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using System.Text.Json;
+using EsDr.Infra.Compilation;
+using EsDr.Infra.Config;
+using EsDr.Infra.Program;
+
+namespace EsDr.Compiler;
+
+/// <summary>
+/// The command Pulumi's YAML language host runs (<c>runtime.options.compiler</c>). With the stack's
+/// <c>PULUMI_*</c> variables it prints the stack's program; with none of them (Pulumi listing the plugins
+/// to install) it prints a program naming every provider package at its pinned version. Only the program
+/// goes to stdout; diagnostics go to stderr.
+/// </summary>
+internal static class ProgramCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var command = new Command("program", "Print the Pulumi program for the stack Pulumi is running (reads PULUMI_PROJECT, PULUMI_STACK, PULUMI_CONFIG).");
+        command.SetAction(_ => Execute(Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? ""), stdout, stderr));
+        return command;
+    }
+
+    public static int Execute(IReadOnlyDictionary<string, string> environment, TextWriter stdout, TextWriter stderr)
+    {
+        if (!environment.Keys.Any(k => k.StartsWith("PULUMI_", StringComparison.Ordinal)))
+        {
+            stdout.Write(ProgramYamlWriter.Write(ProviderPackages.ManifestProgram(ProjectFile.DefaultProjectName)));
+            return ExitCodes.Ok;
+        }
+
+        var project = environment.GetValueOrDefault("PULUMI_PROJECT") ?? ProjectFile.DefaultProjectName;
+        var stack = environment.GetValueOrDefault("PULUMI_STACK") ?? "";
+        try
+        {
+            var config = JsonSerializer.Deserialize<Dictionary<string, string>>(environment.GetValueOrDefault("PULUMI_CONFIG") ?? "{}") ?? [];
+            var secretKeys = environment.TryGetValue("PULUMI_CONFIG_SECRET_KEYS", out var s) && s.Length > 0
+                ? JsonSerializer.Deserialize<List<string>>(s) ?? []
+                : [];
+            return Emit(project, stack, config, secretKeys, stdout, stderr);
+        }
+        catch (JsonException e)
+        {
+            stderr.WriteLine($"error: PULUMI_CONFIG is not a JSON object of strings: {e.Message}");
+            return ExitCodes.InvalidConfig;
+        }
+    }
+
+    internal static int Emit(string project, string stack, IReadOnlyDictionary<string, string> config,
+        IReadOnlyCollection<string> secretKeys, TextWriter stdout, TextWriter stderr)
+    {
+        var compiled = CompiledStack.TryCompile(project, stack, config, secretKeys, stderr);
+        return compiled is null ? ExitCodes.InvalidConfig : ProgramOutput.Print(compiled, stdout, stderr);
+    }
+}

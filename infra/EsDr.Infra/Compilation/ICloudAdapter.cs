@@ -1,0 +1,60 @@
+using EsDr.Infra.Config;
+using EsDr.Infra.Program;
+using EsDr.Infra.Topology;
+
+namespace EsDr.Infra.Compilation;
+
+/// <summary>
+/// Turns one region of the topology into one cloud's provider resources. The compiler calls
+/// <see cref="AddRegion"/> for every region first, then <see cref="AddFirewalls"/> once all regions exist,
+/// because firewall rules admit the other regions' nodes by their addresses.
+/// </summary>
+public interface ICloudAdapter
+{
+    Cloud Cloud { get; }
+
+    /// <summary>How the node's OS sees its data volume (the renderer formats and mounts it), or null without one.</summary>
+    string? DataVolumeDevice(RegionTopology region, EsNode node);
+
+    /// <summary>What <c>network.host</c> is on this cloud: the node's fixed private IP, or an interface name.</summary>
+    string NetworkHost(EsNode node);
+
+    RegionResources AddRegion(RegionContext context);
+
+    void AddFirewalls(RegionContext context, RegionResources own, IReadOnlyList<RegionResources> peers);
+}
+
+/// <summary>Everything an adapter needs to emit one region.</summary>
+public sealed record RegionContext(
+    DeploymentTopology Topology,
+    RegionTopology Region,
+    PulumiProgram Program,
+    IReadOnlyDictionary<string, string> NodeUserData,
+    string? BalancerUserData,
+    IReadOnlyDictionary<string, string> Tags)
+{
+    public StackConfig Config => Topology.Config;
+
+    /// <summary>Resource options carrying the pinned version of the package (for default providers).</summary>
+    public static ResourceOptions Pinned(string package, ResourceOptions? options = null) =>
+        (options ?? new ResourceOptions()) with { Version = ProviderPackages.VersionOf(package) };
+
+    /// <summary>Tags as "key:value" strings, for clouds whose tags are plain strings.</summary>
+    public IReadOnlyList<string> TagList(params string[] extra) =>
+        Tags.Select(kv => $"{kv.Key}:{kv.Value}").Concat(extra).ToList();
+}
+
+/// <summary>What a region's resources expose to the rest of the program: interpolations of their outputs.</summary>
+public sealed record RegionResources(
+    RegionTopology Region,
+    IReadOnlyList<NodeResources> Nodes,
+    string Endpoint,
+    IReadOnlyList<string> BalancerResourceNames,
+    IReadOnlyList<string> NetworkResourceNames);
+
+/// <summary>One node's addresses (interpolations or literals) and the logical names of everything that is part of the node.</summary>
+public sealed record NodeResources(
+    EsNode Node,
+    string PublicIp,
+    string PrivateIp,
+    IReadOnlyList<string> ResourceNames);

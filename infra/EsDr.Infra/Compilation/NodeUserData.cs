@@ -1,0 +1,62 @@
+using EsDr.Infra.Renderers;
+using EsDr.Infra.Topology;
+
+namespace EsDr.Infra.Compilation;
+
+/// <summary>
+/// Composes each VM's first-boot user-data from the topology with the renderers. Values known only at
+/// deploy time (certificates, passwords) go in as Pulumi interpolations.
+/// </summary>
+public static class NodeUserData
+{
+    /// <summary>Every node holds every role; small DR clusters do not split masters from data nodes.</summary>
+    private static readonly string[] Roles = ["master", "data", "ingest", "remote_cluster_client"];
+
+    public static ElasticsearchNodeSettings Settings(RegionTopology region, EsNode node, ICloudAdapter adapter) =>
+        new(region.ClusterName, node.Name, Roles, adapter.NetworkHost(node), region.SeedHosts,
+            // Only founding nodes ever carry cluster.initial_master_nodes, and cloud-init runs on first
+            // boot only, so a replaced or added node joins the running cluster instead of bootstrapping one.
+            node.IsFounding ? region.Nodes.Where(n => n.Ordinal <= TopologyBuilder.FoundingNodeCount).Select(n => n.Name).ToList() : [])
+        {
+            Zone = node.Zone,
+        };
+
+    public static string Compose(
+        DeploymentTopology topology, RegionTopology region, EsNode node, ICloudAdapter adapter,
+        NodeCredentials credentials, string elasticPassword, ICollection<RenderedFile> files)
+    {
+        var settings = Settings(region, node, adapter);
+        var userData = CloudInit.Render(new ElasticsearchUserData(
+            settings,
+            topology.Config.Elasticsearch.Version,
+            region.HeapGb,
+            topology.Config.Ssh.PublicKeys,
+            adapter.DataVolumeDevice(region, node),
+            ClusterSecurity.CaCertBase64Ref,
+            credentials.CertBase64,
+            credentials.KeyBase64,
+            elasticPassword));
+        files.Add(new RenderedFile(region.Name, node.Name, "/etc/elasticsearch/elasticsearch.yml", ElasticsearchYml.Render(settings)));
+        files.Add(new RenderedFile(region.Name, node.Name, "user-data (cloud-init)", userData));
+        return userData;
+    }
+
+    public static string ComposeHaproxy(DeploymentTopology topology, RegionTopology region, ICollection<RenderedFile> files)
+    {
+        var frontend = HaproxySettings(topology, region);
+        var userData = CloudInit.RenderHaproxyHost(new HaproxyUserData(frontend, ClusterSecurity.CaCertBase64Ref, topology.Config.Ssh.PublicKeys));
+        files.Add(new RenderedFile(region.Name, region.Balancer.Name, CloudInit.HaproxyConfigFile, HaproxyConfig.Render(frontend)));
+        files.Add(new RenderedFile(region.Name, region.Balancer.Name, "user-data (cloud-init)", userData));
+        return userData;
+    }
+
+    /// <summary>HAProxy fronts the region's own nodes; the transport port is passed through for CCR proxy mode.</summary>
+    public static HaproxyFrontendSettings HaproxySettings(DeploymentTopology topology, RegionTopology region) =>
+        new(region.Nodes.Select(n => new HaproxyServer(n.Name, n.PrivateIp ?? n.DnsName!, topology.Config.Elasticsearch.HttpPort)).ToList(),
+            "/etc/haproxy/es-ca.crt")
+        {
+            HttpPort = topology.Config.Elasticsearch.HttpPort,
+            TransportPort = topology.Config.Elasticsearch.TransportPort,
+            ProxyTransport = true,
+        };
+}

@@ -1,0 +1,52 @@
+using EsDr.Infra.Config;
+using EsDr.Infra.Program;
+using EsDr.Infra.Topology;
+
+namespace EsDr.Infra.Compilation;
+
+/// <summary>
+/// The stack outputs recovery reads (<c>pulumi stack output --json</c>) to find things: per region its
+/// endpoint, cluster name and state, and per node its name, addresses and the logical names of every
+/// resource that makes up the node (for <c>--target</c> and <c>--target-replace</c>).
+/// </summary>
+public static class StackOutputs
+{
+    public static void Add(
+        PulumiProgram program,
+        DeploymentTopology topology,
+        IReadOnlyList<(RegionResources Resources, IReadOnlyDictionary<string, IReadOnlyList<string>> NodeExtras, RegionTopology Region)> regions)
+    {
+        program.Outputs.Add("activeRegion", topology.Config.ActiveRegion);
+        var map = new PMap();
+        foreach (var (resources, extras, region) in regions)
+        {
+            var nodes = resources.Nodes.Select(n => (object)new PMap
+            {
+                { "name", n.Node.Name },
+                { "ordinal", n.Node.Ordinal },
+                { "generation", n.Node.Generation },
+                { "privateIp", n.PrivateIp },
+                { "publicIp", n.PublicIp },
+                { "resources", n.ResourceNames.Concat(extras[n.Node.LogicalName]).ToList() },
+            }).ToList();
+            map.Add(region.Name, new PMap
+            {
+                { "cloud", StackConfigParser.Spell(region.Cloud) },
+                { "location", region.Config.Location },
+                { "state", StackConfigParser.Spell(region.Config.State) },
+                { "generation", region.Config.Generation },
+                { "clusterName", region.ClusterName },
+                { "endpoint", resources.Endpoint },
+                { "balancer", new PMap
+                    {
+                        { "kind", StackConfigParser.Spell(region.Balancer.Kind) },
+                        { "resources", resources.BalancerResourceNames },
+                    }
+                },
+                { "networkResources", resources.NetworkResourceNames },
+                { "nodes", nodes },
+            });
+        }
+        program.Outputs.Add("regions", map);
+    }
+}

@@ -1,0 +1,254 @@
+using System.Text.RegularExpressions;
+using EsDr.Infra.Topology;
+
+namespace EsDr.Infra.Config;
+
+/// <summary>
+/// Cross-field validation of a parsed config: each rule is one small named function returning the errors
+/// it finds, each error naming the key path. Shape errors (types, unknown keys) are caught by the parser.
+/// </summary>
+public static partial class ConfigRules
+{
+    private delegate IEnumerable<ConfigError> Rule(StackConfig c);
+
+    private static readonly Rule[] Rules =
+    [
+        NamePrefixIsShortDnsLabel,
+        AtLeastOneRegion,
+        RegionNamesAreUniqueDnsLabels,
+        ActiveRegionIsDeclaredAndOnlyItIsActive,
+        ElasticsearchVersionIsSupported,
+        LicenseIsKnown,
+        SecurityIsOn,
+        SshHasKeysAndValidCidrs,
+        NodeCountIsOddAndAtLeastThree,
+        GenerationsArePositive,
+        NetworksArePrivateAndDisjoint,
+        BalancerFitsCloud,
+        ZonesOnlyWhereTheCloudHasThem,
+        MemoryIsKnown,
+        VolumeIsLargeEnough,
+        CloudSpecificFieldsArePresent,
+    ];
+
+    /// <summary>Licences Elasticsearch accepts; CCR (issue 3) needs trial, platinum or enterprise.</summary>
+    public static readonly string[] Licenses = ["basic", "trial", "platinum", "enterprise"];
+
+    public static IReadOnlyList<ConfigError> Check(StackConfig config) => Rules.SelectMany(r => r(config)).ToList();
+
+    private static string Key(StackConfig c, string path) => $"{c.Project}:{path}";
+    private static string RegionKey(StackConfig c, int i, string path) => Key(c, $"regions[{i}]{(path.Length > 0 ? "." + path : "")}");
+
+    private static IEnumerable<ConfigError> NamePrefixIsShortDnsLabel(StackConfig c)
+    {
+        if (!DnsLabel().IsMatch(c.NamePrefix) || c.NamePrefix.Length > 20)
+            yield return new(Key(c, "namePrefix"), $"must be 1-20 lowercase letters, digits or '-', starting with a letter, got '{c.NamePrefix}'");
+    }
+
+    private static IEnumerable<ConfigError> AtLeastOneRegion(StackConfig c)
+    {
+        if (c.Regions.Count == 0) yield return new(Key(c, "regions"), "must list at least one region");
+    }
+
+    private static IEnumerable<ConfigError> RegionNamesAreUniqueDnsLabels(StackConfig c)
+    {
+        for (var i = 0; i < c.Regions.Count; i++)
+        {
+            var name = c.Regions[i].Name;
+            if (!DnsLabel().IsMatch(name) || name.Length > 12)
+                yield return new(RegionKey(c, i, "name"), $"must be 1-12 lowercase letters, digits or '-', starting with a letter, got '{name}'");
+            else if (c.Regions.Take(i).Any(r => r.Name == name))
+                yield return new(RegionKey(c, i, "name"), $"'{name}' is used by an earlier region; region names must be unique");
+        }
+    }
+
+    private static IEnumerable<ConfigError> ActiveRegionIsDeclaredAndOnlyItIsActive(StackConfig c)
+    {
+        if (c.Regions.All(r => r.Name != c.ActiveRegion))
+        {
+            yield return new(Key(c, "activeRegion"), $"'{c.ActiveRegion}' is not the name of a region in {Key(c, "regions")}");
+            yield break;
+        }
+        for (var i = 0; i < c.Regions.Count; i++)
+        {
+            var r = c.Regions[i];
+            if (r.Name == c.ActiveRegion && r.State != RegionState.Active)
+                yield return new(RegionKey(c, i, "state"), $"region '{r.Name}' is the active region but its state is '{StackConfigParser.Spell(r.State)}'; it must be 'active'");
+            else if (r.Name != c.ActiveRegion && r.State == RegionState.Active)
+                yield return new(RegionKey(c, i, "state"), $"only the active region ('{c.ActiveRegion}') may be 'active'; use 'standby'");
+        }
+    }
+
+    private static IEnumerable<ConfigError> ElasticsearchVersionIsSupported(StackConfig c)
+    {
+        var m = Semver().Match(c.Elasticsearch.Version);
+        if (!m.Success || int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) is < 8 or > 9)
+            yield return new(Key(c, "elasticsearch.version"), $"must be an exact Elasticsearch 8.x or 9.x version such as 8.17.4, got '{c.Elasticsearch.Version}'");
+    }
+
+    private static IEnumerable<ConfigError> LicenseIsKnown(StackConfig c)
+    {
+        if (!Licenses.Contains(c.Elasticsearch.License))
+            yield return new(Key(c, "elasticsearch.license"), $"must be one of {string.Join(", ", Licenses)}, got '{c.Elasticsearch.License}'");
+    }
+
+    private static IEnumerable<ConfigError> SecurityIsOn(StackConfig c)
+    {
+        if (!c.Elasticsearch.Security)
+            yield return new(Key(c, "elasticsearch.security"), "must be true: clusters always run with authentication and TLS on transport and HTTP");
+    }
+
+    private static IEnumerable<ConfigError> SshHasKeysAndValidCidrs(StackConfig c)
+    {
+        if (c.Ssh.PublicKeys.Count == 0)
+            yield return new(Key(c, "ssh.publicKeys"), "must list at least one SSH public key");
+        for (var i = 0; i < c.Ssh.PublicKeys.Count; i++)
+            if (!SshKey().IsMatch(c.Ssh.PublicKeys[i]))
+                yield return new(Key(c, $"ssh.publicKeys[{i}]"), "must be an OpenSSH public key ('ssh-ed25519 AAAA… comment')");
+        if (c.Ssh.AllowedCidrs.Count == 0)
+            yield return new(Key(c, "ssh.allowedCidrs"), "must list at least one CIDR allowed to reach SSH");
+        for (var i = 0; i < c.Ssh.AllowedCidrs.Count; i++)
+            if (!Ipv4Cidr.TryParse(c.Ssh.AllowedCidrs[i], out _))
+                yield return new(Key(c, $"ssh.allowedCidrs[{i}]"), $"must be an IPv4 network such as 203.0.113.0/24, got '{c.Ssh.AllowedCidrs[i]}'");
+    }
+
+    private static IEnumerable<ConfigError> NodeCountIsOddAndAtLeastThree(StackConfig c)
+    {
+        for (var i = 0; i < c.Regions.Count; i++)
+        {
+            var n = c.Regions[i].Elasticsearch.Nodes;
+            if (n < 3 || n % 2 == 0)
+                yield return new(RegionKey(c, i, "elasticsearch.nodes"), $"must be an odd number of at least 3, got {n}");
+            else if (n > 99)
+                yield return new(RegionKey(c, i, "elasticsearch.nodes"), $"must be at most 99, got {n}");
+        }
+    }
+
+    private static IEnumerable<ConfigError> GenerationsArePositive(StackConfig c)
+    {
+        for (var i = 0; i < c.Regions.Count; i++)
+        {
+            var r = c.Regions[i];
+            if (r.Generation < 1)
+                yield return new(RegionKey(c, i, "generation"), $"must be at least 1, got {r.Generation}");
+            foreach (var (ordinal, gen) in r.Elasticsearch.NodeGenerations.OrderBy(kv => kv.Key))
+            {
+                var path = RegionKey(c, i, $"elasticsearch.nodeGenerations.{ordinal}");
+                if (ordinal > r.Elasticsearch.Nodes)
+                    yield return new(path, $"names node {ordinal}, but the region has {r.Elasticsearch.Nodes} nodes");
+                else if (gen < 1)
+                    yield return new(path, $"must be at least 1, got {gen}");
+            }
+        }
+    }
+
+    private static IEnumerable<ConfigError> NetworksArePrivateAndDisjoint(StackConfig c)
+    {
+        var parsed = new List<(int Index, Ipv4Cidr Cidr)>();
+        for (var i = 0; i < c.Regions.Count; i++)
+        {
+            var text = c.Regions[i].NetworkCidr;
+            if (!Ipv4Cidr.TryParse(text, out var cidr))
+            {
+                yield return new(RegionKey(c, i, "network.cidr"), $"must be an IPv4 network such as 10.10.0.0/16, got '{text}'");
+                continue;
+            }
+            if (!cidr.IsPrivate)
+                yield return new(RegionKey(c, i, "network.cidr"), $"must be private address space (10/8, 172.16/12, 192.168/16), got '{text}'");
+            else if (cidr.PrefixLength is < 16 or > 24)
+                yield return new(RegionKey(c, i, "network.cidr"), $"must be between a /16 and a /24, got /{cidr.PrefixLength}");
+            else if (parsed.FirstOrDefault(p => p.Cidr.Overlaps(cidr)) is { Cidr.PrefixLength: > 0 } clash)
+                yield return new(RegionKey(c, i, "network.cidr"), $"overlaps regions[{clash.Index}].network.cidr ({clash.Cidr}); regions must not share address space");
+            parsed.Add((i, cidr));
+        }
+    }
+
+    private static IEnumerable<ConfigError> BalancerFitsCloud(StackConfig c)
+    {
+        for (var i = 0; i < c.Regions.Count; i++)
+        {
+            var r = c.Regions[i];
+            var fits = r.LoadBalancer.Kind switch
+            {
+                BalancerKind.NodeBalancer => r.Cloud == Cloud.Linode,
+                BalancerKind.DigitalOceanLoadBalancer => r.Cloud == Cloud.DigitalOcean,
+                BalancerKind.Nlb or BalancerKind.Alb => r.Cloud == Cloud.Aws,
+                _ => true,
+            };
+            if (!fits)
+                yield return new(RegionKey(c, i, "loadBalancer.kind"),
+                    $"'{StackConfigParser.Spell(r.LoadBalancer.Kind)}' is not available on {StackConfigParser.Spell(r.Cloud)}; use '{StackConfigParser.Spell(StackConfigParser.DefaultBalancer(r.Cloud))}' or 'haproxy'");
+        }
+    }
+
+    private static IEnumerable<ConfigError> ZonesOnlyWhereTheCloudHasThem(StackConfig c)
+    {
+        for (var i = 0; i < c.Regions.Count; i++)
+        {
+            var r = c.Regions[i];
+            if (r.Zones.Count > 0 && r.Cloud is Cloud.Linode or Cloud.DigitalOcean)
+                yield return new(RegionKey(c, i, "zones"), $"{StackConfigParser.Spell(r.Cloud)} has no availability zones; remove the key");
+            if (r.Cloud == Cloud.Aws && r.Zones.Count == 0)
+                yield return new(RegionKey(c, i, "zones"), "AWS regions need at least one availability zone, e.g. [us-east-1a, us-east-1b, us-east-1c]");
+            for (var z = 0; z < r.Zones.Count; z++)
+                if (r.Zones.Take(z).Contains(r.Zones[z]))
+                    yield return new(RegionKey(c, i, $"zones[{z}]"), $"'{r.Zones[z]}' is listed twice");
+        }
+    }
+
+    private static IEnumerable<ConfigError> MemoryIsKnown(StackConfig c)
+    {
+        for (var i = 0; i < c.Regions.Count; i++)
+        {
+            var r = c.Regions[i];
+            if (string.IsNullOrEmpty(r.Elasticsearch.Size)) continue; // reported by the parser
+            if (r.Elasticsearch.MemoryGb is { } gb && gb < 2)
+                yield return new(RegionKey(c, i, "elasticsearch.memoryGb"), $"must be at least 2, got {gb}");
+            else if (r.Elasticsearch.MemoryGb is null && InstanceSizes.MemoryGb(r.Cloud, r.Elasticsearch.Size) is null)
+                yield return new(RegionKey(c, i, "elasticsearch.size"),
+                    $"'{r.Elasticsearch.Size}' is not a size we know the memory of; set elasticsearch.memoryGb so the JVM heap can be sized");
+            else if ((r.Elasticsearch.MemoryGb ?? InstanceSizes.MemoryGb(r.Cloud, r.Elasticsearch.Size)) < 2)
+                yield return new(RegionKey(c, i, "elasticsearch.size"), $"'{r.Elasticsearch.Size}' has less than 2 GB of memory; Elasticsearch needs at least 2");
+        }
+    }
+
+    private static IEnumerable<ConfigError> VolumeIsLargeEnough(StackConfig c)
+    {
+        for (var i = 0; i < c.Regions.Count; i++)
+            if (c.Regions[i].Elasticsearch.VolumeGb < 10)
+                yield return new(RegionKey(c, i, "elasticsearch.volumeGb"), $"must be at least 10 (GB of data volume per node), got {c.Regions[i].Elasticsearch.VolumeGb}");
+    }
+
+    private static IEnumerable<ConfigError> CloudSpecificFieldsArePresent(StackConfig c)
+    {
+        for (var i = 0; i < c.Regions.Count; i++)
+        {
+            var r = c.Regions[i];
+            if (string.IsNullOrWhiteSpace(r.Location))
+                yield return new(RegionKey(c, i, "location"), "must name the cloud's region, e.g. eu-central (Linode), fra1 (DigitalOcean), eu-west-1 (AWS), GRA11 (OVH)");
+            if (r.Cloud == Cloud.Ovh && string.IsNullOrWhiteSpace(r.ProjectId))
+                yield return new(RegionKey(c, i, "projectId"), "OVH regions need the Public Cloud project id (the provider's serviceName)");
+            if (r.Cloud == Cloud.Ovh && string.IsNullOrWhiteSpace(r.Image))
+                yield return new(RegionKey(c, i, "image"), "OVH regions need the id of a Debian 12 image in that region");
+            if (r.Cloud != Cloud.Ovh && r.ProjectId is not null)
+                yield return new(RegionKey(c, i, "projectId"), "is only used by OVH regions; remove the key");
+            if (r.Cloud == Cloud.DigitalOcean && string.IsNullOrWhiteSpace(r.DnsZone))
+                yield return new(RegionKey(c, i, "dnsZone"),
+                    "DigitalOcean regions need a domain managed in DigitalOcean: droplets cannot be given fixed private addresses, so nodes find each other by name");
+            if (r.DnsZone is { Length: > 0 } zone && !DnsName().IsMatch(zone))
+                yield return new(RegionKey(c, i, "dnsZone"), $"must be a domain name such as example.com, got '{zone}'");
+        }
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9-]*$")]
+    private static partial Regex DnsLabel();
+
+    [GeneratedRegex(@"^(\d+)\.(\d+)\.(\d+)$")]
+    private static partial Regex Semver();
+
+    [GeneratedRegex(@"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/=]{16,}( .*)?$")]
+    private static partial Regex SshKey();
+
+    [GeneratedRegex(@"^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$")]
+    private static partial Regex DnsName();
+}

@@ -1,0 +1,60 @@
+namespace EsDr.Infra.Config;
+
+/// <summary>The clouds a region can run on.</summary>
+public enum Cloud { Linode, DigitalOcean, Aws, Ovh }
+
+/// <summary>What fronts a region's cluster and health-checks it.</summary>
+public enum BalancerKind { NodeBalancer, DigitalOceanLoadBalancer, Nlb, Alb, HaProxy }
+
+/// <summary>A region's place in the disaster-recovery lifecycle; recovery changes it through config.</summary>
+public enum RegionState { Active, Standby, Lost, Rebuilding }
+
+/// <summary>The whole stack config, typed and validated. Built only by <see cref="StackConfigParser"/>.</summary>
+public sealed record StackConfig(
+    string Project,
+    string Stack,
+    string NamePrefix,
+    string ActiveRegion,
+    ElasticsearchSettings Elasticsearch,
+    SshSettings Ssh,
+    IReadOnlyDictionary<string, string> Tags,
+    IReadOnlyList<RegionConfig> Regions)
+{
+    public RegionConfig Active => Regions.Single(r => r.Name == ActiveRegion);
+}
+
+public sealed record ElasticsearchSettings(
+    string Version,
+    string License,
+    bool Security,
+    int HttpPort,
+    int TransportPort);
+
+public sealed record SshSettings(IReadOnlyList<string> PublicKeys, IReadOnlyList<string> AllowedCidrs);
+
+public sealed record RegionConfig(
+    string Name,
+    Cloud Cloud,
+    string Location,
+    IReadOnlyList<string> Zones,
+    string NetworkCidr,
+    int Generation,
+    RegionState State,
+    string? Image,
+    string? ProjectId,
+    string? DnsZone,
+    RegionElasticsearch Elasticsearch,
+    BalancerConfig LoadBalancer);
+
+public sealed record RegionElasticsearch(
+    int Nodes,
+    string Size,
+    int? MemoryGb,
+    int VolumeGb,
+    IReadOnlyDictionary<int, int> NodeGenerations)
+{
+    /// <summary>A node's generation; nodes never replaced are at generation 1.</summary>
+    public int GenerationOf(int ordinal) => NodeGenerations.TryGetValue(ordinal, out var g) ? g : 1;
+}
+
+public sealed record BalancerConfig(BalancerKind Kind, string? Size);

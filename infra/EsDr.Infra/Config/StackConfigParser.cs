@@ -1,0 +1,192 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace EsDr.Infra.Config;
+
+/// <summary>
+/// Turns Pulumi's flattened config (<c>PULUMI_CONFIG</c>: keys <c>"project:key"</c>, values strings, structured
+/// values as JSON text) into a <see cref="StackConfig"/>. Reads every key, then runs
+/// <see cref="ConfigRules"/>; all problems are reported together in one <see cref="InvalidConfigException"/>.
+/// </summary>
+public static class StackConfigParser
+{
+    /// <summary>The top-level keys of the project's namespace.</summary>
+    public static readonly string[] TopLevelKeys = ["namePrefix", "activeRegion", "elasticsearch", "ssh", "tags", "regions"];
+
+    private static readonly Dictionary<string, Cloud> Clouds = new()
+    {
+        ["linode"] = Cloud.Linode, ["digitalocean"] = Cloud.DigitalOcean, ["aws"] = Cloud.Aws, ["ovh"] = Cloud.Ovh,
+    };
+
+    private static readonly Dictionary<string, BalancerKind> Balancers = new()
+    {
+        ["nodebalancer"] = BalancerKind.NodeBalancer,
+        ["digitalocean"] = BalancerKind.DigitalOceanLoadBalancer,
+        ["nlb"] = BalancerKind.Nlb,
+        ["alb"] = BalancerKind.Alb,
+        ["haproxy"] = BalancerKind.HaProxy,
+    };
+
+    private static readonly Dictionary<string, RegionState> States = new()
+    {
+        ["active"] = RegionState.Active, ["standby"] = RegionState.Standby,
+        ["lost"] = RegionState.Lost, ["rebuilding"] = RegionState.Rebuilding,
+    };
+
+    public static StackConfig Parse(
+        string project, string stack, IReadOnlyDictionary<string, string> flatConfig,
+        IReadOnlyCollection<string>? secretKeys = null)
+    {
+        var errors = new List<ConfigError>();
+        var root = new JsonObject();
+        var prefix = project + ":";
+        foreach (var (key, raw) in flatConfig.OrderBy(k => k.Key, StringComparer.Ordinal))
+        {
+            if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue; // provider config (linode:token, aws:region…)
+            var name = key[prefix.Length..];
+            if (!TopLevelKeys.Contains(name))
+            {
+                errors.Add(new ConfigError(key, $"unknown key (expected one of: {string.Join(", ", TopLevelKeys)})"));
+                continue;
+            }
+            if (secretKeys?.Contains(key) == true)
+            {
+                errors.Add(new ConfigError(key, "is a secret, but it is written into the program as plain text; set it without --secret"));
+                continue;
+            }
+            root[name] = ParseValue(key, raw, errors);
+        }
+
+        var top = new ConfigNode(project, root, errors);
+        ConfigNode Key(string k) => new($"{project}:{k}", root[k]?.DeepClone(), errors);
+
+        var config = new StackConfig(
+            Project: project,
+            Stack: stack,
+            NamePrefix: Key("namePrefix").String(),
+            ActiveRegion: Key("activeRegion").String(),
+            Elasticsearch: ReadElasticsearch(Key("elasticsearch")),
+            Ssh: ReadSsh(Key("ssh")),
+            Tags: ReadTags(Key("tags")),
+            Regions: Key("regions").Items().Select(ReadRegion).ToList());
+
+        if (errors.Count == 0) errors.AddRange(ConfigRules.Check(config));
+        if (errors.Count > 0) throw new InvalidConfigException(errors);
+        _ = top;
+        return config;
+    }
+
+    private static JsonNode? ParseValue(string key, string raw, List<ConfigError> errors)
+    {
+        var trimmed = raw.TrimStart();
+        if (!trimmed.StartsWith('{') && !trimmed.StartsWith('[')) return JsonValue.Create(raw);
+        try
+        {
+            return JsonNode.Parse(raw);
+        }
+        catch (JsonException e)
+        {
+            errors.Add(new ConfigError(key, $"is not valid structured config: {e.Message}"));
+            return null;
+        }
+    }
+
+    private static ElasticsearchSettings ReadElasticsearch(ConfigNode n)
+    {
+        if (!n.IsObject()) return new ElasticsearchSettings("", "basic", true, 9200, 9300);
+        n.RejectUnknownKeys("version", "license", "security");
+        return new ElasticsearchSettings(
+            Version: n.Child("version").String(),
+            License: n.Child("license").String("basic"),
+            Security: n.Child("security").Bool(true),
+            HttpPort: 9200,
+            TransportPort: 9300);
+    }
+
+    private static SshSettings ReadSsh(ConfigNode n)
+    {
+        if (!n.IsObject()) return new SshSettings([], []);
+        n.RejectUnknownKeys("publicKeys", "allowedCidrs");
+        return new SshSettings(n.Child("publicKeys").Strings(required: true), n.Child("allowedCidrs").Strings(required: true));
+    }
+
+    private static Dictionary<string, string> ReadTags(ConfigNode n) =>
+        n.Entries().ToDictionary(e => e.Key, e => e.Value.String(), StringComparer.Ordinal);
+
+    private static RegionConfig ReadRegion(ConfigNode n)
+    {
+        if (!n.IsObject())
+            return new RegionConfig("", Cloud.Linode, "", [], "", 1, RegionState.Standby, null, null, null,
+                new RegionElasticsearch(0, "", null, 0, new Dictionary<int, int>()), new BalancerConfig(BalancerKind.HaProxy, null));
+        n.RejectUnknownKeys("name", "cloud", "location", "zones", "network", "generation", "state", "image",
+            "projectId", "dnsZone", "elasticsearch", "loadBalancer");
+
+        var cloud = n.Child("cloud").Enum(Clouds);
+        var network = n.Child("network");
+        string cidr = "";
+        if (network.IsObject())
+        {
+            network.RejectUnknownKeys("cidr");
+            cidr = network.Child("cidr").String();
+        }
+
+        return new RegionConfig(
+            Name: n.Child("name").String(),
+            Cloud: cloud,
+            Location: n.Child("location").String(),
+            Zones: n.Child("zones").Strings(),
+            NetworkCidr: cidr,
+            Generation: n.Child("generation").Int(1),
+            State: n.Child("state").Enum(States, RegionState.Standby),
+            Image: n.Child("image").OptionalString(),
+            ProjectId: n.Child("projectId").OptionalString(),
+            DnsZone: n.Child("dnsZone").OptionalString(),
+            Elasticsearch: ReadRegionElasticsearch(n.Child("elasticsearch")),
+            LoadBalancer: ReadBalancer(n.Child("loadBalancer"), cloud));
+    }
+
+    private static RegionElasticsearch ReadRegionElasticsearch(ConfigNode n)
+    {
+        if (!n.IsObject()) return new RegionElasticsearch(0, "", null, 0, new Dictionary<int, int>());
+        n.RejectUnknownKeys("nodes", "size", "memoryGb", "volumeGb", "nodeGenerations");
+        var generations = new Dictionary<int, int>();
+        foreach (var (key, value) in n.Child("nodeGenerations").Entries())
+        {
+            if (!int.TryParse(key, out var ordinal) || ordinal < 1)
+            {
+                value.Error("must be keyed by a node number (1, 2, …)");
+                continue;
+            }
+            generations[ordinal] = value.Int();
+        }
+        return new RegionElasticsearch(
+            Nodes: n.Child("nodes").Int(3),
+            Size: n.Child("size").String(),
+            MemoryGb: n.Child("memoryGb").OptionalInt(),
+            VolumeGb: n.Child("volumeGb").Int(0),
+            NodeGenerations: generations);
+    }
+
+    private static BalancerConfig ReadBalancer(ConfigNode n, Cloud cloud)
+    {
+        var fallback = DefaultBalancer(cloud);
+        if (n.IsMissing) return new BalancerConfig(fallback, null);
+        if (!n.IsObject()) return new BalancerConfig(fallback, null);
+        n.RejectUnknownKeys("kind", "size");
+        return new BalancerConfig(n.Child("kind").Enum(Balancers, fallback), n.Child("size").OptionalString());
+    }
+
+    /// <summary>Each cloud's own balancer; OVH deployments front the cluster with HAProxy on a small VM.</summary>
+    public static BalancerKind DefaultBalancer(Cloud cloud) => cloud switch
+    {
+        Cloud.Linode => BalancerKind.NodeBalancer,
+        Cloud.DigitalOcean => BalancerKind.DigitalOceanLoadBalancer,
+        Cloud.Aws => BalancerKind.Nlb,
+        _ => BalancerKind.HaProxy,
+    };
+
+    /// <summary>The spelling of a value in config, for messages.</summary>
+    public static string Spell(Cloud c) => Clouds.First(kv => kv.Value == c).Key;
+    public static string Spell(BalancerKind b) => Balancers.First(kv => kv.Value == b).Key;
+    public static string Spell(RegionState s) => States.First(kv => kv.Value == s).Key;
+}

@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace EsDr.Infra.Program;
+
+/// <summary>
+/// Serialises a <see cref="PulumiProgram"/> to YAML once, deterministically: sections in a fixed order,
+/// maps in insertion order, multi-line text as literal blocks so rendered files stay readable in diffs,
+/// and strings that YAML would read as another type quoted.
+/// </summary>
+public static partial class ProgramYamlWriter
+{
+    public static string Write(PulumiProgram program)
+    {
+        using var text = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
+        var emitter = new Emitter(text, new EmitterSettings(2, int.MaxValue, false, 1024, false, false));
+        emitter.Emit(new StreamStart());
+        emitter.Emit(new DocumentStart());
+        emitter.Emit(new MappingStart());
+        Scalar(emitter, "name");
+        Scalar(emitter, program.Name);
+        Scalar(emitter, "runtime");
+        Scalar(emitter, "yaml");
+        Section(emitter, "config", program.Config);
+        Section(emitter, "variables", program.Variables);
+        if (program.Resources.Count > 0)
+        {
+            Scalar(emitter, "resources");
+            emitter.Emit(new MappingStart());
+            foreach (var r in program.Resources)
+            {
+                Scalar(emitter, r.Name);
+                Value(emitter, ResourceBody(r));
+            }
+            emitter.Emit(new MappingEnd());
+        }
+        Section(emitter, "outputs", program.Outputs);
+        emitter.Emit(new MappingEnd());
+        emitter.Emit(new DocumentEnd(true));
+        emitter.Emit(new StreamEnd());
+        return text.ToString();
+    }
+
+    private static PMap ResourceBody(ProgramResource r)
+    {
+        var body = new PMap { { "type", r.Type } };
+        if (r.Properties.Count > 0) body.Add("properties", r.Properties);
+        var o = r.Options;
+        var options = new PMap()
+            .AddIf("provider", o.Provider)
+            .AddIf("dependsOn", o.DependsOn)
+            .AddIf("ignoreChanges", o.IgnoreChanges)
+            .AddIf("additionalSecretOutputs", o.AdditionalSecretOutputs)
+            .AddIf("deleteBeforeReplace", o.DeleteBeforeReplace)
+            .AddIf("protect", o.Protect)
+            .AddIf("version", o.Version);
+        if (options.Count > 0) body.Add("options", options);
+        return body;
+    }
+
+    private static void Section(IEmitter emitter, string name, PMap map)
+    {
+        if (map.Count == 0) return;
+        Scalar(emitter, name);
+        Value(emitter, map);
+    }
+
+    private static void Value(IEmitter emitter, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                emitter.Emit(new YamlDotNet.Core.Events.Scalar(null, null, "null", ScalarStyle.Plain, true, false));
+                break;
+            case string s:
+                Scalar(emitter, s);
+                break;
+            case bool b:
+                emitter.Emit(new YamlDotNet.Core.Events.Scalar(null, null, b ? "true" : "false", ScalarStyle.Plain, true, false));
+                break;
+            case int or long or double:
+                emitter.Emit(new YamlDotNet.Core.Events.Scalar(null, null, Convert.ToString(value, CultureInfo.InvariantCulture)!, ScalarStyle.Plain, true, false));
+                break;
+            case PMap map:
+                emitter.Emit(new MappingStart());
+                foreach (var (k, v) in map)
+                {
+                    Scalar(emitter, k);
+                    Value(emitter, v);
+                }
+                emitter.Emit(new MappingEnd());
+                break;
+            case System.Collections.IEnumerable list:
+                emitter.Emit(new SequenceStart(null, null, false, SequenceStyle.Block));
+                foreach (var item in list) Value(emitter, item);
+                emitter.Emit(new SequenceEnd());
+                break;
+            default:
+                throw new InvalidOperationException($"cannot write a {value.GetType().Name} into a program");
+        }
+    }
+
+    private static void Scalar(IEmitter emitter, string s)
+    {
+        var style = s.Contains('\n', StringComparison.Ordinal) && !HasTrailingSpace().IsMatch(s)
+            ? ScalarStyle.Literal
+            : NeedsQuotes(s) ? ScalarStyle.DoubleQuoted : ScalarStyle.Any;
+        emitter.Emit(new YamlDotNet.Core.Events.Scalar(null, null, s, style, true, style != ScalarStyle.Literal));
+    }
+
+    /// <summary>A plain scalar that a YAML 1.1 or 1.2 reader would take for a number, boolean or null must be quoted.</summary>
+    private static bool NeedsQuotes(string s) => s.Length == 0 || NotAString().IsMatch(s);
+
+    [GeneratedRegex(@"^(~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N|[-+]?(\.?[0-9][0-9_.:eE+-]*|\.inf|\.Inf|\.INF|\.nan|\.NaN|\.NAN|0x[0-9a-fA-F_]+|0o[0-7]+))$")]
+    private static partial Regex NotAString();
+
+    [GeneratedRegex(@"[ \t]\n|[ \t]$|^\s")]
+    private static partial Regex HasTrailingSpace();
+}

@@ -1,0 +1,101 @@
+namespace EsDr.Infra.Program;
+
+/// <summary>
+/// A Pulumi YAML program as data. Values are plain trees: string, int, long, bool, double,
+/// <see cref="IReadOnlyList{T}"/> of values, and <see cref="PMap"/> (an insertion-ordered map). A string
+/// containing <c>${…}</c> is a Pulumi interpolation; use <see cref="Ref"/> to build one.
+/// </summary>
+public sealed class PulumiProgram(string name)
+{
+    public string Name { get; } = name;
+    public PMap Config { get; } = new();
+    public PMap Variables { get; } = new();
+    public List<ProgramResource> Resources { get; } = [];
+    public PMap Outputs { get; } = new();
+
+    public ProgramResource Add(string logicalName, string type, PMap properties, ResourceOptions? options = null)
+    {
+        if (Resources.Any(r => r.Name == logicalName))
+            throw new InvalidOperationException($"resource '{logicalName}' is declared twice");
+        var resource = new ProgramResource(logicalName, type, properties, options ?? new ResourceOptions());
+        Resources.Add(resource);
+        return resource;
+    }
+
+    public string Variable(string name, object value)
+    {
+        Variables.Add(name, value);
+        return $"${{{name}}}";
+    }
+
+    public ProgramResource Resource(string logicalName) => Resources.Single(r => r.Name == logicalName);
+}
+
+public sealed record ProgramResource(string Name, string Type, PMap Properties, ResourceOptions Options)
+{
+    /// <summary>An interpolation of one of this resource's outputs, e.g. <c>${fra-es-1.ipAddress}</c>.</summary>
+    public string Out(string output) => Ref.To(Name, output);
+
+    /// <summary>The resource itself (its id) as an interpolation.</summary>
+    public string Self => $"${{{Name}}}";
+
+    /// <summary>The package a type token belongs to: <c>linode</c> for <c>linode:index/instance:Instance</c>, <c>aws</c> for <c>pulumi:providers:aws</c>.</summary>
+    public string Package => Type.StartsWith("pulumi:providers:", StringComparison.Ordinal) ? Type["pulumi:providers:".Length..] : Type.Split(':')[0];
+}
+
+/// <summary>Resource options we use. Null means "not set" and is not written.</summary>
+public sealed record ResourceOptions
+{
+    public string? Provider { get; init; }
+    public IReadOnlyList<string>? DependsOn { get; init; }
+    public IReadOnlyList<string>? IgnoreChanges { get; init; }
+    public IReadOnlyList<string>? AdditionalSecretOutputs { get; init; }
+    public bool? DeleteBeforeReplace { get; init; }
+    public bool? Protect { get; init; }
+    public string? Version { get; init; }
+}
+
+/// <summary>Interpolation helpers. Every <c>${</c> in a program comes from here.</summary>
+public static class Ref
+{
+    public static string To(string resource, string output) => $"${{{resource}.{output}}}";
+
+    /// <summary>Escapes literal text so Pulumi does not read <c>${</c> in it as an interpolation.</summary>
+    public static string Literal(string text) => text.Replace("${", "$${", StringComparison.Ordinal);
+}
+
+/// <summary>An insertion-ordered string-keyed map, so emitted programs keep a reviewable, stable order.</summary>
+public sealed class PMap : IEnumerable<KeyValuePair<string, object>>
+{
+    private readonly List<KeyValuePair<string, object>> _entries = [];
+
+    public int Count => _entries.Count;
+
+    public void Add(string key, object value)
+    {
+        if (ContainsKey(key)) throw new InvalidOperationException($"key '{key}' is set twice");
+        _entries.Add(new(key, value));
+    }
+
+    /// <summary>Adds only when the value is not null, so optional settings read naturally at the call site.</summary>
+    public PMap AddIf(string key, object? value)
+    {
+        if (value is not null) Add(key, value);
+        return this;
+    }
+
+    public bool ContainsKey(string key) => _entries.Exists(e => e.Key == key);
+
+    public object this[string key]
+    {
+        get => _entries.First(e => e.Key == key).Value;
+        set
+        {
+            var i = _entries.FindIndex(e => e.Key == key);
+            if (i < 0) _entries.Add(new(key, value)); else _entries[i] = new(key, value);
+        }
+    }
+
+    public IEnumerator<KeyValuePair<string, object>> GetEnumerator() => _entries.GetEnumerator();
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
