@@ -52,12 +52,10 @@ public static class StackConfigParser
             if (secretKeys?.Contains(key) == true)
             {
                 errors.Add(new ConfigError(key, "is a secret, but it is written into the program as plain text; set it without --secret"));
-                continue;
             }
             root[name] = ParseValue(key, raw, errors);
         }
 
-        var top = new ConfigNode(project, root, errors);
         ConfigNode Key(string k) => new($"{project}:{k}", root[k]?.DeepClone(), errors);
 
         var config = new StackConfig(
@@ -72,7 +70,6 @@ public static class StackConfigParser
 
         if (errors.Count == 0) errors.AddRange(ConfigRules.Check(config));
         if (errors.Count > 0) throw new InvalidConfigException(errors);
-        _ = top;
         return config;
     }
 

@@ -37,7 +37,7 @@ public static class TopologyBuilder
                 ? Ipv4Cidr.Parse(network.Subnets[0].Cidr).Host(BalancerHostOffset)
                 : null,
             region.LoadBalancer.Size);
-        return new RegionTopology(region, key, $"{config.NamePrefix}-{key}", network, nodes, balancer, HeapGb(memory));
+        return new RegionTopology(region, key, $"{config.NamePrefix}-{key}", network, nodes, balancer, Renderers.JvmHeap.HeapGb(memory));
     }
 
     private static RegionNetwork BuildNetwork(RegionConfig region)
@@ -69,7 +69,4 @@ public static class TopologyBuilder
             subnet,
             IsFounding: ordinal <= FoundingNodeCount && generation == 1);
     }
-
-    /// <summary>Half the memory for the heap, the rest for the filesystem cache; never above 31 GB (compressed oops).</summary>
-    public static int HeapGb(int memoryGb) => Math.Clamp(memoryGb / 2, 1, 31);
 }

@@ -1,0 +1,86 @@
+using EsDr.Infra.Program;
+using YamlDotNet.RepresentationModel;
+
+namespace EsDr.Infra.Tests.Program;
+
+public class ProgramYamlWriterTests
+{
+    private static YamlMappingNode Parse(string yaml)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        return (YamlMappingNode)stream.Documents[0].RootNode;
+    }
+
+    [Fact]
+    public void Write_StringsThatLookLikeOtherTypes_AreQuoted()
+    {
+        var program = new PulumiProgram("p");
+        program.Add("r", "random:index/randomPassword:RandomPassword", new PMap
+        {
+            { "a", "8.17" }, { "b", "true" }, { "c", "3" }, { "d", "" }, { "e", "yes" }, { "f", 3 }, { "g", true },
+        });
+
+        var props = (YamlMappingNode)((YamlMappingNode)Parse(ProgramYamlWriter.Write(program))["resources"]["r"])["properties"];
+
+        foreach (var key in new[] { "a", "b", "c", "d", "e" })
+            Assert.NotEqual(YamlDotNet.Core.ScalarStyle.Plain, ((YamlScalarNode)props[key]).Style);
+        Assert.Equal(YamlDotNet.Core.ScalarStyle.Plain, ((YamlScalarNode)props["f"]).Style);
+        Assert.Equal("true", ((YamlScalarNode)props["g"]).Value);
+    }
+
+    [Fact]
+    public void Write_MultiLineText_IsALiteralBlockThatRoundTrips()
+    {
+        var text = "#cloud-config\npackages:\n  - haproxy\n";
+        var program = new PulumiProgram("p");
+        program.Variable("userData", text);
+
+        var yaml = ProgramYamlWriter.Write(program);
+
+        Assert.Contains("userData: |", yaml, StringComparison.Ordinal);
+        Assert.Equal(text, ((YamlScalarNode)Parse(yaml)["variables"]["userData"]).Value);
+    }
+
+    [Fact]
+    public void Write_KeepsSectionAndInsertionOrder()
+    {
+        var program = new PulumiProgram("p");
+        program.Outputs.Add("z", "1");
+        program.Add("b-second", "tls:index/privateKey:PrivateKey", new PMap { { "algorithm", "RSA" } });
+        program.Add("a-third", "tls:index/privateKey:PrivateKey", new PMap { { "algorithm", "RSA" } });
+        program.Variable("v", "x");
+
+        var root = Parse(ProgramYamlWriter.Write(program));
+
+        Assert.Equal(["name", "runtime", "variables", "resources", "outputs"], root.Children.Keys.Select(k => ((YamlScalarNode)k).Value));
+        Assert.Equal(["b-second", "a-third"], ((YamlMappingNode)root["resources"]).Children.Keys.Select(k => ((YamlScalarNode)k).Value));
+    }
+
+    [Fact]
+    public void Write_ResourceOptions_AreWrittenOnlyWhenSet()
+    {
+        var program = new PulumiProgram("p");
+        program.Add("k", "tls:index/privateKey:PrivateKey", new PMap(), new ResourceOptions { Version = "5.5.1", IgnoreChanges = ["userData"] });
+        program.Add("plain", "tls:index/privateKey:PrivateKey", new PMap());
+
+        var resources = (YamlMappingNode)Parse(ProgramYamlWriter.Write(program))["resources"];
+
+        var options = (YamlMappingNode)resources["k"]["options"];
+        Assert.Equal(["ignoreChanges", "version"], options.Children.Keys.Select(k => ((YamlScalarNode)k).Value));
+        Assert.False(((YamlMappingNode)resources["plain"]).Children.ContainsKey(new YamlScalarNode("options")));
+    }
+
+    [Fact]
+    public void Add_SameLogicalNameTwice_Throws()
+    {
+        var program = new PulumiProgram("p");
+        program.Add("x", "tls:index/privateKey:PrivateKey", new PMap());
+
+        Assert.Throws<InvalidOperationException>(() => program.Add("x", "tls:index/privateKey:PrivateKey", new PMap()));
+    }
+
+    [Fact]
+    public void Literal_EscapesInterpolationMarkers() =>
+        Assert.Equal("echo $${HOME}", Ref.Literal("echo ${HOME}"));
+}
