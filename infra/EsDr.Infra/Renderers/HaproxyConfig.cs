@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Text;
+
+namespace EsDr.Infra.Renderers;
+
+/// <summary>One Elasticsearch node behind HAProxy. <paramref name="Port"/> is its HTTP port.</summary>
+/// <param name="IsBackup">Used only while every non-backup server is down (e.g. a standby region's nodes).</param>
+public sealed record HaproxyServer(string Name, string Address, int Port, bool IsBackup = false);
+
+/// <summary>What a region's HAProxy VM fronts and how.</summary>
+/// <param name="CaFilePath">PEM file of the CA(s) that signed every backend node's certificate.</param>
+public sealed record HaproxyFrontendSettings(IReadOnlyList<HaproxyServer> Servers, string CaFilePath)
+{
+    public int HttpPort { get; init; } = 9200;
+
+    /// <summary>Also pass the transport port through, for cross-cluster replication in proxy mode.</summary>
+    public bool ProxyTransport { get; init; }
+
+    public int TransportPort { get; init; } = 9300;
+
+    /// <summary>Port of the VM's own health endpoint (<see cref="HaproxyConfig.MonitorUri"/>).</summary>
+    public int MonitorPort { get; init; } = 8404;
+}
+
+/// <summary>
+/// Renders haproxy.cfg (HAProxy 2.6) from fixed sections: global, defaults, the VM's health endpoint,
+/// the HTTP passthrough, then optionally the transport passthrough. TLS is never terminated here:
+/// clients talk TLS to Elasticsearch itself.
+/// </summary>
+public static class HaproxyConfig
+{
+    public const string MonitorUri = "/haproxy-health";
+
+    /// <summary>
+    /// 200 only when the node sees a yellow-or-better cluster within 1s: a red cluster answers 408 and
+    /// a cluster without an elected master 503, so either takes the node out of rotation.
+    /// </summary>
+    internal const string HealthCheckUri = "/_cluster/health?wait_for_status=yellow&timeout=1s";
+
+    private const string HttpBackend = "es_http";
+    private const string TransportBackend = "es_transport";
+
+    public static string Render(HaproxyFrontendSettings s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        if (s.Servers.Count == 0)
+        {
+            throw new ArgumentException("HAProxy needs at least one backend server.", nameof(s));
+        }
+
+        var text = new StringBuilder();
+        Global(text);
+        Defaults(text);
+        MonitorFrontend(text, s);
+        Passthrough(text, HttpBackend, s.HttpPort, s, server => server.Port, idleTimeout: null);
+        if (s.ProxyTransport)
+        {
+            // Transport connections are long-lived and idle between requests.
+            Passthrough(text, TransportBackend, s.TransportPort, s, _ => s.TransportPort, idleTimeout: "1h");
+        }
+        return text.ToString();
+    }
+
+    private static void Global(StringBuilder text) => Section(text, "global",
+        "log /dev/log local0",
+        "maxconn 20000",
+        "user haproxy",
+        "group haproxy");
+
+    private static void Defaults(StringBuilder text) => Section(text, "defaults",
+        "log global",
+        "mode tcp",
+        "option dontlognull",
+        "timeout connect 5s",
+        "timeout client 5m",
+        "timeout server 5m",
+        // Longer than the 1s wait_for_status so a slow answer is a 408, not a check timeout.
+        "timeout check 3s");
+
+    private static void MonitorFrontend(StringBuilder text, HaproxyFrontendSettings s) => Section(text, "frontend vm_health",
+        "mode http",
+        $"bind :{Num(s.MonitorPort)}",
+        $"monitor-uri {MonitorUri}");
+
+    private static void Passthrough(
+        StringBuilder text,
+        string name,
+        int bindPort,
+        HaproxyFrontendSettings s,
+        Func<HaproxyServer, int> trafficPort,
+        string? idleTimeout)
+    {
+        var frontend = new List<string> { "option tcplog", $"bind :{Num(bindPort)}" };
+        if (idleTimeout is not null)
+        {
+            frontend.Add($"timeout client {idleTimeout}");
+        }
+        frontend.Add($"default_backend {name}");
+        Section(text, $"frontend {name}", [.. frontend]);
+
+        var backend = new List<string> { "balance leastconn" };
+        if (idleTimeout is not null)
+        {
+            backend.Add($"timeout server {idleTimeout}");
+        }
+        backend.AddRange(
+        [
+            // Spread over all backup servers, not only the first, once the primaries are down.
+            "option allbackups",
+            "option httpchk",
+            $"http-check send meth GET uri {HealthCheckUri} ver HTTP/1.1 hdr Host elasticsearch",
+            "http-check expect status 200",
+            // The check speaks TLS to the node's HTTP port and verifies the chain against the cluster CA;
+            // the host name is not checked because servers are addressed by IP.
+            $"default-server inter 1s fall 2 rise 2 check-ssl verify required ca-file {s.CaFilePath}",
+        ]);
+        // Traffic goes to trafficPort; the check always goes to the node's HTTP port.
+        backend.AddRange(s.Servers.Select(server =>
+            $"server {server.Name} {server.Address}:{Num(trafficPort(server))} check port {Num(server.Port)}"
+            + (server.IsBackup ? " backup" : "")));
+        Section(text, $"backend {name}", [.. backend]);
+    }
+
+    private static void Section(StringBuilder text, string header, params string[] lines)
+    {
+        if (text.Length > 0)
+        {
+            text.Append('\n');
+        }
+        text.Append(header).Append('\n');
+        foreach (var line in lines)
+        {
+            text.Append("    ").Append(line).Append('\n');
+        }
+    }
+
+    private static string Num(int value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,63 @@
+using System.Globalization;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+using YamlDotNet.RepresentationModel;
+using YamlDotNet.Serialization;
+
+namespace EsDr.Infra.Renderers;
+
+/// <summary>
+/// YAML building blocks shared by the renderers. Strings are always double-quoted so that neither a
+/// value nor a Pulumi interpolation resolved later can change a scalar's type or break the document;
+/// file bodies are literal blocks so they stay readable on the node.
+/// </summary>
+internal static class Yaml
+{
+    // Never fold long lines: a fold inside a shell command or a Pulumi reference would change it.
+    private static readonly EmitterSettings Settings = EmitterSettings.Default
+        .WithBestWidth(int.MaxValue)
+        .WithNewLine("\n")
+        .WithIndentedSequences();
+
+    public static YamlScalarNode Str(string value) => new(value) { Style = ScalarStyle.DoubleQuoted };
+
+    public static YamlScalarNode Int(int value) =>
+        new(value.ToString(CultureInfo.InvariantCulture)) { Style = ScalarStyle.Plain };
+
+    public static YamlScalarNode Bool(bool value) => new(value ? "true" : "false") { Style = ScalarStyle.Plain };
+
+    public static YamlScalarNode Block(string text) => new(text) { Style = ScalarStyle.Literal };
+
+    public static YamlSequenceNode List(IEnumerable<string> values) => List(values.Select(Str));
+
+    public static YamlSequenceNode List(IEnumerable<YamlNode> nodes)
+    {
+        var sequence = new YamlSequenceNode(nodes);
+        // An empty block sequence cannot be written; `[]` keeps the key with an explicit empty value.
+        if (sequence.Children.Count == 0)
+        {
+            sequence.Style = SequenceStyle.Flow;
+        }
+        return sequence;
+    }
+
+    /// <summary>A mapping in the given order; a repeated key is a renderer bug and throws.</summary>
+    public static YamlMappingNode Map(IEnumerable<KeyValuePair<string, YamlNode>> entries)
+    {
+        var map = new YamlMappingNode();
+        foreach (var (key, value) in entries)
+        {
+            map.Add(key, value);
+        }
+        return map;
+    }
+
+    public static KeyValuePair<string, YamlNode> Entry(string key, YamlNode value) => new(key, value);
+
+    public static string Serialize(YamlNode root)
+    {
+        using var writer = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
+        new SerializerBuilder().Build().Serialize(new Emitter(writer, Settings), root);
+        return writer.ToString();
+    }
+}

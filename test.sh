@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The test command (README, .ci/run): installs the real tools the tests drive, then runs every test.
+#   haproxy     – every rendered haproxy.cfg is checked with `haproxy -c`
+#   cloud-init  – every rendered user-data is checked with `cloud-init schema`
+# Only the .NET SDK is assumed; Debian packages come from apt-get (as root, or through sudo).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+need=()
+command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
+command -v cloud-init >/dev/null 2>&1 || need+=(cloud-init)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "installing ${need[*]} (Debian packages the tests run for real)"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# Build the compiler the way Pulumi will run it, so the tests that start it do not pay for the build.
+./bin/es-dr --help >/dev/null
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test IaC.sln -c Release --nologo 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line for every test assembly together.
+awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+     END { gsub(",", "", p); printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$status"
