@@ -26,7 +26,7 @@ for i in $(seq 1 "$n"); do
   case $cloud in
     linode) echo "      location: eu-central"; size=g6-standard-4 ;;
     digitalocean) echo "      location: fra1"; echo "      dnsZone: bench.example.com"; size=s-4vcpu-8gb ;;
-    aws) echo "      location: eu-central-1"; echo "      zones: [eu-central-1a, eu-central-1b, eu-central-1c]"; size=m6i.large ;;
+    aws) echo "      location: eu-central-1"; echo "      image: ami-0c7e2f9a1b3d5e7f0"; echo "      zones: [eu-central-1a, eu-central-1b, eu-central-1c]"; size=m6i.large ;;
     ovh) echo "      location: GRA11"; echo "      projectId: 5f0a6c4e2b8d4a1e9c3f7b6a2d1e0f9a"; echo "      image: 9c4d3b6e-1f2a-4e5b-8c7d-0a1b2c3d4e5f"; size=b3-16 ;;
   esac
   echo "      elasticsearch: {nodes: 3, size: $size, volumeGb: 50}"

@@ -50,7 +50,7 @@ internal static class ProgramCommand
     internal static int Emit(string project, string stack, IReadOnlyDictionary<string, string> config,
         IReadOnlyCollection<string> secretKeys, TextWriter stdout, TextWriter stderr)
     {
-        var compiled = CompiledStack.TryCompile(project, stack, config, secretKeys, stderr);
+        var compiled = StackCompilation.TryCompile(project, stack, config, secretKeys, stderr);
         return compiled is null ? ExitCodes.InvalidConfig : ProgramOutput.Print(compiled, stdout, stderr);
     }
 }

@@ -5,7 +5,7 @@ namespace EsDr.Compiler;
 /// <summary>Prints a compiled program to stdout only when it passed the schema check; problems go to stderr.</summary>
 internal static class ProgramOutput
 {
-    public static int Print(CompiledStack compiled, TextWriter stdout, TextWriter stderr)
+    public static int Print(StackCompilation compiled, TextWriter stdout, TextWriter stderr)
     {
         if (compiled.Problems.Count > 0)
         {

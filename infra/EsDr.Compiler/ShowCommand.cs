@@ -40,9 +40,9 @@ internal static class ShowCommand
 }
 
 /// <summary>What would be deployed, grouped by region: derived from the topology and the program.</summary>
-internal sealed record DeploymentSummary(CompiledStack Stack, IReadOnlyList<RegionSummary> Regions, IReadOnlyList<(string Type, int Count)> Shared)
+internal sealed record DeploymentSummary(StackCompilation Stack, IReadOnlyList<RegionSummary> Regions, IReadOnlyList<(string Type, int Count)> Shared)
 {
-    public static DeploymentSummary Of(CompiledStack stack)
+    public static DeploymentSummary Of(StackCompilation stack)
     {
         var keys = stack.Topology.Regions.Select(r => r.Key).OrderByDescending(k => k.Length).ToList();
         string? RegionOf(string logical) => keys.FirstOrDefault(k => logical.StartsWith(k + "-", StringComparison.Ordinal));

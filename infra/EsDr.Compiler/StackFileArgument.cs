@@ -14,7 +14,7 @@ internal static class StackFileArgument
     };
 
     /// <summary>Loads and compiles the stack file; null (with the reason on stderr and the exit code set) when it cannot.</summary>
-    public static CompiledStack? Compile(FileInfo file, TextWriter stderr, out int exitCode)
+    public static StackCompilation? Compile(FileInfo file, TextWriter stderr, out int exitCode)
     {
         exitCode = ExitCodes.Ok;
         if (!file.Exists)
@@ -34,7 +34,7 @@ internal static class StackFileArgument
             exitCode = ExitCodes.InvalidConfig;
             return null;
         }
-        var compiled = CompiledStack.TryCompile(ProjectFile.ProjectNameFor(file.FullName), stack.Stack, stack.Config, stack.SecretKeys, stderr);
+        var compiled = StackCompilation.TryCompile(ProjectFile.ProjectNameFor(file.FullName), stack.Stack, stack.Config, stack.SecretKeys, stderr);
         if (compiled is null) exitCode = ExitCodes.InvalidConfig;
         return compiled;
     }

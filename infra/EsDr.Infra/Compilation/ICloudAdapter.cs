@@ -19,9 +19,18 @@ public interface ICloudAdapter
     /// <summary>What <c>network.host</c> is on this cloud: the node's fixed private IP, or an interface name.</summary>
     string NetworkHost(EsNode node);
 
+    /// <summary>Cloud-specific additions to a node's first boot (e.g. Linode's health-check front door); none by default.</summary>
+    NodeAddOns AddOns(RegionTopology region, EsNode node) => NodeAddOns.None;
+
     RegionResources AddRegion(RegionContext context);
 
     void AddFirewalls(RegionContext context, RegionResources own, IReadOnlyList<RegionResources> peers);
+}
+
+/// <summary>Files and commands a cloud adds to a node's user-data.</summary>
+public sealed record NodeAddOns(IReadOnlyList<Renderers.ExtraFile> Files, IReadOnlyList<string> RunCommands)
+{
+    public static readonly NodeAddOns None = new([], []);
 }
 
 /// <summary>Everything an adapter needs to emit one region.</summary>

@@ -26,6 +26,7 @@ public static class NodeUserData
         NodeCredentials credentials, string elasticPassword, ICollection<RenderedFile> files)
     {
         var settings = Settings(region, node, adapter);
+        var addOns = adapter.AddOns(region, node);
         var userData = CloudInit.Render(new ElasticsearchUserData(
             settings,
             topology.Config.Elasticsearch.Version,
@@ -35,7 +36,11 @@ public static class NodeUserData
             ClusterSecurity.CaCertBase64Ref,
             credentials.CertBase64,
             credentials.KeyBase64,
-            elasticPassword));
+            elasticPassword)
+        {
+            ExtraFiles = addOns.Files,
+            ExtraRunCommands = addOns.RunCommands,
+        });
         files.Add(new RenderedFile(region.Name, node.Name, "/etc/elasticsearch/elasticsearch.yml", ElasticsearchYml.Render(settings)));
         files.Add(new RenderedFile(region.Name, node.Name, "user-data (cloud-init)", userData));
         return userData;

@@ -10,6 +10,7 @@ namespace EsDr.Infra.Compilation;
 /// </summary>
 public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
 {
+    public static StackCompiler Default() => new(Clouds.CloudAdapters.All);
 
     
 

@@ -20,6 +20,7 @@ public static partial class ConfigRules
         ElasticsearchVersionIsSupported,
         LicenseIsKnown,
         SecurityIsOn,
+        ClientCidrsAreValidAndNeverTheInternet,
         SshHasKeysAndValidCidrs,
         NodeCountIsOddAndAtLeastThree,
         GenerationsArePositive,
@@ -96,6 +97,20 @@ public static partial class ConfigRules
     {
         if (!c.Elasticsearch.Security)
             yield return new(Key(c, "elasticsearch.security"), "must be true: clusters always run with authentication and TLS on transport and HTTP");
+    }
+
+    /// <summary>The regional endpoint serves 9200; it is never opened to the whole internet.</summary>
+    private static IEnumerable<ConfigError> ClientCidrsAreValidAndNeverTheInternet(StackConfig c)
+    {
+        var cidrs = c.Elasticsearch.ClientCidrs;
+        for (var i = 0; i < cidrs.Count; i++)
+        {
+            var path = Key(c, $"elasticsearch.clientCidrs[{i}]");
+            if (cidrs[i] is "::/0" || (Ipv4Cidr.TryParse(cidrs[i], out var cidr) && cidr.PrefixLength == 0))
+                yield return new(path, $"'{cidrs[i]}' would open Elasticsearch (9200) to the whole internet; list the networks of your clients");
+            else if (!Ipv4Cidr.TryParse(cidrs[i], out _))
+                yield return new(path, $"must be an IPv4 network such as 198.51.100.0/24, got '{cidrs[i]}'");
+        }
     }
 
     private static IEnumerable<ConfigError> SshHasKeysAndValidCidrs(StackConfig c)
@@ -230,6 +245,9 @@ public static partial class ConfigRules
                 yield return new(RegionKey(c, i, "projectId"), "OVH regions need the Public Cloud project id (the provider's serviceName)");
             if (r.Cloud == Cloud.Ovh && string.IsNullOrWhiteSpace(r.Image))
                 yield return new(RegionKey(c, i, "image"), "OVH regions need the id of a Debian 12 image in that region");
+            if (r.Cloud == Cloud.Aws && !(r.Image ?? "").StartsWith("ami-", StringComparison.Ordinal))
+                yield return new(RegionKey(c, i, "image"),
+                    "AWS regions need the id of a Debian 12 AMI in that region (ami-…; Debian's owner id is 136693071363)");
             if (r.Cloud != Cloud.Ovh && r.ProjectId is not null)
                 yield return new(RegionKey(c, i, "projectId"), "is only used by OVH regions; remove the key");
             if (r.Cloud == Cloud.DigitalOcean && string.IsNullOrWhiteSpace(r.DnsZone))

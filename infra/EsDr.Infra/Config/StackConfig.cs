@@ -28,7 +28,8 @@ public sealed record ElasticsearchSettings(
     string License,
     bool Security,
     int HttpPort,
-    int TransportPort);
+    int TransportPort,
+    IReadOnlyList<string> ClientCidrs);
 
 public sealed record SshSettings(IReadOnlyList<string> PublicKeys, IReadOnlyList<string> AllowedCidrs);
 

@@ -90,14 +90,15 @@ public static class StackConfigParser
 
     private static ElasticsearchSettings ReadElasticsearch(ConfigNode n)
     {
-        if (!n.IsObject()) return new ElasticsearchSettings("", "basic", true, 9200, 9300);
-        n.RejectUnknownKeys("version", "license", "security");
+        if (!n.IsObject()) return new ElasticsearchSettings("", "basic", true, 9200, 9300, []);
+        n.RejectUnknownKeys("version", "license", "security", "clientCidrs");
         return new ElasticsearchSettings(
             Version: n.Child("version").String(),
             License: n.Child("license").String("basic"),
             Security: n.Child("security").Bool(true),
             HttpPort: 9200,
-            TransportPort: 9300);
+            TransportPort: 9300,
+            ClientCidrs: n.Child("clientCidrs").Strings());
     }
 
     private static SshSettings ReadSsh(ConfigNode n)

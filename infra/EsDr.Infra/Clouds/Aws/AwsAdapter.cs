@@ -1,0 +1,499 @@
+using System.Globalization;
+using EsDr.Infra.Compilation;
+using EsDr.Infra.Config;
+using EsDr.Infra.Program;
+using EsDr.Infra.Topology;
+
+namespace EsDr.Infra.Clouds.Aws;
+
+/// <summary>
+/// A region on AWS: its own explicit <c>aws</c> provider, a VPC with an internet gateway and one public subnet
+/// per availability zone, one EC2 instance per node on its fixed private address with an encrypted gp3 EBS data
+/// volume, and an internet-facing NLB (default) or ALB whose target group health-checks cluster health. Security
+/// group rules are separate resources, added by <see cref="AddFirewalls"/> once every region exists. See
+/// README.md beside this file for what the balancers' health checks can and cannot see.
+/// </summary>
+public sealed class AwsAdapter : ICloudAdapter
+{
+    /// <summary>
+    /// The device name the data volume is attached as, and the path the node's OS finds it under. On Nitro
+    /// instances (every current family) EBS volumes are NVMe devices (<c>/dev/nvme1n1</c>, numbered in probe
+    /// order, so not stable), but Debian's EC2 images ship <c>amazon-ec2-utils</c>, whose udev rule
+    /// (<c>70-ec2-nvme-devices.rules</c>, run on add and change events) asks <c>ebsnvme-id</c> for the name given
+    /// at attach time and links <c>/dev/sdf</c> to the NVMe device. The alternative,
+    /// <c>/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol…</c>, needs the volume id, which exists only after
+    /// the volume is created and would have to be spliced into user-data without its dash.
+    /// </summary>
+    public const string DataDevice = "/dev/sdf";
+
+    /// <summary>On the older Xen families there is no NVMe: the kernel names the volume attached as sdf <c>xvdf</c>.</summary>
+    public const string XenDataDevice = "/dev/xvdf";
+
+    /// <summary>
+    /// What the target group asks each node over HTTPS (unauthenticated: Elasticsearch maps it to the
+    /// anonymous health-check role). A red cluster answers 408 and one without an elected master 503, so only
+    /// 200 (<see cref="HealthCheckMatcher"/>) keeps a node in rotation.
+    /// </summary>
+    public const string HealthCheckPath = "/_cluster/health?wait_for_status=yellow&timeout=1s";
+
+    public const string HealthCheckMatcher = "200";
+
+    /// <summary>Debian's account for its official AMIs; README.md shows how to find the image id for a region.</summary>
+    public const string DebianImageOwner = "136693071363";
+
+    /// <summary>TLS policy of the ALB listener: TLS 1.3 and 1.2 only.</summary>
+    public const string AlbSslPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+    /// <summary>Root disk of each instance: the OS, the Elasticsearch package and logs (data is on its own volume).</summary>
+    public const int RootVolumeGb = 20;
+
+    /// <summary>Families on the Xen hypervisor (not Nitro), where EBS volumes are not NVMe devices.</summary>
+    private static readonly HashSet<string> XenFamilies = new(StringComparer.Ordinal)
+    {
+        "t1", "t2", "m1", "m2", "m3", "m4", "c1", "c3", "c4", "r3", "r4", "i2", "i3", "d2", "g2", "g3", "p2", "p3", "x1", "x1e", "h1",
+    };
+
+    private const string AnyIpv4 = "0.0.0.0/0";
+
+    public Cloud Cloud => Cloud.Aws;
+
+    public string? DataVolumeDevice(RegionTopology region, EsNode node)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        return IsXen(region.Config.Elasticsearch.Size) ? XenDataDevice : DataDevice;
+    }
+
+    /// <summary>The node's fixed private address; its public address is a 1:1 NAT onto it, so one bind covers both.</summary>
+    public string NetworkHost(EsNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return node.PrivateIp ?? throw new InvalidOperationException($"AWS node {node.Name} has no fixed private address");
+    }
+
+    public static string ProviderName(RegionTopology region) => $"{Key(region)}-aws";
+
+    public static string NodeSecurityGroupName(RegionTopology region) => $"{Key(region)}-es-sg";
+
+    public static string BalancerSecurityGroupName(RegionTopology region) => $"{Balancer(region).LogicalName}-sg";
+
+    public static string TargetGroupName(RegionTopology region) => $"{Balancer(region).LogicalName}-tg";
+
+    public RegionResources AddRegion(RegionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var region = context.Region;
+        var program = context.Program;
+        var kind = region.Balancer.Kind;
+        if (kind is not (BalancerKind.Nlb or BalancerKind.Alb))
+            throw new NotSupportedException(
+                $"region '{region.Name}': AWS regions are fronted by an NLB or an ALB, not '{StackConfigParser.Spell(kind)}'");
+        if (kind == BalancerKind.Alb && region.Network.Subnets.Select(s => s.Zone).Distinct().Count() < 2)
+            throw new InvalidOperationException(
+                $"region '{region.Name}': an ALB needs subnets in at least two availability zones; list two or more zones or use an NLB");
+        var image = region.Config.Image ?? throw new InvalidOperationException(
+            $"region '{region.Name}': AWS regions need 'image', the id of a Debian 12 AMI in {region.Config.Location} (owner {DebianImageOwner})");
+
+        var provider = program.Add(ProviderName(region), "pulumi:providers:aws",
+            new PMap
+            {
+                { "region", region.Config.Location },
+                { "defaultTags", new PMap { { "tags", TagMap(context.Tags) } } },
+            },
+            RegionContext.Pinned(ProviderPackages.Aws));
+        var on = new Scope(context, provider.Self);
+
+        var network = new List<string> { provider.Name };
+        var vpc = on.Add($"{region.Key}-vpc", "aws:ec2/vpc:Vpc", new PMap
+        {
+            { "cidrBlock", region.Network.Cidr },
+            // Instances resolve each other and AWS endpoints through the VPC's resolver.
+            { "enableDnsSupport", true },
+            { "enableDnsHostnames", true },
+            { "tags", NameTag($"{context.Config.NamePrefix}-{region.Key}") },
+        });
+        var gateway = on.Add($"{region.Key}-igw", "aws:ec2/internetGateway:InternetGateway", new PMap
+        {
+            { "vpcId", vpc.Out("id") },
+            { "tags", NameTag($"{context.Config.NamePrefix}-{region.Key}") },
+        });
+        var routes = on.Add($"{region.Key}-rt", "aws:ec2/routeTable:RouteTable", new PMap
+        {
+            { "vpcId", vpc.Out("id") },
+            { "tags", NameTag($"{context.Config.NamePrefix}-{region.Key}") },
+        });
+        var defaultRoute = on.Add($"{region.Key}-default-route", "aws:ec2/route:Route", new PMap
+        {
+            { "routeTableId", routes.Out("id") },
+            { "destinationCidrBlock", AnyIpv4 },
+            { "gatewayId", gateway.Out("id") },
+        });
+        network.AddRange([vpc.Name, gateway.Name, routes.Name, defaultRoute.Name]);
+
+        // Public subnets: every node has a public address (1:1 NAT onto its private one) for its outbound
+        // traffic (packages, Elastic's repository) without a NAT gateway per zone, and so the other regions'
+        // nodes can reach it for cross-cluster replication. Security groups decide who gets in.
+        var subnets = new Dictionary<Subnet, ProgramResource>();
+        foreach (var subnet in region.Network.Subnets)
+        {
+            var zone = subnet.Zone ?? throw new InvalidOperationException($"region '{region.Name}': AWS subnets need an availability zone");
+            var resource = on.Add($"{region.Key}-subnet-{zone}", "aws:ec2/subnet:Subnet", new PMap
+            {
+                { "vpcId", vpc.Out("id") },
+                { "cidrBlock", subnet.Cidr },
+                { "availabilityZone", zone },
+                { "tags", NameTag($"{context.Config.NamePrefix}-{region.Key}-{zone}") },
+            });
+            var association = on.Add($"{region.Key}-rta-{zone}", "aws:ec2/routeTableAssociation:RouteTableAssociation", new PMap
+            {
+                { "subnetId", resource.Out("id") },
+                { "routeTableId", routes.Out("id") },
+            });
+            subnets[subnet] = resource;
+            network.AddRange([resource.Name, association.Name]);
+        }
+
+        var nodeGroup = on.Add(NodeSecurityGroupName(region), "aws:ec2/securityGroup:SecurityGroup", new PMap
+        {
+            { "vpcId", vpc.Out("id") },
+            { "description", $"Elasticsearch nodes of {region.ClusterName}" },
+            { "tags", NameTag($"{context.Config.NamePrefix}-{region.Key}-es") },
+        });
+        // Outbound is open (packages, the other regions' nodes); it is created with the group so a node has
+        // it from first boot. Inbound rules come from AddFirewalls.
+        var nodeEgress = on.Add($"{nodeGroup.Name}-egress", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", new PMap
+        {
+            { "securityGroupId", nodeGroup.Out("id") },
+            { "description", "all outbound traffic" },
+            { "ipProtocol", "-1" },
+            { "cidrIpv4", AnyIpv4 },
+        });
+        network.AddRange([nodeGroup.Name, nodeEgress.Name]);
+
+        var balancer = AddBalancer(context, on, vpc, subnets.Values.ToList());
+
+        var nodes = new List<NodeResources>();
+        foreach (var node in region.Nodes)
+        {
+            var instance = on.Add(node.LogicalName, "aws:ec2/instance:Instance", new PMap
+            {
+                { "ami", image },
+                { "instanceType", region.Config.Elasticsearch.Size },
+                { "subnetId", subnets[node.Subnet].Out("id") },
+                { "privateIp", NetworkHost(node) },
+                { "associatePublicIpAddress", true },
+                { "vpcSecurityGroupIds", new List<object> { nodeGroup.Out("id") } },
+                // Plain text: the provider base64-encodes it. cloud-init writes every SSH key, so no key pair.
+                { "userData", context.NodeUserData[node.LogicalName] },
+                { "rootBlockDevice", new PMap
+                    {
+                        { "volumeType", "gp3" },
+                        { "volumeSize", RootVolumeGb },
+                        { "encrypted", true },
+                        { "deleteOnTermination", true },
+                    }
+                },
+                // IMDSv2 only: no unauthenticated metadata requests from anything on the node.
+                { "metadataOptions", new PMap { { "httpEndpoint", "enabled" }, { "httpTokens", "required" } } },
+                { "tags", NameTag(node.Name) },
+            }, new ResourceOptions
+            {
+                // cloud-init runs on first boot only. A changed image, size or user-data must never replace or
+                // restart every node at once (that would take the whole cluster down): a node picks them up
+                // when its generation is bumped, which renames and so replaces exactly that node.
+                IgnoreChanges = ["userData", "ami", "instanceType"],
+                DependsOn = [nodeEgress.Name],
+            });
+            var volume = on.Add($"{node.LogicalName}-data", "aws:ebs/volume:Volume", new PMap
+            {
+                { "availabilityZone", node.Zone ?? throw new InvalidOperationException($"AWS node {node.Name} has no availability zone") },
+                { "size", region.Config.Elasticsearch.VolumeGb },
+                { "type", "gp3" },
+                { "encrypted", true },
+                { "tags", NameTag($"{node.Name}-data") },
+            });
+            var attachment = on.Add($"{node.LogicalName}-data-attachment", "aws:ec2/volumeAttachment:VolumeAttachment", new PMap
+            {
+                { "deviceName", DataDevice },
+                { "instanceId", instance.Out("id") },
+                { "volumeId", volume.Out("id") },
+                // Replacing a node detaches a mounted filesystem: stop the instance first so it detaches cleanly.
+                { "stopInstanceBeforeDetaching", true },
+            });
+            var target = on.Add($"{node.LogicalName}-lb-target", "aws:lb/targetGroupAttachment:TargetGroupAttachment", new PMap
+            {
+                { "targetGroupArn", balancer.TargetGroup.Out("arn") },
+                { "targetId", instance.Out("id") },
+                { "port", context.Config.Elasticsearch.HttpPort },
+            });
+            nodes.Add(new NodeResources(node, instance.Out("publicIp"), NetworkHost(node),
+                [instance.Name, volume.Name, attachment.Name, target.Name]));
+        }
+
+        return new RegionResources(
+            region,
+            nodes,
+            $"https://{balancer.LoadBalancer.Out("dnsName")}:{Port(context.Config.Elasticsearch.HttpPort)}",
+            balancer.Names,
+            network);
+    }
+
+    /// <summary>
+    /// Inbound rules, one resource per source so no security group ever refers to another region's resources
+    /// inline: Elasticsearch HTTP and transport from the region's VPC (nodes, and the balancer, which reaches
+    /// targets from its private addresses) and from each other region's nodes; SSH from the operators'
+    /// networks; the balancer's port from the operators' networks and the other regions' nodes. Never from the
+    /// whole internet.
+    /// </summary>
+    public void AddFirewalls(RegionContext context, RegionResources own, IReadOnlyList<RegionResources> peers)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(own);
+        ArgumentNullException.ThrowIfNull(peers);
+        var region = context.Region;
+        var es = context.Config.Elasticsearch;
+        var on = new Scope(context, $"${{{ProviderName(region)}}}");
+        var nodeGroup = Ref.To(NodeSecurityGroupName(region), "id");
+        var added = new List<string>();
+
+        // The other regions' nodes, each address once (several nodes may share one egress address).
+        var peerSources = peers
+            .SelectMany(p => p.Nodes)
+            .Where(n => !string.IsNullOrEmpty(n.PublicIp))
+            .GroupBy(n => n.PublicIp, StringComparer.Ordinal)
+            .Select(g => (Label: g.First().Node.LogicalName, Cidr: $"{g.Key}/32"))
+            .ToList();
+
+        foreach (var port in new[] { es.HttpPort, es.TransportPort })
+        {
+            added.Add(Ingress(on, NodeSecurityGroupName(region), nodeGroup, $"vpc-{Port(port)}", region.Network.Cidr, port,
+                "Elasticsearch from the region VPC and its balancer"));
+            foreach (var (label, cidr) in peerSources)
+                added.Add(Ingress(on, NodeSecurityGroupName(region), nodeGroup, $"{label}-{Port(port)}", cidr, port,
+                    $"Elasticsearch from {label} (another region)"));
+        }
+        var operators = context.Config.Ssh.AllowedCidrs.Distinct(StringComparer.Ordinal).ToList();
+        foreach (var cidr in operators)
+            added.Add(Ingress(on, NodeSecurityGroupName(region), nodeGroup, $"ssh-{Slug(cidr)}", cidr, 22, "SSH from operators"));
+        Append(own.NetworkResourceNames, added);
+
+        // The balancer's listener: the operators' networks and the other regions' nodes, never the whole internet.
+        var balancerAdded = new List<string>();
+        var balancerGroup = Ref.To(BalancerSecurityGroupName(region), "id");
+        foreach (var cidr in operators)
+            balancerAdded.Add(Ingress(on, BalancerSecurityGroupName(region), balancerGroup, $"clients-{Slug(cidr)}", cidr, es.HttpPort,
+                "Elasticsearch clients: operators"));
+        foreach (var (label, cidr) in peerSources)
+            balancerAdded.Add(Ingress(on, BalancerSecurityGroupName(region), balancerGroup, $"{label}", cidr, es.HttpPort,
+                $"Elasticsearch clients: {label} (another region)"));
+        Append(own.BalancerResourceNames, balancerAdded);
+    }
+
+    private static string Ingress(Scope on, string group, string groupId, string suffix, string cidr, int port, string description)
+    {
+        // The operators' networks also reach the balancer's port: a catch-all there would open Elasticsearch
+        // to the internet, which no rule may do.
+        if (port != 22 && Ipv4Cidr.TryParse(cidr, out var network) && network.PrefixLength == 0)
+            throw new InvalidOperationException($"refusing to open port {Port(port)} to {cidr}: Elasticsearch is never open to the internet");
+        var rule = on.Add($"{group}-in-{suffix}", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", new PMap
+        {
+            { "securityGroupId", groupId },
+            { "description", description },
+            { "ipProtocol", "tcp" },
+            { "fromPort", port },
+            { "toPort", port },
+            { "cidrIpv4", cidr },
+        });
+        return rule.Name;
+    }
+
+    private sealed record BalancerResources(ProgramResource LoadBalancer, ProgramResource TargetGroup, List<string> Names);
+
+    private static BalancerResources AddBalancer(RegionContext context, Scope on, ProgramResource vpc, IReadOnlyList<ProgramResource> subnets)
+    {
+        var region = context.Region;
+        var balancer = region.Balancer;
+        var es = context.Config.Elasticsearch;
+        var isNlb = balancer.Kind == BalancerKind.Nlb;
+
+        var group = on.Add(BalancerSecurityGroupName(region), "aws:ec2/securityGroup:SecurityGroup", new PMap
+        {
+            { "vpcId", vpc.Out("id") },
+            { "description", $"{(isNlb ? "NLB" : "ALB")} in front of {region.ClusterName}" },
+            { "tags", NameTag(balancer.Name) },
+        });
+        // The balancer forwards to, and health-checks, the nodes' HTTP port inside the VPC only.
+        var egress = on.Add($"{group.Name}-egress", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", new PMap
+        {
+            { "securityGroupId", group.Out("id") },
+            { "description", "Elasticsearch HTTP to the nodes" },
+            { "ipProtocol", "tcp" },
+            { "fromPort", es.HttpPort },
+            { "toPort", es.HttpPort },
+            { "cidrIpv4", region.Network.Cidr },
+        });
+
+        var lbProperties = new PMap
+        {
+            { "loadBalancerType", isNlb ? "network" : "application" },
+            { "internal", false },
+            { "ipAddressType", "ipv4" },
+            { "subnets", subnets.Select(s => (object)s.Out("id")).ToList() },
+            // An NLB takes security groups only if created with them, so it always is.
+            { "securityGroups", new List<object> { group.Out("id") } },
+        };
+        if (isNlb)
+            lbProperties.Add("enableCrossZoneLoadBalancing", true);
+        else
+        {
+            lbProperties.Add("dropInvalidHeaderFields", true);
+            // Long searches and bulk requests outlive the default 60s.
+            lbProperties.Add("idleTimeout", 300);
+        }
+        lbProperties.Add("tags", NameTag(balancer.Name));
+        var lb = on.Add(balancer.LogicalName, "aws:lb/loadBalancer:LoadBalancer", lbProperties);
+
+        var targetGroupProperties = new PMap
+        {
+            { "vpcId", vpc.Out("id") },
+            { "targetType", "instance" },
+            { "port", es.HttpPort },
+            // NLB: TCP passthrough, clients speak TLS to Elasticsearch itself. ALB: re-encrypted to the node.
+            { "protocol", isNlb ? "TCP" : "HTTPS" },
+        };
+        if (isNlb)
+        {
+            // Connections reach the nodes from the NLB's own private addresses (inside the VPC CIDR the
+            // nodes admit), not from the clients' addresses, which the nodes must never admit.
+            targetGroupProperties.Add("preserveClientIp", "false");
+        }
+        else
+            targetGroupProperties.Add("protocolVersion", "HTTP1");
+        targetGroupProperties.Add("deregistrationDelay", 30);
+        targetGroupProperties.Add("healthCheck", new PMap
+        {
+            { "enabled", true },
+            { "protocol", "HTTPS" },
+            { "port", "traffic-port" },
+            { "path", HealthCheckPath },
+            { "matcher", HealthCheckMatcher },
+            { "interval", 10 },
+            { "timeout", 6 },
+            { "healthyThreshold", 3 },
+            { "unhealthyThreshold", 2 },
+        });
+        targetGroupProperties.Add("tags", NameTag($"{balancer.Name}-tg"));
+        var targetGroup = on.Add(TargetGroupName(region), "aws:lb/targetGroup:TargetGroup", targetGroupProperties);
+
+        var names = new List<string> { group.Name, egress.Name, lb.Name, targetGroup.Name };
+        var forward = new List<object> { new PMap { { "type", "forward" }, { "targetGroupArn", targetGroup.Out("arn") } } };
+        var listenerProperties = new PMap
+        {
+            { "loadBalancerArn", lb.Out("arn") },
+            { "port", es.HttpPort },
+            { "protocol", isNlb ? "TCP" : "HTTPS" },
+        };
+        if (!isNlb)
+        {
+            var certificate = AddAlbCertificate(context, on, lb);
+            names.AddRange(certificate.Names);
+            listenerProperties.Add("certificateArn", certificate.Arn);
+            listenerProperties.Add("sslPolicy", AlbSslPolicy);
+        }
+        listenerProperties.Add("defaultActions", forward);
+        var listener = on.Add($"{balancer.LogicalName}-{Port(es.HttpPort)}", "aws:lb/listener:Listener", listenerProperties);
+        names.Add(listener.Name);
+        return new BalancerResources(lb, targetGroup, names);
+    }
+
+    /// <summary>
+    /// An ALB terminates TLS, so it needs a certificate. Without a domain of ours there is no ACM-issued one; the
+    /// stack's own CA (which every client already trusts to talk to the nodes) signs one for the ALB's DNS
+    /// name, and ACM imports it.
+    /// </summary>
+    private static (string Arn, List<string> Names) AddAlbCertificate(RegionContext context, Scope on, ProgramResource lb)
+    {
+        var program = context.Program;
+        var balancer = context.Region.Balancer;
+        var key = program.Add($"{balancer.LogicalName}-tls-key", "tls:index/privateKey:PrivateKey",
+            new PMap { { "algorithm", "RSA" }, { "rsaBits", 2048 } },
+            RegionContext.Pinned(ProviderPackages.Tls));
+        var request = program.Add($"{balancer.LogicalName}-tls-csr", "tls:index/certRequest:CertRequest",
+            new PMap
+            {
+                { "privateKeyPem", key.Out("privateKeyPem") },
+                // The DNS name can be longer than a common name may be (64), so it is only a SAN.
+                { "subject", new PMap { { "commonName", balancer.Name } } },
+                { "dnsNames", new List<object> { lb.Out("dnsName") } },
+            },
+            RegionContext.Pinned(ProviderPackages.Tls));
+        var certificate = program.Add($"{balancer.LogicalName}-tls-cert", "tls:index/locallySignedCert:LocallySignedCert",
+            new PMap
+            {
+                { "certRequestPem", request.Out("certRequestPem") },
+                { "caPrivateKeyPem", Ref.To(ClusterSecurity.CaKey, "privateKeyPem") },
+                { "caCertPem", Ref.To(ClusterSecurity.CaCert, "certPem") },
+                { "validityPeriodHours", 2 * 365 * 24 },
+                // Renewed (and re-imported) by the first `pulumi up` in its last 30 days.
+                { "earlyRenewalHours", 30 * 24 },
+                { "allowedUses", new List<object> { "digital_signature", "key_encipherment", "server_auth" } },
+            },
+            RegionContext.Pinned(ProviderPackages.Tls));
+        var imported = on.Add($"{balancer.LogicalName}-acm", "aws:acm/certificate:Certificate", new PMap
+        {
+            { "certificateBody", certificate.Out("certPem") },
+            { "privateKey", key.Out("privateKeyPem") },
+            { "certificateChain", Ref.To(ClusterSecurity.CaCert, "certPem") },
+            { "tags", NameTag(balancer.Name) },
+        });
+        return (imported.Out("arn"), [key.Name, request.Name, certificate.Name, imported.Name]);
+    }
+
+    /// <summary>Adds resources that all go through the region's provider, at the pinned version.</summary>
+    private sealed class Scope(RegionContext context, string provider)
+    {
+        public ProgramResource Add(string name, string type, PMap properties, ResourceOptions? options = null) =>
+            context.Program.Add(name, type, properties,
+                RegionContext.Pinned(ProviderPackages.Aws, (options ?? new ResourceOptions()) with { Provider = provider }));
+    }
+
+    /// <summary>
+    /// The name lists of <see cref="RegionResources"/> are built here as lists, so the rules created later by
+    /// <see cref="AddFirewalls"/> are listed with the rest of the region (stack outputs are written last).
+    /// </summary>
+    private static void Append(IReadOnlyList<string> names, IEnumerable<string> added)
+    {
+        if (names is List<string> list) list.AddRange(added);
+    }
+
+    internal static bool IsXen(string instanceType)
+    {
+        var family = instanceType.Split('.')[0];
+        return XenFamilies.Contains(family);
+    }
+
+    private static PMap TagMap(IReadOnlyDictionary<string, string> tags)
+    {
+        var map = new PMap();
+        foreach (var (key, value) in tags.OrderBy(t => t.Key, StringComparer.Ordinal)) map.Add(key, value);
+        return map;
+    }
+
+    private static PMap NameTag(string name) => new() { { "Name", name } };
+
+    private static string Key(RegionTopology region)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        return region.Key;
+    }
+
+    private static RegionBalancer Balancer(RegionTopology region)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        return region.Balancer;
+    }
+
+    /// <summary>A CIDR as a name part: <c>203.0.113.0/24</c> → <c>203-0-113-0-24</c>.</summary>
+    private static string Slug(string cidr) => cidr.Replace('.', '-').Replace('/', '-');
+
+    private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,300 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using EsDr.Infra.Compilation;
+using EsDr.Infra.Config;
+using EsDr.Infra.Program;
+using EsDr.Infra.Topology;
+
+namespace EsDr.Infra.Clouds.DigitalOcean;
+
+/// <summary>
+/// A region on DigitalOcean: a VPC, one droplet per node with a volume attached, an A record per node in the
+/// region's DNS zone (DigitalOcean cannot fix a droplet's private address, so nodes find each other by
+/// name), a load balancer passing TLS through to the nodes, and a tag-based firewall. See README.md beside
+/// this file for what the load balancer's health check can and cannot tell.
+/// </summary>
+public sealed partial class DigitalOceanAdapter : ICloudAdapter
+{
+    public const string DefaultImage = "debian-12-x64";
+
+    /// <summary>
+    /// Every address of the droplet's VPC interface. A droplet with a public address has two interfaces:
+    /// eth0 public, eth1 the VPC. IPv4 only, so Elasticsearch never binds or publishes an IPv6 link-local address.
+    /// </summary>
+    public const string VpcInterfaceHost = "_eth1:ipv4_";
+
+    /// <summary>
+    /// The load balancer's check, over HTTPS to the node's HTTP port: 200 for a yellow-or-green cluster; red
+    /// answers 408 and a cluster without an elected master 503, both outside the 200–399 a check passes with.
+    /// </summary>
+    public const string HealthCheckPath = "/_cluster/health?wait_for_status=yellow&timeout=1s";
+
+    /// <summary>The shortest DNS TTL DigitalOcean accepts: a rebuilt node's new address spreads quickly.</summary>
+    public const int DnsTtlSeconds = 30;
+
+    private const int MaxVolumeName = 64;
+    private const int MaxTag = 255;
+
+    public Cloud Cloud => Cloud.DigitalOcean;
+
+    /// <summary>DigitalOcean exposes an attached volume under a stable by-id name made of the volume's name.</summary>
+    public string? DataVolumeDevice(RegionTopology region, EsNode node) =>
+        $"/dev/disk/by-id/scsi-0DO_Volume_{VolumeName(node)}";
+
+    public string NetworkHost(EsNode node) => VpcInterfaceHost;
+
+    public RegionResources AddRegion(RegionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var region = context.Region;
+        var program = context.Program;
+        var config = context.Config;
+        var location = region.Config.Location;
+        var zone = region.Config.DnsZone
+            ?? throw new InvalidOperationException($"DigitalOcean region {region.Name} needs a dnsZone");
+        var tags = Tags(context);
+
+        var vpc = program.Add($"{region.Key}-vpc", "digitalocean:index/vpc:Vpc",
+            new PMap
+            {
+                { "name", $"{config.NamePrefix}-{region.Key}" },
+                { "region", location },
+                { "ipRange", region.Network.Cidr },
+            },
+            Pinned());
+        // One tag marks the region's Elasticsearch droplets: the load balancer and the firewall select by it,
+        // so a rebuilt droplet is behind both from creation on, without either being touched.
+        var nodeTag = program.Add($"{region.Key}-es-tag", "digitalocean:index/tag:Tag",
+            new PMap { { "name", Tag($"{config.NamePrefix}-{region.Key}-es") } },
+            Pinned());
+        var sshKeys = SshKeys(context);
+
+        var nodes = new List<NodeResources>();
+        foreach (var node in region.Nodes)
+        {
+            // The volume is attached by the droplet itself (volumeIds take the volume's string id), at
+            // creation, before first boot, so cloud-init finds the device waiting.
+            var volume = program.Add($"{node.LogicalName}-data", "digitalocean:index/volume:Volume",
+                new PMap
+                {
+                    { "name", VolumeName(node) },
+                    { "region", location },
+                    { "size", region.Config.Elasticsearch.VolumeGb },
+                    { "tags", tags },
+                },
+                Pinned());
+            var droplet = program.Add(node.LogicalName, "digitalocean:index/droplet:Droplet",
+                new PMap
+                {
+                    { "name", node.Name },
+                    { "region", location },
+                    { "size", region.Config.Elasticsearch.Size },
+                    { "image", region.Config.Image ?? DefaultImage },
+                    { "vpcUuid", vpc.Out("id") },
+                    { "sshKeys", sshKeys },
+                    { "tags", tags.Append(nodeTag.Out("name")).ToList() },
+                    { "volumeIds", new List<string> { volume.Out("id") } },
+                    { "userData", context.NodeUserData[node.LogicalName] },
+                },
+                Pinned(new ResourceOptions
+                {
+                    // cloud-init runs once, on first boot; SSH keys and the image are also only read then.
+                    // Each would replace the droplet, and a re-render must never replace a running node:
+                    // a node is replaced by bumping its generation, which renames it.
+                    IgnoreChanges = ["userData", "sshKeys", "image"],
+                }));
+            var record = program.Add($"{node.LogicalName}-dns", "digitalocean:index/dnsRecord:DnsRecord",
+                new PMap
+                {
+                    { "domain", zone },
+                    { "type", "A" },
+                    { "name", RecordName(node, zone) },
+                    { "value", droplet.Out("ipv4AddressPrivate") },
+                    { "ttl", DnsTtlSeconds },
+                },
+                Pinned());
+            nodes.Add(new NodeResources(node, droplet.Out("ipv4Address"), droplet.Out("ipv4AddressPrivate"),
+                [droplet.Name, volume.Name, record.Name]));
+        }
+
+        var balancer = AddBalancer(context, vpc, nodeTag);
+        return new RegionResources(
+            region,
+            nodes,
+            $"https://{balancer.Out("ip")}:{Port(config.Elasticsearch.HttpPort)}",
+            [balancer.Name],
+            [vpc.Name, nodeTag.Name, FirewallName(region)]);
+    }
+
+    public void AddFirewalls(RegionContext context, RegionResources own, IReadOnlyList<RegionResources> peers)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(own);
+        ArgumentNullException.ThrowIfNull(peers);
+        var region = context.Region;
+        var config = context.Config;
+        var es = config.Elasticsearch;
+        var balancer = context.Program.Resource(region.Balancer.LogicalName);
+        var peerHosts = peers.SelectMany(p => p.Nodes).Select(n => n.PublicIp).ToList();
+
+        // DigitalOcean firewalls drop whatever no inbound rule admits, on the public and the VPC interface.
+        var inbound = new List<object>
+        {
+            new PMap
+            {
+                { "protocol", "tcp" },
+                { "portRange", Port(es.HttpPort) },
+                { "sourceAddresses", new List<string> { region.Network.Cidr } },
+                { "sourceLoadBalancerUids", new List<string> { balancer.Out("id") } },
+            },
+            Inbound(Port(es.TransportPort), [region.Network.Cidr]),
+        };
+        if (peerHosts.Count > 0)
+        {
+            var peerCidrs = peerHosts.Select(ip => $"{ip}/32").ToList();
+            inbound.Add(Inbound(Port(es.HttpPort), peerCidrs));
+            inbound.Add(Inbound(Port(es.TransportPort), peerCidrs));
+        }
+        inbound.Add(Inbound("22", config.Ssh.AllowedCidrs));
+        var anywhere = new List<string> { "0.0.0.0/0", "::/0" };
+        context.Program.Add(FirewallName(region), "digitalocean:index/firewall:Firewall",
+            new PMap
+            {
+                { "name", $"{config.NamePrefix}-{region.Key}-es" },
+                { "tags", new List<string> { Ref.To($"{region.Key}-es-tag", "name") } },
+                { "inboundRules", inbound },
+                { "outboundRules", new List<object>
+                    {
+                        new PMap { { "protocol", "tcp" }, { "portRange", "1-65535" }, { "destinationAddresses", anywhere } },
+                        new PMap { { "protocol", "udp" }, { "portRange", "1-65535" }, { "destinationAddresses", anywhere } },
+                        new PMap { { "protocol", "icmp" }, { "destinationAddresses", anywhere } },
+                    }
+                },
+            },
+            Pinned());
+
+        // The balancer's public port: the operators' networks and the other regions' nodes, never the whole
+        // internet. Its rules live on the balancer, which was declared before the peers were known.
+        var allows = config.Ssh.AllowedCidrs.Select(c => $"cidr:{c}").Concat(peerHosts.Select(ip => $"ip:{ip}")).ToList();
+        balancer.Properties["firewall"] = new PMap { { "allows", allows } };
+    }
+
+    private static ProgramResource AddBalancer(RegionContext context, ProgramResource vpc, ProgramResource nodeTag)
+    {
+        var region = context.Region;
+        var http = context.Config.Elasticsearch.HttpPort;
+        var properties = new PMap
+        {
+            { "name", region.Balancer.Name },
+            { "region", region.Config.Location },
+            { "vpcUuid", vpc.Out("id") },
+            // By tag, not by droplet ids: the balancer does not depend on the droplets, and a rebuilt node
+            // joins it without the balancer being updated.
+            { "dropletTag", nodeTag.Out("name") },
+            // TLS passes through: clients speak TLS to Elasticsearch itself, with their own credentials.
+            { "forwardingRules", new List<object>
+                {
+                    new PMap
+                    {
+                        { "entryProtocol", "https" },
+                        { "entryPort", http },
+                        { "targetProtocol", "https" },
+                        { "targetPort", http },
+                        { "tlsPassthrough", true },
+                    },
+                }
+            },
+            // HTTPS to the node's own port; unauthenticated, answered by the health-only anonymous role.
+            { "healthcheck", new PMap
+                {
+                    { "protocol", "https" },
+                    { "port", http },
+                    { "path", HealthCheckPath },
+                    { "checkIntervalSeconds", 5 },
+                    { "responseTimeoutSeconds", 3 },
+                    { "unhealthyThreshold", 2 },
+                    { "healthyThreshold", 2 },
+                }
+            },
+        };
+        // A size unit count (1–200), or a legacy slug such as lb-small.
+        if (region.Balancer.Size is { } size)
+        {
+            if (int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out var units)) properties.Add("sizeUnit", units);
+            else properties.Add("size", size);
+        }
+        return context.Program.Add(region.Balancer.LogicalName, "digitalocean:index/loadBalancer:LoadBalancer", properties, Pinned());
+    }
+
+    /// <summary>
+    /// One DigitalOcean SSH key per configured public key, shared by every DigitalOcean region of the stack:
+    /// an account holds a public key only once. Named by a hash of the key, so adding or removing one key
+    /// touches only that key. Droplets take them by fingerprint.
+    /// </summary>
+    private static List<string> SshKeys(RegionContext context)
+    {
+        var fingerprints = new List<string>();
+        foreach (var publicKey in context.Config.Ssh.PublicKeys)
+        {
+            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(publicKey.Trim())))[..8];
+            var name = $"digitalocean-ssh-key-{hash}";
+            if (!context.Program.Resources.Any(r => r.Name == name))
+            {
+                context.Program.Add(name, "digitalocean:index/sshKey:SshKey",
+                    new PMap { { "name", $"{context.Config.NamePrefix}-{hash}" }, { "publicKey", publicKey.Trim() } },
+                    Pinned());
+            }
+            fingerprints.Add(Ref.To(name, "fingerprint"));
+        }
+        return fingerprints;
+    }
+
+    private static PMap Inbound(string ports, IReadOnlyList<string> sources) => new()
+    {
+        { "protocol", "tcp" },
+        { "portRange", ports },
+        { "sourceAddresses", sources.ToList() },
+    };
+
+    /// <summary>The record's name inside the zone: the node's DNS name without the zone.</summary>
+    private static string RecordName(EsNode node, string zone)
+    {
+        var fqdn = node.DnsName ?? throw new InvalidOperationException($"DigitalOcean node {node.Name} has no DNS name");
+        var suffix = "." + zone;
+        return fqdn.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) ? fqdn[..^suffix.Length] : fqdn;
+    }
+
+    /// <summary>Volume names are lowercase letters, digits and dashes, start with a letter, at most 64 characters.</summary>
+    private static string VolumeName(EsNode node)
+    {
+        var name = NotVolumeChar().Replace($"{node.Name}-data".ToLowerInvariant(), "-");
+        if (!char.IsAsciiLetter(name[0])) name = "v" + name;
+        if (name.Length <= MaxVolumeName) return name;
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..8];
+        return $"{name[..(MaxVolumeName - 9)].TrimEnd('-')}-{hash}";
+    }
+
+    private static string FirewallName(RegionTopology region) => $"{region.Key}-fw";
+
+    private static List<string> Tags(RegionContext context) => context.TagList().Select(Tag).Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>DigitalOcean tags match <c>^[a-zA-Z0-9:_\-]+$</c> and are at most 255 characters.</summary>
+    internal static string Tag(string text)
+    {
+        var tag = NotTagChar().Replace(text, "-");
+        if (tag.Length == 0) tag = "-";
+        return tag.Length <= MaxTag ? tag : tag[..MaxTag];
+    }
+
+    private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
+
+    private static ResourceOptions Pinned(ResourceOptions? options = null) => RegionContext.Pinned(ProviderPackages.DigitalOcean, options);
+
+    [GeneratedRegex(@"[^a-zA-Z0-9:_\-]")]
+    private static partial Regex NotTagChar();
+
+    [GeneratedRegex("[^a-z0-9-]")]
+    private static partial Regex NotVolumeChar();
+}

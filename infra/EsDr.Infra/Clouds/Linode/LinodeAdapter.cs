@@ -1,0 +1,308 @@
+using System.Globalization;
+using EsDr.Infra.Compilation;
+using EsDr.Infra.Config;
+using EsDr.Infra.Program;
+using EsDr.Infra.Topology;
+
+namespace EsDr.Infra.Clouds.Linode;
+
+/// <summary>
+/// A region on Linode: a VPC with one subnet per topology subnet, one instance per node on its fixed VPC
+/// address, a Block Storage volume per node, a NodeBalancer in front, and Cloud Firewalls on the instances
+/// and the balancer. See README.md beside this file for how the balancer's health check works.
+/// </summary>
+public sealed class LinodeAdapter : ICloudAdapter
+{
+    public const string DefaultImage = "linode/debian12";
+
+    /// <summary>
+    /// The node-local front door (<see cref="LinodeFrontDoor"/>) the NodeBalancer forwards to and checks: TLS
+    /// passes through to Elasticsearch untouched, plain HTTP may only ask for cluster health.
+    /// </summary>
+    public const int FrontDoorPort = LinodeFrontDoor.Port;
+
+    /// <summary>
+    /// What the NodeBalancer asks each backend. Linode's API accepts only <c>[a-zA-Z0-9/\-%?&amp;=.]</c> in
+    /// <c>check_path</c> (no underscore), so the underscores are percent-encoded; it decodes to
+    /// <see cref="HealthCheckTarget"/>. Red answers 408, no elected master 503: either fails the check.
+    /// </summary>
+    public const string HealthCheckPath = "/%5Fcluster/health?wait%5Ffor%5Fstatus=yellow&timeout=1s";
+
+    /// <summary>The request Elasticsearch finally answers (the front door rewrites every health check to it).</summary>
+    public const string HealthCheckTarget = "/_cluster/health?wait_for_status=yellow&timeout=1s";
+
+    /// <summary>
+    /// Offset in the region's first subnet of the /30 the NodeBalancer talks to VPC backends from. Linode
+    /// requires every address of that range to be free, so it is fixed here, clear of the nodes (offset 11 up).
+    /// </summary>
+    public const uint NodeBalancerRangeOffset = 4;
+
+    private const string VpcPurpose = "vpc";
+    private const int ShortLabel = 32;   // volumes, NodeBalancers, firewalls
+    private const int LongLabel = 64;    // instances, VPCs, subnets
+    private const int MaxTag = 50;
+
+    public Cloud Cloud => Cloud.Linode;
+
+    /// <summary>Linode exposes an attached volume under a stable by-id name made of its label.</summary>
+    public string? DataVolumeDevice(RegionTopology region, EsNode node) =>
+        $"/dev/disk/by-id/scsi-0Linode_Volume_{VolumeLabel(node)}";
+
+    /// <summary>The node's fixed VPC address: the only interface the instance has (see <see cref="AddRegion"/>).</summary>
+    public string NetworkHost(EsNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return node.PrivateIp ?? throw new InvalidOperationException($"Linode node {node.Name} has no fixed private address");
+    }
+
+    public RegionResources AddRegion(RegionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var region = context.Region;
+        var program = context.Program;
+        var prefix = context.Config.NamePrefix;
+        var location = region.Config.Location;
+        var tags = Tags(context);
+
+        var vpc = program.Add($"{region.Key}-vpc", "linode:index/vpc:Vpc",
+            new PMap
+            {
+                { "label", Label($"{prefix}-{region.Key}", LongLabel) },
+                { "region", location },
+            },
+            Pinned());
+
+        var subnets = new Dictionary<Subnet, ProgramResource>();
+        var network = new List<string> { vpc.Name, LinodeIds.CastName(vpc.Name) };
+        for (var i = 0; i < region.Network.Subnets.Count; i++)
+        {
+            var subnet = region.Network.Subnets[i];
+            var suffix = region.Network.Subnets.Count == 1 ? "" : $"-{i + 1}";
+            subnets[subnet] = program.Add($"{region.Key}-subnet{suffix}", "linode:index/vpcSubnet:VpcSubnet",
+                new PMap
+                {
+                    { "vpcId", LinodeIds.Of(program, vpc.Name) },
+                    { "label", Label($"{prefix}-{region.Key}{suffix}", LongLabel) },
+                    { "ipv4", subnet.Cidr },
+                },
+                Pinned());
+            network.Add(subnets[subnet].Name);
+            network.Add(LinodeIds.CastName(subnets[subnet].Name));
+        }
+        network.Add(NodeFirewallName(region));
+        network.Add(LinodeIds.CastName(NodeFirewallName(region)));
+
+        var balancer = AddBalancer(context, subnets[region.Network.Subnets[0]], tags);
+
+        var nodes = new List<NodeResources>();
+        foreach (var node in region.Nodes)
+        {
+            var subnet = subnets[node.Subnet];
+            var instance = AddInstance(context, node, subnet, tags);
+            var volume = program.Add($"{node.LogicalName}-data", "linode:index/volume:Volume",
+                new PMap
+                {
+                    { "label", VolumeLabel(node) },
+                    { "region", location },
+                    { "size", region.Config.Elasticsearch.VolumeGb },
+                    { "linodeId", LinodeIds.Of(program, instance.Name) },
+                    { "tags", tags },
+                },
+                Pinned());
+            var backend = program.Add($"{node.LogicalName}-lb-node", "linode:index/nodeBalancerNode:NodeBalancerNode",
+                new PMap
+                {
+                    { "nodebalancerId", LinodeIds.Of(program, balancer.Balancer.Name) },
+                    { "configId", LinodeIds.Of(program, balancer.Config.Name) },
+                    { "label", Label(node.Name, ShortLabel) },
+                    // A VPC backend: its VPC address and the subnet it lives in.
+                    { "address", $"{NetworkHost(node)}:{FrontDoorPort.ToString(CultureInfo.InvariantCulture)}" },
+                    { "subnetId", LinodeIds.Of(program, subnet.Name) },
+                    { "mode", "accept" },
+                    { "weight", 100 },
+                },
+                // The address is a literal, so nothing else orders this after the instance. Pulumi YAML
+                // takes dependsOn as resource references (${name}), never bare names.
+                Pinned(new ResourceOptions { DependsOn = [instance.Self] }));
+            nodes.Add(new NodeResources(node, instance.Out("ipAddress"), NetworkHost(node),
+                [instance.Name, LinodeIds.CastName(instance.Name), volume.Name, backend.Name]));
+        }
+
+        return new RegionResources(
+            region,
+            nodes,
+            $"https://{balancer.Balancer.Out("ipv4")}:{context.Config.Elasticsearch.HttpPort.ToString(CultureInfo.InvariantCulture)}",
+            new[] { balancer.Balancer.Name, balancer.Config.Name, BalancerFirewallName(region) }
+                .SelectMany(name => new[] { name, LinodeIds.CastName(name) })
+                .ToList(),
+            network);
+    }
+
+    public void AddFirewalls(RegionContext context, RegionResources own, IReadOnlyList<RegionResources> peers)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(own);
+        ArgumentNullException.ThrowIfNull(peers);
+        var region = context.Region;
+        var config = context.Config;
+        var es = config.Elasticsearch;
+        var esPorts = $"{Port(es.HttpPort)}, {Port(es.TransportPort)}";
+        var peerHosts = peers.SelectMany(p => p.Nodes).Select(n => $"{n.PublicIp}/32").ToList();
+        var prefix = config.NamePrefix;
+
+        // Nodes: everything inbound is dropped except what is listed; outbound is open (packages, peers).
+        var inbound = new List<object>
+        {
+            Rule("es-private-network", esPorts, [region.Network.Cidr]),
+            Rule("es-front-door-balancer", Port(FrontDoorPort), [NodeBalancerRange(region)]),
+        };
+        if (peerHosts.Count > 0) inbound.Add(Rule("es-other-regions", esPorts, peerHosts));
+        inbound.Add(Rule("ssh-operators", "22", config.Ssh.AllowedCidrs));
+        context.Program.Add(NodeFirewallName(region), "linode:index/firewall:Firewall",
+            new PMap
+            {
+                { "label", Label($"{prefix}-{region.Key}-es", ShortLabel) },
+                { "inboundPolicy", "DROP" },
+                { "outboundPolicy", "ACCEPT" },
+                { "inbounds", inbound },
+                { "tags", Tags(context) },
+            },
+            Pinned());
+
+        // The NodeBalancer's public port: the operators' networks and the other regions' nodes, never the
+        // whole internet. (Only inbound rules apply to NodeBalancers.)
+        var clients = config.Ssh.AllowedCidrs.Concat(peerHosts).ToList();
+        context.Program.Add(BalancerFirewallName(region), "linode:index/firewall:Firewall",
+            new PMap
+            {
+                { "label", Label($"{prefix}-{region.Key}-lb", ShortLabel) },
+                { "inboundPolicy", "DROP" },
+                { "outboundPolicy", "ACCEPT" },
+                { "inbounds", new List<object> { Rule("es-clients", Port(es.HttpPort), clients) } },
+                { "tags", Tags(context) },
+            },
+            Pinned());
+    }
+
+    /// <summary>The NodeBalancer's backend source range (a /30 in the region's first subnet).</summary>
+    public static string NodeBalancerRange(RegionTopology region)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        var subnet = Ipv4Cidr.Parse(region.Network.Subnets[0].Cidr);
+        return $"{subnet.Host(NodeBalancerRangeOffset)}/30";
+    }
+
+    private ProgramResource AddInstance(RegionContext context, EsNode node, ProgramResource subnet, IReadOnlyList<string> tags)
+    {
+        var region = context.Region;
+        var userData = context.Program.Variable($"{node.LogicalName}-user-data", context.NodeUserData[node.LogicalName]);
+        return context.Program.Add(node.LogicalName, "linode:index/instance:Instance",
+            new PMap
+            {
+                { "label", Label(node.Name, LongLabel) },
+                { "region", region.Config.Location },
+                { "type", region.Config.Elasticsearch.Size },
+                { "image", region.Config.Image ?? DefaultImage },
+                { "authorizedKeys", context.Config.Ssh.PublicKeys },
+                { "tags", tags },
+                // Legacy config-profile interfaces, stated explicitly: the account default may be the newer
+                // Linode-interfaces generation, which rejects the `interfaces` list below.
+                { "interfaceGeneration", "legacy_config" },
+                // One interface: the VPC, on the node's fixed address, with the instance's public IPv4 1:1
+                // NATed onto it. Elasticsearch then binds one address (network.host = the VPC IP) and is
+                // reached both inside the VPC and, through the NAT, from the other regions' nodes. With a
+                // separate public interface a node bound to its VPC address could not be reached from
+                // other regions at all. The Cloud Firewall filters the public side.
+                { "interfaces", new List<object>
+                    {
+                        new PMap
+                        {
+                            { "purpose", VpcPurpose },
+                            { "subnetId", LinodeIds.Of(context.Program, subnet.Name) },
+                            { "primary", true },
+                            { "ipv4", new PMap { { "vpc", NetworkHost(node) }, { "nat11", "any" } } },
+                        },
+                    }
+                },
+                // Protected from its first boot: the firewall is attached at creation.
+                { "firewallId", LinodeIds.Of(context.Program, NodeFirewallName(region)) },
+                // Linode's metadata service wants user-data base64-encoded.
+                { "metadatas", new List<object> { new PMap { { "userData", new PMap { { "fn::toBase64", userData } } } } } },
+            },
+            Pinned(new ResourceOptions
+            {
+                // cloud-init runs once, on first boot; authorized keys and the image are also only read
+                // then. Each of these would replace the instance, and a re-render must never replace a
+                // running node: a node is replaced by bumping its generation, which renames it.
+                IgnoreChanges = ["metadatas", "authorizedKeys", "image"],
+            }));
+    }
+
+    private static (ProgramResource Balancer, ProgramResource Config) AddBalancer(
+        RegionContext context, ProgramResource subnet, IReadOnlyList<string> tags)
+    {
+        var region = context.Region;
+        var es = context.Config.Elasticsearch;
+        var balancer = context.Program.Add(region.Balancer.LogicalName, "linode:index/nodeBalancer:NodeBalancer",
+            new PMap
+            {
+                { "label", Label(region.Balancer.Name, ShortLabel) },
+                { "region", region.Config.Location },
+                { "tags", tags },
+                { "firewallId", LinodeIds.Of(context.Program, BalancerFirewallName(region)) },
+                // Attached to the VPC so it reaches the nodes on their VPC addresses, from a fixed range.
+                { "vpcs", new List<object>
+                    {
+                        new PMap { { "subnetId", LinodeIds.Of(context.Program, subnet.Name) }, { "ipv4Range", NodeBalancerRange(region) } },
+                    }
+                },
+            },
+            Pinned());
+        var config = context.Program.Add($"{region.Balancer.LogicalName}-{Port(es.HttpPort)}", "linode:index/nodeBalancerConfig:NodeBalancerConfig",
+            new PMap
+            {
+                { "nodebalancerId", LinodeIds.Of(context.Program, balancer.Name) },
+                { "port", es.HttpPort },
+                // TCP passthrough: clients speak TLS to Elasticsearch itself, with their own credentials.
+                { "protocol", "tcp" },
+                { "algorithm", "leastconn" },
+                { "stickiness", "none" },
+                { "proxyProtocol", "none" },
+                // A plain-HTTP check against the front door, which answers it from the node's own
+                // Elasticsearch over TLS: 200 only for a yellow-or-green cluster with an elected master.
+                { "check", "http" },
+                { "checkPath", HealthCheckPath },
+                { "checkInterval", 5 },
+                { "checkTimeout", 3 },
+                { "checkAttempts", 2 },
+                { "checkPassive", true },
+            },
+            Pinned());
+        return (balancer, config);
+    }
+
+    private static PMap Rule(string label, string ports, IReadOnlyList<string> ipv4s) => new()
+    {
+        { "label", label },
+        { "action", "ACCEPT" },
+        { "protocol", "TCP" },
+        { "ports", ports },
+        { "ipv4s", ipv4s.ToList() },
+    };
+
+    private static string NodeFirewallName(RegionTopology region) => $"{region.Key}-fw";
+
+    private static string BalancerFirewallName(RegionTopology region) => $"{region.Balancer.LogicalName}-fw";
+
+    private static string VolumeLabel(EsNode node) => Label($"{node.Name}-data", ShortLabel);
+
+    private static List<string> Tags(RegionContext context) =>
+        context.TagList().Select(t => t.Length <= MaxTag ? t : t[..MaxTag]).ToList();
+
+    /// <summary>A label within Linode's length limit; a long one keeps its start and gets a stable hash suffix.</summary>
+    internal static string Label(string text, int max) => LinodeNames.Fit(text, max);
+
+    private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
+
+    private static ResourceOptions Pinned(ResourceOptions? options = null) => RegionContext.Pinned(ProviderPackages.Linode, options);
+}

@@ -1,0 +1,239 @@
+using System.Globalization;
+using EsDr.Infra.Compilation;
+using EsDr.Infra.Config;
+using EsDr.Infra.Program;
+using EsDr.Infra.Topology;
+
+namespace EsDr.Infra.Clouds.Ovh;
+
+/// <summary>
+/// A region on OVHcloud Public Cloud: a private network (vRack) with one subnet and a managed gateway for
+/// outbound traffic, Elasticsearch instances with <em>no public interface at all</em> on their fixed private
+/// addresses, and a small HAProxy VM that is the region's only public address. The OVH provider has no cloud
+/// firewall for Public Cloud instances, so nothing is filtered in the cloud: the nodes are simply unreachable
+/// from the internet. See README.md beside this file.
+/// </summary>
+public sealed class OvhAdapter : ICloudAdapter
+{
+    /// <summary>Managed gateway size (s, m or l): SNAT for the nodes' package downloads and replication traffic.</summary>
+    public const string GatewayModel = "s";
+
+    public const string BillingPeriod = "hourly";
+
+    /// <summary>
+    /// First host of the subnet's DHCP pool (which runs to the last usable address). Fixed addresses (the
+    /// HAProxy VM at <see cref="TopologyBuilder.BalancerHostOffset"/>, nodes from
+    /// <see cref="TopologyBuilder.NodeHostOffset"/>+1 up to +99) all lie below it, so no port the cloud allocates
+    /// dynamically (the DHCP server's, the gateway's) can take a node's address.
+    /// </summary>
+    public const uint DhcpPoolOffset = 128;
+
+    /// <summary>
+    /// Picks the public IPv4 address out of the instance's <c>addresses</c> (which lists public and private,
+    /// IPv4 and IPv6, in no documented order): the IPv4 address outside the private and link-local ranges.
+    /// Fails, rather than printing a wrong endpoint, when there is none.
+    /// </summary>
+    public const string PublicIpv4Script = """
+        ip=$(printf '%s' "$ADDRESSES" | grep -oE '"ip": ?"[0-9]+(\.[0-9]+){3}"' | grep -oE '[0-9]+(\.[0-9]+){3}' | grep -vE '^(10|127)\.|^169\.254\.|^172\.(1[6-9]|2[0-9]|3[01])\.|^192\.168\.' | head -n 1)
+        if [ -z "$ip" ]; then echo "no public IPv4 address in: $ADDRESSES" >&2; exit 1; fi
+        printf '%s' "$ip"
+        """;
+
+    public Cloud Cloud => Cloud.Ovh;
+
+    /// <summary>
+    /// None: the OVH provider (2.12.0) can create a Block Storage volume but cannot attach it to an instance (no
+    /// attachment resource; <c>instanceId</c> on the volume is not an attachment), so Elasticsearch keeps its
+    /// data on the flavor's local disk.
+    /// </summary>
+    public string? DataVolumeDevice(RegionTopology region, EsNode node) => null;
+
+    /// <summary>The node's fixed private address, its only interface.</summary>
+    public string NetworkHost(EsNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return node.PrivateIp ?? throw new InvalidOperationException($"OVH node {node.Name} has no fixed private address");
+    }
+
+    public static string NetworkName(RegionTopology region) => $"{Region(region).Key}-net";
+
+    public static string SubnetName(RegionTopology region) => $"{Region(region).Key}-subnet";
+
+    public static string GatewayName(RegionTopology region) => $"{Region(region).Key}-gw";
+
+    public static string SshKeyName(RegionTopology region) => $"{Region(region).Key}-ssh-key";
+
+    public static string PublicIpName(RegionTopology region) => $"{Region(region).Balancer.LogicalName}-public-ip";
+
+    /// <summary>
+    /// The private network's VLAN in the project's vRack: derived from the region's address block (its /24 block
+    /// number), so regions of one stack, whose networks never overlap, get different VLANs in practice, and a
+    /// regenerated region keeps its VLAN.
+    /// </summary>
+    public static int VlanId(RegionTopology region)
+    {
+        var network = Ipv4Cidr.Parse(Region(region).Network.Cidr).Network;
+        return 1 + (int)((network >> 8) % 4000);
+    }
+
+    public RegionResources AddRegion(RegionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var region = context.Region;
+        var config = region.Config;
+        var program = context.Program;
+        var prefix = context.Config.NamePrefix;
+        if (region.Balancer.Kind != BalancerKind.HaProxy)
+            throw new NotSupportedException($"region '{region.Name}': OVH regions are fronted by HAProxy on a VM, not '{StackConfigParser.Spell(region.Balancer.Kind)}'");
+        if (region.Network.Subnets.Count != 1)
+            throw new NotSupportedException($"region '{region.Name}': OVH regions have one subnet; remove 'zones'");
+        var project = config.ProjectId ?? throw new InvalidOperationException($"region '{region.Name}': OVH regions need 'projectId'");
+        var image = config.Image ?? throw new InvalidOperationException($"region '{region.Name}': OVH regions need 'image' (an image id)");
+        var balancerUserData = context.BalancerUserData
+            ?? throw new InvalidOperationException($"region '{region.Name}': the HAProxy VM needs user-data");
+        var balancerIp = region.Balancer.PrivateIp
+            ?? throw new InvalidOperationException($"region '{region.Name}': the HAProxy VM needs a fixed private address");
+
+        var network = program.Add(NetworkName(region), "ovh:CloudProject/networkPrivate:NetworkPrivate",
+            new PMap
+            {
+                { "serviceName", project },
+                { "name", $"{prefix}-{region.Key}" },
+                { "regions", new List<object> { config.Location } },
+                { "vlanId", VlanId(region) },
+            },
+            Pinned());
+        var cidr = Ipv4Cidr.Parse(region.Network.Cidr);
+        var subnet = program.Add(SubnetName(region), "ovh:CloudProject/networkPrivateSubnet:NetworkPrivateSubnet",
+            new PMap
+            {
+                { "serviceName", project },
+                { "networkId", network.Out("id") },
+                { "region", config.Location },
+                { "network", region.Network.Cidr },
+                { "start", cidr.Host(DhcpPoolOffset) },
+                { "end", cidr.Host(cidr.Size - 2) },
+                { "dhcp", true },
+                // The subnet's gateway address is where the managed gateway sits: the nodes' default route.
+                { "noGateway", false },
+            },
+            Pinned());
+        // Instances take the region's OpenStack id of the network, not the project-level pn-… id.
+        var openstackNetworkId = Ref.To(network.Name, $"regionsOpenstackIds[\"{config.Location}\"]");
+        var gateway = program.Add(GatewayName(region), "ovh:CloudProject/gateway:Gateway",
+            new PMap
+            {
+                { "serviceName", project },
+                { "name", $"{prefix}-{region.Key}" },
+                { "model", GatewayModel },
+                { "region", config.Location },
+                { "networkId", openstackNetworkId },
+                { "subnetId", subnet.Out("id") },
+            },
+            Pinned());
+        // OVH wants a key pair on every instance; cloud-init writes all the configured keys anyway.
+        var sshKey = program.Add(SshKeyName(region), "ovh:index/cloudProjectSshKey:CloudProjectSshKey",
+            new PMap
+            {
+                { "serviceName", project },
+                { "name", $"{prefix}-{region.Key}" },
+                { "publicKey", context.Config.Ssh.PublicKeys[0] },
+                { "region", config.Location },
+            },
+            Pinned());
+
+        // The nodes reach the internet (and the other regions' nodes) through the gateway's SNAT: that is the
+        // one address the other regions admit for them.
+        var egressIp = gateway.Out("externalInformations[0].ips[0].ip");
+        var nodes = new List<NodeResources>();
+        foreach (var node in region.Nodes)
+        {
+            var instance = program.Add(node.LogicalName, "ovh:CloudProject/instance:Instance",
+                Instance(context, project, image, node.Name, config.Elasticsearch.Size, context.NodeUserData[node.LogicalName],
+                    new PMap
+                    {
+                        // No public interface: Elasticsearch (and SSH) cannot be reached from the internet at all.
+                        { "public", false },
+                        { "private", Private(openstackNetworkId, subnet, NetworkHost(node)) },
+                    },
+                    sshKey),
+                InstanceOptions([gateway.Name]));
+            nodes.Add(new NodeResources(node, egressIp, NetworkHost(node), [instance.Name]));
+        }
+
+        // The HAProxy VM: a public interface for clients and a private one on its fixed address to the nodes.
+        var balancer = program.Add(region.Balancer.LogicalName, "ovh:CloudProject/instance:Instance",
+            Instance(context, project, image, region.Balancer.Name, region.Balancer.Size ?? config.Elasticsearch.Size, balancerUserData,
+                new PMap
+                {
+                    { "public", true },
+                    { "private", Private(openstackNetworkId, subnet, balancerIp) },
+                },
+                sshKey),
+            InstanceOptions([gateway.Name]));
+        var publicIp = program.Add(PublicIpName(region), "command:local:Command",
+            new PMap
+            {
+                { "create", PublicIpv4Script },
+                { "environment", new PMap { { "ADDRESSES", new PMap { { "fn::toJSON", balancer.Out("addresses") } } } } },
+            },
+            RegionContext.Pinned(ProviderPackages.Command));
+
+        return new RegionResources(
+            region,
+            nodes,
+            $"https://{publicIp.Out("stdout")}:{context.Config.Elasticsearch.HttpPort.ToString(CultureInfo.InvariantCulture)}",
+            [balancer.Name, publicIp.Name],
+            [network.Name, subnet.Name, gateway.Name, sshKey.Name]);
+    }
+
+    /// <summary>
+    /// Nothing to add: OVH Public Cloud instances have no cloud firewall in this provider. The nodes have no
+    /// public interface; the HAProxy VM's own user-data must restrict its transport frontend (if any) to the
+    /// other regions' addresses and SSH to the operators' networks (README.md).
+    /// </summary>
+    public void AddFirewalls(RegionContext context, RegionResources own, IReadOnlyList<RegionResources> peers)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(own);
+        ArgumentNullException.ThrowIfNull(peers);
+    }
+
+    private static PMap Instance(
+        RegionContext context, string project, string image, string name, string flavorId, string userData, PMap network, ProgramResource sshKey) => new()
+    {
+        { "serviceName", project },
+        { "region", context.Region.Config.Location },
+        { "billingPeriod", BillingPeriod },
+        { "name", name },
+        // Both are ids (UUIDs, per region), not names: config `size` is the flavor id, `image` the image id.
+        { "flavor", new PMap { { "flavorId", flavorId } } },
+        { "bootFrom", new PMap { { "imageId", image } } },
+        { "sshKey", new PMap { { "name", sshKey.Out("name") } } },
+        { "network", network },
+        { "userData", userData },
+    };
+
+    private static PMap Private(string openstackNetworkId, ProgramResource subnet, string ip) => new()
+    {
+        { "network", new PMap { { "id", openstackNetworkId }, { "subnetId", subnet.Out("id") } } },
+        { "ip", ip },
+    };
+
+    private static ResourceOptions InstanceOptions(IReadOnlyList<string> dependsOn) => Pinned(new ResourceOptions
+    {
+        // Every instance input forces a replacement on OVH. cloud-init runs on first boot only, and a changed
+        // image or flavor must never replace every node at once: a node takes them when its generation is bumped.
+        IgnoreChanges = ["userData", "flavor", "bootFrom", "sshKey"],
+        // The gateway must exist before first boot, when cloud-init downloads packages through it.
+        DependsOn = dependsOn,
+    });
+
+    private static RegionTopology Region(RegionTopology region)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        return region;
+    }
+
+    private static ResourceOptions Pinned(ResourceOptions? options = null) => RegionContext.Pinned(ProviderPackages.Ovh, options);
+}

@@ -1,0 +1,414 @@
+using EsDr.Infra.Clouds.Aws;
+using EsDr.Infra.Program;
+
+namespace EsDr.Infra.Tests.Clouds.Aws;
+
+public class AwsAdapterTests
+{
+    private const string IngressRule = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+    private const string Instance = "aws:ec2/instance:Instance";
+
+    private static readonly string[] ElasticsearchPorts = ["9200", "9300"];
+
+    public static TheoryData<string> BalancerKinds() => new() { "nlb", "alb" };
+
+    [Theory]
+    [MemberData(nameof(BalancerKinds))]
+    public void Program_ValidatesAgainstTheProviderSchemas(string balancer)
+    {
+        var stack = AwsTestStack.Build(
+            AwsTestStack.AwsRegion("dub", "10.20.0.0/16", balancer, state: "active"),
+            AwsTestStack.AwsRegion("iad", "10.30.0.0/16", balancer));
+
+        var problems = stack.Problems();
+
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Fact]
+    public void AddRegion_DeclaresOneProviderPerRegion_InItsLocationWithTheStackTags()
+    {
+        var stack = AwsTestStack.Build();
+
+        var providers = stack.OfType("pulumi:providers:aws").ToList();
+
+        Assert.Equal(["dub-aws", "iad-aws"], providers.Select(p => p.Name));
+        var dub = providers[0];
+        Assert.Equal("eu-west-1", dub.Properties["region"]);
+        var tags = (PMap)dub.Properties.Get("defaultTags", "tags");
+        Assert.Equal("search", tags["team"]);
+        Assert.Equal("dub", tags["es-dr-region"]);
+        Assert.Equal("7.48.0", dub.Options.Version);
+    }
+
+    [Fact]
+    public void AddRegion_EachAwsResource_UsesTheRegionProvider()
+    {
+        var stack = AwsTestStack.Build();
+
+        foreach (var region in new[] { "dub", "iad" })
+        {
+            var resources = stack.InRegion(region).Where(r => r.Type.StartsWith("aws:", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(resources);
+            Assert.All(resources, r => Assert.Equal($"${{{region}-aws}}", r.Options.Provider));
+        }
+    }
+
+    [Fact]
+    public void AddRegion_EveryResource_PinsItsPackageVersion()
+    {
+        var stack = AwsTestStack.Build();
+
+        Assert.All(stack.Program.Resources, r => Assert.Equal(ProviderPackages.VersionOf(r.Package), r.Options.Version));
+    }
+
+    [Fact]
+    public void SecurityGroups_NeverOpenElasticsearchPortsToTheInternet()
+    {
+        var stack = AwsTestStack.Build(
+            AwsTestStack.AwsRegion("dub", "10.20.0.0/16", "alb", state: "active"),
+            AwsTestStack.AwsRegion("iad", "10.30.0.0/16", "nlb"),
+            AwsTestStack.OvhRegion("gra", "10.40.0.0/24"));
+
+        var ingress = stack.OfType(IngressRule).ToList();
+        Assert.NotEmpty(ingress);
+        foreach (var rule in ingress)
+        {
+            var from = (int)rule.Properties["fromPort"];
+            var to = (int)rule.Properties["toPort"];
+            var cidr = (string)rule.Properties["cidrIpv4"];
+            Assert.False(rule.Properties.ContainsKey("cidrIpv6"), rule.Name);
+            foreach (var port in new[] { 9200, 9300, 3306 })
+            {
+                if (port >= from && port <= to)
+                    Assert.NotEqual("0.0.0.0/0", cidr);
+            }
+        }
+        // No inline rule anywhere either: groups carry none, and no other resource type opens ports.
+        Assert.All(stack.OfType("aws:ec2/securityGroup:SecurityGroup"), g =>
+        {
+            Assert.False(g.Properties.ContainsKey("ingress"));
+            Assert.False(g.Properties.ContainsKey("egress"));
+        });
+        Assert.Empty(stack.OfType("aws:ec2/securityGroupRule:SecurityGroupRule"));
+    }
+
+    [Fact]
+    public void AddFirewalls_OperatorsCidrOfTheWholeInternet_IsRefusedForTheBalancerPort()
+    {
+        var config = AwsTestStack.Config("dub", AwsTestStack.AwsRegion("dub", "10.20.0.0/16", state: "active"));
+        config = config with { Ssh = config.Ssh with { AllowedCidrs = ["0.0.0.0/0"] } };
+
+        var error = Assert.Throws<InvalidOperationException>(() => AwsTestStack.Build(config));
+
+        Assert.Contains("never open to the internet", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SecurityGroups_DescriptionsUseOnlyCharactersAwsAccepts()
+    {
+        var stack = AwsTestStack.Build();
+
+        var descriptions = stack.Program.Resources
+            .Where(r => r.Type.Contains("ecurityGroup", StringComparison.Ordinal))
+            .Select(r => (string)r.Properties["description"])
+            .ToList();
+
+        // EC2 accepts a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$* in group and rule descriptions.
+        Assert.NotEmpty(descriptions);
+        Assert.All(descriptions, d => Assert.Matches(@"^[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]{1,255}$", d));
+    }
+
+    [Fact]
+    public void AddFirewalls_AdmitsElasticsearchOnlyFromTheVpcAndTheOtherRegionsNodes()
+    {
+        var stack = AwsTestStack.Build();
+
+        var sources = NodeIngress(stack, "dub")
+            .Where(r => ElasticsearchPorts.Contains(r.Port))
+            .Select(r => $"{r.Port} {r.Cidr}")
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        var expected = new List<string>();
+        foreach (var port in ElasticsearchPorts)
+        {
+            expected.Add($"{port} 10.20.0.0/16");
+            expected.AddRange(new[] { 1, 2, 3 }.Select(n => $"{port} ${{iad-es-{n}.publicIp}}/32"));
+        }
+        Assert.Equal(expected.Order(StringComparer.Ordinal), sources);
+    }
+
+    [Fact]
+    public void AddFirewalls_AdmitsSshOnlyFromTheOperatorsNetworks()
+    {
+        var stack = AwsTestStack.Build();
+
+        var ssh = NodeIngress(stack, "dub").Where(r => r.Port == "22").Select(r => r.Cidr).ToList();
+
+        Assert.Equal([AwsTestStack.OperatorsCidr], ssh);
+    }
+
+    [Fact]
+    public void AddFirewalls_BalancerListener_AdmitsOperatorsAndOtherRegionsNodes()
+    {
+        var stack = AwsTestStack.Build();
+
+        var rules = stack.OfType(IngressRule)
+            .Where(r => (string)r.Properties["securityGroupId"] == "${dub-lb-sg.id}")
+            .ToList();
+
+        Assert.All(rules, r => Assert.Equal(9200, r.Properties["fromPort"]));
+        Assert.Equal(
+            new[] { AwsTestStack.OperatorsCidr, "${iad-es-1.publicIp}/32", "${iad-es-2.publicIp}/32", "${iad-es-3.publicIp}/32" },
+            rules.Select(r => (string)r.Properties["cidrIpv4"]));
+    }
+
+    [Fact]
+    public void AddFirewalls_PeersSharingAnEgressAddress_AreAdmittedOnce()
+    {
+        var stack = AwsTestStack.Build(
+            AwsTestStack.AwsRegion("dub", "10.20.0.0/16", state: "active"),
+            AwsTestStack.OvhRegion("gra", "10.40.0.0/24"));
+
+        var transport = NodeIngress(stack, "dub").Where(r => r.Port == "9300").Select(r => r.Cidr).ToList();
+
+        // The OVH nodes leave through their gateway's one address.
+        Assert.Equal(["10.20.0.0/16", "${gra-gw.externalInformations[0].ips[0].ip}/32"], transport);
+        Assert.Empty(stack.Problems());
+    }
+
+    [Fact]
+    public void AddFirewalls_RulesAreListedWithTheRegionsResources()
+    {
+        var stack = AwsTestStack.Build();
+
+        var dub = stack.Region("dub");
+        var rules = stack.OfType(IngressRule).Where(r => r.Name.StartsWith("dub-", StringComparison.Ordinal)).Select(r => r.Name).ToList();
+
+        Assert.All(rules, name => Assert.True(dub.NetworkResourceNames.Contains(name) || dub.BalancerResourceNames.Contains(name), name));
+    }
+
+    [Fact]
+    public void Nlb_HealthCheck_FailsOnRedOrMasterlessCluster()
+    {
+        var stack = AwsTestStack.Build();
+
+        var group = stack.Program.Resource("dub-lb-tg");
+        var check = (PMap)group.Properties["healthCheck"];
+
+        Assert.Equal("TCP", group.Properties["protocol"]);
+        Assert.Equal("HTTPS", check["protocol"]);
+        // wait_for_status makes a red cluster answer 408, and no master answers 503: only 200 passes.
+        Assert.Equal("/_cluster/health?wait_for_status=yellow&timeout=1s", check["path"]);
+        Assert.Equal("200", check["matcher"]);
+        Assert.True((int)check["timeout"] > 1, "the check must outwait Elasticsearch's own 1s wait");
+    }
+
+    [Fact]
+    public void Nlb_ReachesNodesFromItsPrivateAddresses_NotFromTheClients()
+    {
+        var stack = AwsTestStack.Build();
+
+        var group = stack.Program.Resource("dub-lb-tg");
+        var lb = stack.Program.Resource("dub-lb");
+
+        Assert.Equal("false", group.Properties["preserveClientIp"]);
+        Assert.Equal("network", lb.Properties["loadBalancerType"]);
+        Assert.Equal(new List<object> { "${dub-lb-sg.id}" }, lb.Properties["securityGroups"]);
+    }
+
+    [Fact]
+    public void Nlb_ListenerPassesTlsThroughToTheNodes()
+    {
+        var stack = AwsTestStack.Build();
+
+        var listener = stack.Program.Resource("dub-lb-9200");
+
+        Assert.Equal("TCP", listener.Properties["protocol"]);
+        Assert.Equal(9200, listener.Properties["port"]);
+        Assert.Equal("https://${dub-lb.dnsName}:9200", stack.Region("dub").Endpoint);
+    }
+
+    [Fact]
+    public void Alb_TerminatesTlsWithACertificateSignedByTheStackCa()
+    {
+        var stack = AwsTestStack.Build(
+            AwsTestStack.AwsRegion("dub", "10.20.0.0/16", "alb", state: "active"));
+
+        var listener = stack.Program.Resource("dub-lb-9200");
+        var imported = stack.Program.Resource("dub-lb-acm");
+        var signed = stack.Program.Resource("dub-lb-tls-cert");
+        var request = stack.Program.Resource("dub-lb-tls-csr");
+        var group = stack.Program.Resource("dub-lb-tg");
+
+        Assert.Equal("HTTPS", listener.Properties["protocol"]);
+        Assert.Equal("${dub-lb-acm.arn}", listener.Properties["certificateArn"]);
+        Assert.Equal("${es-ca-cert.certPem}", imported.Properties["certificateChain"]);
+        Assert.Equal("${es-ca-key.privateKeyPem}", signed.Properties["caPrivateKeyPem"]);
+        Assert.Equal(new List<object> { "${dub-lb.dnsName}" }, request.Properties["dnsNames"]);
+        Assert.Equal("HTTPS", group.Properties["protocol"]);
+        Assert.Equal("200", group.Properties.Get("healthCheck", "matcher"));
+        Assert.Equal(AwsAdapter.HealthCheckPath, group.Properties.Get("healthCheck", "path"));
+    }
+
+    [Fact]
+    public void Alb_InOneZone_IsRefused()
+    {
+        var region = AwsTestStack.AwsRegion("dub", "10.20.0.0/16", "alb", state: "active")
+            .Replace("\"zones\":[\"eu-west-1a\",\"eu-west-1b\",\"eu-west-1c\"]", "\"zones\":[\"eu-west-1a\"]", StringComparison.Ordinal);
+
+        var error = Assert.Throws<InvalidOperationException>(() => AwsTestStack.Build(region));
+
+        Assert.Contains("two availability zones", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HaProxy_OnAws_IsRefused()
+    {
+        var region = AwsTestStack.AwsRegion("dub", "10.20.0.0/16", "haproxy", state: "active");
+
+        var error = Assert.Throws<NotSupportedException>(() => AwsTestStack.Build(region));
+
+        Assert.Contains("NLB or an ALB", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddRegion_WithoutAnImage_IsRefusedNamingTheKey()
+    {
+        // Config rules refuse this first; the adapter still names the key if it is ever reached without one.
+        var config = AwsTestStack.Config("dub", AwsTestStack.AwsRegion("dub", "10.20.0.0/16", state: "active"));
+        config = config with { Regions = [config.Regions[0] with { Image = null }] };
+
+        var error = Assert.Throws<InvalidOperationException>(() => AwsTestStack.Build(config));
+
+        Assert.Contains("'image'", error.Message, StringComparison.Ordinal);
+        Assert.Contains(AwsAdapter.DebianImageOwner, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Instances_SitOnTheirFixedPrivateAddresses_InTheirZonesSubnet()
+    {
+        var stack = AwsTestStack.Build();
+
+        var dub = stack.Topology.Regions.Single(r => r.Name == "dub");
+        foreach (var node in dub.Nodes)
+        {
+            var instance = stack.Program.Resource(node.LogicalName);
+            Assert.Equal(node.PrivateIp, instance.Properties["privateIp"]);
+            Assert.Equal($"${{dub-subnet-{node.Zone}.id}}", instance.Properties["subnetId"]);
+            Assert.Equal(AwsTestStack.Ami, instance.Properties["ami"]);
+            Assert.Equal("r6i.large", instance.Properties["instanceType"]);
+            Assert.Equal(node.Name, instance.Properties.Get("tags", "Name"));
+            Assert.Equal(new List<object> { "${dub-es-sg.id}" }, instance.Properties["vpcSecurityGroupIds"]);
+        }
+        Assert.Equal(["10.20.0.0/18", "10.20.64.0/18", "10.20.128.0/18"],
+            stack.InRegion("dub").Where(r => r.Type == "aws:ec2/subnet:Subnet").Select(r => (string)r.Properties["cidrBlock"]));
+    }
+
+    [Fact]
+    public void Instances_IgnoreUserDataImageAndSizeChanges_SoOnlyAGenerationBumpReplacesANode()
+    {
+        var stack = AwsTestStack.Build();
+
+        Assert.All(stack.OfType(Instance), i =>
+        {
+            Assert.Contains("userData", i.Options.IgnoreChanges!);
+            Assert.Contains("ami", i.Options.IgnoreChanges!);
+            Assert.Contains("instanceType", i.Options.IgnoreChanges!);
+            Assert.StartsWith("#cloud-config", (string)i.Properties["userData"], StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public void GenerationBump_RenamesExactlyThatNodesResources()
+    {
+        var before = AwsTestStack.Build();
+        var bumped = AwsTestStack.Build(
+            AwsTestStack.AwsRegion("dub", "10.20.0.0/16", state: "active")
+                .Replace("\"volumeGb\":100}", "\"volumeGb\":100,\"nodeGenerations\":{\"2\":2}}", StringComparison.Ordinal),
+            AwsTestStack.AwsRegion("iad", "10.30.0.0/16"));
+
+        var removed = before.Program.Resources.Select(r => r.Name).Except(bumped.Program.Resources.Select(r => r.Name)).ToList();
+        var added = bumped.Program.Resources.Select(r => r.Name).Except(before.Program.Resources.Select(r => r.Name)).ToList();
+
+        Assert.All(removed, name => Assert.Contains("dub-es-2", name, StringComparison.Ordinal));
+        Assert.All(added, name => Assert.Contains("dub-es-2-gen2", name, StringComparison.Ordinal));
+        Assert.Equal(
+            ["dub-es-2", "dub-es-2-data", "dub-es-2-data-attachment", "dub-es-2-lb-target"],
+            removed.Where(n => !n.Contains("-in-", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            before.Region("dub").Nodes[1].ResourceNames.Select(n => n.Replace("dub-es-2", "dub-es-2-gen2", StringComparison.Ordinal)),
+            bumped.Region("dub").Nodes[1].ResourceNames);
+    }
+
+    [Fact]
+    public void DataVolume_IsEncryptedGp3_InTheNodesZone_AttachedAsTheDeviceTheOsSees()
+    {
+        var stack = AwsTestStack.Build();
+        var adapter = new AwsAdapter();
+
+        var dub = stack.Topology.Regions.Single(r => r.Name == "dub");
+        foreach (var node in dub.Nodes)
+        {
+            var volume = stack.Program.Resource($"{node.LogicalName}-data");
+            var attachment = stack.Program.Resource($"{node.LogicalName}-data-attachment");
+            Assert.Equal(node.Zone, volume.Properties["availabilityZone"]);
+            Assert.Equal(100, volume.Properties["size"]);
+            Assert.Equal("gp3", volume.Properties["type"]);
+            Assert.Equal(true, volume.Properties["encrypted"]);
+            Assert.Equal("/dev/sdf", attachment.Properties["deviceName"]);
+            Assert.Equal($"${{{node.LogicalName}.id}}", attachment.Properties["instanceId"]);
+            Assert.Equal("/dev/sdf", adapter.DataVolumeDevice(dub, node));
+        }
+    }
+
+    [Theory]
+    [InlineData("r6i.large", "/dev/sdf")]
+    [InlineData("m7g.xlarge", "/dev/sdf")]
+    [InlineData("i3en.large", "/dev/sdf")]
+    [InlineData("t2.large", "/dev/xvdf")]
+    [InlineData("m4.xlarge", "/dev/xvdf")]
+    [InlineData("r4.large", "/dev/xvdf")]
+    public void DataVolumeDevice_FollowsTheHypervisor(string size, string device)
+    {
+        var stack = AwsTestStack.Build(AwsTestStack.AwsRegion("dub", "10.20.0.0/16", state: "active", size: size));
+
+        var dub = stack.Topology.Regions[0];
+
+        Assert.Equal(device, new AwsAdapter().DataVolumeDevice(dub, dub.Nodes[0]));
+    }
+
+    [Fact]
+    public void NodeResources_CarryAddressesAndEveryResourceOfTheNode()
+    {
+        var stack = AwsTestStack.Build();
+
+        var node = stack.Region("dub").Nodes[0];
+
+        Assert.Equal("${dub-es-1.publicIp}", node.PublicIp);
+        Assert.Equal("10.20.0.11", node.PrivateIp);
+        Assert.Equal(["dub-es-1", "dub-es-1-data", "dub-es-1-data-attachment", "dub-es-1-lb-target"], node.ResourceNames);
+        Assert.All(node.ResourceNames, n => stack.Program.Resource(n));
+        Assert.Equal("10.20.0.11", new AwsAdapter().NetworkHost(node.Node));
+    }
+
+    [Fact]
+    public void RegionResources_ListTheNetworkAndBalancer()
+    {
+        var stack = AwsTestStack.Build();
+
+        var dub = stack.Region("dub");
+
+        Assert.Contains("dub-aws", dub.NetworkResourceNames);
+        Assert.Contains("dub-vpc", dub.NetworkResourceNames);
+        Assert.Contains("dub-es-sg", dub.NetworkResourceNames);
+        Assert.Equal(["dub-lb-sg", "dub-lb-sg-egress", "dub-lb", "dub-lb-tg", "dub-lb-9200"], dub.BalancerResourceNames.Take(5));
+        Assert.All(dub.NetworkResourceNames.Concat(dub.BalancerResourceNames), n => stack.Program.Resource(n));
+    }
+
+    private static IEnumerable<(string Port, string Cidr)> NodeIngress(AwsTestStack stack, string region) =>
+        stack.OfType(IngressRule)
+            .Where(r => (string)r.Properties["securityGroupId"] == $"${{{region}-es-sg.id}}")
+            .Select(r => (((int)r.Properties["fromPort"]).ToString(System.Globalization.CultureInfo.InvariantCulture), (string)r.Properties["cidrIpv4"]));
+}

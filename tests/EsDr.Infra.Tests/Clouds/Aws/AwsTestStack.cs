@@ -1,0 +1,107 @@
+using EsDr.Infra.Clouds.Aws;
+using EsDr.Infra.Clouds.Ovh;
+using EsDr.Infra.Compilation;
+using EsDr.Infra.Config;
+using EsDr.Infra.Program;
+using EsDr.Infra.Schemas;
+using EsDr.Infra.Topology;
+
+namespace EsDr.Infra.Tests.Clouds.Aws;
+
+/// <summary>
+/// Builds a program the way the stack compiler does: config → topology → every region's resources → every
+/// region's firewalls, with placeholder user-data. Regions are given as JSON objects of the <c>regions</c> key.
+/// </summary>
+internal sealed class AwsTestStack
+{
+    public const string Ami = "ami-0123456789abcdef0";
+
+    public const string OperatorsCidr = "203.0.113.0/24";
+
+    public static readonly ProviderSchemas Schemas = ProviderSchemas.LoadEmbedded();
+
+    public required PulumiProgram Program { get; init; }
+
+    public required DeploymentTopology Topology { get; init; }
+
+    public required IReadOnlyList<RegionResources> Regions { get; init; }
+
+    public string Yaml => ProgramYamlWriter.Write(Program);
+
+    public static string AwsRegion(string name, string cidr, string balancer = "nlb", string state = "standby", string size = "r6i.large") => $$$"""
+        {"name":"{{{name}}}","cloud":"aws","location":"eu-west-1","zones":["eu-west-1a","eu-west-1b","eu-west-1c"],"state":"{{{state}}}",
+         "image":"{{{Ami}}}","network":{"cidr":"{{{cidr}}}"},"loadBalancer":{"kind":"{{{balancer}}}"},
+         "elasticsearch":{"nodes":3,"size":"{{{size}}}","volumeGb":100}}
+        """;
+
+    public static string OvhRegion(string name, string cidr, string state = "standby") => $$$"""
+        {"name":"{{{name}}}","cloud":"ovh","location":"GRA11","projectId":"0123456789abcdef0123456789abcdef","state":"{{{state}}}",
+         "image":"9d0e2f4c-1b7a-4f43-a0d5-3f1c2b6a7e90","network":{"cidr":"{{{cidr}}}"},
+         "loadBalancer":{"kind":"haproxy","size":"5f8c1d2e-0000-4a1b-9c3d-1e2f3a4b5c6d"},
+         "elasticsearch":{"nodes":3,"size":"e0d1c2b3-1111-4a1b-9c3d-1e2f3a4b5c6d","memoryGb":8,"volumeGb":50}}
+        """;
+
+    public static StackConfig Config(string activeRegion, params string[] regions) =>
+        StackConfigParser.Parse("es-dr", "test", new Dictionary<string, string>
+        {
+            ["es-dr:namePrefix"] = "shop",
+            ["es-dr:activeRegion"] = activeRegion,
+            ["es-dr:elasticsearch"] = """{"version":"8.17.4","license":"trial"}""",
+            ["es-dr:ssh"] = $$"""{"publicKeys":["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGQw1c6y3Vb5cR9yTQ0h ops@example.com"],"allowedCidrs":["{{OperatorsCidr}}"]}""",
+            ["es-dr:tags"] = """{"team":"search"}""",
+            ["es-dr:regions"] = "[" + string.Join(",", regions) + "]",
+        });
+
+    /// <summary>Two AWS regions (dub active, iad standby) unless other regions are given.</summary>
+    public static AwsTestStack Build(params string[] regions) =>
+        Build(regions.Length > 0
+            ? Config("dub", regions)
+            : Config("dub", AwsRegion("dub", "10.20.0.0/16", state: "active"), AwsRegion("iad", "10.30.0.0/16")));
+
+    public static AwsTestStack Build(StackConfig config, bool firewalls = true)
+    {
+        var topology = TopologyBuilder.Build(config);
+        var program = new PulumiProgram(config.Project);
+        ClusterSecurity.AddCertificateAuthority(program, config.NamePrefix);
+        var adapters = new ICloudAdapter[] { new AwsAdapter(), new OvhAdapter() };
+        var built = new List<(ICloudAdapter Adapter, RegionContext Context, RegionResources Resources)>();
+        foreach (var region in topology.Regions)
+        {
+            var adapter = adapters.Single(a => a.Cloud == region.Cloud);
+            var context = new RegionContext(
+                topology,
+                region,
+                program,
+                region.Nodes.ToDictionary(n => n.LogicalName, n => $"#cloud-config\nhostname: {n.Name}\n"),
+                region.Balancer.Kind == BalancerKind.HaProxy ? "#cloud-config\nhostname: haproxy\n" : null,
+                new Dictionary<string, string> { ["team"] = "search", ["es-dr-region"] = region.Name });
+            built.Add((adapter, context, adapter.AddRegion(context)));
+        }
+        if (firewalls)
+        {
+            foreach (var (adapter, context, resources) in built)
+                adapter.AddFirewalls(context, resources, built.Select(b => b.Resources).Where(r => r != resources).ToList());
+        }
+        return new AwsTestStack { Program = program, Topology = topology, Regions = built.Select(b => b.Resources).ToList() };
+    }
+
+    public IEnumerable<ProgramResource> OfType(string type) => Program.Resources.Where(r => r.Type == type);
+
+    public IEnumerable<ProgramResource> InRegion(string key) => Program.Resources.Where(r => r.Name.StartsWith(key + "-", StringComparison.Ordinal));
+
+    public RegionResources Region(string name) => Regions.Single(r => r.Region.Name == name);
+
+    public IReadOnlyList<ProgramProblem> Problems() => ProgramValidator.Validate(Yaml, Schemas);
+}
+
+internal static class PMapExtensions
+{
+    /// <summary>A nested value by path of keys, e.g. <c>Get(r.Properties, "healthCheck", "path")</c>.</summary>
+    public static object Get(this PMap map, params string[] path)
+    {
+        object current = map;
+        foreach (var key in path)
+            current = ((PMap)current)[key];
+        return current;
+    }
+}

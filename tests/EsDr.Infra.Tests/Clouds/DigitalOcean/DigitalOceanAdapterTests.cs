@@ -1,0 +1,271 @@
+using System.Text.RegularExpressions;
+using EsDr.Infra.Clouds.DigitalOcean;
+using EsDr.Infra.Program;
+using EsDr.Infra.Tests.Support;
+using static EsDr.Infra.Tests.Clouds.LinodeDigitalOceanHarness;
+
+namespace EsDr.Infra.Tests.Clouds.DigitalOcean;
+
+public partial class DigitalOceanAdapterTests
+{
+    private const string Droplet = "digitalocean:index/droplet:Droplet";
+    private const string Volume = "digitalocean:index/volume:Volume";
+    private const string DnsRecord = "digitalocean:index/dnsRecord:DnsRecord";
+    private const string Firewall = "digitalocean:index/firewall:Firewall";
+    private const string LoadBalancer = "digitalocean:index/loadBalancer:LoadBalancer";
+    private const string SshKeyType = "digitalocean:index/sshKey:SshKey";
+
+    private static readonly string[] ElasticsearchPorts = ["9200", "9300", "3306"];
+
+    private const string Sfo = """
+        {"name":"sfo","cloud":"digitalocean","location":"sfo3","state":"standby","network":{"cidr":"10.40.0.0/24"},
+         "dnsZone":"es.example.com","elasticsearch":{"nodes":3,"size":"s-4vcpu-8gb","volumeGb":60},
+         "loadBalancer":{"kind":"digitalocean","size":"3"}}
+        """;
+
+    // ams on DigitalOcean is active here; fra on Linode is its peer.
+    private static readonly LinodeDigitalOceanHarness Stack = Build(Ams, Fra);
+
+    [Fact]
+    public void AddRegion_ThreeNodes_EmitsDropletsWithVolumesAndDnsRecords()
+    {
+        var droplets = Stack.OfType(Droplet).ToList();
+        var volumes = Stack.OfType(Volume).ToList();
+        var records = Stack.OfType(DnsRecord).ToList();
+
+        Assert.Equal(["ams-es-1", "ams-es-2", "ams-es-3"], droplets.Select(d => d.Name));
+        Assert.Equal(["ams-es-1-data", "ams-es-2-data", "ams-es-3-data"], volumes.Select(v => v.Name));
+        Assert.Equal(["ams-es-1-dns", "ams-es-2-dns", "ams-es-3-dns"], records.Select(r => r.Name));
+        foreach (var (droplet, volume) in droplets.Zip(volumes))
+        {
+            Assert.Equal("s-4vcpu-8gb", droplet.Properties["size"]);
+            Assert.Equal("ams3", droplet.Properties["region"]);
+            Assert.Equal(DigitalOceanAdapter.DefaultImage, droplet.Properties["image"]);
+            Assert.Equal("${ams-vpc.id}", droplet.Properties["vpcUuid"]);
+            Assert.Equal(60, volume.Properties["size"]);
+            // The droplet attaches its volume at creation, before first boot.
+            Assert.Equal([$"${{{volume.Name}.id}}"], Strings(droplet.Properties["volumeIds"]));
+        }
+    }
+
+    [Fact]
+    public void AddRegion_EmittedProgram_ValidatesAgainstTheProviderSchemas()
+    {
+        Assert.Empty(Stack.Problems);
+    }
+
+    [Fact]
+    public void AddRegion_EveryResource_PinsItsPackageVersion()
+    {
+        Assert.All(Stack.Program.Resources, r => Assert.Equal(ProviderPackages.VersionOf(r.Package), r.Options.Version));
+        Assert.Contains(Stack.Program.Resources, r => r.Package == ProviderPackages.DigitalOcean);
+    }
+
+    [Fact]
+    public void Vpc_CoversTheRegionsNetwork()
+    {
+        var vpc = Stack.Resource("ams-vpc");
+
+        Assert.Equal("10.30.0.0/24", vpc.Properties["ipRange"]);
+        Assert.Equal("ams3", vpc.Properties["region"]);
+        Assert.Equal("shop-ams", vpc.Properties["name"]);
+    }
+
+    [Fact]
+    public void Droplet_UserDataChanges_AreIgnored()
+    {
+        foreach (var droplet in Stack.OfType(Droplet))
+        {
+            var ignored = droplet.Options.IgnoreChanges ?? [];
+            Assert.Contains("userData", ignored);
+            Assert.Contains("sshKeys", ignored);
+            Assert.Contains("image", ignored);
+            // Plain text: DigitalOcean takes user-data as it is.
+            Assert.StartsWith("#cloud-config\n", (string)droplet.Properties["userData"], StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Droplet_SshKeys_AreDigitalOceanKeysMadeFromTheConfiguredPublicKeys()
+    {
+        var key = Assert.Single(Stack.OfType(SshKeyType));
+
+        Assert.Equal(SshKey, key.Properties["publicKey"]);
+        Assert.All(Stack.OfType(Droplet), d => Assert.Equal([key.Out("fingerprint")], Strings(d.Properties["sshKeys"])));
+    }
+
+    [Fact]
+    public void SshKeys_TwoDigitalOceanRegions_AreDeclaredOnce()
+    {
+        var stack = Build(Ams, Sfo);
+
+        Assert.Single(stack.OfType(SshKeyType));
+        Assert.Empty(stack.Problems);
+    }
+
+    [Fact]
+    public void Tags_AreSanitisedForDigitalOcean()
+    {
+        var tags = Stack.OfType(Droplet).Concat(Stack.OfType(Volume)).SelectMany(r => Strings(r.Properties["tags"]))
+            .Where(t => !t.StartsWith("${", StringComparison.Ordinal))
+            .ToList();
+
+        Assert.Contains("cost-centre:4711", tags);
+        Assert.Contains("es-dr-region:ams", tags);
+        Assert.All(tags, t => Assert.Matches(TagPattern(), t));
+        Assert.Equal("a-b_c:d-e", DigitalOceanAdapter.Tag("a b_c:d.e"));
+    }
+
+    [Fact]
+    public void DnsRecord_PointsTheNodesNameAtItsPrivateAddress()
+    {
+        var region = Stack.Region("ams");
+        foreach (var node in region.Nodes)
+        {
+            var record = Stack.Resource($"{node.LogicalName}-dns");
+
+            Assert.Equal("es.example.com", record.Properties["domain"]);
+            Assert.Equal("A", record.Properties["type"]);
+            Assert.Equal($"{record.Properties["name"]}.es.example.com", node.DnsName);
+            Assert.Equal($"${{{node.LogicalName}.ipv4AddressPrivate}}", record.Properties["value"]);
+            Assert.Equal(30, record.Properties["ttl"]);
+        }
+        Assert.DoesNotContain(Stack.Program.Resources, r => r.Type == "digitalocean:index/domain:Domain");
+    }
+
+    [Fact]
+    public void NetworkHost_IsTheVpcInterface()
+    {
+        Assert.Equal("_eth1:ipv4_", new DigitalOceanAdapter().NetworkHost(Stack.Region("ams").Nodes[0]));
+    }
+
+    [Fact]
+    public void DataVolumeDevice_IsTheStableByIdPathOfTheVolumeName()
+    {
+        var region = Stack.Region("ams");
+        var node = region.Nodes[2];
+
+        Assert.Equal("/dev/disk/by-id/scsi-0DO_Volume_shop-ams-es-3-data", new DigitalOceanAdapter().DataVolumeDevice(region, node));
+        Assert.Equal("shop-ams-es-3-data", Stack.Resource($"{node.LogicalName}-data").Properties["name"]);
+    }
+
+    [Fact]
+    public void LoadBalancer_HealthCheck_FailsOnRedCluster()
+    {
+        var check = Map(Assert.Single(Stack.OfType(LoadBalancer)).Properties["healthcheck"]);
+
+        // Over TLS to the node's own HTTP port; red answers 408, no master 503, and DigitalOcean passes
+        // a check only on 200-399.
+        Assert.Equal("https", check["protocol"]);
+        Assert.Equal(9200, check["port"]);
+        Assert.Equal("/_cluster/health?wait_for_status=yellow&timeout=1s", check["path"]);
+        Assert.InRange((int)check["responseTimeoutSeconds"], 3, 300);
+        Assert.InRange((int)check["unhealthyThreshold"], 2, 10);
+    }
+
+    [Fact]
+    public void LoadBalancer_PassesTlsThroughToTheTaggedDropletsInTheVpc()
+    {
+        var balancer = Assert.Single(Stack.OfType(LoadBalancer));
+        var rule = Map(Assert.Single(List(balancer.Properties["forwardingRules"])));
+
+        Assert.Equal("https", rule["entryProtocol"]);
+        Assert.Equal("https", rule["targetProtocol"]);
+        Assert.Equal(9200, rule["entryPort"]);
+        Assert.Equal(9200, rule["targetPort"]);
+        Assert.True((bool)rule["tlsPassthrough"]);
+        Assert.Equal("${ams-vpc.id}", balancer.Properties["vpcUuid"]);
+        Assert.Equal("${ams-es-tag.name}", balancer.Properties["dropletTag"]);
+        Assert.All(Stack.OfType(Droplet), d => Assert.Contains("${ams-es-tag.name}", Strings(d.Properties["tags"])));
+        Assert.Equal("https://${ams-lb.ip}:9200", Stack.Regions["ams"].Endpoint);
+    }
+
+    [Fact]
+    public void LoadBalancer_Size_IsTakenFromConfig()
+    {
+        var stack = Build(Sfo);
+
+        Assert.Equal(3, stack.Resource("sfo-lb").Properties["sizeUnit"]);
+    }
+
+    [Fact]
+    public void LoadBalancer_Firewall_AdmitsOnlyOperatorsAndTheOtherRegions()
+    {
+        var allows = Strings(Map(Stack.Resource("ams-lb").Properties["firewall"])["allows"]);
+
+        Assert.Equal([$"cidr:{OperatorCidr}", "ip:${fra-es-1.ipAddress}", "ip:${fra-es-2.ipAddress}", "ip:${fra-es-3.ipAddress}"], allows);
+    }
+
+    [Fact]
+    public void Firewall_NeverOpensElasticsearchPortsToTheInternet()
+    {
+        var rules = Stack.OfType(Firewall).SelectMany(f => List(f.Properties["inboundRules"])).Select(Map).ToList();
+
+        Assert.NotEmpty(rules);
+        foreach (var rule in rules.Where(r => ElasticsearchPorts.Contains((string)r["portRange"])))
+        {
+            var sources = rule.ContainsKey("sourceAddresses") ? Strings(rule["sourceAddresses"]) : [];
+            Assert.DoesNotContain("0.0.0.0/0", sources);
+            Assert.DoesNotContain("::/0", sources);
+        }
+        Assert.DoesNotContain("cidr:0.0.0.0/0", Strings(Map(Stack.Resource("ams-lb").Properties["firewall"])["allows"]));
+    }
+
+    [Fact]
+    public void Firewall_AdmitsElasticsearchFromThePrivateNetworkTheBalancerAndTheOtherRegionsOnly()
+    {
+        var firewall = Stack.Resource("ams-fw");
+        var rules = List(firewall.Properties["inboundRules"]).Select(Map).ToList();
+        var peers = new[] { "${fra-es-1.ipAddress}/32", "${fra-es-2.ipAddress}/32", "${fra-es-3.ipAddress}/32" };
+
+        Assert.Equal(["${ams-es-tag.name}"], Strings(firewall.Properties["tags"]));
+        var http = rules.Where(r => (string)r["portRange"] == "9200").ToList();
+        var transport = rules.Where(r => (string)r["portRange"] == "9300").ToList();
+        Assert.Equal(["10.30.0.0/24"], Strings(http[0]["sourceAddresses"]));
+        Assert.Equal(["${ams-lb.id}"], Strings(http[0]["sourceLoadBalancerUids"]));
+        Assert.Equal(peers, Strings(http[1]["sourceAddresses"]));
+        Assert.Equal(["10.30.0.0/24"], Strings(transport[0]["sourceAddresses"]));
+        Assert.Equal(peers, Strings(transport[1]["sourceAddresses"]));
+        Assert.Equal(4, http.Count + transport.Count);
+    }
+
+    [Fact]
+    public void Firewall_SshOnlyFromTheConfiguredCidrs()
+    {
+        var ssh = Assert.Single(List(Stack.Resource("ams-fw").Properties["inboundRules"]).Select(Map), r => (string)r["portRange"] == "22");
+
+        Assert.Equal([OperatorCidr], Strings(ssh["sourceAddresses"]));
+    }
+
+    [Fact]
+    public void RegionResources_NameEveryNodesResourcesAndAddresses()
+    {
+        var resources = Stack.Regions["ams"];
+
+        var node = resources.Nodes[0];
+        Assert.Equal("${ams-es-1.ipv4Address}", node.PublicIp);
+        Assert.Equal("${ams-es-1.ipv4AddressPrivate}", node.PrivateIp);
+        Assert.Equal(["ams-es-1", "ams-es-1-data", "ams-es-1-dns"], node.ResourceNames);
+        Assert.Equal(["ams-lb"], resources.BalancerResourceNames);
+        Assert.Equal(["ams-vpc", "ams-es-tag", "ams-fw"], resources.NetworkResourceNames);
+        var declared = Stack.Program.Resources.Select(r => r.Name).ToHashSet();
+        Assert.All(resources.Nodes.SelectMany(n => n.ResourceNames).Concat(resources.BalancerResourceNames).Concat(resources.NetworkResourceNames),
+            name => Assert.Contains(name, declared));
+    }
+
+    [Fact]
+    public void GenerationBump_RenamesOnlyThatNodesResources()
+    {
+        var before = Build(Ams).Program.Resources.Select(r => r.Name).ToHashSet();
+        var config = FlatConfig(Ams).With("regions", "[0].elasticsearch.nodeGenerations", System.Text.Json.Nodes.JsonNode.Parse("""{"3":4}"""));
+        var after = Build(config).Program.Resources.Select(r => r.Name).ToHashSet();
+
+        var gone = before.Except(after).Where(n => !n.Contains("-tls-", StringComparison.Ordinal)).Order().ToList();
+        var added = after.Except(before).Where(n => !n.Contains("-tls-", StringComparison.Ordinal)).Order().ToList();
+        Assert.Equal(["ams-es-3", "ams-es-3-data", "ams-es-3-dns"], gone);
+        Assert.Equal(["ams-es-3-gen4", "ams-es-3-gen4-data", "ams-es-3-gen4-dns"], added);
+    }
+
+    [GeneratedRegex(@"^[a-zA-Z0-9:_\-]+$")]
+    private static partial Regex TagPattern();
+}

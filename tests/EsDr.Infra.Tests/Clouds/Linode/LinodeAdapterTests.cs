@@ -1,0 +1,340 @@
+using System.Text.RegularExpressions;
+using EsDr.Infra.Clouds.Linode;
+using EsDr.Infra.Program;
+using EsDr.Infra.Tests.Support;
+using EsDr.Infra.Topology;
+using static EsDr.Infra.Tests.Clouds.LinodeDigitalOceanHarness;
+
+namespace EsDr.Infra.Tests.Clouds.Linode;
+
+public class LinodeAdapterTests
+{
+    private const string Instance = "linode:index/instance:Instance";
+    private const string Volume = "linode:index/volume:Volume";
+    private const string Firewall = "linode:index/firewall:Firewall";
+    private const string NodeBalancerConfig = "linode:index/nodeBalancerConfig:NodeBalancerConfig";
+    private const string NodeBalancerNode = "linode:index/nodeBalancerNode:NodeBalancerNode";
+
+    private static readonly string[] ElasticsearchPorts = ["9200", "9300", "3306"];
+
+    // fra on Linode, ams on DigitalOcean: each is the other's peer.
+    private static readonly LinodeDigitalOceanHarness Stack = Build(Fra, Ams);
+
+    [Fact]
+    public void AddRegion_ThreeNodes_EmitsThreeInstancesWithVolumes()
+    {
+        var instances = Stack.OfType(Instance).ToList();
+        var volumes = Stack.OfType(Volume).ToList();
+
+        Assert.Equal(["fra-es-1", "fra-es-2", "fra-es-3"], instances.Select(i => i.Name));
+        Assert.Equal(["fra-es-1-data", "fra-es-2-data", "fra-es-3-data"], volumes.Select(v => v.Name));
+        foreach (var (instance, volume) in instances.Zip(volumes))
+        {
+            Assert.Equal("g6-standard-4", instance.Properties["type"]);
+            Assert.Equal("eu-central", instance.Properties["region"]);
+            Assert.Equal(LinodeAdapter.DefaultImage, instance.Properties["image"]);
+            Assert.Equal([SshKey], Strings(instance.Properties["authorizedKeys"]));
+            Assert.Equal(50, volume.Properties["size"]);
+            Assert.Equal("eu-central", volume.Properties["region"]);
+            // Attached to its own instance (through the integer cast, see LinodeIds).
+            Assert.Equal($"${{{instance.Name}-id.triggers[0]}}", volume.Properties["linodeId"]);
+        }
+    }
+
+    [Fact]
+    public void AddRegion_EmittedProgram_ValidatesAgainstTheProviderSchemas()
+    {
+        Assert.Empty(Stack.Problems);
+    }
+
+    [Fact]
+    public void AddRegion_EveryResource_PinsItsPackageVersion()
+    {
+        Assert.All(Stack.Program.Resources, r => Assert.Equal(ProviderPackages.VersionOf(r.Package), r.Options.Version));
+        Assert.Contains(Stack.Program.Resources, r => r.Package == ProviderPackages.Linode);
+    }
+
+    [Fact]
+    public void Instance_LabelAndTags_ComeFromTheNodeAndTheStack()
+    {
+        var node = Stack.Region("fra").Nodes[0];
+        var instance = Stack.Resource(node.LogicalName);
+
+        Assert.Equal("shop-fra-es-1", instance.Properties["label"]);
+        Assert.Contains("es-dr-region:fra", Strings(instance.Properties["tags"]));
+        Assert.Contains("team:search", Strings(instance.Properties["tags"]));
+    }
+
+    [Fact]
+    public void Instance_SitsOnItsFixedVpcAddress_WithThePublicAddressNatted()
+    {
+        foreach (var node in Stack.Region("fra").Nodes)
+        {
+            var instance = Stack.Resource(node.LogicalName);
+            var vpc = Map(Assert.Single(List(instance.Properties["interfaces"])));
+
+            Assert.Equal("vpc", vpc["purpose"]);
+            Assert.Equal("${fra-subnet-id.triggers[0]}", vpc["subnetId"]);
+            Assert.Equal(node.PrivateIp, Map(vpc["ipv4"])["vpc"]);
+            Assert.Equal("any", Map(vpc["ipv4"])["nat11"]);
+            Assert.Equal("legacy_config", instance.Properties["interfaceGeneration"]);
+            Assert.Equal(node.PrivateIp, new LinodeAdapter().NetworkHost(node));
+        }
+    }
+
+    [Fact]
+    public void Instance_UserData_IsTheRenderedTextBase64Encoded()
+    {
+        var instance = Stack.Resource("fra-es-1");
+        var metadata = Map(Assert.Single(List(instance.Properties["metadatas"])));
+
+        Assert.Equal("${fra-es-1-user-data}", Map(metadata["userData"])["fn::toBase64"]);
+        Assert.StartsWith("#cloud-config\n", (string)Stack.Program.Variables["fra-es-1-user-data"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Instance_UserDataChanges_AreIgnored()
+    {
+        foreach (var instance in Stack.OfType(Instance))
+        {
+            var ignored = instance.Options.IgnoreChanges ?? [];
+            // Everything only read at first boot, each of which would otherwise replace a running node.
+            Assert.Contains("metadatas", ignored);
+            Assert.Contains("authorizedKeys", ignored);
+            Assert.Contains("image", ignored);
+        }
+    }
+
+    [Fact]
+    public void Instance_IsProtectedByTheFirewallFromCreation()
+    {
+        Assert.All(Stack.OfType(Instance), i => Assert.Equal("${fra-fw-id.triggers[0]}", i.Properties["firewallId"]));
+        Assert.Equal(["${fra-fw.id}"], Strings(Stack.Resource("fra-fw-id").Properties["triggers"]));
+    }
+
+    [Fact]
+    public void IntegerIds_GoThroughAnAnyTypedCast_NeverAsAStringId()
+    {
+        // Pulumi YAML refuses ${x.id} (a string) where Linode wants an integer id.
+        var integerIdProperties = new[] { "vpcId", "linodeId", "firewallId", "nodebalancerId", "configId", "subnetId" };
+        var texts = Stack.Program.Resources.Where(r => r.Package == ProviderPackages.Linode)
+            .SelectMany(r => Flatten(r.Properties))
+            .Where(kv => integerIdProperties.Contains(kv.Key))
+            .Select(kv => kv.Value)
+            .ToList();
+
+        Assert.NotEmpty(texts);
+        Assert.All(texts, t => Assert.Matches(@"^\$\{[a-z0-9-]+-id\.triggers\[0\]\}$", t));
+        Assert.All(Stack.OfType("command:local:Command"), c => Assert.False(c.Properties.ContainsKey("create")));
+    }
+
+    [Fact]
+    public void DataVolumeDevice_IsTheStableByIdPathOfTheVolumeLabel()
+    {
+        var region = Stack.Region("fra");
+        var node = region.Nodes[1];
+        var volume = Stack.Resource($"{node.LogicalName}-data");
+
+        Assert.Equal("/dev/disk/by-id/scsi-0Linode_Volume_shop-fra-es-2-data", new LinodeAdapter().DataVolumeDevice(region, node));
+        Assert.Equal("shop-fra-es-2-data", volume.Properties["label"]);
+    }
+
+    [Fact]
+    public void Labels_TooLongForLinode_AreShortenedStablyAndDistinctly()
+    {
+        var stack = Build(LongPrefix());
+        var labels = stack.OfType(Volume).Select(v => (string)v.Properties["label"]).ToList();
+
+        Assert.All(labels, l => Assert.InRange(l.Length, 1, 32));
+        Assert.Equal(labels.Count, labels.Distinct().Count());
+        Assert.Equal(labels, Build(LongPrefix()).OfType(Volume).Select(v => (string)v.Properties["label"]));
+        var region = stack.Region("fra");
+        Assert.Equal($"/dev/disk/by-id/scsi-0Linode_Volume_{labels[0]}", new LinodeAdapter().DataVolumeDevice(region, region.Nodes[0]));
+    }
+
+    [Fact]
+    public void NodeBalancer_HealthCheck_FailsOnRedCluster()
+    {
+        var config = Assert.Single(Stack.OfType(NodeBalancerConfig));
+        var path = (string)config.Properties["checkPath"];
+
+        Assert.Equal("http", config.Properties["check"]);
+        // Decoded, the check asks for a yellow cluster within 1s: red answers 408 and no master 503,
+        // and a NodeBalancer http check passes only on 2xx/3xx.
+        Assert.Equal("/_cluster/health?wait_for_status=yellow&timeout=1s", Uri.UnescapeDataString(path));
+        // Linode's API rejects any other character in check_path (no underscore).
+        Assert.Matches(@"^[a-zA-Z0-9/\-%?&=.]*$", path);
+        Assert.True((int)config.Properties["checkTimeout"] < (int)config.Properties["checkInterval"]);
+        Assert.True((bool)config.Properties["checkPassive"]);
+    }
+
+    [Fact]
+    public void NodeBalancer_PassesTlsThroughOnTheElasticsearchPort()
+    {
+        var config = Assert.Single(Stack.OfType(NodeBalancerConfig));
+
+        Assert.Equal(9200, config.Properties["port"]);
+        Assert.Equal("tcp", config.Properties["protocol"]);
+        Assert.False(config.Properties.ContainsKey("sslCert"));
+        Assert.Equal("https://${fra-lb.ipv4}:9200", Stack.Regions["fra"].Endpoint);
+    }
+
+    [Fact]
+    public void NodeBalancer_Backends_AreEachNodesFrontDoorInTheVpc()
+    {
+        var region = Stack.Region("fra");
+        var backends = Stack.OfType(NodeBalancerNode).ToList();
+
+        Assert.Equal(region.Nodes.Select(n => $"{n.PrivateIp}:{LinodeAdapter.FrontDoorPort}"), backends.Select(b => (string)b.Properties["address"]));
+        Assert.All(backends, b => Assert.Equal("${fra-subnet-id.triggers[0]}", b.Properties["subnetId"]));
+        Assert.All(backends, b => Assert.Equal("${fra-lb-9200-id.triggers[0]}", b.Properties["configId"]));
+        // Ordered after its instance; Pulumi YAML wants resource references in dependsOn, not bare names.
+        Assert.Equal(region.Nodes.Select(n => (IReadOnlyList<string>)[$"${{{n.LogicalName}}}"]), backends.Select(b => b.Options.DependsOn));
+        var balancer = Stack.Resource("fra-lb");
+        var vpc = Map(Assert.Single(List(balancer.Properties["vpcs"])));
+        Assert.Equal("${fra-subnet-id.triggers[0]}", vpc["subnetId"]);
+    }
+
+    [Fact]
+    public void NodeBalancer_BackendRange_IsInsideTheSubnetAndClearOfEveryNode()
+    {
+        var region = Stack.Region("fra");
+        var range = (string)Map(Assert.Single(List(Stack.Resource("fra-lb").Properties["vpcs"])))["ipv4Range"];
+
+        Assert.Equal("10.10.0.4/30", range);
+        Assert.Equal(range, LinodeAdapter.NodeBalancerRange(region));
+        var first = Ipv4Cidr.Parse(range);
+        Assert.True(first.Within(Ipv4Cidr.Parse(region.Network.Subnets[0].Cidr)));
+        Assert.All(region.Nodes, n => Assert.False(Ipv4Cidr.Parse($"{n.PrivateIp}/32").Within(first)));
+    }
+
+    [Fact]
+    public void Firewall_NeverOpensElasticsearchPortsToTheInternet()
+    {
+        var rules = Stack.OfType(Firewall).SelectMany(f => List(f.Properties["inbounds"])).Select(Map).ToList();
+
+        Assert.NotEmpty(rules);
+        foreach (var rule in rules)
+        {
+            var ports = ((string)rule["ports"]).Split(',', StringSplitOptions.TrimEntries);
+            if (!ports.Intersect(ElasticsearchPorts).Any()) continue;
+            Assert.DoesNotContain("0.0.0.0/0", Strings(rule["ipv4s"]));
+            Assert.False(rule.ContainsKey("ipv6s"));
+        }
+    }
+
+    [Fact]
+    public void Firewall_DropsInboundByDefault_AndAllowsOutbound()
+    {
+        Assert.All(Stack.OfType(Firewall), f =>
+        {
+            Assert.Equal("DROP", f.Properties["inboundPolicy"]);
+            Assert.Equal("ACCEPT", f.Properties["outboundPolicy"]);
+        });
+    }
+
+    [Fact]
+    public void Firewall_AdmitsElasticsearchFromThePrivateNetworkTheBalancerAndTheOtherRegionsOnly()
+    {
+        var rules = List(Stack.Resource("fra-fw").Properties["inbounds"]).Select(Map).ToDictionary(r => (string)r["label"]);
+
+        Assert.Equal(["10.10.0.0/24"], Strings(rules["es-private-network"]["ipv4s"]));
+        Assert.Equal("9200, 9300", rules["es-private-network"]["ports"]);
+        Assert.Equal(["10.10.0.4/30"], Strings(rules["es-front-door-balancer"]["ipv4s"]));
+        Assert.Equal("9201", rules["es-front-door-balancer"]["ports"]);
+        Assert.Equal(
+            ["${ams-es-1.ipv4Address}/32", "${ams-es-2.ipv4Address}/32", "${ams-es-3.ipv4Address}/32"],
+            Strings(rules["es-other-regions"]["ipv4s"]));
+        Assert.Equal("9200, 9300", rules["es-other-regions"]["ports"]);
+    }
+
+    [Fact]
+    public void Firewall_SshOnlyFromTheConfiguredCidrs()
+    {
+        var rules = Stack.OfType(Firewall).SelectMany(f => List(f.Properties["inbounds"])).Select(Map)
+            .Where(r => ((string)r["ports"]).Split(',', StringSplitOptions.TrimEntries).Contains("22"))
+            .ToList();
+
+        var ssh = Assert.Single(rules);
+        Assert.Equal([OperatorCidr], Strings(ssh["ipv4s"]));
+    }
+
+    [Fact]
+    public void Firewall_SingleRegion_HasNoRuleForOtherRegions()
+    {
+        var stack = Build(Fra);
+
+        Assert.Empty(stack.Problems);
+        var labels = List(stack.Resource("fra-fw").Properties["inbounds"]).Select(Map).Select(r => (string)r["label"]);
+        Assert.DoesNotContain("es-other-regions", labels);
+    }
+
+    [Fact]
+    public void BalancerFirewall_AdmitsOnlyOperatorsAndTheOtherRegions()
+    {
+        var firewall = Stack.Resource("fra-lb-fw");
+        var rule = Map(Assert.Single(List(firewall.Properties["inbounds"])));
+
+        Assert.Equal("9200", rule["ports"]);
+        Assert.Equal(
+            [OperatorCidr, "${ams-es-1.ipv4Address}/32", "${ams-es-2.ipv4Address}/32", "${ams-es-3.ipv4Address}/32"],
+            Strings(rule["ipv4s"]));
+        Assert.Equal("${fra-lb-fw-id.triggers[0]}", Stack.Resource("fra-lb").Properties["firewallId"]);
+    }
+
+    [Fact]
+    public void RegionResources_NameEveryNodesResourcesAndAddresses()
+    {
+        var resources = Stack.Regions["fra"];
+
+        var node = resources.Nodes[0];
+        Assert.Equal("${fra-es-1.ipAddress}", node.PublicIp);
+        Assert.Equal("10.10.0.11", node.PrivateIp);
+        Assert.Equal(["fra-es-1", "fra-es-1-id", "fra-es-1-data", "fra-es-1-lb-node"], node.ResourceNames);
+        Assert.Equal(["fra-lb", "fra-lb-id", "fra-lb-9200", "fra-lb-9200-id", "fra-lb-fw", "fra-lb-fw-id"], resources.BalancerResourceNames);
+        Assert.Equal(["fra-vpc", "fra-vpc-id", "fra-subnet", "fra-subnet-id", "fra-fw", "fra-fw-id"], resources.NetworkResourceNames);
+        var declared = Stack.Program.Resources.Select(r => r.Name).ToHashSet();
+        Assert.All(resources.Nodes.SelectMany(n => n.ResourceNames).Concat(resources.BalancerResourceNames).Concat(resources.NetworkResourceNames),
+            name => Assert.Contains(name, declared));
+    }
+
+    [Fact]
+    public void GenerationBump_RenamesOnlyThatNodesResources()
+    {
+        var before = Build(Fra).Program.Resources.Select(r => r.Name).ToHashSet();
+        var config = FlatConfig(Fra).With("regions", "[0].elasticsearch.nodeGenerations", System.Text.Json.Nodes.JsonNode.Parse("""{"2":2}"""));
+        var after = Build(config).Program.Resources.Select(r => r.Name).ToHashSet();
+
+        var gone = before.Except(after).Where(n => !n.Contains("-tls-", StringComparison.Ordinal)).Order().ToList();
+        var added = after.Except(before).Where(n => !n.Contains("-tls-", StringComparison.Ordinal)).Order().ToList();
+        Assert.Equal(["fra-es-2", "fra-es-2-data", "fra-es-2-id", "fra-es-2-lb-node"], gone);
+        Assert.Equal(["fra-es-2-gen2", "fra-es-2-gen2-data", "fra-es-2-gen2-id", "fra-es-2-gen2-lb-node"], added);
+    }
+
+    private static Dictionary<string, string> LongPrefix()
+    {
+        var config = FlatConfig(Fra);
+        config[$"{Project}:namePrefix"] = "abcdefghijklmnopqrst";
+        return config;
+    }
+
+    private static IEnumerable<KeyValuePair<string, string>> Flatten(PMap map)
+    {
+        foreach (var (key, value) in map)
+        {
+            switch (value)
+            {
+                case string s:
+                    yield return new(key, s);
+                    break;
+                case PMap inner:
+                    foreach (var kv in Flatten(inner)) yield return kv;
+                    break;
+                case System.Collections.IEnumerable list:
+                    foreach (var item in list.OfType<PMap>())
+                        foreach (var kv in Flatten(item)) yield return kv;
+                    break;
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using EsDr.Infra.Compilation;
+using EsDr.Infra.Config;
+using EsDr.Infra.Program;
+using EsDr.Infra.Tests.Support;
+using YamlDotNet.RepresentationModel;
+
+namespace EsDr.Infra.Tests.Compiler;
+
+/// <summary>The compiler started exactly as Pulumi starts it: the command from Pulumi.yaml, in the project directory.</summary>
+public class PulumiInvocationTests
+{
+    public static TheoryData<string> Stacks() => Repository.StackFileData();
+
+    private static YamlMappingNode ParseProgram(string text)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(text));
+        return (YamlMappingNode)stream.Documents[0].RootNode;
+    }
+
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void Run_WithTheStacksVariables_PrintsTheProgramAndNothingElse(string file)
+    {
+        var stack = Repository.Load(file);
+        var config = Repository.WithSecretSentinels(stack);
+
+        var result = PulumiLikeRunner.RunForStack(stack.Stack, config);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var expected = StackCompilation.Compile(StackConfigParser.Parse(TestConfig.Project, stack.Stack, config)).Yaml;
+        Assert.Equal(expected, result.Stdout);
+        Assert.DoesNotContain("SENTINEL-SECRET-", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_WithoutAnyPulumiVariable_NamesEveryProviderPackageAtItsPinnedVersion()
+    {
+        var result = PulumiLikeRunner.Run(new Dictionary<string, string>());
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var resources = (YamlMappingNode)ParseProgram(result.Stdout)["resources"];
+        var declared = resources.Children.Values.Cast<YamlMappingNode>()
+            .ToDictionary(r => ((YamlScalarNode)r["type"]).Value!, r => ((YamlScalarNode)r["options"]["version"]).Value!);
+        foreach (var (package, version) in ProviderPackages.Versions)
+            Assert.Equal(version, declared[$"pulumi:providers:{package}"]);
+    }
+
+    [Fact]
+    public void Run_WithInvalidConfig_ExitsNonZeroWithNothingOnStdout()
+    {
+        var config = TestConfig.TwoRegions().With("regions", "[1].elasticsearch.nodes", 4);
+
+        var result = PulumiLikeRunner.RunForStack("broken", config);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        Assert.Contains("es-dr:regions[1].elasticsearch.nodes: must be an odd number of at least 3, got 4", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_WithMalformedPulumiConfig_ExitsNonZeroWithNothingOnStdout()
+    {
+        var result = PulumiLikeRunner.Run(new Dictionary<string, string> { ["PULUMI_STACK"] = "x", ["PULUMI_CONFIG"] = "{not json" });
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        Assert.Contains("PULUMI_CONFIG", result.Stderr, StringComparison.Ordinal);
+    }
+}
