@@ -27,7 +27,7 @@ for i in $(seq 1 "$n"); do
     linode) echo "      location: eu-central"; size=g6-standard-4 ;;
     digitalocean) echo "      location: fra1"; echo "      dnsZone: bench.example.com"; size=s-4vcpu-8gb ;;
     aws) echo "      location: eu-central-1"; echo "      image: ami-0c7e2f9a1b3d5e7f0"; echo "      zones: [eu-central-1a, eu-central-1b, eu-central-1c]"; size=m6i.large ;;
-    ovh) echo "      location: GRA11"; echo "      projectId: 5f0a6c4e2b8d4a1e9c3f7b6a2d1e0f9a"; echo "      image: 9c4d3b6e-1f2a-4e5b-8c7d-0a1b2c3d4e5f"; size=b3-16 ;;
+    ovh) echo "      location: GRA11"; echo "      projectId: 5f0a6c4e2b8d4a1e9c3f7b6a2d1e0f9a"; echo "      image: 9c4d3b6e-1f2a-4e5b-8c7d-0a1b2c3d4e5f"; size=7f2c1e0a-3b4d-4c5e-9f60-718293a4b5c6 ;;
   esac
-  echo "      elasticsearch: {nodes: 3, size: $size, volumeGb: 50}"
+  if [ "$cloud" = ovh ]; then echo "      elasticsearch: {nodes: 3, size: $size, memoryGb: 16}"; else echo "      elasticsearch: {nodes: 3, size: $size, volumeGb: 50}"; fi
 done

@@ -19,6 +19,9 @@ public static class NodeUserData
             node.IsFounding ? region.Nodes.Where(n => n.Ordinal <= TopologyBuilder.FoundingNodeCount).Select(n => n.Name).ToList() : [])
         {
             Zone = node.Zone,
+            // Nodes found by DNS name (DigitalOcean) publish addresses unknown when their certificates are
+            // issued, so their peers check the chain against the stack CA but not the address.
+            TransportVerification = node.PrivateIp is null ? "certificate" : "full",
         };
 
     public static string Compose(
@@ -46,22 +49,31 @@ public static class NodeUserData
         return userData;
     }
 
-    public static string ComposeHaproxy(DeploymentTopology topology, RegionTopology region, ICollection<RenderedFile> files)
+    public static string ComposeHaproxy(
+        DeploymentTopology topology, RegionTopology region, IReadOnlyList<string> peerAddresses, ICollection<RenderedFile> files)
     {
-        var frontend = HaproxySettings(topology, region);
+        var frontend = HaproxySettings(topology, region, peerAddresses);
         var userData = CloudInit.RenderHaproxyHost(new HaproxyUserData(frontend, ClusterSecurity.CaCertBase64Ref, topology.Config.Ssh.PublicKeys));
         files.Add(new RenderedFile(region.Name, region.Balancer.Name, CloudInit.HaproxyConfigFile, HaproxyConfig.Render(frontend)));
         files.Add(new RenderedFile(region.Name, region.Balancer.Name, "user-data (cloud-init)", userData));
         return userData;
     }
 
-    /// <summary>HAProxy fronts the region's own nodes; the transport port is passed through for CCR proxy mode.</summary>
-    public static HaproxyFrontendSettings HaproxySettings(DeploymentTopology topology, RegionTopology region) =>
-        new(region.Nodes.Select(n => new HaproxyServer(n.Name, n.PrivateIp ?? n.DnsName!, topology.Config.Elasticsearch.HttpPort)).ToList(),
-            "/etc/haproxy/es-ca.crt")
+    /// <summary>
+    /// HAProxy fronts the region's own nodes, and passes the transport port through for CCR proxy mode.
+    /// It filters sources itself as well as behind any cloud firewall (OVH has none): clients, the region's
+    /// own network and the other regions' nodes on 9200; only the other regions' nodes on 9300.
+    /// </summary>
+    public static HaproxyFrontendSettings HaproxySettings(DeploymentTopology topology, RegionTopology region, IReadOnlyList<string> peerAddresses)
+    {
+        var es = topology.Config.Elasticsearch;
+        return new(region.Nodes.Select(n => new HaproxyServer(n.Name, n.PrivateIp ?? n.DnsName!, es.HttpPort)).ToList(), "/etc/haproxy/es-ca.crt")
         {
-            HttpPort = topology.Config.Elasticsearch.HttpPort,
-            TransportPort = topology.Config.Elasticsearch.TransportPort,
+            HttpPort = es.HttpPort,
+            TransportPort = es.TransportPort,
             ProxyTransport = true,
+            HttpSources = es.ClientCidrs.Prepend(region.Network.Cidr).Concat(peerAddresses).Distinct(StringComparer.Ordinal).ToList(),
+            TransportSources = peerAddresses,
         };
+    }
 }

@@ -5,14 +5,13 @@ using EsDr.Infra.Topology;
 namespace EsDr.Infra.Compilation;
 
 /// <summary>
-/// Config → topology → resources → one <see cref="PulumiProgram"/>. Builds the whole program as data;
-/// <see cref="ProgramYamlWriter"/> serialises it once.
+/// Config → topology → resources → one <see cref="PulumiProgram"/>. Builds the whole program as data in a
+/// fixed order (stack CA; each region's credentials, user-data and resources; balancer VMs' user-data,
+/// which admits the other regions' nodes; firewalls; outputs); <see cref="ProgramYamlWriter"/> serialises it once.
 /// </summary>
 public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
 {
     public static StackCompiler Default() => new(Clouds.CloudAdapters.All);
-
-    
 
     public (DeploymentTopology Topology, PulumiProgram Program, IReadOnlyList<RenderedFile> Files) Compile(StackConfig config)
     {
@@ -21,39 +20,55 @@ public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
         var files = new List<RenderedFile>();
         ClusterSecurity.AddCertificateAuthority(program, config.NamePrefix);
 
-        var contexts = new List<(ICloudAdapter Adapter, RegionContext Context, RegionResources Resources, IReadOnlyDictionary<string, IReadOnlyList<string>> NodeExtras)>();
-        foreach (var region in topology.Regions)
+        var regions = topology.Regions.Select(region => BuildRegion(topology, region, program, files)).ToList();
+        foreach (var build in regions)
         {
-            var adapter = adapters.Single(a => a.Cloud == region.Cloud);
-            var password = ClusterSecurity.AddElasticPassword(program, region);
-            var userData = new Dictionary<string, string>(StringComparer.Ordinal);
-            var extras = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-            foreach (var node in region.Nodes)
-            {
-                var credentials = ClusterSecurity.AddNodeCertificate(program, node);
-                userData[node.LogicalName] = NodeUserData.Compose(topology, region, node, adapter, credentials, Ref.To(password, "result"), files);
-                extras[node.LogicalName] = credentials.ResourceNames;
-            }
-            var balancerUserData = region.Balancer.Kind == BalancerKind.HaProxy ? NodeUserData.ComposeHaproxy(topology, region, files) : null;
-            var context = new RegionContext(topology, region, program, userData, balancerUserData, Tags(config, region));
-            contexts.Add((adapter, context, adapter.AddRegion(context), extras));
+            var peers = regions.Where(r => r != build).Select(r => r.Resources).ToList();
+            AddBalancerUserData(topology, build, peers, program, files);
+            build.Adapter.AddFirewalls(build.Context, build.Resources, peers);
         }
 
-        var all = contexts.Select(c => c.Resources).ToList();
-        foreach (var (adapter, context, resources, _) in contexts)
-            adapter.AddFirewalls(context, resources, all.Where(r => r != resources).ToList());
-
-        StackOutputs.Add(program, topology, contexts.Select(c => (c.Resources, c.NodeExtras, c.Context.Region)).ToList());
+        StackOutputs.Add(program, topology, regions.Select(r => new RegionOutputs(r.Context.Region, r.Resources, r.Credentials)).ToList());
         return (topology, program, files);
     }
 
-    private static Dictionary<string, string> Tags(StackConfig config, RegionTopology region)
+    private sealed record RegionBuild(
+        ICloudAdapter Adapter, RegionContext Context, RegionResources Resources, IReadOnlyDictionary<string, IReadOnlyList<string>> Credentials);
+
+    private RegionBuild BuildRegion(DeploymentTopology topology, RegionTopology region, PulumiProgram program, List<RenderedFile> files)
     {
-        var tags = new Dictionary<string, string>(config.Tags, StringComparer.Ordinal)
+        var adapter = adapters.Single(a => a.Cloud == region.Cloud);
+        var password = ClusterSecurity.AddElasticPassword(program, region);
+        var userData = new Dictionary<string, string>(StringComparer.Ordinal);
+        var credentials = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var node in region.Nodes)
+        {
+            var tls = ClusterSecurity.AddNodeCertificate(program, node);
+            userData[node.LogicalName] = NodeUserData.Compose(topology, region, node, adapter, tls, Ref.To(password, "result"), files);
+            credentials[node.LogicalName] = tls.ResourceNames;
+        }
+        // The HAProxy VM's user-data admits the other regions' nodes by address, known only once every
+        // region's resources exist: adapters get a reference now, the variable is filled in afterwards.
+        var balancerUserData = region.Balancer.Kind == BalancerKind.HaProxy ? $"${{{BalancerUserDataVariable(region)}}}" : null;
+        var context = new RegionContext(topology, region, program, userData, balancerUserData, Tags(topology.Config, region));
+        return new RegionBuild(adapter, context, adapter.AddRegion(context), credentials);
+    }
+
+    private static void AddBalancerUserData(
+        DeploymentTopology topology, RegionBuild build, IReadOnlyList<RegionResources> peers, PulumiProgram program, List<RenderedFile> files)
+    {
+        var region = build.Context.Region;
+        if (region.Balancer.Kind != BalancerKind.HaProxy) return;
+        var peerAddresses = peers.SelectMany(p => p.Nodes).Select(n => $"{n.PublicIp}/32").Distinct(StringComparer.Ordinal).ToList();
+        program.Variable(BalancerUserDataVariable(region), NodeUserData.ComposeHaproxy(topology, region, peerAddresses, files));
+    }
+
+    private static string BalancerUserDataVariable(RegionTopology region) => $"{region.Balancer.LogicalName}-cloud-init";
+
+    private static Dictionary<string, string> Tags(StackConfig config, RegionTopology region) =>
+        new(config.Tags, StringComparer.Ordinal)
         {
             ["es-dr-stack"] = config.Stack,
             ["es-dr-region"] = region.Name,
         };
-        return tags;
-    }
 }

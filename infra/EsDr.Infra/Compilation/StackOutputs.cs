@@ -14,11 +14,11 @@ public static class StackOutputs
     public static void Add(
         PulumiProgram program,
         DeploymentTopology topology,
-        IReadOnlyList<(RegionResources Resources, IReadOnlyDictionary<string, IReadOnlyList<string>> NodeExtras, RegionTopology Region)> regions)
+        IReadOnlyList<RegionOutputs> regions)
     {
         program.Outputs.Add("activeRegion", topology.Config.ActiveRegion);
         var map = new PMap();
-        foreach (var (resources, extras, region) in regions)
+        foreach (var (region, resources, extras) in regions)
         {
             var nodes = resources.Nodes.Select(n => (object)new PMap
             {
@@ -50,3 +50,7 @@ public static class StackOutputs
         program.Outputs.Add("regions", map);
     }
 }
+
+/// <summary>What one region contributes to the outputs: its resources and each node's TLS resources.</summary>
+public sealed record RegionOutputs(
+    RegionTopology Region, RegionResources Resources, IReadOnlyDictionary<string, IReadOnlyList<string>> NodeCredentials);

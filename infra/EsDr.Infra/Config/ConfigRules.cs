@@ -123,8 +123,13 @@ public static partial class ConfigRules
         if (c.Ssh.AllowedCidrs.Count == 0)
             yield return new(Key(c, "ssh.allowedCidrs"), "must list at least one CIDR allowed to reach SSH");
         for (var i = 0; i < c.Ssh.AllowedCidrs.Count; i++)
-            if (!Ipv4Cidr.TryParse(c.Ssh.AllowedCidrs[i], out _))
-                yield return new(Key(c, $"ssh.allowedCidrs[{i}]"), $"must be an IPv4 network such as 203.0.113.0/24, got '{c.Ssh.AllowedCidrs[i]}'");
+        {
+            var text = c.Ssh.AllowedCidrs[i];
+            if (text is "::/0" || (Ipv4Cidr.TryParse(text, out var cidr) && cidr.PrefixLength == 0))
+                yield return new(Key(c, $"ssh.allowedCidrs[{i}]"), $"'{text}' would open SSH to the whole internet; list your operators' networks or a bastion");
+            else if (!Ipv4Cidr.TryParse(text, out _))
+                yield return new(Key(c, $"ssh.allowedCidrs[{i}]"), $"must be an IPv4 network such as 203.0.113.0/24, got '{text}'");
+        }
     }
 
     private static IEnumerable<ConfigError> NodeCountIsOddAndAtLeastThree(StackConfig c)
@@ -183,18 +188,23 @@ public static partial class ConfigRules
         for (var i = 0; i < c.Regions.Count; i++)
         {
             var r = c.Regions[i];
-            var fits = r.LoadBalancer.Kind switch
-            {
-                BalancerKind.NodeBalancer => r.Cloud == Cloud.Linode,
-                BalancerKind.DigitalOceanLoadBalancer => r.Cloud == Cloud.DigitalOcean,
-                BalancerKind.Nlb or BalancerKind.Alb => r.Cloud == Cloud.Aws,
-                _ => true,
-            };
-            if (!fits)
+            var available = AvailableBalancers(r.Cloud);
+            if (!available.Contains(r.LoadBalancer.Kind))
                 yield return new(RegionKey(c, i, "loadBalancer.kind"),
-                    $"'{StackConfigParser.Spell(r.LoadBalancer.Kind)}' is not available on {StackConfigParser.Spell(r.Cloud)}; use '{StackConfigParser.Spell(StackConfigParser.DefaultBalancer(r.Cloud))}' or 'haproxy'");
+                    $"'{StackConfigParser.Spell(r.LoadBalancer.Kind)}' is not available on {StackConfigParser.Spell(r.Cloud)}; use {string.Join(" or ", available.Select(k => $"'{StackConfigParser.Spell(k)}'"))}");
+            if (r.LoadBalancer.Kind == BalancerKind.Alb && r.Zones.Count < 2)
+                yield return new(RegionKey(c, i, "zones"), "an ALB needs subnets in at least two availability zones; list two or more zones or use an NLB");
         }
     }
+
+    /// <summary>What each cloud's adapter can put in front of a cluster.</summary>
+    public static IReadOnlyList<BalancerKind> AvailableBalancers(Cloud cloud) => cloud switch
+    {
+        Cloud.Linode => [BalancerKind.NodeBalancer, BalancerKind.HaProxy],
+        Cloud.DigitalOcean => [BalancerKind.DigitalOceanLoadBalancer, BalancerKind.HaProxy],
+        Cloud.Aws => [BalancerKind.Nlb, BalancerKind.Alb],
+        _ => [BalancerKind.HaProxy],
+    };
 
     private static IEnumerable<ConfigError> ZonesOnlyWhereTheCloudHasThem(StackConfig c)
     {
@@ -203,6 +213,8 @@ public static partial class ConfigRules
             var r = c.Regions[i];
             if (r.Zones.Count > 0 && r.Cloud is Cloud.Linode or Cloud.DigitalOcean)
                 yield return new(RegionKey(c, i, "zones"), $"{StackConfigParser.Spell(r.Cloud)} has no availability zones; remove the key");
+            if (r.Zones.Count > 0 && r.Cloud == Cloud.Ovh)
+                yield return new(RegionKey(c, i, "zones"), "OVH regions are deployed on one private subnet; remove the key");
             if (r.Cloud == Cloud.Aws && r.Zones.Count == 0)
                 yield return new(RegionKey(c, i, "zones"), "AWS regions need at least one availability zone, e.g. [us-east-1a, us-east-1b, us-east-1c]");
             for (var z = 0; z < r.Zones.Count; z++)
@@ -230,8 +242,13 @@ public static partial class ConfigRules
     private static IEnumerable<ConfigError> VolumeIsLargeEnough(StackConfig c)
     {
         for (var i = 0; i < c.Regions.Count; i++)
-            if (c.Regions[i].Elasticsearch.VolumeGb < 10)
-                yield return new(RegionKey(c, i, "elasticsearch.volumeGb"), $"must be at least 10 (GB of data volume per node), got {c.Regions[i].Elasticsearch.VolumeGb}");
+        {
+            var gb = c.Regions[i].Elasticsearch.VolumeGb;
+            if (c.Regions[i].Cloud == Cloud.Ovh && gb != 0)
+                yield return new(RegionKey(c, i, "elasticsearch.volumeGb"), "is not used on OVH: the provider cannot attach volumes to instances, so data lives on the flavor's local disk; remove the key");
+            else if (c.Regions[i].Cloud != Cloud.Ovh && gb < 10)
+                yield return new(RegionKey(c, i, "elasticsearch.volumeGb"), $"must be at least 10 (GB of data volume per node), got {gb}");
+        }
     }
 
     private static IEnumerable<ConfigError> CloudSpecificFieldsArePresent(StackConfig c)

@@ -26,6 +26,12 @@ public sealed record ElasticsearchNodeSettings(
     public int TransportPort { get; init; } = 9300;
     public string DataPath { get; init; } = "/var/lib/elasticsearch";
     public string LogPath { get; init; } = "/var/log/elasticsearch";
+
+    /// <summary>
+    /// Transport TLS verification: <c>full</c> (chain and the peer's address in its SANs) or <c>certificate</c>
+    /// (chain only) where a node's address is not known when its certificate is issued.
+    /// </summary>
+    public string TransportVerification { get; init; } = "full";
 }
 
 /// <summary>
@@ -64,7 +70,7 @@ public static class ElasticsearchYml
     public static string Render(ElasticsearchNodeSettings s)
     {
         ArgumentNullException.ThrowIfNull(s);
-        var pieces = new[] { Node(s), Paths(s), Network(s), Discovery(s), ZoneAwareness(s), Security() };
+        var pieces = new[] { Node(s), Paths(s), Network(s), Discovery(s), ZoneAwareness(s), Security(s) };
         return Yaml.Serialize(Yaml.Map(pieces.SelectMany(p => p)));
     }
 
@@ -107,13 +113,13 @@ public static class ElasticsearchYml
         yield return Yaml.Entry(AwarenessAttributes, Yaml.Str(ZoneAttribute));
     }
 
-    private static IEnumerable<Setting> Security()
+    private static IEnumerable<Setting> Security(ElasticsearchNodeSettings s)
     {
         yield return Yaml.Entry(SecurityEnabled, Yaml.Bool(true));
 
         yield return Yaml.Entry($"{TransportSsl}.enabled", Yaml.Bool(true));
         // Full verification: a node must present a certificate from our CA naming its address.
-        yield return Yaml.Entry($"{TransportSsl}.verification_mode", Yaml.Str("full"));
+        yield return Yaml.Entry($"{TransportSsl}.verification_mode", Yaml.Str(s.TransportVerification));
         foreach (var entry in PemFiles(TransportSsl))
         {
             yield return entry;

@@ -18,6 +18,15 @@ public sealed record HaproxyFrontendSettings(IReadOnlyList<HaproxyServer> Server
 
     public int TransportPort { get; init; } = 9300;
 
+    /// <summary>
+    /// Sources (addresses or CIDRs) allowed to reach the HTTP frontend, or null to leave filtering to a
+    /// cloud firewall. Where there is no cloud firewall (OVH) HAProxy itself refuses everyone else.
+    /// </summary>
+    public IReadOnlyList<string>? HttpSources { get; init; }
+
+    /// <summary>Sources allowed to reach the transport frontend (the other regions' nodes), or null as above.</summary>
+    public IReadOnlyList<string>? TransportSources { get; init; }
+
     /// <summary>Port of the VM's own health endpoint (<see cref="HaproxyConfig.MonitorUri"/>).</summary>
     public int MonitorPort { get; init; } = 8404;
 }
@@ -52,11 +61,11 @@ public static class HaproxyConfig
         Global(text);
         Defaults(text);
         MonitorFrontend(text, s);
-        Passthrough(text, HttpBackend, s.HttpPort, s, server => server.Port, idleTimeout: null);
+        Passthrough(text, HttpBackend, s.HttpPort, s, server => server.Port, idleTimeout: null, s.HttpSources);
         if (s.ProxyTransport)
         {
             // Transport connections are long-lived and idle between requests.
-            Passthrough(text, TransportBackend, s.TransportPort, s, _ => s.TransportPort, idleTimeout: "1h");
+            Passthrough(text, TransportBackend, s.TransportPort, s, _ => s.TransportPort, idleTimeout: "1h", s.TransportSources);
         }
         return text.ToString();
     }
@@ -88,9 +97,17 @@ public static class HaproxyConfig
         int bindPort,
         HaproxyFrontendSettings s,
         Func<HaproxyServer, int> trafficPort,
-        string? idleTimeout)
+        string? idleTimeout,
+        IReadOnlyList<string>? sources)
     {
         var frontend = new List<string> { "option tcplog", $"bind :{Num(bindPort)}" };
+        if (sources is not null)
+        {
+            // Refused before a byte is read; with no allowed source at all, everyone is refused.
+            frontend.Add(sources.Count == 0
+                ? "tcp-request connection reject"
+                : $"tcp-request connection reject unless {{ src {string.Join(' ', sources)} }}");
+        }
         if (idleTimeout is not null)
         {
             frontend.Add($"timeout client {idleTimeout}");

@@ -65,7 +65,8 @@ public static class TopologyBuilder
             logical,
             name,
             fixedIp ? Ipv4Cidr.Parse(subnet.Cidr).Host(NodeHostOffset + (uint)ordinal) : null,
-            fixedIp ? null : $"{name}.{region.DnsZone}",
+            // Stable across node generations, so a rebuilt node keeps the name its peers and HAProxy know.
+            fixedIp ? null : $"{config.NamePrefix}-{regionKey}-es-{ordinal}.{region.DnsZone}",
             subnet,
             IsFounding: ordinal <= FoundingNodeCount && generation == 1);
     }

@@ -11,12 +11,15 @@ namespace EsDr.Infra.Tests.Clouds;
 /// <summary>
 /// Drives the Linode and DigitalOcean adapters the way the stack compiler does: every region's
 /// <see cref="ICloudAdapter.AddRegion"/> first (with user-data that refers to each node's certificate, as
-/// the real one does), then every region's <see cref="ICloudAdapter.AddFirewalls"/> with the others as peers.
+/// the real one does; an HAProxy region gets a reference to its balancer's user-data, declared once the
+/// peers are known, with the real renderer), then every region's <see cref="ICloudAdapter.AddFirewalls"/>
+/// with the others as peers.
 /// </summary>
 internal sealed class LinodeDigitalOceanHarness
 {
     public const string Project = "es-dr";
     public const string OperatorCidr = "203.0.113.0/24";
+    public const string ClientCidr = "198.51.100.0/24";
     public const string SshKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGQw1c6y3Vb5cR9yTQ0h ops@example.com";
 
     public const string Fra = """
@@ -27,6 +30,18 @@ internal sealed class LinodeDigitalOceanHarness
     public const string Ams = """
         {"name":"ams","cloud":"digitalocean","location":"ams3","state":"standby","network":{"cidr":"10.30.0.0/24"},
          "dnsZone":"es.example.com","elasticsearch":{"nodes":3,"size":"s-4vcpu-8gb","volumeGb":60}}
+        """;
+
+    /// <summary>fra (Linode) fronted by an HAProxy instance instead of a NodeBalancer.</summary>
+    public const string FraHaproxy = """
+        {"name":"fra","cloud":"linode","location":"eu-central","state":"active","network":{"cidr":"10.10.0.0/24"},
+         "elasticsearch":{"nodes":3,"size":"g6-standard-4","volumeGb":50},"loadBalancer":{"kind":"haproxy"}}
+        """;
+
+    /// <summary>ams (DigitalOcean) fronted by an HAProxy droplet instead of a DigitalOcean load balancer.</summary>
+    public const string AmsHaproxy = """
+        {"name":"ams","cloud":"digitalocean","location":"ams3","state":"standby","network":{"cidr":"10.30.0.0/24"},
+         "dnsZone":"es.example.com","elasticsearch":{"nodes":3,"size":"s-4vcpu-8gb","volumeGb":60},"loadBalancer":{"kind":"haproxy"}}
         """;
 
     private static readonly ICloudAdapter[] Adapters = [new LinodeAdapter(), new DigitalOceanAdapter()];
@@ -65,7 +80,7 @@ internal sealed class LinodeDigitalOceanHarness
         {
             [$"{Project}:namePrefix"] = "shop",
             [$"{Project}:activeRegion"] = active,
-            [$"{Project}:elasticsearch"] = """{"version":"8.17.4","license":"trial"}""",
+            [$"{Project}:elasticsearch"] = $$"""{"version":"8.17.4","license":"trial","clientCidrs":["{{ClientCidr}}"]}""",
             [$"{Project}:ssh"] = $$"""{"publicKeys":["{{SshKey}}"],"allowedCidrs":["{{OperatorCidr}}"]}""",
             [$"{Project}:tags"] = """{"team":"search","cost centre":"4711"}""",
             [$"{Project}:regions"] = "[" + string.Join(",", nodes) + "]",
@@ -99,14 +114,27 @@ internal sealed class LinodeDigitalOceanHarness
                 ["es-dr-stack"] = config.Stack,
                 ["es-dr-region"] = region.Name,
             };
-            var context = new RegionContext(topology, region, program, userData, null, tags);
+            var balancerUserData = region.Balancer.Kind == BalancerKind.HaProxy ? $"${{{BalancerUserDataVariable(region)}}}" : null;
+            var context = new RegionContext(topology, region, program, userData, balancerUserData, tags);
             contexts.Add((adapter, context, adapter.AddRegion(context)));
         }
         var all = contexts.Select(c => c.Resources).ToList();
         foreach (var (adapter, context, resources) in contexts)
-            adapter.AddFirewalls(context, resources, all.Where(r => r != resources).ToList());
+        {
+            var peers = all.Where(r => r != resources).ToList();
+            var region = context.Region;
+            if (region.Balancer.Kind == BalancerKind.HaProxy)
+            {
+                var peerAddresses = peers.SelectMany(p => p.Nodes).Select(n => $"{n.PublicIp}/32").Distinct(StringComparer.Ordinal).ToList();
+                program.Variable(BalancerUserDataVariable(region), NodeUserData.ComposeHaproxy(topology, region, peerAddresses, new List<RenderedFile>()));
+            }
+            adapter.AddFirewalls(context, resources, peers);
+        }
         return new LinodeDigitalOceanHarness(topology, program, contexts.ToDictionary(c => c.Context.Region.Name, c => c.Resources));
     }
+
+    /// <summary>The variable holding a region's HAProxy user-data (named as the compiler names it).</summary>
+    public static string BalancerUserDataVariable(RegionTopology region) => $"{region.Balancer.LogicalName}-cloud-init";
 
     public IEnumerable<ProgramResource> OfType(string type) => Program.Resources.Where(r => r.Type == type);
 

@@ -100,6 +100,8 @@ public class StackConfigParserTests
         { "regions", "[1].network.cidr", "10.20.0.1/16", "es-dr:regions[1].network.cidr: must be an IPv4 network such as 10.10.0.0/16, got '10.20.0.1/16'" },
         { "regions", "[1].network.cidr", "10.0.0.0/8", "es-dr:regions[1].network.cidr: must be between a /16 and a /24, got /8" },
         { "regions", "[0].loadBalancer", new JsonObject { ["kind"] = "nlb" }, "es-dr:regions[0].loadBalancer.kind: 'nlb' is not available on linode; use 'nodebalancer' or 'haproxy'" },
+        { "regions", "[1].loadBalancer", new JsonObject { ["kind"] = "haproxy" }, "es-dr:regions[1].loadBalancer.kind: 'haproxy' is not available on aws; use 'nlb' or 'alb'" },
+        { "regions", "[1].image", null, "es-dr:regions[1].image: AWS regions need the id of a Debian 12 AMI in that region (ami-…; Debian's owner id is 136693071363)" },
         { "regions", "[0].zones", new JsonArray("a"), "es-dr:regions[0].zones: linode has no availability zones; remove the key" },
         { "regions", "[1].zones", new JsonArray(), "es-dr:regions[1].zones: AWS regions need at least one availability zone, e.g. [us-east-1a, us-east-1b, us-east-1c]" },
         { "regions", "[0].elasticsearch.size", "g9-mystery", "es-dr:regions[0].elasticsearch.size: 'g9-mystery' is not a size we know the memory of; set elasticsearch.memoryGb so the JVM heap can be sized" },
@@ -118,6 +120,7 @@ public class StackConfigParserTests
         { "elasticsearch", "clientCidrs", new JsonArray("::/0"), "es-dr:elasticsearch.clientCidrs[0]: '::/0' would open Elasticsearch (9200) to the whole internet; list the networks of your clients" },
         { "elasticsearch", "clientCidrs", new JsonArray("app-servers"), "es-dr:elasticsearch.clientCidrs[0]: must be an IPv4 network such as 198.51.100.0/24, got 'app-servers'" },
         { "ssh", "allowedCidrs", new JsonArray("everywhere"), "es-dr:ssh.allowedCidrs[0]: must be an IPv4 network such as 203.0.113.0/24, got 'everywhere'" },
+        { "ssh", "allowedCidrs", new JsonArray("0.0.0.0/0"), "es-dr:ssh.allowedCidrs[0]: '0.0.0.0/0' would open SSH to the whole internet; list your operators' networks or a bastion" },
         { "ssh", "publicKeys", new JsonArray("not-a-key"), "es-dr:ssh.publicKeys[0]: must be an OpenSSH public key ('ssh-ed25519 AAAA… comment')" },
         { "ssh", "publicKeys", new JsonArray(), "es-dr:ssh.publicKeys: must list at least one SSH public key" },
     };
@@ -153,6 +156,38 @@ public class StackConfigParserTests
         var error = Assert.Throws<InvalidConfigException>(() => TestConfig.Parse(config));
 
         Assert.Contains(expected, error.Errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public void Parse_AlbInOneZone_IsRefused()
+    {
+        var config = TestConfig.TwoRegions()
+            .With("regions", "[1].loadBalancer", new JsonObject { ["kind"] = "alb" })
+            .With("regions", "[1].zones", new JsonArray("eu-west-1a"));
+
+        var error = Assert.Throws<InvalidConfigException>(() => TestConfig.Parse(config));
+
+        Assert.Equal("es-dr:regions[1].zones: an ALB needs subnets in at least two availability zones; list two or more zones or use an NLB", error.Errors.Single().ToString());
+    }
+
+    [Fact]
+    public void Parse_OvhRegionWithZonesVolumeAndNodeBalancer_NamesEachMistake()
+    {
+        var config = TestConfig.TwoRegions().With("regions", "[1]", JsonNode.Parse("""
+            {"name":"gra","cloud":"ovh","location":"GRA11","projectId":"p1","image":"img-1","state":"standby","zones":["a"],
+             "network":{"cidr":"10.60.0.0/24"},"loadBalancer":{"kind":"nodebalancer"},
+             "elasticsearch":{"nodes":3,"size":"flavor-id","memoryGb":16,"volumeGb":100}}
+            """));
+
+        var error = Assert.Throws<InvalidConfigException>(() => TestConfig.Parse(config));
+
+        Assert.Equal(
+            [
+                "es-dr:regions[1].loadBalancer.kind: 'nodebalancer' is not available on ovh; use 'haproxy'",
+                "es-dr:regions[1].zones: OVH regions are deployed on one private subnet; remove the key",
+                "es-dr:regions[1].elasticsearch.volumeGb: is not used on OVH: the provider cannot attach volumes to instances, so data lives on the flavor's local disk; remove the key",
+            ],
+            error.Errors.Select(e => e.ToString()));
     }
 
     [Fact]

@@ -78,6 +78,14 @@ public class ElasticsearchYmlTests
         Assert.Equal(node.LogPath, settings["path.logs"]);
     }
 
+    [Fact]
+    public void Render_NodeWhoseAddressIsUnknownAtIssue_VerifiesTheCertificateChainOnly()
+    {
+        var settings = Parse(ElasticsearchYml.Render(Row("new cluster") with { TransportVerification = "certificate" }));
+
+        Assert.Equal("certificate", settings["xpack.security.transport.ssl.verification_mode"]);
+    }
+
     [Theory]
     [MemberData(nameof(Rows))]
     public void Render_AnyNode_TurnsOnSecurityWithTransportAndHttpTls(string row)

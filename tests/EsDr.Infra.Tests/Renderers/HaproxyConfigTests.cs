@@ -41,6 +41,27 @@ public class HaproxyConfigTests
     }
 
     [Fact]
+    public void Render_WithSources_RefusesEveryoneElseBeforeReadingAByte()
+    {
+        var config = HaproxyConfig.Render(Haproxy("source filtered", "/ca.crt"));
+
+        Assert.Contains("tcp-request connection reject unless { src 10.0.0.0/24 198.51.100.0/24 203.0.113.7/32 }", Section(config, "frontend es_http"));
+        Assert.Contains("tcp-request connection reject unless { src 203.0.113.7/32 }", Section(config, "frontend es_transport"));
+    }
+
+    [Fact]
+    public void Render_WithNoAllowedSource_RefusesEveryone()
+    {
+        var config = HaproxyConfig.Render(Haproxy("transport closed", "/ca.crt"));
+
+        Assert.Contains("tcp-request connection reject", Section(config, "frontend es_transport"));
+    }
+
+    [Fact]
+    public void Render_WithoutSources_LeavesFilteringToTheCloudFirewall() =>
+        Assert.DoesNotContain("tcp-request connection reject", HaproxyConfig.Render(Haproxy("transport proxy", "/ca.crt")), StringComparison.Ordinal);
+
+    [Fact]
     public void Render_PrimariesOnly_PassesTlsThroughToEachNode()
     {
         var config = HaproxyConfig.Render(Haproxy("primaries only", "/ca.crt"));

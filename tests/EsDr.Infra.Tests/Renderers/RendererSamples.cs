@@ -110,11 +110,18 @@ internal static class RendererSamples
             TransportPort = 19300,
             MonitorPort = 18404,
         },
+        "source filtered" => new(PrimaryServers(), caFile)
+        {
+            ProxyTransport = true,
+            HttpSources = ["10.0.0.0/24", "198.51.100.0/24", "203.0.113.7/32"],
+            TransportSources = ["203.0.113.7/32"],
+        },
+        "transport closed" => new(PrimaryServers(), caFile) { ProxyTransport = true, HttpSources = ["10.0.0.0/24"], TransportSources = [] },
         _ => throw new ArgumentOutOfRangeException(nameof(row), row, null),
     };
 
     public static TheoryData<string> HaproxyRows =>
-        new() { "primaries only", "with backups", "transport proxy", "backups and transport, custom ports" };
+        new() { "primaries only", "with backups", "transport proxy", "backups and transport, custom ports", "source filtered", "transport closed" };
 
     private static HaproxyServer[] PrimaryServers() =>
     [

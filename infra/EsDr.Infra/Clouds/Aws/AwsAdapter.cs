@@ -84,6 +84,8 @@ public sealed class AwsAdapter : ICloudAdapter
         var region = context.Region;
         var program = context.Program;
         var kind = region.Balancer.Kind;
+        // The config rules refuse all three first, naming the key; these guards keep a context built some
+        // other way from silently producing a different balancer or a program AWS rejects.
         if (kind is not (BalancerKind.Nlb or BalancerKind.Alb))
             throw new NotSupportedException(
                 $"region '{region.Name}': AWS regions are fronted by an NLB or an ALB, not '{StackConfigParser.Spell(kind)}'");
@@ -241,8 +243,9 @@ public sealed class AwsAdapter : ICloudAdapter
     /// Inbound rules, one resource per source so no security group ever refers to another region's resources
     /// inline: Elasticsearch HTTP and transport from the region's VPC (nodes, and the balancer, which reaches
     /// targets from its private addresses) and from each other region's nodes; SSH from the operators'
-    /// networks; the balancer's port from the operators' networks and the other regions' nodes. Never from the
-    /// whole internet.
+    /// networks (<c>ssh.allowedCidrs</c>, which reach nothing else); the balancer's port from the client networks
+    /// (<c>elasticsearch.clientCidrs</c>), the region's VPC and the other regions' nodes. Never from the whole
+    /// internet.
     /// </summary>
     public void AddFirewalls(RegionContext context, RegionResources own, IReadOnlyList<RegionResources> peers)
     {
@@ -276,12 +279,14 @@ public sealed class AwsAdapter : ICloudAdapter
             added.Add(Ingress(on, NodeSecurityGroupName(region), nodeGroup, $"ssh-{Slug(cidr)}", cidr, 22, "SSH from operators"));
         Append(own.NetworkResourceNames, added);
 
-        // The balancer's listener: the operators' networks and the other regions' nodes, never the whole internet.
+        // The balancer's listener: the configured client networks, the region's own network (its
+        // application servers) and the other regions' nodes; never the whole internet.
         var balancerAdded = new List<string>();
         var balancerGroup = Ref.To(BalancerSecurityGroupName(region), "id");
-        foreach (var cidr in operators)
+        var clients = context.Config.Elasticsearch.ClientCidrs.Prepend(region.Network.Cidr).Distinct(StringComparer.Ordinal);
+        foreach (var cidr in clients)
             balancerAdded.Add(Ingress(on, BalancerSecurityGroupName(region), balancerGroup, $"clients-{Slug(cidr)}", cidr, es.HttpPort,
-                "Elasticsearch clients: operators"));
+                "Elasticsearch clients"));
         foreach (var (label, cidr) in peerSources)
             balancerAdded.Add(Ingress(on, BalancerSecurityGroupName(region), balancerGroup, $"{label}", cidr, es.HttpPort,
                 $"Elasticsearch clients: {label} (another region)"));
@@ -290,8 +295,8 @@ public sealed class AwsAdapter : ICloudAdapter
 
     private static string Ingress(Scope on, string group, string groupId, string suffix, string cidr, int port, string description)
     {
-        // The operators' networks also reach the balancer's port: a catch-all there would open Elasticsearch
-        // to the internet, which no rule may do.
+        // Defence in depth behind the config rules: a catch-all on an Elasticsearch port would open it to
+        // the internet, which no rule may do.
         if (port != 22 && Ipv4Cidr.TryParse(cidr, out var network) && network.PrefixLength == 0)
             throw new InvalidOperationException($"refusing to open port {Port(port)} to {cidr}: Elasticsearch is never open to the internet");
         var rule = on.Add($"{group}-in-{suffix}", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", new PMap

@@ -12,8 +12,9 @@ namespace EsDr.Infra.Clouds.DigitalOcean;
 /// <summary>
 /// A region on DigitalOcean: a VPC, one droplet per node with a volume attached, an A record per node in the
 /// region's DNS zone (DigitalOcean cannot fix a droplet's private address, so nodes find each other by
-/// name), a load balancer passing TLS through to the nodes, and a tag-based firewall. See README.md beside
-/// this file for what the load balancer's health check can and cannot tell.
+/// name), a load balancer passing TLS through to the nodes (or, with <c>loadBalancer.kind: haproxy</c>, an
+/// HAProxy droplet), and tag-based firewalls. See README.md beside this file for what the load balancer's
+/// health check can and cannot tell.
 /// </summary>
 public sealed partial class DigitalOceanAdapter : ICloudAdapter
 {
@@ -33,6 +34,9 @@ public sealed partial class DigitalOceanAdapter : ICloudAdapter
 
     /// <summary>The shortest DNS TTL DigitalOcean accepts: a rebuilt node's new address spreads quickly.</summary>
     public const int DnsTtlSeconds = 30;
+
+    /// <summary>The HAProxy droplet's size when config names no <c>loadBalancer.size</c>.</summary>
+    public const string DefaultHaproxySize = "s-1vcpu-1gb";
 
     private const int MaxVolumeName = 64;
     private const int MaxTag = 255;
@@ -54,6 +58,9 @@ public sealed partial class DigitalOceanAdapter : ICloudAdapter
         var location = region.Config.Location;
         var zone = region.Config.DnsZone
             ?? throw new InvalidOperationException($"DigitalOcean region {region.Name} needs a dnsZone");
+        var kind = region.Balancer.Kind;
+        if (kind is not (BalancerKind.DigitalOceanLoadBalancer or BalancerKind.HaProxy))
+            throw new NotSupportedException($"region '{region.Name}': DigitalOcean regions are fronted by a DigitalOcean load balancer or HAProxy, not '{StackConfigParser.Spell(kind)}'");
         var tags = Tags(context);
 
         var vpc = program.Add($"{region.Key}-vpc", "digitalocean:index/vpc:Vpc",
@@ -72,6 +79,7 @@ public sealed partial class DigitalOceanAdapter : ICloudAdapter
         var sshKeys = SshKeys(context);
 
         var nodes = new List<NodeResources>();
+        var records = new List<ProgramResource>();
         foreach (var node in region.Nodes)
         {
             // The volume is attached by the droplet itself (volumeIds take the volume's string id), at
@@ -115,17 +123,21 @@ public sealed partial class DigitalOceanAdapter : ICloudAdapter
                     { "ttl", DnsTtlSeconds },
                 },
                 Pinned());
+            records.Add(record);
             nodes.Add(new NodeResources(node, droplet.Out("ipv4Address"), droplet.Out("ipv4AddressPrivate"),
                 [droplet.Name, volume.Name, record.Name]));
         }
 
+        var http = Port(config.Elasticsearch.HttpPort);
+        var networkNames = new List<string> { vpc.Name, nodeTag.Name, FirewallName(region) };
+        if (kind == BalancerKind.HaProxy)
+        {
+            var (haproxy, haproxyTag) = AddHaproxy(context, vpc, sshKeys, tags, records);
+            return new RegionResources(region, nodes, $"https://{haproxy.Out("ipv4Address")}:{http}",
+                [haproxy.Name, haproxyTag.Name, BalancerFirewallName(region)], networkNames);
+        }
         var balancer = AddBalancer(context, vpc, nodeTag);
-        return new RegionResources(
-            region,
-            nodes,
-            $"https://{balancer.Out("ip")}:{Port(config.Elasticsearch.HttpPort)}",
-            [balancer.Name],
-            [vpc.Name, nodeTag.Name, FirewallName(region)]);
+        return new RegionResources(region, nodes, $"https://{balancer.Out("ip")}:{http}", [balancer.Name], networkNames);
     }
 
     public void AddFirewalls(RegionContext context, RegionResources own, IReadOnlyList<RegionResources> peers)
@@ -136,34 +148,59 @@ public sealed partial class DigitalOceanAdapter : ICloudAdapter
         var region = context.Region;
         var config = context.Config;
         var es = config.Elasticsearch;
-        var balancer = context.Program.Resource(region.Balancer.LogicalName);
-        var peerHosts = peers.SelectMany(p => p.Nodes).Select(n => n.PublicIp).ToList();
+        var haproxy = region.Balancer.Kind == BalancerKind.HaProxy;
+        // Distinct: the nodes of an OVH region all leave through one gateway address.
+        var peerCidrs = peers.SelectMany(p => p.Nodes).Select(n => $"{n.PublicIp}/32").Distinct(StringComparer.Ordinal).ToList();
 
         // DigitalOcean firewalls drop whatever no inbound rule admits, on the public and the VPC interface.
-        var inbound = new List<object>
+        // The private network holds the region's application servers and, with HAProxy, the HAProxy droplet.
+        var http = new PMap
         {
-            new PMap
-            {
-                { "protocol", "tcp" },
-                { "portRange", Port(es.HttpPort) },
-                { "sourceAddresses", new List<string> { region.Network.Cidr } },
-                { "sourceLoadBalancerUids", new List<string> { balancer.Out("id") } },
-            },
-            Inbound(Port(es.TransportPort), [region.Network.Cidr]),
+            { "protocol", "tcp" },
+            { "portRange", Port(es.HttpPort) },
+            { "sourceAddresses", new List<string> { region.Network.Cidr } },
         };
-        if (peerHosts.Count > 0)
+        if (!haproxy) http.Add("sourceLoadBalancerUids", new List<string> { Ref.To(region.Balancer.LogicalName, "id") });
+        var inbound = new List<object> { http, Inbound(Port(es.TransportPort), [region.Network.Cidr]) };
+        if (peerCidrs.Count > 0)
         {
-            var peerCidrs = peerHosts.Select(ip => $"{ip}/32").ToList();
             inbound.Add(Inbound(Port(es.HttpPort), peerCidrs));
             inbound.Add(Inbound(Port(es.TransportPort), peerCidrs));
         }
-        inbound.Add(Inbound("22", config.Ssh.AllowedCidrs));
+        if (config.Ssh.AllowedCidrs.Count > 0) inbound.Add(Inbound("22", config.Ssh.AllowedCidrs));
+        AddFirewall(context, FirewallName(region), $"{config.NamePrefix}-{region.Key}-es", $"{region.Key}-es-tag", inbound);
+
+        // The regional endpoint (9200): the configured client networks, the region's own private network
+        // (in-region application servers) and the other regions' nodes; never the whole internet, and not
+        // the SSH networks (those are for port 22 only).
+        var clients = es.ClientCidrs.Append(region.Network.Cidr).Concat(peerCidrs).Distinct(StringComparer.Ordinal).ToList();
+        if (!haproxy)
+        {
+            // Its rules live on the balancer, which was declared before the peers were known.
+            var allows = clients.Select(c => c.EndsWith("/32", StringComparison.Ordinal) ? $"ip:{c[..^3]}" : $"cidr:{c}").ToList();
+            context.Program.Resource(region.Balancer.LogicalName).Properties["firewall"] = new PMap { { "allows", allows } };
+            return;
+        }
+
+        // The HAProxy droplet: 9200 as above; the transport port (passed through for CCR in proxy mode) only
+        // from the other regions' nodes; HAProxy's own health endpoint from the private network; SSH from the
+        // operators.
+        var balancerInbound = new List<object> { Inbound(Port(es.HttpPort), clients) };
+        if (peerCidrs.Count > 0) balancerInbound.Add(Inbound(Port(es.TransportPort), peerCidrs));
+        balancerInbound.Add(Inbound(Port(NodeUserData.HaproxySettings(context.Topology, region, []).MonitorPort), [region.Network.Cidr]));
+        if (config.Ssh.AllowedCidrs.Count > 0) balancerInbound.Add(Inbound("22", config.Ssh.AllowedCidrs));
+        AddFirewall(context, BalancerFirewallName(region), $"{config.NamePrefix}-{region.Key}-lb", BalancerTagName(region), balancerInbound);
+    }
+
+    /// <summary>A firewall on the droplets carrying one tag: the given inbound rules, everything outbound (packages, other regions).</summary>
+    private static void AddFirewall(RegionContext context, string logicalName, string name, string tagResource, List<object> inbound)
+    {
         var anywhere = new List<string> { "0.0.0.0/0", "::/0" };
-        context.Program.Add(FirewallName(region), "digitalocean:index/firewall:Firewall",
+        context.Program.Add(logicalName, "digitalocean:index/firewall:Firewall",
             new PMap
             {
-                { "name", $"{config.NamePrefix}-{region.Key}-es" },
-                { "tags", new List<string> { Ref.To($"{region.Key}-es-tag", "name") } },
+                { "name", name },
+                { "tags", new List<string> { Ref.To(tagResource, "name") } },
                 { "inboundRules", inbound },
                 { "outboundRules", new List<object>
                     {
@@ -174,11 +211,41 @@ public sealed partial class DigitalOceanAdapter : ICloudAdapter
                 },
             },
             Pinned());
+    }
 
-        // The balancer's public port: the operators' networks and the other regions' nodes, never the whole
-        // internet. Its rules live on the balancer, which was declared before the peers were known.
-        var allows = config.Ssh.AllowedCidrs.Select(c => $"cidr:{c}").Concat(peerHosts.Select(ip => $"ip:{ip}")).ToList();
-        balancer.Properties["firewall"] = new PMap { { "allows", allows } };
+    /// <summary>
+    /// The region's HAProxy droplet, in the VPC with the same image and keys as the nodes and the HAProxy
+    /// user-data. Its own tag (not the nodes') puts it under its own firewall. Its haproxy.cfg names the nodes
+    /// by DNS name, so it is created after their records exist: HAProxy resolves them when it starts.
+    /// </summary>
+    private static (ProgramResource Droplet, ProgramResource Tag) AddHaproxy(
+        RegionContext context, ProgramResource vpc, List<string> sshKeys, List<string> tags, IReadOnlyList<ProgramResource> records)
+    {
+        var region = context.Region;
+        var userData = context.BalancerUserData
+            ?? throw new InvalidOperationException($"region '{region.Name}': the HAProxy droplet needs user-data");
+        var tag = context.Program.Add(BalancerTagName(region), "digitalocean:index/tag:Tag",
+            new PMap { { "name", Tag($"{context.Config.NamePrefix}-{region.Key}-lb") } },
+            Pinned());
+        var droplet = context.Program.Add(region.Balancer.LogicalName, "digitalocean:index/droplet:Droplet",
+            new PMap
+            {
+                { "name", region.Balancer.Name },
+                { "region", region.Config.Location },
+                { "size", region.Balancer.Size ?? DefaultHaproxySize },
+                { "image", region.Config.Image ?? DefaultImage },
+                { "vpcUuid", vpc.Out("id") },
+                { "sshKeys", sshKeys },
+                { "tags", tags.Append(tag.Out("name")).ToList() },
+                { "userData", userData },
+            },
+            Pinned(new ResourceOptions
+            {
+                // Read only at first boot, like the nodes': a re-render never replaces the region's endpoint.
+                IgnoreChanges = ["userData", "sshKeys", "image"],
+                DependsOn = records.Select(r => r.Self).ToList(),
+            }));
+        return (droplet, tag);
     }
 
     private static ProgramResource AddBalancer(RegionContext context, ProgramResource vpc, ProgramResource nodeTag)
@@ -277,6 +344,10 @@ public sealed partial class DigitalOceanAdapter : ICloudAdapter
     }
 
     private static string FirewallName(RegionTopology region) => $"{region.Key}-fw";
+
+    private static string BalancerFirewallName(RegionTopology region) => $"{region.Balancer.LogicalName}-fw";
+
+    private static string BalancerTagName(RegionTopology region) => $"{region.Balancer.LogicalName}-tag";
 
     private static List<string> Tags(RegionContext context) => context.TagList().Select(Tag).Distinct(StringComparer.Ordinal).ToList();
 

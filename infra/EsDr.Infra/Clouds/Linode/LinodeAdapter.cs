@@ -2,14 +2,16 @@ using System.Globalization;
 using EsDr.Infra.Compilation;
 using EsDr.Infra.Config;
 using EsDr.Infra.Program;
+using EsDr.Infra.Renderers;
 using EsDr.Infra.Topology;
 
 namespace EsDr.Infra.Clouds.Linode;
 
 /// <summary>
 /// A region on Linode: a VPC with one subnet per topology subnet, one instance per node on its fixed VPC
-/// address, a Block Storage volume per node, a NodeBalancer in front, and Cloud Firewalls on the instances
-/// and the balancer. See README.md beside this file for how the balancer's health check works.
+/// address, a Block Storage volume per node, a NodeBalancer (or, with <c>loadBalancer.kind: haproxy</c>, an
+/// HAProxy instance) in front, and Cloud Firewalls on the instances and the balancer. See README.md beside
+/// this file for how the balancer's health check works.
 /// </summary>
 public sealed class LinodeAdapter : ICloudAdapter
 {
@@ -37,6 +39,21 @@ public sealed class LinodeAdapter : ICloudAdapter
     /// </summary>
     public const uint NodeBalancerRangeOffset = 4;
 
+    /// <summary>The HAProxy instance's plan when config names no <c>loadBalancer.size</c>.</summary>
+    public const string DefaultHaproxyType = "g6-nanode-1";
+
+    /// <summary>
+    /// The cluster CA's PEM on a node, as the renderer writes it: the front door verifies Elasticsearch against it.
+    /// </summary>
+    public const string NodeCaFile = CloudInit.ElasticsearchConfigDir + "/" + ElasticsearchYml.CaCertificateFile;
+
+    /// <summary>
+    /// Elasticsearch's HTTP port as the front door forwards to it. <see cref="AddOns"/> sees only the region and
+    /// the node, not the stack config, so the port is fixed here and <see cref="AddRegion"/> refuses a stack whose
+    /// HTTP port differs (config does not make it configurable today).
+    /// </summary>
+    public const int FrontDoorElasticsearchPort = 9200;
+
     private const string VpcPurpose = "vpc";
     private const int ShortLabel = 32;   // volumes, NodeBalancers, firewalls
     private const int LongLabel = 64;    // instances, VPCs, subnets
@@ -55,6 +72,20 @@ public sealed class LinodeAdapter : ICloudAdapter
         return node.PrivateIp ?? throw new InvalidOperationException($"Linode node {node.Name} has no fixed private address");
     }
 
+    /// <summary>
+    /// Behind a NodeBalancer every node runs the health-check front door (<see cref="LinodeFrontDoor"/>): the
+    /// balancer's plain-HTTP check cannot reach Elasticsearch's TLS port. Behind HAProxy nothing is added:
+    /// HAProxy checks the nodes over TLS itself.
+    /// </summary>
+    public NodeAddOns AddOns(RegionTopology region, EsNode node)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        ArgumentNullException.ThrowIfNull(node);
+        return region.Balancer.Kind == BalancerKind.NodeBalancer
+            ? new NodeAddOns([LinodeFrontDoor.ConfigFile(node, NodeCaFile, FrontDoorElasticsearchPort)], LinodeFrontDoor.RunCommands)
+            : NodeAddOns.None;
+    }
+
     public RegionResources AddRegion(RegionContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -63,6 +94,11 @@ public sealed class LinodeAdapter : ICloudAdapter
         var prefix = context.Config.NamePrefix;
         var location = region.Config.Location;
         var tags = Tags(context);
+        var kind = region.Balancer.Kind;
+        if (kind is not (BalancerKind.NodeBalancer or BalancerKind.HaProxy))
+            throw new NotSupportedException($"region '{region.Name}': Linode regions are fronted by a NodeBalancer or HAProxy, not '{StackConfigParser.Spell(kind)}'");
+        if (kind == BalancerKind.NodeBalancer && context.Config.Elasticsearch.HttpPort != FrontDoorElasticsearchPort)
+            throw new NotSupportedException($"region '{region.Name}': the NodeBalancer's front door forwards to Elasticsearch on {Port(FrontDoorElasticsearchPort)}");
 
         var vpc = program.Add($"{region.Key}-vpc", "linode:index/vpc:Vpc",
             new PMap
@@ -92,7 +128,12 @@ public sealed class LinodeAdapter : ICloudAdapter
         network.Add(NodeFirewallName(region));
         network.Add(LinodeIds.CastName(NodeFirewallName(region)));
 
-        var balancer = AddBalancer(context, subnets[region.Network.Subnets[0]], tags);
+        // Exactly one of the two: the NodeBalancer's backend /30 (offset 4) covers the HAProxy instance's
+        // fixed address (offset 5), so they can never share a region.
+        (ProgramResource Balancer, ProgramResource Config)? nodeBalancer = null;
+        ProgramResource? haproxy = null;
+        if (kind == BalancerKind.NodeBalancer) nodeBalancer = AddBalancer(context, subnets[region.Network.Subnets[0]], tags);
+        else haproxy = AddHaproxy(context, subnets[region.Network.Subnets[0]], tags);
 
         var nodes = new List<NodeResources>();
         foreach (var node in region.Nodes)
@@ -109,33 +150,52 @@ public sealed class LinodeAdapter : ICloudAdapter
                     { "tags", tags },
                 },
                 Pinned());
-            var backend = program.Add($"{node.LogicalName}-lb-node", "linode:index/nodeBalancerNode:NodeBalancerNode",
-                new PMap
-                {
-                    { "nodebalancerId", LinodeIds.Of(program, balancer.Balancer.Name) },
-                    { "configId", LinodeIds.Of(program, balancer.Config.Name) },
-                    { "label", Label(node.Name, ShortLabel) },
-                    // A VPC backend: its VPC address and the subnet it lives in.
-                    { "address", $"{NetworkHost(node)}:{FrontDoorPort.ToString(CultureInfo.InvariantCulture)}" },
-                    { "subnetId", LinodeIds.Of(program, subnet.Name) },
-                    { "mode", "accept" },
-                    { "weight", 100 },
-                },
-                // The address is a literal, so nothing else orders this after the instance. Pulumi YAML
-                // takes dependsOn as resource references (${name}), never bare names.
-                Pinned(new ResourceOptions { DependsOn = [instance.Self] }));
-            nodes.Add(new NodeResources(node, instance.Out("ipAddress"), NetworkHost(node),
-                [instance.Name, LinodeIds.CastName(instance.Name), volume.Name, backend.Name]));
+            var names = new List<string> { instance.Name, LinodeIds.CastName(instance.Name), volume.Name };
+            if (nodeBalancer is { } nb) names.Add(AddBackend(context, node, instance, subnet, nb).Name);
+            nodes.Add(new NodeResources(node, instance.Out("ipAddress"), NetworkHost(node), names));
         }
 
+        var http = Port(context.Config.Elasticsearch.HttpPort);
+        if (haproxy is not null)
+        {
+            return new RegionResources(
+                region,
+                nodes,
+                $"https://{haproxy.Out("ipAddress")}:{http}",
+                [haproxy.Name, BalancerFirewallName(region), LinodeIds.CastName(BalancerFirewallName(region))],
+                network);
+        }
+        var (balancer, balancerConfig) = nodeBalancer!.Value;
         return new RegionResources(
             region,
             nodes,
-            $"https://{balancer.Balancer.Out("ipv4")}:{context.Config.Elasticsearch.HttpPort.ToString(CultureInfo.InvariantCulture)}",
-            new[] { balancer.Balancer.Name, balancer.Config.Name, BalancerFirewallName(region) }
+            $"https://{balancer.Out("ipv4")}:{http}",
+            new[] { balancer.Name, balancerConfig.Name, BalancerFirewallName(region) }
                 .SelectMany(name => new[] { name, LinodeIds.CastName(name) })
                 .ToList(),
             network);
+    }
+
+    /// <summary>The node as a NodeBalancer backend: its front door on its VPC address.</summary>
+    private ProgramResource AddBackend(
+        RegionContext context, EsNode node, ProgramResource instance, ProgramResource subnet, (ProgramResource Balancer, ProgramResource Config) balancer)
+    {
+        var program = context.Program;
+        return program.Add($"{node.LogicalName}-lb-node", "linode:index/nodeBalancerNode:NodeBalancerNode",
+            new PMap
+            {
+                { "nodebalancerId", LinodeIds.Of(program, balancer.Balancer.Name) },
+                { "configId", LinodeIds.Of(program, balancer.Config.Name) },
+                { "label", Label(node.Name, ShortLabel) },
+                // A VPC backend: its VPC address and the subnet it lives in.
+                { "address", $"{NetworkHost(node)}:{Port(FrontDoorPort)}" },
+                { "subnetId", LinodeIds.Of(program, subnet.Name) },
+                { "mode", "accept" },
+                { "weight", 100 },
+            },
+            // The address is a literal, so nothing else orders this after the instance. Pulumi YAML
+            // takes dependsOn as resource references (${name}), never bare names.
+            Pinned(new ResourceOptions { DependsOn = [instance.Self] }));
     }
 
     public void AddFirewalls(RegionContext context, RegionResources own, IReadOnlyList<RegionResources> peers)
@@ -147,17 +207,18 @@ public sealed class LinodeAdapter : ICloudAdapter
         var config = context.Config;
         var es = config.Elasticsearch;
         var esPorts = $"{Port(es.HttpPort)}, {Port(es.TransportPort)}";
-        var peerHosts = peers.SelectMany(p => p.Nodes).Select(n => $"{n.PublicIp}/32").ToList();
+        // Distinct: the nodes of an OVH region all leave through one gateway address.
+        var peerHosts = peers.SelectMany(p => p.Nodes).Select(n => $"{n.PublicIp}/32").Distinct(StringComparer.Ordinal).ToList();
         var prefix = config.NamePrefix;
+        var haproxy = region.Balancer.Kind == BalancerKind.HaProxy;
 
-        // Nodes: everything inbound is dropped except what is listed; outbound is open (packages, peers).
-        var inbound = new List<object>
-        {
-            Rule("es-private-network", esPorts, [region.Network.Cidr]),
-            Rule("es-front-door-balancer", Port(FrontDoorPort), [NodeBalancerRange(region)]),
-        };
+        // Nodes: everything inbound is dropped except what is listed; outbound is open (packages, peers). The
+        // private network holds the region's application servers and, with HAProxy, the HAProxy instance.
+        var inbound = new List<object> { Rule("es-private-network", esPorts, [region.Network.Cidr]) };
+        // The front door exists only behind a NodeBalancer (see AddOns); HAProxy checks Elasticsearch itself.
+        if (!haproxy) inbound.Add(Rule("es-front-door-balancer", Port(FrontDoorPort), [NodeBalancerRange(region)]));
         if (peerHosts.Count > 0) inbound.Add(Rule("es-other-regions", esPorts, peerHosts));
-        inbound.Add(Rule("ssh-operators", "22", config.Ssh.AllowedCidrs));
+        if (config.Ssh.AllowedCidrs.Count > 0) inbound.Add(Rule("ssh-operators", "22", config.Ssh.AllowedCidrs));
         context.Program.Add(NodeFirewallName(region), "linode:index/firewall:Firewall",
             new PMap
             {
@@ -169,16 +230,27 @@ public sealed class LinodeAdapter : ICloudAdapter
             },
             Pinned());
 
-        // The NodeBalancer's public port: the operators' networks and the other regions' nodes, never the
-        // whole internet. (Only inbound rules apply to NodeBalancers.)
-        var clients = config.Ssh.AllowedCidrs.Concat(peerHosts).ToList();
+        // The regional endpoint (9200): the configured client networks, the region's own private network
+        // (in-region application servers) and the other regions' nodes; never the whole internet, and not the
+        // SSH networks (those are for port 22 only).
+        var clients = es.ClientCidrs.Append(region.Network.Cidr).Concat(peerHosts).Distinct(StringComparer.Ordinal).ToList();
+        var balancerInbound = new List<object> { Rule("es-clients", Port(es.HttpPort), clients) };
+        if (haproxy)
+        {
+            // HAProxy passes the transport port through for CCR in proxy mode: only the other regions' nodes
+            // dial it. Its own health endpoint answers the private network only; SSH the operators.
+            if (peerHosts.Count > 0) balancerInbound.Add(Rule("es-transport-other-regions", Port(es.TransportPort), peerHosts));
+            balancerInbound.Add(Rule("haproxy-monitor", Port(NodeUserData.HaproxySettings(context.Topology, region, []).MonitorPort), [region.Network.Cidr]));
+            if (config.Ssh.AllowedCidrs.Count > 0) balancerInbound.Add(Rule("ssh-operators", "22", config.Ssh.AllowedCidrs));
+        }
+        // (Only inbound rules apply to NodeBalancers; for the HAProxy instance outbound is open for packages.)
         context.Program.Add(BalancerFirewallName(region), "linode:index/firewall:Firewall",
             new PMap
             {
                 { "label", Label($"{prefix}-{region.Key}-lb", ShortLabel) },
                 { "inboundPolicy", "DROP" },
                 { "outboundPolicy", "ACCEPT" },
-                { "inbounds", new List<object> { Rule("es-clients", Port(es.HttpPort), clients) } },
+                { "inbounds", balancerInbound },
                 { "tags", Tags(context) },
             },
             Pinned());
@@ -192,27 +264,49 @@ public sealed class LinodeAdapter : ICloudAdapter
         return $"{subnet.Host(NodeBalancerRangeOffset)}/30";
     }
 
-    private ProgramResource AddInstance(RegionContext context, EsNode node, ProgramResource subnet, IReadOnlyList<string> tags)
+    private ProgramResource AddInstance(RegionContext context, EsNode node, ProgramResource subnet, IReadOnlyList<string> tags) =>
+        AddInstance(context, node.LogicalName, node.Name, context.Region.Config.Elasticsearch.Size, NetworkHost(node), subnet,
+            NodeFirewallName(context.Region), context.NodeUserData[node.LogicalName], tags);
+
+    /// <summary>
+    /// The region's HAProxy instance: like a node (same image, keys, tags, one VPC interface with the public
+    /// address NATed onto it), on the balancer's fixed VPC address, with its own firewall and the HAProxy
+    /// user-data. Its haproxy.cfg fronts the nodes on their fixed VPC addresses.
+    /// </summary>
+    private static ProgramResource AddHaproxy(RegionContext context, ProgramResource subnet, IReadOnlyList<string> tags)
     {
         var region = context.Region;
-        var userData = context.Program.Variable($"{node.LogicalName}-user-data", context.NodeUserData[node.LogicalName]);
-        return context.Program.Add(node.LogicalName, "linode:index/instance:Instance",
+        var userData = context.BalancerUserData
+            ?? throw new InvalidOperationException($"region '{region.Name}': the HAProxy instance needs user-data");
+        var ip = region.Balancer.PrivateIp
+            ?? throw new InvalidOperationException($"region '{region.Name}': the HAProxy instance needs a fixed private address");
+        return AddInstance(context, region.Balancer.LogicalName, region.Balancer.Name, region.Balancer.Size ?? DefaultHaproxyType, ip, subnet,
+            BalancerFirewallName(region), userData, tags);
+    }
+
+    private static ProgramResource AddInstance(
+        RegionContext context, string logicalName, string label, string type, string vpcIp, ProgramResource subnet,
+        string firewallName, string userDataText, IReadOnlyList<string> tags)
+    {
+        var region = context.Region;
+        var userData = context.Program.Variable($"{logicalName}-user-data", userDataText);
+        return context.Program.Add(logicalName, "linode:index/instance:Instance",
             new PMap
             {
-                { "label", Label(node.Name, LongLabel) },
+                { "label", Label(label, LongLabel) },
                 { "region", region.Config.Location },
-                { "type", region.Config.Elasticsearch.Size },
+                { "type", type },
                 { "image", region.Config.Image ?? DefaultImage },
                 { "authorizedKeys", context.Config.Ssh.PublicKeys },
                 { "tags", tags },
                 // Legacy config-profile interfaces, stated explicitly: the account default may be the newer
                 // Linode-interfaces generation, which rejects the `interfaces` list below.
                 { "interfaceGeneration", "legacy_config" },
-                // One interface: the VPC, on the node's fixed address, with the instance's public IPv4 1:1
-                // NATed onto it. Elasticsearch then binds one address (network.host = the VPC IP) and is
-                // reached both inside the VPC and, through the NAT, from the other regions' nodes. With a
-                // separate public interface a node bound to its VPC address could not be reached from
-                // other regions at all. The Cloud Firewall filters the public side.
+                // One interface: the VPC, on the fixed address, with the instance's public IPv4 1:1 NATed onto
+                // it. Elasticsearch then binds one address (network.host = the VPC IP) and is reached both
+                // inside the VPC and, through the NAT, from the other regions' nodes. With a separate public
+                // interface a node bound to its VPC address could not be reached from other regions at all.
+                // The Cloud Firewall filters the public side.
                 { "interfaces", new List<object>
                     {
                         new PMap
@@ -220,12 +314,12 @@ public sealed class LinodeAdapter : ICloudAdapter
                             { "purpose", VpcPurpose },
                             { "subnetId", LinodeIds.Of(context.Program, subnet.Name) },
                             { "primary", true },
-                            { "ipv4", new PMap { { "vpc", NetworkHost(node) }, { "nat11", "any" } } },
+                            { "ipv4", new PMap { { "vpc", vpcIp }, { "nat11", "any" } } },
                         },
                     }
                 },
                 // Protected from its first boot: the firewall is attached at creation.
-                { "firewallId", LinodeIds.Of(context.Program, NodeFirewallName(region)) },
+                { "firewallId", LinodeIds.Of(context.Program, firewallName) },
                 // Linode's metadata service wants user-data base64-encoded.
                 { "metadatas", new List<object> { new PMap { { "userData", new PMap { { "fn::toBase64", userData } } } } } },
             },
@@ -243,6 +337,7 @@ public sealed class LinodeAdapter : ICloudAdapter
     {
         var region = context.Region;
         var es = context.Config.Elasticsearch;
+        // The backend /30 is reserved only here: a region with a NodeBalancer has no HAProxy instance.
         var balancer = context.Program.Add(region.Balancer.LogicalName, "linode:index/nodeBalancer:NodeBalancer",
             new PMap
             {

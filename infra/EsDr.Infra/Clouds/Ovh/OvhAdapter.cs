@@ -83,6 +83,8 @@ public sealed class OvhAdapter : ICloudAdapter
         var config = region.Config;
         var program = context.Program;
         var prefix = context.Config.NamePrefix;
+        // The config rules refuse another balancer, zones and a missing project or image first, naming the key;
+        // these guards keep a context built some other way from producing a region this adapter cannot build.
         if (region.Balancer.Kind != BalancerKind.HaProxy)
             throw new NotSupportedException($"region '{region.Name}': OVH regions are fronted by HAProxy on a VM, not '{StackConfigParser.Spell(region.Balancer.Kind)}'");
         if (region.Network.Subnets.Count != 1)
@@ -189,8 +191,10 @@ public sealed class OvhAdapter : ICloudAdapter
 
     /// <summary>
     /// Nothing to add: OVH Public Cloud instances have no cloud firewall in this provider. The nodes have no
-    /// public interface; the HAProxy VM's own user-data must restrict its transport frontend (if any) to the
-    /// other regions' addresses and SSH to the operators' networks (README.md).
+    /// public interface, and the HAProxy VM filters sources itself: its user-data (<see cref="RegionContext.BalancerUserData"/>,
+    /// a reference to a variable the compiler fills in once every region exists) admits the client networks, the
+    /// region's private network and the other regions' nodes on 9200, and only the other regions' nodes on 9300
+    /// (README.md).
     /// </summary>
     public void AddFirewalls(RegionContext context, RegionResources own, IReadOnlyList<RegionResources> peers)
     {

@@ -1,4 +1,5 @@
 using EsDr.Infra.Clouds.Aws;
+using EsDr.Infra.Config;
 using EsDr.Infra.Program;
 
 namespace EsDr.Infra.Tests.Clouds.Aws;
@@ -93,15 +94,42 @@ public class AwsAdapterTests
         Assert.Empty(stack.OfType("aws:ec2/securityGroupRule:SecurityGroupRule"));
     }
 
-    [Fact]
-    public void AddFirewalls_OperatorsCidrOfTheWholeInternet_IsRefusedForTheBalancerPort()
+    [Theory]
+    [InlineData("0.0.0.0/0")]
+    [InlineData("::/0")]
+    public void Config_ClientCidrsOfTheWholeInternet_AreRefusedByTheRules(string cidr)
     {
+        var settings = AwsTestStack.Settings("dub", AwsTestStack.AwsRegion("dub", "10.20.0.0/16", state: "active"));
+        settings["es-dr:elasticsearch"] = $$"""{"version":"8.17.4","license":"trial","clientCidrs":["{{cidr}}"]}""";
+
+        Assert.Equal(
+            $"es-dr:elasticsearch.clientCidrs[0]: '{cidr}' would open Elasticsearch (9200) to the whole internet; list the networks of your clients",
+            AwsTestStack.Refusal(settings));
+    }
+
+    [Theory]
+    [InlineData("0.0.0.0/0")]
+    [InlineData("::/0")]
+    public void Config_SshOpenToTheWholeInternet_IsRefusedByTheRules(string cidr)
+    {
+        var settings = AwsTestStack.Settings("dub", AwsTestStack.AwsRegion("dub", "10.20.0.0/16", state: "active"));
+        settings["es-dr:ssh"] = $$"""{"publicKeys":["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGQw1c6y3Vb5cR9yTQ0h ops@example.com"],"allowedCidrs":["{{cidr}}"]}""";
+
+        Assert.Equal(
+            $"es-dr:ssh.allowedCidrs[0]: '{cidr}' would open SSH to the whole internet; list your operators' networks or a bastion",
+            AwsTestStack.Refusal(settings));
+    }
+
+    [Fact]
+    public void AddFirewalls_GivenAClientCidrOfTheWholeInternet_StillRefusesTheBalancerRule()
+    {
+        // Unreachable through the parser (above); the adapter keeps its own guard on every Elasticsearch port.
         var config = AwsTestStack.Config("dub", AwsTestStack.AwsRegion("dub", "10.20.0.0/16", state: "active"));
-        config = config with { Ssh = config.Ssh with { AllowedCidrs = ["0.0.0.0/0"] } };
+        config = config with { Elasticsearch = config.Elasticsearch with { ClientCidrs = ["0.0.0.0/0"] } };
 
         var error = Assert.Throws<InvalidOperationException>(() => AwsTestStack.Build(config));
 
-        Assert.Contains("never open to the internet", error.Message, StringComparison.Ordinal);
+        Assert.Equal("refusing to open port 9200 to 0.0.0.0/0: Elasticsearch is never open to the internet", error.Message);
     }
 
     [Fact]
@@ -150,18 +178,51 @@ public class AwsAdapterTests
     }
 
     [Fact]
-    public void AddFirewalls_BalancerListener_AdmitsOperatorsAndOtherRegionsNodes()
+    public void AddFirewalls_BalancerListener_AdmitsClientsTheVpcAndOtherRegionsNodes()
     {
         var stack = AwsTestStack.Build();
 
-        var rules = stack.OfType(IngressRule)
-            .Where(r => (string)r.Properties["securityGroupId"] == "${dub-lb-sg.id}")
-            .ToList();
+        var rules = BalancerIngress(stack, "dub");
 
-        Assert.All(rules, r => Assert.Equal(9200, r.Properties["fromPort"]));
+        Assert.All(rules, r => Assert.Equal((9200, 9200), ((int)r.Properties["fromPort"], (int)r.Properties["toPort"])));
         Assert.Equal(
-            new[] { AwsTestStack.OperatorsCidr, "${iad-es-1.publicIp}/32", "${iad-es-2.publicIp}/32", "${iad-es-3.publicIp}/32" },
+            new[] { "10.20.0.0/16", AwsTestStack.ClientsCidr, "${iad-es-1.publicIp}/32", "${iad-es-2.publicIp}/32", "${iad-es-3.publicIp}/32" },
             rules.Select(r => (string)r.Properties["cidrIpv4"]));
+    }
+
+    [Fact]
+    public void AddFirewalls_BalancerListener_WithoutClientCidrs_AdmitsOnlyTheVpcAndOtherRegionsNodes()
+    {
+        var settings = AwsTestStack.Settings("dub",
+            AwsTestStack.AwsRegion("dub", "10.20.0.0/16", state: "active"), AwsTestStack.AwsRegion("iad", "10.30.0.0/16"));
+        settings["es-dr:elasticsearch"] = """{"version":"8.17.4","license":"trial"}""";
+        var stack = AwsTestStack.Build(AwsTestStack.Parse(settings));
+
+        var sources = BalancerIngress(stack, "dub").Select(r => (string)r.Properties["cidrIpv4"]);
+
+        Assert.Equal(["10.20.0.0/16", "${iad-es-1.publicIp}/32", "${iad-es-2.publicIp}/32", "${iad-es-3.publicIp}/32"], sources);
+    }
+
+    [Fact]
+    public void AddFirewalls_BalancerListener_AdmitsAClientCidrThatIsTheVpcOnce()
+    {
+        var settings = AwsTestStack.Settings("dub", AwsTestStack.AwsRegion("dub", "10.20.0.0/16", state: "active"));
+        settings["es-dr:elasticsearch"] = """{"version":"8.17.4","license":"trial","clientCidrs":["10.20.0.0/16"]}""";
+        var stack = AwsTestStack.Build(AwsTestStack.Parse(settings));
+
+        Assert.Equal(["10.20.0.0/16"], BalancerIngress(stack, "dub").Select(r => (string)r.Properties["cidrIpv4"]));
+        Assert.Empty(stack.Problems());
+    }
+
+    [Fact]
+    public void AddFirewalls_OperatorsNetworks_ReachOnlySsh_NeverElasticsearch()
+    {
+        var stack = AwsTestStack.Build();
+
+        var fromOperators = stack.OfType(IngressRule).Where(r => (string)r.Properties["cidrIpv4"] == AwsTestStack.OperatorsCidr).ToList();
+
+        Assert.Equal(["dub-es-sg-in-ssh-203-0-113-0-24", "iad-es-sg-in-ssh-203-0-113-0-24"], fromOperators.Select(r => r.Name));
+        Assert.All(fromOperators, r => Assert.Equal((22, 22), ((int)r.Properties["fromPort"], (int)r.Properties["toPort"])));
     }
 
     [Fact]
@@ -253,37 +314,72 @@ public class AwsAdapterTests
     }
 
     [Fact]
-    public void Alb_InOneZone_IsRefused()
+    public void Alb_InOneZone_IsRefusedByTheRules()
     {
         var region = AwsTestStack.AwsRegion("dub", "10.20.0.0/16", "alb", state: "active")
             .Replace("\"zones\":[\"eu-west-1a\",\"eu-west-1b\",\"eu-west-1c\"]", "\"zones\":[\"eu-west-1a\"]", StringComparison.Ordinal);
 
-        var error = Assert.Throws<InvalidOperationException>(() => AwsTestStack.Build(region));
-
-        Assert.Contains("two availability zones", error.Message, StringComparison.Ordinal);
+        Assert.Equal(
+            "es-dr:regions[0].zones: an ALB needs subnets in at least two availability zones; list two or more zones or use an NLB",
+            AwsTestStack.Refusal("dub", region));
     }
 
     [Fact]
-    public void HaProxy_OnAws_IsRefused()
+    public void AddRegion_GivenAnAlbInOneZone_StillRefusesIt()
+    {
+        // Unreachable through the parser (above); the adapter keeps its own guard.
+        var config = AwsTestStack.Config("dub", AwsTestStack.AwsRegion("dub", "10.20.0.0/16", "alb", state: "active"));
+        config = config with { Regions = [config.Regions[0] with { Zones = ["eu-west-1a"] }] };
+
+        var error = Assert.Throws<InvalidOperationException>(() => AwsTestStack.Build(config));
+
+        Assert.Equal("region 'dub': an ALB needs subnets in at least two availability zones; list two or more zones or use an NLB", error.Message);
+    }
+
+    [Fact]
+    public void HaProxy_OnAws_IsRefusedByTheRules()
     {
         var region = AwsTestStack.AwsRegion("dub", "10.20.0.0/16", "haproxy", state: "active");
 
-        var error = Assert.Throws<NotSupportedException>(() => AwsTestStack.Build(region));
-
-        Assert.Contains("NLB or an ALB", error.Message, StringComparison.Ordinal);
+        Assert.Equal(
+            "es-dr:regions[0].loadBalancer.kind: 'haproxy' is not available on aws; use 'nlb' or 'alb'",
+            AwsTestStack.Refusal("dub", region));
     }
 
     [Fact]
-    public void AddRegion_WithoutAnImage_IsRefusedNamingTheKey()
+    public void AddRegion_GivenHaProxy_StillRefusesIt()
     {
-        // Config rules refuse this first; the adapter still names the key if it is ever reached without one.
+        // Unreachable through the parser (above); without the guard the adapter would emit an ALB instead.
+        var config = AwsTestStack.Config("dub", AwsTestStack.AwsRegion("dub", "10.20.0.0/16", state: "active"));
+        config = config with { Regions = [config.Regions[0] with { LoadBalancer = new(BalancerKind.HaProxy, null) }] };
+
+        var error = Assert.Throws<NotSupportedException>(() => AwsTestStack.Build(config));
+
+        Assert.Equal("region 'dub': AWS regions are fronted by an NLB or an ALB, not 'haproxy'", error.Message);
+    }
+
+    [Theory]
+    [InlineData("\"image\":\"ami-0123456789abcdef0\",", "")]
+    [InlineData("\"image\":\"ami-0123456789abcdef0\"", "\"image\":\"debian-12-amd64\"")]
+    public void AwsRegion_WithoutAnAmi_IsRefusedByTheRules(string image, string replacement)
+    {
+        var region = AwsTestStack.AwsRegion("dub", "10.20.0.0/16", state: "active").Replace(image, replacement, StringComparison.Ordinal);
+
+        Assert.Equal(
+            "es-dr:regions[0].image: AWS regions need the id of a Debian 12 AMI in that region (ami-…; Debian's owner id is 136693071363)",
+            AwsTestStack.Refusal("dub", region));
+    }
+
+    [Fact]
+    public void AddRegion_GivenNoImage_StillRefusesItNamingTheKey()
+    {
+        // Unreachable through the parser (above); the adapter needs the image and says which key is missing.
         var config = AwsTestStack.Config("dub", AwsTestStack.AwsRegion("dub", "10.20.0.0/16", state: "active"));
         config = config with { Regions = [config.Regions[0] with { Image = null }] };
 
         var error = Assert.Throws<InvalidOperationException>(() => AwsTestStack.Build(config));
 
-        Assert.Contains("'image'", error.Message, StringComparison.Ordinal);
-        Assert.Contains(AwsAdapter.DebianImageOwner, error.Message, StringComparison.Ordinal);
+        Assert.Equal($"region 'dub': AWS regions need 'image', the id of a Debian 12 AMI in eu-west-1 (owner {AwsAdapter.DebianImageOwner})", error.Message);
     }
 
     [Fact]
@@ -406,6 +502,9 @@ public class AwsAdapterTests
         Assert.Equal(["dub-lb-sg", "dub-lb-sg-egress", "dub-lb", "dub-lb-tg", "dub-lb-9200"], dub.BalancerResourceNames.Take(5));
         Assert.All(dub.NetworkResourceNames.Concat(dub.BalancerResourceNames), n => stack.Program.Resource(n));
     }
+
+    private static List<ProgramResource> BalancerIngress(AwsTestStack stack, string region) =>
+        stack.OfType(IngressRule).Where(r => (string)r.Properties["securityGroupId"] == $"${{{region}-lb-sg.id}}").ToList();
 
     private static IEnumerable<(string Port, string Cidr)> NodeIngress(AwsTestStack stack, string region) =>
         stack.OfType(IngressRule)

@@ -9,16 +9,24 @@ using EsDr.Infra.Topology;
 namespace EsDr.Infra.Tests.Clouds.Aws;
 
 /// <summary>
-/// Builds a program the way the stack compiler does: config → topology → every region's resources → every
-/// region's firewalls, with placeholder user-data. Regions are given as JSON objects of the <c>regions</c> key.
+/// Builds a program the way the stack compiler does: config → topology → every region's resources → each
+/// HAProxy VM's user-data (a program variable the VM refers to, rendered for real once the peers are known) →
+/// every region's firewalls. Nodes get placeholder user-data. Every program built is checked against the
+/// provider schemas. Regions are given as JSON objects of the <c>regions</c> key.
 /// </summary>
 internal sealed class AwsTestStack
 {
     public const string Ami = "ami-0123456789abcdef0";
 
+    /// <summary><c>ssh.allowedCidrs</c>: reaches SSH only, never Elasticsearch.</summary>
     public const string OperatorsCidr = "203.0.113.0/24";
 
+    /// <summary><c>elasticsearch.clientCidrs</c>: may reach the regional endpoint on 9200.</summary>
+    public const string ClientsCidr = "198.51.100.0/24";
+
     public static readonly ProviderSchemas Schemas = ProviderSchemas.LoadEmbedded();
+
+    private static readonly ICloudAdapter[] Adapters = [new AwsAdapter(), new OvhAdapter()];
 
     public required PulumiProgram Program { get; init; }
 
@@ -38,19 +46,34 @@ internal sealed class AwsTestStack
         {"name":"{{{name}}}","cloud":"ovh","location":"GRA11","projectId":"0123456789abcdef0123456789abcdef","state":"{{{state}}}",
          "image":"9d0e2f4c-1b7a-4f43-a0d5-3f1c2b6a7e90","network":{"cidr":"{{{cidr}}}"},
          "loadBalancer":{"kind":"haproxy","size":"5f8c1d2e-0000-4a1b-9c3d-1e2f3a4b5c6d"},
-         "elasticsearch":{"nodes":3,"size":"e0d1c2b3-1111-4a1b-9c3d-1e2f3a4b5c6d","memoryGb":8,"volumeGb":50}}
+         "elasticsearch":{"nodes":3,"size":"e0d1c2b3-1111-4a1b-9c3d-1e2f3a4b5c6d","memoryGb":8}}
         """;
 
-    public static StackConfig Config(string activeRegion, params string[] regions) =>
-        StackConfigParser.Parse("es-dr", "test", new Dictionary<string, string>
-        {
-            ["es-dr:namePrefix"] = "shop",
-            ["es-dr:activeRegion"] = activeRegion,
-            ["es-dr:elasticsearch"] = """{"version":"8.17.4","license":"trial"}""",
-            ["es-dr:ssh"] = $$"""{"publicKeys":["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGQw1c6y3Vb5cR9yTQ0h ops@example.com"],"allowedCidrs":["{{OperatorsCidr}}"]}""",
-            ["es-dr:tags"] = """{"team":"search"}""",
-            ["es-dr:regions"] = "[" + string.Join(",", regions) + "]",
-        });
+    /// <summary>The flat stack config (as <c>pulumi config</c> holds it), for tests that change one key.</summary>
+    public static Dictionary<string, string> Settings(string activeRegion, params string[] regions) => new()
+    {
+        ["es-dr:namePrefix"] = "shop",
+        ["es-dr:activeRegion"] = activeRegion,
+        ["es-dr:elasticsearch"] = $$"""{"version":"8.17.4","license":"trial","clientCidrs":["{{ClientsCidr}}"]}""",
+        ["es-dr:ssh"] = $$"""{"publicKeys":["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGQw1c6y3Vb5cR9yTQ0h ops@example.com"],"allowedCidrs":["{{OperatorsCidr}}"]}""",
+        ["es-dr:tags"] = """{"team":"search"}""",
+        ["es-dr:regions"] = "[" + string.Join(",", regions) + "]",
+    };
+
+    public static StackConfig Parse(IReadOnlyDictionary<string, string> settings) =>
+        StackConfigParser.Parse("es-dr", "test", settings);
+
+    public static StackConfig Config(string activeRegion, params string[] regions) => Parse(Settings(activeRegion, regions));
+
+    /// <summary>The one error (<c>path: message</c>) the config rules refuse these settings with.</summary>
+    public static string Refusal(IReadOnlyDictionary<string, string> settings)
+    {
+        var error = Assert.Throws<InvalidConfigException>(() => Parse(settings));
+        return Assert.Single(error.Errors).ToString();
+    }
+
+    /// <summary>The one error the config rules refuse a stack of these regions with.</summary>
+    public static string Refusal(string activeRegion, params string[] regions) => Refusal(Settings(activeRegion, regions));
 
     /// <summary>Two AWS regions (dub active, iad standby) unless other regions are given.</summary>
     public static AwsTestStack Build(params string[] regions) =>
@@ -63,27 +86,46 @@ internal sealed class AwsTestStack
         var topology = TopologyBuilder.Build(config);
         var program = new PulumiProgram(config.Project);
         ClusterSecurity.AddCertificateAuthority(program, config.NamePrefix);
-        var adapters = new ICloudAdapter[] { new AwsAdapter(), new OvhAdapter() };
-        var built = new List<(ICloudAdapter Adapter, RegionContext Context, RegionResources Resources)>();
-        foreach (var region in topology.Regions)
+        var built = topology.Regions.Select(region => AddRegion(topology, region, program)).ToList();
+        foreach (var (adapter, context, resources) in built)
         {
-            var adapter = adapters.Single(a => a.Cloud == region.Cloud);
-            var context = new RegionContext(
-                topology,
-                region,
-                program,
-                region.Nodes.ToDictionary(n => n.LogicalName, n => $"#cloud-config\nhostname: {n.Name}\n"),
-                region.Balancer.Kind == BalancerKind.HaProxy ? "#cloud-config\nhostname: haproxy\n" : null,
-                new Dictionary<string, string> { ["team"] = "search", ["es-dr-region"] = region.Name });
-            built.Add((adapter, context, adapter.AddRegion(context)));
+            var peers = built.Select(b => b.Resources).Where(r => r != resources).ToList();
+            var region = context.Region;
+            if (region.Balancer.Kind == BalancerKind.HaProxy)
+            {
+                var peerAddresses = peers.SelectMany(p => p.Nodes).Select(n => $"{n.PublicIp}/32").Distinct(StringComparer.Ordinal).ToList();
+                program.Variable(BalancerUserDataVariable(region), NodeUserData.ComposeHaproxy(topology, region, peerAddresses, new List<RenderedFile>()));
+            }
+            if (firewalls)
+                adapter.AddFirewalls(context, resources, peers);
         }
-        if (firewalls)
-        {
-            foreach (var (adapter, context, resources) in built)
-                adapter.AddFirewalls(context, resources, built.Select(b => b.Resources).Where(r => r != resources).ToList());
-        }
-        return new AwsTestStack { Program = program, Topology = topology, Regions = built.Select(b => b.Resources).ToList() };
+        var stack = new AwsTestStack { Program = program, Topology = topology, Regions = built.Select(b => b.Resources).ToList() };
+        // Every program a test builds must be one Pulumi would accept, whatever the test then looks at.
+        var problems = stack.Problems();
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+        return stack;
     }
+
+    /// <summary>
+    /// One region's <see cref="ICloudAdapter.AddRegion"/>, with a context built here rather than by the compiler:
+    /// tests hand it configs the config rules would refuse, to reach the adapters' own guards.
+    /// </summary>
+    public static (ICloudAdapter Adapter, RegionContext Context, RegionResources Resources) AddRegion(
+        DeploymentTopology topology, RegionTopology region, PulumiProgram program)
+    {
+        var adapter = Adapters.Single(a => a.Cloud == region.Cloud);
+        var context = new RegionContext(
+            topology,
+            region,
+            program,
+            region.Nodes.ToDictionary(n => n.LogicalName, n => $"#cloud-config\nhostname: {n.Name}\n"),
+            region.Balancer.Kind == BalancerKind.HaProxy ? $"${{{BalancerUserDataVariable(region)}}}" : null,
+            new Dictionary<string, string> { ["team"] = "search", ["es-dr-region"] = region.Name });
+        return (adapter, context, adapter.AddRegion(context));
+    }
+
+    /// <summary>The variable holding a region's HAProxy user-data, named as the compiler names it.</summary>
+    public static string BalancerUserDataVariable(RegionTopology region) => $"{region.Balancer.LogicalName}-cloud-init";
 
     public IEnumerable<ProgramResource> OfType(string type) => Program.Resources.Where(r => r.Type == type);
 

@@ -23,8 +23,19 @@ public partial class DigitalOceanAdapterTests
          "loadBalancer":{"kind":"digitalocean","size":"3"}}
         """;
 
+    private const string TagType = "digitalocean:index/tag:Tag";
+
+    private static readonly string[] FraPeers = ["${fra-es-1.ipAddress}/32", "${fra-es-2.ipAddress}/32", "${fra-es-3.ipAddress}/32"];
+
     // ams on DigitalOcean is active here; fra on Linode is its peer.
     private static readonly LinodeDigitalOceanHarness Stack = Build(Ams, Fra);
+
+    // The same two regions, each fronted by HAProxy on a VM.
+    private static readonly LinodeDigitalOceanHarness HaproxyStack = Build(AmsHaproxy, FraHaproxy);
+
+    public static TheoryData<string> BalancerKinds => new() { "digitalocean", "haproxy" };
+
+    private static LinodeDigitalOceanHarness StackWith(string kind) => kind == "haproxy" ? HaproxyStack : Stack;
 
     [Fact]
     public void AddRegion_ThreeNodes_EmitsDropletsWithVolumesAndDnsRecords()
@@ -48,10 +59,11 @@ public partial class DigitalOceanAdapterTests
         }
     }
 
-    [Fact]
-    public void AddRegion_EmittedProgram_ValidatesAgainstTheProviderSchemas()
+    [Theory]
+    [MemberData(nameof(BalancerKinds))]
+    public void AddRegion_EmittedProgram_ValidatesAgainstTheProviderSchemas(string kind)
     {
-        Assert.Empty(Stack.Problems);
+        Assert.Empty(StackWith(kind).Problems);
     }
 
     [Fact]
@@ -188,27 +200,120 @@ public partial class DigitalOceanAdapterTests
         Assert.Equal(3, stack.Resource("sfo-lb").Properties["sizeUnit"]);
     }
 
-    [Fact]
-    public void LoadBalancer_Firewall_AdmitsOnlyOperatorsAndTheOtherRegions()
+    [Theory]
+    [MemberData(nameof(BalancerKinds))]
+    public void BalancerFirewall_AdmitsClientCidrsPrivateNetworkAndPeers_NotSshCidrs(string kind)
     {
-        var allows = Strings(Map(Stack.Resource("ams-lb").Properties["firewall"])["allows"]);
-
-        Assert.Equal([$"cidr:{OperatorCidr}", "ip:${fra-es-1.ipAddress}", "ip:${fra-es-2.ipAddress}", "ip:${fra-es-3.ipAddress}"], allows);
+        var stack = StackWith(kind);
+        List<string> sources;
+        if (kind == "haproxy")
+        {
+            var rules = List(stack.Resource("ams-lb-fw").Properties["inboundRules"]).Select(Map).ToList();
+            sources = Strings(Assert.Single(rules, r => (string)r["portRange"] == "9200")["sourceAddresses"]);
+            Assert.All(rules.Where(r => (string)r["portRange"] != "22"), r => Assert.DoesNotContain(OperatorCidr, Strings(r["sourceAddresses"])));
+            Assert.Equal([ClientCidr, "10.30.0.0/24", .. FraPeers], sources);
+        }
+        else
+        {
+            sources = Strings(Map(stack.Resource("ams-lb").Properties["firewall"])["allows"]);
+            Assert.Equal([$"cidr:{ClientCidr}", "cidr:10.30.0.0/24", "ip:${fra-es-1.ipAddress}", "ip:${fra-es-2.ipAddress}", "ip:${fra-es-3.ipAddress}"], sources);
+        }
+        // SSH networks reach port 22 only.
+        Assert.DoesNotContain(sources, s => s.Contains(OperatorCidr, StringComparison.Ordinal));
+        Assert.Empty(stack.Problems);
     }
 
-    [Fact]
-    public void Firewall_NeverOpensElasticsearchPortsToTheInternet()
+    [Theory]
+    [MemberData(nameof(BalancerKinds))]
+    public void Firewalls_NeverOpenElasticsearchPortsToTheInternet(string kind)
     {
-        var rules = Stack.OfType(Firewall).SelectMany(f => List(f.Properties["inboundRules"])).Select(Map).ToList();
+        var stack = StackWith(kind);
+        var rules = stack.OfType(Firewall).SelectMany(f => List(f.Properties["inboundRules"])).Select(Map).ToList();
 
-        Assert.NotEmpty(rules);
+        Assert.Empty(stack.Problems);
+        Assert.Contains(rules, r => (string)r["portRange"] == "9200");
         foreach (var rule in rules.Where(r => ElasticsearchPorts.Contains((string)r["portRange"])))
         {
             var sources = rule.ContainsKey("sourceAddresses") ? Strings(rule["sourceAddresses"]) : [];
-            Assert.DoesNotContain("0.0.0.0/0", sources);
-            Assert.DoesNotContain("::/0", sources);
+            Assert.All(sources, source => Assert.False(source.EndsWith("/0", StringComparison.Ordinal), $"{rule["portRange"]} admits {source}"));
         }
-        Assert.DoesNotContain("cidr:0.0.0.0/0", Strings(Map(Stack.Resource("ams-lb").Properties["firewall"])["allows"]));
+        foreach (var balancer in stack.OfType(LoadBalancer))
+            Assert.All(Strings(Map(balancer.Properties["firewall"])["allows"]), a => Assert.False(a.EndsWith("/0", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void HaproxyKind_EmitsAVmWithTheBalancerUserData_AndNoNodeBalancer()
+    {
+        var region = HaproxyStack.Region("ams");
+        var vm = HaproxyStack.Resource("ams-lb");
+
+        Assert.Empty(HaproxyStack.OfType(LoadBalancer));
+        Assert.Equal(Droplet, vm.Type);
+        Assert.Equal("shop-ams-lb", vm.Properties["name"]);
+        Assert.Equal(DigitalOceanAdapter.DefaultHaproxySize, vm.Properties["size"]);
+        Assert.Equal("ams3", vm.Properties["region"]);
+        Assert.Equal(DigitalOceanAdapter.DefaultImage, vm.Properties["image"]);
+        Assert.Equal("${ams-vpc.id}", vm.Properties["vpcUuid"]);
+        Assert.False(vm.Properties.ContainsKey("volumeIds"));
+        // Its own tag (so its own firewall applies), not the nodes' (whose firewall would also apply).
+        var tags = Strings(vm.Properties["tags"]);
+        Assert.Contains("${ams-lb-tag.name}", tags);
+        Assert.DoesNotContain("${ams-es-tag.name}", tags);
+        Assert.Equal(["${ams-lb-tag.name}"], Strings(HaproxyStack.Resource("ams-lb-fw").Properties["tags"]));
+        // The balancer's user-data, read at first boot only.
+        Assert.Equal($"${{{BalancerUserDataVariable(region)}}}", vm.Properties["userData"]);
+        var haproxyUserData = (string)HaproxyStack.Program.Variables[BalancerUserDataVariable(region)];
+        Assert.All(region.Nodes, n => Assert.Contains($"{n.DnsName}:9200", haproxyUserData, StringComparison.Ordinal));
+        Assert.Equal(["userData", "sshKeys", "image"], vm.Options.IgnoreChanges);
+        // HAProxy resolves the nodes' names when it starts: their records exist before the droplet does.
+        Assert.Equal(["${ams-es-1-dns}", "${ams-es-2-dns}", "${ams-es-3-dns}"], vm.Options.DependsOn);
+        // The endpoint is the droplet's public address; the nodes' firewall no longer names a load balancer.
+        Assert.Equal("https://${ams-lb.ipv4Address}:9200", HaproxyStack.Regions["ams"].Endpoint);
+        Assert.All(List(HaproxyStack.Resource("ams-fw").Properties["inboundRules"]).Select(Map),
+            r => Assert.False(r.ContainsKey("sourceLoadBalancerUids")));
+        Assert.Empty(HaproxyStack.Problems);
+    }
+
+    [Fact]
+    public void HaproxyKind_SizeFromConfig_IsTheDropletSize()
+    {
+        var stack = Build(AmsHaproxy.Replace("""{"kind":"haproxy"}""", """{"kind":"haproxy","size":"s-2vcpu-2gb"}""", StringComparison.Ordinal));
+
+        Assert.Equal("s-2vcpu-2gb", stack.Resource("ams-lb").Properties["size"]);
+        Assert.Empty(stack.Problems);
+    }
+
+    [Fact]
+    public void HaproxyFirewall_TransportFromPeersOnly_MonitorFromThePrivateNetwork_SshFromOperators()
+    {
+        var rules = List(HaproxyStack.Resource("ams-lb-fw").Properties["inboundRules"]).Select(Map).ToDictionary(r => (string)r["portRange"]);
+
+        Assert.Equal(["9200", "9300", "8404", "22"], rules.Keys);
+        Assert.Equal(FraPeers, Strings(rules["9300"]["sourceAddresses"]));
+        Assert.Equal(["10.30.0.0/24"], Strings(rules["8404"]["sourceAddresses"]));
+        Assert.Equal([OperatorCidr], Strings(rules["22"]["sourceAddresses"]));
+    }
+
+    [Fact]
+    public void HaproxyFirewall_SingleRegion_HasNoTransportRule()
+    {
+        var stack = Build(AmsHaproxy);
+
+        var ports = List(stack.Resource("ams-lb-fw").Properties["inboundRules"]).Select(Map).Select(r => (string)r["portRange"]);
+        Assert.Equal(["9200", "8404", "22"], ports);
+        Assert.Empty(stack.Problems);
+    }
+
+    [Fact]
+    public void HaproxyKind_RegionResources_NameTheVmItsTagAndItsFirewall()
+    {
+        var resources = HaproxyStack.Regions["ams"];
+
+        Assert.Equal(["ams-lb", "ams-lb-tag", "ams-lb-fw"], resources.BalancerResourceNames);
+        var declared = HaproxyStack.Program.Resources.Select(r => r.Name).ToHashSet();
+        Assert.All(resources.Nodes.SelectMany(n => n.ResourceNames).Concat(resources.BalancerResourceNames).Concat(resources.NetworkResourceNames),
+            name => Assert.Contains(name, declared));
+        Assert.Equal(2, HaproxyStack.OfType(TagType).Count());
     }
 
     [Fact]

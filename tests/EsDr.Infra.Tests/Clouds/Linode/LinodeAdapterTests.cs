@@ -1,6 +1,7 @@
-using System.Text.RegularExpressions;
 using EsDr.Infra.Clouds.Linode;
+using EsDr.Infra.Compilation;
 using EsDr.Infra.Program;
+using EsDr.Infra.Renderers;
 using EsDr.Infra.Tests.Support;
 using EsDr.Infra.Topology;
 using static EsDr.Infra.Tests.Clouds.LinodeDigitalOceanHarness;
@@ -15,10 +16,21 @@ public class LinodeAdapterTests
     private const string NodeBalancerConfig = "linode:index/nodeBalancerConfig:NodeBalancerConfig";
     private const string NodeBalancerNode = "linode:index/nodeBalancerNode:NodeBalancerNode";
 
+    private const string NodeBalancer = "linode:index/nodeBalancer:NodeBalancer";
+
     private static readonly string[] ElasticsearchPorts = ["9200", "9300", "3306"];
+
+    private static readonly string[] AmsPeers = ["${ams-es-1.ipv4Address}/32", "${ams-es-2.ipv4Address}/32", "${ams-es-3.ipv4Address}/32"];
 
     // fra on Linode, ams on DigitalOcean: each is the other's peer.
     private static readonly LinodeDigitalOceanHarness Stack = Build(Fra, Ams);
+
+    // The same two regions, each fronted by HAProxy on a VM.
+    private static readonly LinodeDigitalOceanHarness HaproxyStack = Build(FraHaproxy, AmsHaproxy);
+
+    public static TheoryData<string> BalancerKinds => new() { "nodebalancer", "haproxy" };
+
+    private static LinodeDigitalOceanHarness StackWith(string kind) => kind == "haproxy" ? HaproxyStack : Stack;
 
     [Fact]
     public void AddRegion_ThreeNodes_EmitsThreeInstancesWithVolumes()
@@ -41,10 +53,11 @@ public class LinodeAdapterTests
         }
     }
 
-    [Fact]
-    public void AddRegion_EmittedProgram_ValidatesAgainstTheProviderSchemas()
+    [Theory]
+    [MemberData(nameof(BalancerKinds))]
+    public void AddRegion_EmittedProgram_ValidatesAgainstTheProviderSchemas(string kind)
     {
-        Assert.Empty(Stack.Problems);
+        Assert.Empty(StackWith(kind).Problems);
     }
 
     [Fact]
@@ -208,17 +221,20 @@ public class LinodeAdapterTests
         Assert.All(region.Nodes, n => Assert.False(Ipv4Cidr.Parse($"{n.PrivateIp}/32").Within(first)));
     }
 
-    [Fact]
-    public void Firewall_NeverOpensElasticsearchPortsToTheInternet()
+    [Theory]
+    [MemberData(nameof(BalancerKinds))]
+    public void Firewalls_NeverOpenElasticsearchPortsToTheInternet(string kind)
     {
-        var rules = Stack.OfType(Firewall).SelectMany(f => List(f.Properties["inbounds"])).Select(Map).ToList();
+        var stack = StackWith(kind);
+        var rules = stack.OfType(Firewall).SelectMany(f => List(f.Properties["inbounds"])).Select(Map).ToList();
 
-        Assert.NotEmpty(rules);
+        Assert.Empty(stack.Problems);
+        Assert.Contains(rules, r => ((string)r["ports"]).Contains("9200", StringComparison.Ordinal));
         foreach (var rule in rules)
         {
             var ports = ((string)rule["ports"]).Split(',', StringSplitOptions.TrimEntries);
             if (!ports.Intersect(ElasticsearchPorts).Any()) continue;
-            Assert.DoesNotContain("0.0.0.0/0", Strings(rule["ipv4s"]));
+            Assert.All(Strings(rule["ipv4s"]), source => Assert.False(source.EndsWith("/0", StringComparison.Ordinal), $"{rule["label"]} admits {source}"));
             Assert.False(rule.ContainsKey("ipv6s"));
         }
     }
@@ -248,15 +264,17 @@ public class LinodeAdapterTests
         Assert.Equal("9200, 9300", rules["es-other-regions"]["ports"]);
     }
 
-    [Fact]
-    public void Firewall_SshOnlyFromTheConfiguredCidrs()
+    [Theory]
+    [MemberData(nameof(BalancerKinds))]
+    public void Firewall_SshOnlyFromTheConfiguredCidrs(string kind)
     {
-        var rules = Stack.OfType(Firewall).SelectMany(f => List(f.Properties["inbounds"])).Select(Map)
+        var rules = StackWith(kind).OfType(Firewall).SelectMany(f => List(f.Properties["inbounds"])).Select(Map)
             .Where(r => ((string)r["ports"]).Split(',', StringSplitOptions.TrimEntries).Contains("22"))
             .ToList();
 
-        var ssh = Assert.Single(rules);
-        Assert.Equal([OperatorCidr], Strings(ssh["ipv4s"]));
+        // The nodes' firewall, and with HAProxy also the HAProxy instance's.
+        Assert.Equal(kind == "haproxy" ? 2 : 1, rules.Count);
+        Assert.All(rules, ssh => Assert.Equal([OperatorCidr], Strings(ssh["ipv4s"])));
     }
 
     [Fact]
@@ -269,17 +287,167 @@ public class LinodeAdapterTests
         Assert.DoesNotContain("es-other-regions", labels);
     }
 
-    [Fact]
-    public void BalancerFirewall_AdmitsOnlyOperatorsAndTheOtherRegions()
+    [Theory]
+    [MemberData(nameof(BalancerKinds))]
+    public void BalancerFirewall_AdmitsClientCidrsPrivateNetworkAndPeers_NotSshCidrs(string kind)
     {
-        var firewall = Stack.Resource("fra-lb-fw");
-        var rule = Map(Assert.Single(List(firewall.Properties["inbounds"])));
+        var stack = StackWith(kind);
+        var firewall = stack.Resource("fra-lb-fw");
+        var rules = List(firewall.Properties["inbounds"]).Select(Map).ToList();
+        var http = Assert.Single(rules, r => (string)r["ports"] == "9200");
 
-        Assert.Equal("9200", rule["ports"]);
-        Assert.Equal(
-            [OperatorCidr, "${ams-es-1.ipv4Address}/32", "${ams-es-2.ipv4Address}/32", "${ams-es-3.ipv4Address}/32"],
-            Strings(rule["ipv4s"]));
-        Assert.Equal("${fra-lb-fw-id.triggers[0]}", Stack.Resource("fra-lb").Properties["firewallId"]);
+        Assert.Equal("es-clients", http["label"]);
+        Assert.Equal([ClientCidr, "10.10.0.0/24", .. AmsPeers], Strings(http["ipv4s"]));
+        // SSH networks reach port 22 only.
+        Assert.All(rules.Where(r => (string)r["ports"] != "22"), r => Assert.DoesNotContain(OperatorCidr, Strings(r["ipv4s"])));
+        Assert.Equal("${fra-lb-fw-id.triggers[0]}", stack.Resource("fra-lb").Properties["firewallId"]);
+        Assert.Empty(stack.Problems);
+    }
+
+    [Fact]
+    public void BalancerFirewall_EmptyClientCidrs_StillAdmitsThePrivateNetworkAndPeersOnly()
+    {
+        var config = FlatConfig(FraHaproxy, Ams);
+        config[$"{Project}:elasticsearch"] = """{"version":"8.17.4","license":"trial"}""";
+        var stack = Build(config);
+
+        var http = Assert.Single(List(stack.Resource("fra-lb-fw").Properties["inbounds"]).Select(Map), r => (string)r["ports"] == "9200");
+        Assert.Equal(["10.10.0.0/24", "${ams-es-1.ipv4Address}/32", "${ams-es-2.ipv4Address}/32", "${ams-es-3.ipv4Address}/32"], Strings(http["ipv4s"]));
+        Assert.Empty(stack.Problems);
+    }
+
+    [Fact]
+    public void AddOns_WithNodeBalancer_InstallsTheHealthFrontDoor()
+    {
+        var region = Stack.Region("fra");
+        var node = region.Nodes[1];
+        ICloudAdapter adapter = new LinodeAdapter();
+
+        var addOns = adapter.AddOns(region, node);
+
+        var file = Assert.Single(addOns.Files);
+        Assert.Equal(LinodeFrontDoor.StagedConfigPath, file.Path);
+        // The front door verifies Elasticsearch against the CA the renderer writes beside elasticsearch.yml.
+        Assert.Equal("/etc/elasticsearch/certs/ca.crt", LinodeAdapter.NodeCaFile);
+        Assert.Equal(LinodeFrontDoor.Render(node, "/etc/elasticsearch/certs/ca.crt", 9200), file.Content);
+        Assert.Equal(LinodeFrontDoor.RunCommands, addOns.RunCommands);
+
+        // And it reaches the node's real user-data, next to the CA file it names.
+        var (paths, commands) = RealUserData(Stack, region, node, adapter);
+        Assert.Contains(LinodeAdapter.NodeCaFile, paths);
+        Assert.Contains(LinodeFrontDoor.StagedConfigPath, paths);
+        Assert.Equal(LinodeFrontDoor.RunCommands, commands.TakeLast(LinodeFrontDoor.RunCommands.Count));
+    }
+
+    [Fact]
+    public void AddOns_WithHaproxy_AddsNothing()
+    {
+        var region = HaproxyStack.Region("fra");
+        ICloudAdapter adapter = new LinodeAdapter();
+
+        Assert.All(region.Nodes, node => Assert.Same(NodeAddOns.None, adapter.AddOns(region, node)));
+        var (paths, commands) = RealUserData(HaproxyStack, region, region.Nodes[0], adapter);
+        Assert.Contains(LinodeAdapter.NodeCaFile, paths);
+        Assert.DoesNotContain(LinodeFrontDoor.StagedConfigPath, paths);
+        Assert.DoesNotContain(commands, c => c.Contains("haproxy", StringComparison.Ordinal));
+        // HAProxy checks over TLS itself: no front door port on the nodes' firewall.
+        var labels = List(HaproxyStack.Resource("fra-fw").Properties["inbounds"]).Select(Map).Select(r => (string)r["label"]).ToList();
+        Assert.DoesNotContain("es-front-door-balancer", labels);
+        Assert.DoesNotContain(
+            List(HaproxyStack.Resource("fra-fw").Properties["inbounds"]).Select(Map),
+            r => ((string)r["ports"]).Split(',', StringSplitOptions.TrimEntries).Contains(LinodeAdapter.FrontDoorPort.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public void HaproxyKind_EmitsAVmWithTheBalancerUserData_AndNoNodeBalancer()
+    {
+        var region = HaproxyStack.Region("fra");
+        var vm = HaproxyStack.Resource("fra-lb");
+
+        Assert.Empty(HaproxyStack.OfType(NodeBalancer));
+        Assert.Empty(HaproxyStack.OfType(NodeBalancerConfig));
+        Assert.Empty(HaproxyStack.OfType(NodeBalancerNode));
+        Assert.Equal(Instance, vm.Type);
+        Assert.Equal("shop-fra-lb", vm.Properties["label"]);
+        Assert.Equal(LinodeAdapter.DefaultHaproxyType, vm.Properties["type"]);
+        Assert.Equal(LinodeAdapter.DefaultImage, vm.Properties["image"]);
+        Assert.Equal([SshKey], Strings(vm.Properties["authorizedKeys"]));
+        Assert.Contains("es-dr-region:fra", Strings(vm.Properties["tags"]));
+        // On the balancer's fixed VPC address (clear of the nodes), public IPv4 NATed onto it.
+        var vpc = Map(Assert.Single(List(vm.Properties["interfaces"])));
+        Assert.Equal("10.10.0.5", region.Balancer.PrivateIp);
+        Assert.Equal(region.Balancer.PrivateIp, Map(vpc["ipv4"])["vpc"]);
+        Assert.Equal("any", Map(vpc["ipv4"])["nat11"]);
+        Assert.Equal("${fra-subnet-id.triggers[0]}", vpc["subnetId"]);
+        Assert.DoesNotContain(region.Balancer.PrivateIp, region.Nodes.Select(n => n.PrivateIp));
+        // Its own firewall, from creation.
+        Assert.Equal("${fra-lb-fw-id.triggers[0]}", vm.Properties["firewallId"]);
+        // The balancer's user-data, base64 through the metadata service, read at first boot only.
+        var metadata = Map(Assert.Single(List(vm.Properties["metadatas"])));
+        Assert.Equal("${fra-lb-user-data}", Map(metadata["userData"])["fn::toBase64"]);
+        Assert.Equal($"${{{BalancerUserDataVariable(region)}}}", HaproxyStack.Program.Variables["fra-lb-user-data"]);
+        var haproxyUserData = (string)HaproxyStack.Program.Variables[BalancerUserDataVariable(region)];
+        Assert.StartsWith("#cloud-config\n", haproxyUserData, StringComparison.Ordinal);
+        Assert.All(region.Nodes, n => Assert.Contains($"{n.PrivateIp}:9200", haproxyUserData, StringComparison.Ordinal));
+        Assert.Equal(["metadatas", "authorizedKeys", "image"], vm.Options.IgnoreChanges);
+        // The endpoint is the VM's public address.
+        Assert.Equal("https://${fra-lb.ipAddress}:9200", HaproxyStack.Regions["fra"].Endpoint);
+        Assert.Empty(HaproxyStack.Problems);
+    }
+
+    [Fact]
+    public void HaproxyKind_SizeFromConfig_IsTheInstanceType()
+    {
+        var stack = Build(FraHaproxy.Replace("""{"kind":"haproxy"}""", """{"kind":"haproxy","size":"g6-standard-1"}""", StringComparison.Ordinal));
+
+        Assert.Equal("g6-standard-1", stack.Resource("fra-lb").Properties["type"]);
+        Assert.Empty(stack.Problems);
+    }
+
+    [Fact]
+    public void HaproxyFirewall_TransportFromPeersOnly_MonitorFromThePrivateNetwork_SshFromOperators()
+    {
+        var rules = List(HaproxyStack.Resource("fra-lb-fw").Properties["inbounds"]).Select(Map).ToDictionary(r => (string)r["ports"]);
+
+        Assert.Equal(["9200", "9300", "8404", "22"], rules.Keys);
+        Assert.Equal(AmsPeers, Strings(rules["9300"]["ipv4s"]));
+        Assert.Equal(["10.10.0.0/24"], Strings(rules["8404"]["ipv4s"]));
+        Assert.Equal([OperatorCidr], Strings(rules["22"]["ipv4s"]));
+        Assert.Equal("DROP", HaproxyStack.Resource("fra-lb-fw").Properties["inboundPolicy"]);
+    }
+
+    [Fact]
+    public void HaproxyFirewall_SingleRegion_HasNoTransportRule()
+    {
+        var stack = Build(FraHaproxy);
+
+        var ports = List(stack.Resource("fra-lb-fw").Properties["inbounds"]).Select(Map).Select(r => (string)r["ports"]);
+        Assert.Equal(["9200", "8404", "22"], ports);
+        Assert.Empty(stack.Problems);
+    }
+
+    [Fact]
+    public void NodeFirewall_WithHaproxy_AdmitsThePrivateNetworkAndPeers()
+    {
+        var rules = List(HaproxyStack.Resource("fra-fw").Properties["inbounds"]).Select(Map).ToDictionary(r => (string)r["label"]);
+
+        // The private network contains the HAProxy instance.
+        Assert.Equal(["es-private-network", "es-other-regions", "ssh-operators"], rules.Keys);
+        Assert.Equal(["10.10.0.0/24"], Strings(rules["es-private-network"]["ipv4s"]));
+        Assert.Equal("9200, 9300", rules["es-private-network"]["ports"]);
+        Assert.Equal(AmsPeers, Strings(rules["es-other-regions"]["ipv4s"]));
+    }
+
+    [Fact]
+    public void HaproxyKind_RegionResources_NameTheVmAndItsFirewall()
+    {
+        var resources = HaproxyStack.Regions["fra"];
+
+        Assert.Equal(["fra-lb", "fra-lb-fw", "fra-lb-fw-id"], resources.BalancerResourceNames);
+        Assert.Equal(["fra-es-1", "fra-es-1-id", "fra-es-1-data"], resources.Nodes[0].ResourceNames);
+        var declared = HaproxyStack.Program.Resources.Select(r => r.Name).ToHashSet();
+        Assert.All(resources.Nodes.SelectMany(n => n.ResourceNames).Concat(resources.BalancerResourceNames).Concat(resources.NetworkResourceNames),
+            name => Assert.Contains(name, declared));
     }
 
     [Fact]
@@ -309,6 +477,19 @@ public class LinodeAdapterTests
         var added = after.Except(before).Where(n => !n.Contains("-tls-", StringComparison.Ordinal)).Order().ToList();
         Assert.Equal(["fra-es-2", "fra-es-2-data", "fra-es-2-id", "fra-es-2-lb-node"], gone);
         Assert.Equal(["fra-es-2-gen2", "fra-es-2-gen2-data", "fra-es-2-gen2-id", "fra-es-2-gen2-lb-node"], added);
+    }
+
+    /// <summary>The files and commands of a node's user-data as the compiler composes it, with this adapter's add-ons.</summary>
+    private static (List<string> Paths, List<string> Commands) RealUserData(
+        LinodeDigitalOceanHarness stack, RegionTopology region, EsNode node, ICloudAdapter adapter)
+    {
+        var program = new PulumiProgram(Project);
+        ClusterSecurity.AddCertificateAuthority(program, stack.Topology.Prefix);
+        var credentials = ClusterSecurity.AddNodeCertificate(program, node);
+        var userData = NodeUserData.Compose(stack.Topology, region, node, adapter, credentials, "${password}", new List<RenderedFile>());
+        var parsed = new YamlDotNet.Serialization.DeserializerBuilder().Build().Deserialize<Dictionary<string, object>>(userData);
+        var paths = ((List<object>)parsed["write_files"]).Cast<Dictionary<object, object>>().Select(f => (string)f["path"]).ToList();
+        return (paths, ((List<object>)parsed["runcmd"]).Select(c => (string)c).ToList());
     }
 
     private static Dictionary<string, string> LongPrefix()

@@ -1,7 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using EsDr.Infra.Clouds.Ovh;
+using EsDr.Infra.Compilation;
+using EsDr.Infra.Config;
 using EsDr.Infra.Program;
+using EsDr.Infra.Schemas;
 using EsDr.Infra.Tests.Clouds.Aws;
 
 namespace EsDr.Infra.Tests.Clouds.Ovh;
@@ -58,7 +62,7 @@ public class OvhAdapterTests
     }
 
     [Fact]
-    public void Ovh_HaProxyVm_IsTheOnlyPublicInstance_OnItsFixedAddress_WithTheBalancerUserData()
+    public void Ovh_HaProxyVm_IsTheOnlyPublicInstance_OnItsFixedAddress_WithTheBalancerUserDataReference()
     {
         var stack = Build();
 
@@ -69,7 +73,9 @@ public class OvhAdapterTests
         Assert.Equal(gra.Balancer.LogicalName, vm.Name);
         Assert.Equal("10.40.0.5", gra.Balancer.PrivateIp);
         Assert.Equal(gra.Balancer.PrivateIp, vm.Properties.Get("network", "private", "ip"));
-        Assert.Equal("#cloud-config\nhostname: haproxy\n", vm.Properties["userData"]);
+        // A reference to the variable the compiler fills in once every region's node addresses are known.
+        Assert.Equal("${gra-lb-cloud-init}", vm.Properties["userData"]);
+        Assert.True(stack.Program.Variables.ContainsKey("gra-lb-cloud-init"));
         Assert.Equal(BalancerFlavorId, vm.Properties.Get("flavor", "flavorId"));
     }
 
@@ -204,14 +210,90 @@ public class OvhAdapterTests
     }
 
     [Fact]
-    public void Ovh_WithZones_IsRefused()
+    public void Ovh_HaProxyVm_CompiledUserData_AdmitsClientsTheNetworkAndPeersOnHttp_OnlyPeersOnTransport()
+    {
+        // The real compiler: the VM is the only filter in front of the nodes (OVH has no cloud firewall).
+        var config = AwsTestStack.Config("gra",
+            AwsTestStack.OvhRegion("gra", "10.40.0.0/24", state: "active"),
+            AwsTestStack.OvhRegion("sbg", "10.50.0.0/16"));
+        var (_, program, _) = StackCompiler.Default().Compile(config);
+
+        var problems = ProgramValidator.Validate(ProgramYamlWriter.Write(program), AwsTestStack.Schemas);
+        var userData = (string)program.Variables["gra-lb-cloud-init"];
+
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+        Assert.Equal("${gra-lb-cloud-init}", program.Resource("gra-lb").Properties["userData"]);
+        const string Peer = "${sbg-gw.externalInformations[0].ips[0].ip}/32";
+        Assert.Equal(["10.40.0.0/24", AwsTestStack.ClientsCidr, Peer], Sources(userData, 9200));
+        Assert.Equal([Peer], Sources(userData, 9300));
+        Assert.DoesNotContain(AwsTestStack.OperatorsCidr, userData, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Ovh_WithZones_IsRefusedByTheRules()
     {
         var gra = AwsTestStack.OvhRegion("gra", "10.40.0.0/24", state: "active")
             .Replace("\"location\":\"GRA11\",", "\"location\":\"EU-WEST-PAR\",\"zones\":[\"eu-west-par-a\",\"eu-west-par-b\"],", StringComparison.Ordinal);
 
-        var error = Assert.Throws<NotSupportedException>(() => Build(gra: gra));
+        Assert.Equal("es-dr:regions[0].zones: OVH regions are deployed on one private subnet; remove the key", AwsTestStack.Refusal("gra", gra));
+    }
 
-        Assert.Contains("zones", error.Message, StringComparison.Ordinal);
+    [Fact]
+    public void AddRegion_GivenZones_StillRefusesThem()
+    {
+        // Unreachable through the parser (above); the adapter builds exactly one subnet and keeps its own guard.
+        var config = AwsTestStack.Config("gra", AwsTestStack.OvhRegion("gra", "10.40.0.0/24", state: "active"));
+        config = config with { Regions = [config.Regions[0] with { Zones = ["eu-west-par-a", "eu-west-par-b"] }] };
+
+        var error = Assert.Throws<NotSupportedException>(() => AwsTestStack.Build(config));
+
+        Assert.Equal("region 'gra': OVH regions have one subnet; remove 'zones'", error.Message);
+    }
+
+    [Fact]
+    public void Ovh_WithVolumeGb_IsRefusedByTheRules()
+    {
+        var gra = AwsTestStack.OvhRegion("gra", "10.40.0.0/24", state: "active")
+            .Replace("\"memoryGb\":8}", "\"memoryGb\":8,\"volumeGb\":50}", StringComparison.Ordinal);
+
+        Assert.Equal(
+            "es-dr:regions[0].elasticsearch.volumeGb: is not used on OVH: the provider cannot attach volumes to instances, so data lives on the flavor's local disk; remove the key",
+            AwsTestStack.Refusal("gra", gra));
+    }
+
+    [Fact]
+    public void Ovh_FlavorIdWithoutMemoryGb_IsRefusedByTheRules()
+    {
+        var gra = AwsTestStack.OvhRegion("gra", "10.40.0.0/24", state: "active")
+            .Replace(",\"memoryGb\":8", "", StringComparison.Ordinal);
+
+        Assert.Equal(
+            $"es-dr:regions[0].elasticsearch.size: '{FlavorId}' is not a size we know the memory of; set elasticsearch.memoryGb so the JVM heap can be sized",
+            AwsTestStack.Refusal("gra", gra));
+    }
+
+    [Theory]
+    [InlineData("nlb")]
+    [InlineData("nodebalancer")]
+    [InlineData("digitalocean")]
+    public void Ovh_WithABalancerOtherThanHaProxy_IsRefusedByTheRules(string kind)
+    {
+        var gra = AwsTestStack.OvhRegion("gra", "10.40.0.0/24", state: "active")
+            .Replace("\"kind\":\"haproxy\"", $"\"kind\":\"{kind}\"", StringComparison.Ordinal);
+
+        Assert.Equal($"es-dr:regions[0].loadBalancer.kind: '{kind}' is not available on ovh; use 'haproxy'", AwsTestStack.Refusal("gra", gra));
+    }
+
+    [Fact]
+    public void AddRegion_GivenABalancerOtherThanHaProxy_StillRefusesIt()
+    {
+        // Unreachable through the parser (above); the adapter only knows how to build the HAProxy VM.
+        var config = AwsTestStack.Config("gra", AwsTestStack.OvhRegion("gra", "10.40.0.0/24", state: "active"));
+        config = config with { Regions = [config.Regions[0] with { LoadBalancer = new(BalancerKind.Nlb, null) }] };
+
+        var error = Assert.Throws<NotSupportedException>(() => AwsTestStack.Build(config));
+
+        Assert.Equal("region 'gra': OVH regions are fronted by HAProxy on a VM, not 'nlb'", error.Message);
     }
 
     [Fact]
@@ -219,7 +301,7 @@ public class OvhAdapterTests
     {
         var before = Build();
         var bumped = Build(gra: AwsTestStack.OvhRegion("gra", "10.40.0.0/24", state: "active")
-            .Replace("\"volumeGb\":50}", "\"volumeGb\":50,\"nodeGenerations\":{\"3\":2}}", StringComparison.Ordinal));
+            .Replace("\"memoryGb\":8}", "\"memoryGb\":8,\"nodeGenerations\":{\"3\":2}}", StringComparison.Ordinal));
 
         var names = before.Program.Resources.Select(r => r.Name).ToList();
         var bumpedNames = bumped.Program.Resources.Select(r => r.Name).ToList();
@@ -227,6 +309,14 @@ public class OvhAdapterTests
         Assert.Equal(["gra-es-3"], names.Except(bumpedNames));
         Assert.Equal(["gra-es-3-gen2"], bumpedNames.Except(names));
         Assert.Equal("10.40.0.13", bumped.Program.Resource("gra-es-3-gen2").Properties.Get("network", "private", "ip"));
+    }
+
+    /// <summary>The sources a rendered HAProxy frontend on <paramref name="port"/> admits.</summary>
+    private static string[] Sources(string userData, int port)
+    {
+        var match = Regex.Match(userData, $@"bind :{port}\s*\n\s*tcp-request connection reject unless {{ src (.+) }}\s*\n");
+        Assert.True(match.Success, $"no source filter on {port} in:\n{userData}");
+        return match.Groups[1].Value.Split(' ');
     }
 
     private static int Last(string ip) => int.Parse(ip.Split('.')[3], System.Globalization.CultureInfo.InvariantCulture)
