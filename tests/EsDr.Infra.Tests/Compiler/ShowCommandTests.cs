@@ -1,0 +1,119 @@
+using System.Text.Json.Nodes;
+using EsDr.Compiler;
+using EsDr.Infra.Tests.Support;
+
+namespace EsDr.Infra.Tests.Compiler;
+
+/// <summary>The offline main job: compile a stack file, validate it, show what would be deployed.</summary>
+public class ShowCommandTests
+{
+    private static (int Exit, string Out, string Err) Show(string file, bool files = false, bool json = false)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exit = ShowCommand.Execute(new FileInfo(Path.Combine(Repository.Root, file)), files, json, stdout, stderr);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void Show_DevStack_ListsRegionNodesEndpointAndResourcesByType()
+    {
+        var (exit, output, errors) = Show("Pulumi.dev.yaml");
+
+        Assert.Equal(0, exit);
+        Assert.Equal("", errors);
+        Assert.Contains("program valid against the provider schemas", output, StringComparison.Ordinal);
+        Assert.Contains("Region fra: linode eu-central, active, generation 1", output, StringComparison.Ordinal);
+        Assert.Contains("dev-fra-es-2", output, StringComparison.Ordinal);
+        Assert.Contains("endpoint  https://${fra-lb.ipv4}:9200", output, StringComparison.Ordinal);
+        Assert.Contains("3 × linode:index/instance:Instance", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Show_WithFiles_PrintsEveryNodesRenderedElasticsearchYml()
+    {
+        var (exit, output, _) = Show("Pulumi.dev.yaml", files: true);
+
+        Assert.Equal(0, exit);
+        Assert.Equal(3, output.Split(": /etc/elasticsearch/elasticsearch.yml\n").Length - 1);
+        Assert.Contains("cluster.initial_master_nodes:", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Show_Json_DescribesEveryRegionForMachines()
+    {
+        var (exit, output, _) = Show("Pulumi.prod.yaml", json: true);
+
+        var json = JsonNode.Parse(output)!;
+        Assert.Equal(0, exit);
+        Assert.True(json["valid"]!.GetValue<bool>());
+        Assert.Equal(["fra", "dub"], json["regions"]!.AsArray().Select(r => r!["name"]!.GetValue<string>()));
+        Assert.Equal("10.20.64.12", json["regions"]![1]!["nodes"]![1]!["privateAddress"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Show_MissingFile_ExitsWithFileNotFound()
+    {
+        var (exit, output, errors) = Show("Pulumi.nope.yaml");
+
+        Assert.Equal(4, exit);
+        Assert.Equal("", output);
+        Assert.Contains("does not exist", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Show_InvalidStack_ListsEveryProblemAndExitsOne()
+    {
+        using var dir = new TempStackDir("""
+            config:
+              es-dr:namePrefix: x
+              es-dr:activeRegion: fra
+              es-dr:elasticsearch: {version: 7.0.0}
+              es-dr:ssh: {publicKeys: [], allowedCidrs: [10.0.0.0/8]}
+              es-dr:regions:
+                - {name: fra, cloud: linode, location: eu-central, state: active, network: {cidr: 10.1.0.0/24},
+                   elasticsearch: {nodes: 4, size: g6-standard-4, volumeGb: 20}}
+            """);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var exit = ShowCommand.Execute(new FileInfo(dir.StackFile), false, false, stdout, stderr);
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", stdout.ToString());
+        var errors = stderr.ToString();
+        Assert.Contains("es-dr:elasticsearch.version: must be an exact Elasticsearch 8.x or 9.x version", errors, StringComparison.Ordinal);
+        Assert.Contains("es-dr:ssh.publicKeys: must list at least one SSH public key", errors, StringComparison.Ordinal);
+        Assert.Contains("es-dr:regions[0].elasticsearch.nodes: must be an odd number of at least 3, got 4", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Emit_PrintsExactlyTheProgramPulumiReceives()
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var exit = EmitCommand.Execute(new FileInfo(Path.Combine(Repository.Root, "Pulumi.dev.yaml")), stdout, stderr);
+
+        Assert.Equal(0, exit);
+        Assert.StartsWith("name: es-dr\nruntime: yaml\n", stdout.ToString(), StringComparison.Ordinal);
+        Assert.Equal("", stderr.ToString());
+    }
+
+    /// <summary>A throwaway project directory holding one stack file.</summary>
+    private sealed class TempStackDir : IDisposable
+    {
+        private readonly string _dir = Directory.CreateTempSubdirectory("esdr-show-").FullName;
+
+        public TempStackDir(string stackYaml)
+        {
+            File.WriteAllText(Path.Combine(_dir, "Pulumi.yaml"), "name: es-dr\nruntime: yaml\n");
+            StackFile = Path.Combine(_dir, "Pulumi.bad.yaml");
+            File.WriteAllText(StackFile, stackYaml);
+        }
+
+        public string StackFile { get; }
+
+        public void Dispose() => Directory.Delete(_dir, recursive: true);
+    }
+}
