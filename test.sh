@@ -2,6 +2,7 @@
 # The test command (README, .ci/run): installs the real tools the tests drive, then runs every test.
 #   haproxy     – every rendered haproxy.cfg is checked with `haproxy -c`
 #   cloud-init  – every rendered user-data is checked with `cloud-init schema`
+#   nftables    – the host firewall of HAProxy VMs is checked with `nft -c`
 # Only the .NET SDK is assumed; Debian packages come from apt-get (as root, or through sudo).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -9,6 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 need=()
 command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
 command -v cloud-init >/dev/null 2>&1 || need+=(cloud-init)
+[ -x /usr/sbin/nft ] || command -v nft >/dev/null 2>&1 || need+=(nftables)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"

@@ -53,7 +53,11 @@ public static class NodeUserData
         DeploymentTopology topology, RegionTopology region, IReadOnlyList<string> peerAddresses, ICollection<RenderedFile> files)
     {
         var frontend = HaproxySettings(topology, region, peerAddresses);
-        var userData = CloudInit.RenderHaproxyHost(new HaproxyUserData(frontend, ClusterSecurity.CaCertBase64Ref, topology.Config.Ssh.PublicKeys));
+        var userData = CloudInit.RenderHaproxyHost(new HaproxyUserData(frontend, ClusterSecurity.CaCertBase64Ref, topology.Config.Ssh.PublicKeys)
+        {
+            // The VM filters SSH itself too: on OVH nothing else does.
+            SshSources = topology.Config.Ssh.AllowedCidrs.Prepend(region.Network.Cidr).Distinct(StringComparer.Ordinal).ToList(),
+        });
         files.Add(new RenderedFile(region.Name, region.Balancer.Name, CloudInit.HaproxyConfigFile, HaproxyConfig.Render(frontend)));
         files.Add(new RenderedFile(region.Name, region.Balancer.Name, "user-data (cloud-init)", userData));
         return userData;

@@ -37,7 +37,14 @@ public sealed record ElasticsearchUserData(
 public sealed record HaproxyUserData(
     HaproxyFrontendSettings Frontend,
     string CaCertificateBase64,
-    IReadOnlyList<string> SshAuthorizedKeys);
+    IReadOnlyList<string> SshAuthorizedKeys)
+{
+    /// <summary>
+    /// When set, the host itself admits SSH only from these sources (nftables), for clouds with no
+    /// firewall in front of the VM; null leaves SSH filtering to the cloud firewall.
+    /// </summary>
+    public IReadOnlyList<string>? SshSources { get; init; }
+}
 
 /// <summary>
 /// Renders #cloud-config user-data. Sections are merged in a fixed order (APT, packages, volume,
@@ -83,6 +90,7 @@ public static class CloudInit
 
         var sections = new[]
         {
+            BootCommands(u.DataVolumeDevice),
             ElasticRepository(MajorVersion(u.Version)),
             Packages($"elasticsearch={u.Version}"),
             DataVolume(u.DataVolumeDevice, u.Node.DataPath),
@@ -97,20 +105,26 @@ public static class CloudInit
     {
         ArgumentNullException.ThrowIfNull(h);
         // Deferred: installing the package would otherwise replace our haproxy.cfg with its default.
-        YamlNode[] files =
-        [
+        var files = new List<YamlNode>
+        {
             PlainFile(HaproxyConfigFile, HaproxyConfig.Render(h.Frontend), "root:root", "0644", defer: true),
             Base64File(h.Frontend.CaFilePath, h.CaCertificateBase64, "root:root", "0644", defer: true),
-        ];
-        string[] commands =
-        [
-            // Never reload a config HAProxy rejects; the package's default keeps running instead.
-            $"haproxy -c -f {HaproxyConfigFile} && systemctl reload-or-restart haproxy",
-            "systemctl enable haproxy",
-        ];
+        };
+        var commands = new List<string>();
+        var packages = new List<string> { "haproxy" };
+        if (h.SshSources is { } sources)
+        {
+            // Deferred like haproxy.cfg: the nftables package owns this conffile.
+            packages.Add("nftables");
+            files.Add(PlainFile(NftablesRules.ConfigFile, NftablesRules.SshOnlyFrom(sources), "root:root", "0755", defer: true));
+            commands.Add($"nft -c -f {NftablesRules.ConfigFile} && systemctl enable nftables && systemctl restart nftables");
+        }
+        // Never reload a config HAProxy rejects; the package's default keeps running instead.
+        commands.Add($"haproxy -c -f {HaproxyConfigFile} && systemctl reload-or-restart haproxy");
+        commands.Add("systemctl enable haproxy");
         var sections = new[]
         {
-            Packages("haproxy"),
+            Packages([.. packages]),
             SshKeys(h.SshAuthorizedKeys),
             [Yaml.Entry("write_files", Yaml.List(files))],
             [Yaml.Entry("runcmd", Yaml.List(commands))],
@@ -141,10 +155,30 @@ public static class CloudInit
         yield return Yaml.Entry("apt", Yaml.Map([Yaml.Entry("sources", Yaml.Map([Yaml.Entry("elastic", source)]))]));
     }
 
-    private static IEnumerable<Entry> Packages(string package)
+    private static IEnumerable<Entry> Packages(params string[] packages)
     {
         yield return Yaml.Entry("package_update", Yaml.Bool(true));
-        yield return Yaml.Entry("packages", Yaml.List([package]));
+        yield return Yaml.Entry("packages", Yaml.List(packages));
+    }
+
+    /// <summary>
+    /// bootcmd runs early, before the apt module and before fs_setup and mounts, on every boot (each
+    /// command is guarded so later boots are cheap).
+    /// </summary>
+    private static IEnumerable<Entry> BootCommands(string? device)
+    {
+        var commands = new List<string>
+        {
+            // Debian's cloud images ship without gpg and dirmngr, which the apt module needs to fetch
+            // Elastic's signing key by fingerprint; without them the repository is never added.
+            "command -v dirmngr >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gpg dirmngr; }",
+        };
+        if (device is not null)
+        {
+            // Volumes may be attached after boot begins (e.g. an EBS attachment): wait up to two minutes.
+            commands.Add($"for i in $(seq 60); do [ -b {device} ] && break; sleep 2; done; udevadm settle");
+        }
+        yield return Yaml.Entry("bootcmd", Yaml.List(commands.Select(Yaml.Str)));
     }
 
     private static IEnumerable<Entry> DataVolume(string? device, string mountPoint)
@@ -158,10 +192,6 @@ public static class CloudInit
         {
             throw new ArgumentException($"Data volume device '{device}' must not contain a dot.", nameof(device));
         }
-        // Volumes may be attached after boot begins (e.g. an EBS attachment); bootcmd runs before
-        // fs_setup and mounts, so wait for the device there (up to two minutes).
-        yield return Yaml.Entry("bootcmd", Yaml.List(
-            [$"for i in $(seq 60); do [ -b {device} ] && break; sleep 2; done; udevadm settle"]));
         // partition auto formats only a blank disk and keeps our own labelled file system, so a
         // reattached volume keeps its data. ("none" would run mkfs -F on every new instance.)
         var fileSystem = Yaml.Map(

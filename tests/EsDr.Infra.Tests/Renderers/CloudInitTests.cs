@@ -150,7 +150,16 @@ public class CloudInitTests
 
         var bootcmd = (List<object>)Parse(CloudInit.Render(input))["bootcmd"];
 
-        Assert.Contains($"[ -b {input.DataVolumeDevice} ]", (string)Assert.Single(bootcmd), StringComparison.Ordinal);
+        Assert.Contains($"[ -b {input.DataVolumeDevice} ]", (string)bootcmd[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_AnyNode_InstallsGpgBeforeTheAptModuleFetchesElasticsKey()
+    {
+        var bootcmd = (List<object>)Parse(CloudInit.Render(ReplacementUserData()))["bootcmd"];
+
+        // Debian's cloud images lack gpg and dirmngr; without them the key fetch and the repository fail.
+        Assert.Contains("apt-get install -y -qq gpg dirmngr", (string)Assert.Single(bootcmd), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -162,7 +171,6 @@ public class CloudInitTests
     {
         var config = Parse(CloudInit.Render(ReplacementUserData()));
 
-        Assert.DoesNotContain("bootcmd", config.Keys);
         Assert.DoesNotContain("fs_setup", config.Keys);
         Assert.DoesNotContain("mounts", config.Keys);
     }
@@ -225,6 +233,19 @@ public class CloudInitTests
         Assert.Equal(host.CaCertificateBase64, ca["content"]);
         Assert.Equal(["haproxy"], (List<object>)Parse(userData)["packages"]);
         Assert.Contains("haproxy -c -f /etc/haproxy/haproxy.cfg && systemctl reload-or-restart haproxy", RunCommands(userData));
+    }
+
+    [Fact]
+    public async Task RenderHaproxyHost_WithSshSources_FiltersSshOnTheHostAndPassesSchema()
+    {
+        var host = HaproxyHost("source filtered") with { SshSources = ["10.60.0.0/24", "203.0.113.0/24"] };
+
+        var userData = CloudInit.RenderHaproxyHost(host);
+
+        await AssertValidCloudConfig(userData);
+        Assert.Equal(NftablesRules.SshOnlyFrom(["10.60.0.0/24", "203.0.113.0/24"]), FileAt(userData, "/etc/nftables.conf")["content"]);
+        Assert.Equal(["haproxy", "nftables"], (List<object>)Parse(userData)["packages"]);
+        Assert.Equal("nft -c -f /etc/nftables.conf && systemctl enable nftables && systemctl restart nftables", RunCommands(userData)[0]);
     }
 
     private static HaproxyUserData HaproxyHost(string row) => new(

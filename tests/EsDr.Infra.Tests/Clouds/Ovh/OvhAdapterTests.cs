@@ -226,7 +226,9 @@ public class OvhAdapterTests
         const string Peer = "${sbg-gw.externalInformations[0].ips[0].ip}/32";
         Assert.Equal(["10.40.0.0/24", AwsTestStack.ClientsCidr, Peer], Sources(userData, 9200));
         Assert.Equal([Peer], Sources(userData, 9300));
-        Assert.DoesNotContain(AwsTestStack.OperatorsCidr, userData, StringComparison.Ordinal);
+        // The operators' networks reach SSH only, through the VM's own nftables rule.
+        Assert.DoesNotContain(AwsTestStack.OperatorsCidr, Sources(userData, 9200));
+        Assert.Contains($"tcp dport 22 ip saddr {{ 10.40.0.0/24, {AwsTestStack.OperatorsCidr} }} accept", userData, StringComparison.Ordinal);
     }
 
     [Fact]
