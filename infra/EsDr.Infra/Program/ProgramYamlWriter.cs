@@ -50,7 +50,7 @@ public static partial class ProgramYamlWriter
         var o = r.Options;
         var options = new PMap()
             .AddIf("provider", o.Provider)
-            .AddIf("dependsOn", o.DependsOn)
+            .AddIf("dependsOn", o.DependsOn?.Select(name => $"${{{name}}}").ToList())
             .AddIf("ignoreChanges", o.IgnoreChanges)
             .AddIf("additionalSecretOutputs", o.AdditionalSecretOutputs)
             .AddIf("deleteBeforeReplace", o.DeleteBeforeReplace)

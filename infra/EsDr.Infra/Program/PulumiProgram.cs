@@ -47,6 +47,7 @@ public sealed record ProgramResource(string Name, string Type, PMap Properties, 
 public sealed record ResourceOptions
 {
     public string? Provider { get; init; }
+    /// <summary>Logical names of resources this one waits for; written as <c>${name}</c> references.</summary>
     public IReadOnlyList<string>? DependsOn { get; init; }
     public IReadOnlyList<string>? IgnoreChanges { get; init; }
     public IReadOnlyList<string>? AdditionalSecretOutputs { get; init; }

@@ -223,6 +223,10 @@ public static class ProgramValidator
                 {
                     CheckTimeouts(at, value, problems);
                 }
+                else if (key is "dependsOn" or "parent" or "deletedWith")
+                {
+                    CheckResourceReferences(at, value, problems);
+                }
             }
 
             if (token is null || package is null)
@@ -269,6 +273,27 @@ public static class ProgramValidator
             if (!string.Equals(type, package.ProviderToken, StringComparison.Ordinal))
             {
                 problems.Add(where, $"'{name}' is a {type ?? "resource without a type"}, not a {package.ProviderToken}");
+            }
+        }
+
+        /// <summary>
+        /// <c>dependsOn</c> (a list), <c>parent</c> and <c>deletedWith</c> take resources, written <c>${name}</c>;
+        /// a bare name is a plain string to Pulumi YAML and fails at deploy time.
+        /// </summary>
+        private void CheckResourceReferences(string where, ProgramValue value, ProblemList problems)
+        {
+            var items = value is ListValue list ? list.Items.Select((v, i) => ($"{where}[{i}]", v)) : [(where, value)];
+            foreach (var (at, item) in items)
+            {
+                var parsed = item is ScalarValue { IsString: true } text ? InterpolatedString.Parse(text.Text) : null;
+                if (parsed is not { IsSingleExpression: true } || parsed.Interpolations[0].Path.Count != 1)
+                {
+                    problems.Add(at, $"must be a resource reference like ${{name}}, got {item.Describe()}");
+                }
+                else if (references.Declarations.IsDeclared(parsed.Interpolations[0].RootName) && !references.Declarations.IsResource(parsed.Interpolations[0].RootName))
+                {
+                    problems.Add(at, $"'{parsed.Interpolations[0].RootName}' is not a resource");
+                }
             }
         }
 

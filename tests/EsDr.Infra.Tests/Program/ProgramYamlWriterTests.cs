@@ -72,6 +72,18 @@ public class ProgramYamlWriterTests
     }
 
     [Fact]
+    public void Write_DependsOn_IsWrittenAsResourceReferences()
+    {
+        var program = new PulumiProgram("p");
+        program.Add("a", "tls:index/privateKey:PrivateKey", new PMap());
+        program.Add("b", "tls:index/privateKey:PrivateKey", new PMap(), new ResourceOptions { DependsOn = ["a"] });
+
+        var dependsOn = (YamlSequenceNode)Parse(ProgramYamlWriter.Write(program))["resources"]["b"]["options"]["dependsOn"];
+
+        Assert.Equal("${a}", ((YamlScalarNode)dependsOn[0]).Value);
+    }
+
+    [Fact]
     public void Add_SameLogicalNameTwice_Throws()
     {
         var program = new PulumiProgram("p");

@@ -119,6 +119,21 @@ public class ProgramValidatorTests
         Assert.Empty(problems);
     }
 
+    [Theory]
+    [InlineData("dependsOn: [aws-east]", "resources.fra-es-1.options.dependsOn[0]", "must be a resource reference like ${name}, got string \"aws-east\"")]
+    [InlineData("dependsOn: [\"${aws-east.region}\"]", "resources.fra-es-1.options.dependsOn[0]", "must be a resource reference like ${name}, got string \"${aws-east.region}\"")]
+    public void Validate_DependsOnThatIsNotAResourceReference_IsReported(string option, string where, string message)
+    {
+        var problem = SingleProblem(InstanceWithOptions(option));
+
+        Assert.Equal(where, problem.Where);
+        Assert.Equal(message, problem.Message);
+    }
+
+    [Fact]
+    public void Validate_DependsOnAResourceReference_HasNoProblems() =>
+        Assert.Empty(Validate(InstanceWithOptions("dependsOn: [\"${aws-east}\"]")));
+
     [Fact]
     public void Validate_ValidProgramWrittenAsJson_HasNoProblems()
     {

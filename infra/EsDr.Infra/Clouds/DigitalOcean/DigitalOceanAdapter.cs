@@ -243,7 +243,7 @@ public sealed partial class DigitalOceanAdapter : ICloudAdapter
             {
                 // Read only at first boot, like the nodes': a re-render never replaces the region's endpoint.
                 IgnoreChanges = ["userData", "sshKeys", "image"],
-                DependsOn = records.Select(r => r.Self).ToList(),
+                DependsOn = records.Select(r => r.Name).ToList(),
             }));
         return (droplet, tag);
     }

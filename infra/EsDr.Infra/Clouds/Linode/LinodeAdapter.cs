@@ -195,7 +195,7 @@ public sealed class LinodeAdapter : ICloudAdapter
             },
             // The address is a literal, so nothing else orders this after the instance. Pulumi YAML
             // takes dependsOn as resource references (${name}), never bare names.
-            Pinned(new ResourceOptions { DependsOn = [instance.Self] }));
+            Pinned(new ResourceOptions { DependsOn = [instance.Name] }));
     }
 
     public void AddFirewalls(RegionContext context, RegionResources own, IReadOnlyList<RegionResources> peers)

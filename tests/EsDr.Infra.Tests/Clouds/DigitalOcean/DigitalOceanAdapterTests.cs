@@ -266,7 +266,7 @@ public partial class DigitalOceanAdapterTests
         Assert.All(region.Nodes, n => Assert.Contains($"{n.DnsName}:9200", haproxyUserData, StringComparison.Ordinal));
         Assert.Equal(["userData", "sshKeys", "image"], vm.Options.IgnoreChanges);
         // HAProxy resolves the nodes' names when it starts: their records exist before the droplet does.
-        Assert.Equal(["${ams-es-1-dns}", "${ams-es-2-dns}", "${ams-es-3-dns}"], vm.Options.DependsOn);
+        Assert.Equal(["ams-es-1-dns", "ams-es-2-dns", "ams-es-3-dns"], vm.Options.DependsOn);
         // The endpoint is the droplet's public address; the nodes' firewall no longer names a load balancer.
         Assert.Equal("https://${ams-lb.ipv4Address}:9200", HaproxyStack.Regions["ams"].Endpoint);
         Assert.All(List(HaproxyStack.Resource("ams-fw").Properties["inboundRules"]).Select(Map),

@@ -202,7 +202,7 @@ public class LinodeAdapterTests
         Assert.All(backends, b => Assert.Equal("${fra-subnet-id.triggers[0]}", b.Properties["subnetId"]));
         Assert.All(backends, b => Assert.Equal("${fra-lb-9200-id.triggers[0]}", b.Properties["configId"]));
         // Ordered after its instance; Pulumi YAML wants resource references in dependsOn, not bare names.
-        Assert.Equal(region.Nodes.Select(n => (IReadOnlyList<string>)[$"${{{n.LogicalName}}}"]), backends.Select(b => b.Options.DependsOn));
+        Assert.Equal(region.Nodes.Select(n => (IReadOnlyList<string>)[n.LogicalName]), backends.Select(b => b.Options.DependsOn));
         var balancer = Stack.Resource("fra-lb");
         var vpc = Map(Assert.Single(List(balancer.Properties["vpcs"])));
         Assert.Equal("${fra-subnet-id.triggers[0]}", vpc["subnetId"]);
