@@ -3,6 +3,7 @@
 #   haproxy     – every rendered haproxy.cfg is checked with `haproxy -c`
 #   cloud-init  – every rendered user-data is checked with `cloud-init schema`
 #   nftables    – the host firewall of HAProxy VMs is checked with `nft -c`
+#   prometheus, prometheus-alertmanager – `promtool check/test rules` and `amtool check-config`
 # Only the .NET SDK is assumed; Debian packages come from apt-get (as root, or through sudo).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -11,6 +12,8 @@ need=()
 command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
 command -v cloud-init >/dev/null 2>&1 || need+=(cloud-init)
 [ -x /usr/sbin/nft ] || command -v nft >/dev/null 2>&1 || need+=(nftables)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+command -v amtool >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
