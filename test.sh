@@ -4,6 +4,7 @@
 #   cloud-init  – every rendered user-data is checked with `cloud-init schema`
 #   nftables    – the host firewall of HAProxy VMs is checked with `nft -c`
 #   prometheus, prometheus-alertmanager – `promtool check/test rules` and `amtool check-config`
+#   mariadb-server, mariadb-client – a real primary and replica on loopback from the rendered my.cnf
 # Only the .NET SDK is assumed; Debian packages come from apt-get (as root, or through sudo).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -14,6 +15,8 @@ command -v cloud-init >/dev/null 2>&1 || need+=(cloud-init)
 [ -x /usr/sbin/nft ] || command -v nft >/dev/null 2>&1 || need+=(nftables)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v amtool >/dev/null 2>&1 || need+=(prometheus-alertmanager)
+command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need+=(mariadb-server)
+command -v mariadb >/dev/null 2>&1 || need+=(mariadb-client)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"

@@ -59,7 +59,14 @@ public sealed record RegionResources(
     IReadOnlyList<NodeResources> Nodes,
     string Endpoint,
     IReadOnlyList<string> BalancerResourceNames,
-    IReadOnlyList<string> NetworkResourceNames);
+    IReadOnlyList<string> NetworkResourceNames)
+{
+    /// <summary>The endpoint's host: an IP address, or a DNS name where <see cref="EndpointAliasZoneId"/> is set.</summary>
+    public string EndpointHost => Endpoint["https://".Length..Endpoint.LastIndexOf(':')];
+
+    /// <summary>For a balancer known by DNS name (AWS): the Route 53 zone id of that name, for alias records.</summary>
+    public string? EndpointAliasZoneId { get; init; }
+}
 
 /// <summary>One node's addresses (interpolations or literals) and the logical names of everything that is part of the node.</summary>
 public sealed record NodeResources(

@@ -29,6 +29,7 @@ public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
         }
 
         StackOutputs.Add(program, topology, regions.Select(r => new RegionOutputs(r.Context.Region, r.Resources, r.Credentials)).ToList());
+        CrossRegion.DnsFailover.Add(program, config, regions.Select(r => r.Resources).ToList());
         return (topology, program, files);
     }
 

@@ -30,6 +30,7 @@ public static partial class ConfigRules
         MemoryIsKnown,
         VolumeIsLargeEnough,
         CloudSpecificFieldsArePresent,
+        DnsIsComplete,
     ];
 
     /// <summary>Licences Elasticsearch accepts; CCR (issue 3) needs trial, platinum or enterprise.</summary>
@@ -273,6 +274,31 @@ public static partial class ConfigRules
             if (r.DnsZone is { Length: > 0 } zone && !DnsName().IsMatch(zone))
                 yield return new(RegionKey(c, i, "dnsZone"), $"must be a domain name such as example.com, got '{zone}'");
         }
+    }
+
+    private static IEnumerable<ConfigError> DnsIsComplete(StackConfig c)
+    {
+        if (c.Dns is not { } dns) yield break;
+        if (!DnsName().IsMatch(dns.Zone))
+            yield return new(Key(c, "dns.zone"), $"must be a domain name such as example.com, got '{dns.Zone}'");
+        if (!DnsLabel().IsMatch(dns.SearchName))
+            yield return new(Key(c, "dns.searchName"), $"must be one DNS label such as 'search' (the record is <searchName>.<zone>), got '{dns.SearchName}'");
+        switch (dns.Provider)
+        {
+            case DnsProvider.Route53 when !(dns.ZoneId ?? "").StartsWith('Z'):
+                yield return new(Key(c, "dns.zoneId"), "Route 53 needs the hosted zone id (Z…) of dns.zone");
+                break;
+            case DnsProvider.Linode when !int.TryParse(dns.ZoneId, out _):
+                yield return new(Key(c, "dns.zoneId"), "Linode needs the numeric id of the domain dns.zone (linode-cli domains list)");
+                break;
+        }
+        var minimumTtl = dns.Provider == DnsProvider.DigitalOcean ? 30 : 1;
+        if (dns.Ttl < minimumTtl || dns.Ttl > 60)
+            yield return new(Key(c, "dns.ttl"), $"must be between {minimumTtl} and 60 seconds so failover is seen quickly, got {dns.Ttl}");
+        if (dns.HealthCheckIntervalSeconds is not (10 or 30))
+            yield return new(Key(c, "dns.healthCheck.intervalSeconds"), $"must be 10 or 30 (what Route 53 offers), got {dns.HealthCheckIntervalSeconds}");
+        if (dns.FailureThreshold is < 1 or > 10)
+            yield return new(Key(c, "dns.healthCheck.failureThreshold"), $"must be between 1 and 10, got {dns.FailureThreshold}");
     }
 
     [GeneratedRegex("^[a-z][a-z0-9-]*$")]

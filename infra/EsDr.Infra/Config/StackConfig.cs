@@ -6,6 +6,9 @@ public enum Cloud { Linode, DigitalOcean, Aws, Ovh }
 /// <summary>What fronts a region's cluster and health-checks it.</summary>
 public enum BalancerKind { NodeBalancer, DigitalOceanLoadBalancer, Nlb, Alb, HaProxy }
 
+/// <summary>Where the search endpoint's name lives and how it follows the active region.</summary>
+public enum DnsProvider { Route53, Linode, DigitalOcean }
+
 /// <summary>A region's place in the disaster-recovery lifecycle; recovery changes it through config.</summary>
 public enum RegionState { Active, Standby, Lost, Rebuilding }
 
@@ -18,7 +21,8 @@ public sealed record StackConfig(
     ElasticsearchSettings Elasticsearch,
     SshSettings Ssh,
     IReadOnlyDictionary<string, string> Tags,
-    IReadOnlyList<RegionConfig> Regions)
+    IReadOnlyList<RegionConfig> Regions,
+    DnsSettings? Dns = null)
 {
     public RegionConfig Active => Regions.Single(r => r.Name == ActiveRegion);
 }
@@ -30,6 +34,23 @@ public sealed record ElasticsearchSettings(
     int HttpPort,
     int TransportPort,
     IReadOnlyList<string> ClientCidrs);
+
+/// <summary>
+/// The search endpoint's DNS name. Route 53: PRIMARY/SECONDARY failover records with a health check per
+/// region. Linode or DigitalOcean domains: one record pointing at the active region, moved by re-running
+/// the stack with another active region.
+/// </summary>
+public sealed record DnsSettings(
+    DnsProvider Provider,
+    string Zone,
+    string? ZoneId,
+    string SearchName,
+    int Ttl,
+    int HealthCheckIntervalSeconds,
+    int FailureThreshold)
+{
+    public string SearchFqdn => $"{SearchName}.{Zone}";
+}
 
 public sealed record SshSettings(IReadOnlyList<string> PublicKeys, IReadOnlyList<string> AllowedCidrs);
 

@@ -11,7 +11,12 @@ namespace EsDr.Infra.Config;
 public static class StackConfigParser
 {
     /// <summary>The top-level keys of the project's namespace.</summary>
-    public static readonly string[] TopLevelKeys = ["namePrefix", "activeRegion", "elasticsearch", "ssh", "tags", "regions"];
+    public static readonly string[] TopLevelKeys = ["namePrefix", "activeRegion", "elasticsearch", "ssh", "tags", "regions", "dns"];
+
+    private static readonly Dictionary<string, DnsProvider> DnsProviders = new()
+    {
+        ["route53"] = DnsProvider.Route53, ["linode"] = DnsProvider.Linode, ["digitalocean"] = DnsProvider.DigitalOcean,
+    };
 
     private static readonly Dictionary<string, Cloud> Clouds = new()
     {
@@ -66,7 +71,8 @@ public static class StackConfigParser
             Elasticsearch: ReadElasticsearch(Key("elasticsearch")),
             Ssh: ReadSsh(Key("ssh")),
             Tags: ReadTags(Key("tags")),
-            Regions: Key("regions").Items().Select(ReadRegion).ToList());
+            Regions: Key("regions").Items().Select(ReadRegion).ToList(),
+            Dns: ReadDns(Key("dns")));
 
         if (errors.Count == 0) errors.AddRange(ConfigRules.Check(config));
         if (errors.Count > 0) throw new InvalidConfigException(errors);
@@ -99,6 +105,29 @@ public static class StackConfigParser
             HttpPort: 9200,
             TransportPort: 9300,
             ClientCidrs: n.Child("clientCidrs").Strings());
+    }
+
+    private static DnsSettings? ReadDns(ConfigNode n)
+    {
+        if (n.IsMissing || !n.IsObject()) return null;
+        n.RejectUnknownKeys("provider", "zone", "zoneId", "searchName", "ttl", "healthCheck");
+        var check = n.Child("healthCheck");
+        var interval = 30;
+        var threshold = 3;
+        if (!check.IsMissing && check.IsObject())
+        {
+            check.RejectUnknownKeys("intervalSeconds", "failureThreshold");
+            interval = check.Child("intervalSeconds").Int(30);
+            threshold = check.Child("failureThreshold").Int(3);
+        }
+        return new DnsSettings(
+            Provider: n.Child("provider").Enum(DnsProviders),
+            Zone: n.Child("zone").String(),
+            ZoneId: n.Child("zoneId").OptionalString(),
+            SearchName: n.Child("searchName").String("search"),
+            Ttl: n.Child("ttl").Int(60),
+            HealthCheckIntervalSeconds: interval,
+            FailureThreshold: threshold);
     }
 
     private static SshSettings ReadSsh(ConfigNode n)
@@ -187,4 +216,5 @@ public static class StackConfigParser
     public static string Spell(Cloud c) => Clouds.First(kv => kv.Value == c).Key;
     public static string Spell(BalancerKind b) => Balancers.First(kv => kv.Value == b).Key;
     public static string Spell(RegionState s) => States.First(kv => kv.Value == s).Key;
+    public static string Spell(DnsProvider p) => DnsProviders.First(kv => kv.Value == p).Key;
 }

@@ -29,6 +29,12 @@ public sealed record HaproxyFrontendSettings(IReadOnlyList<HaproxyServer> Server
 
     /// <summary>Port of the VM's own health endpoint (<see cref="HaproxyConfig.MonitorUri"/>).</summary>
     public int MonitorPort { get; init; } = 8404;
+
+    /// <summary>
+    /// Address every frontend binds to (e.g. 127.0.0.1), or null for all addresses. An IPv6 address is
+    /// written as HAProxy reads it, without brackets: the last colon separates the port.
+    /// </summary>
+    public string? BindAddress { get; init; }
 }
 
 /// <summary>
@@ -88,7 +94,7 @@ public static class HaproxyConfig
 
     private static void MonitorFrontend(StringBuilder text, HaproxyFrontendSettings s) => Section(text, "frontend vm_health",
         "mode http",
-        $"bind :{Num(s.MonitorPort)}",
+        Bind(s, s.MonitorPort),
         $"monitor-uri {MonitorUri}");
 
     private static void Passthrough(
@@ -100,7 +106,7 @@ public static class HaproxyConfig
         string? idleTimeout,
         IReadOnlyList<string>? sources)
     {
-        var frontend = new List<string> { "option tcplog", $"bind :{Num(bindPort)}" };
+        var frontend = new List<string> { "option tcplog", Bind(s, bindPort) };
         if (sources is not null)
         {
             // Refused before a byte is read; with no allowed source at all, everyone is refused.
@@ -137,6 +143,8 @@ public static class HaproxyConfig
             + (server.IsBackup ? " backup" : "")));
         Section(text, $"backend {name}", [.. backend]);
     }
+
+    private static string Bind(HaproxyFrontendSettings s, int port) => $"bind {s.BindAddress}:{Num(port)}";
 
     private static void Section(StringBuilder text, string header, params string[] lines)
     {

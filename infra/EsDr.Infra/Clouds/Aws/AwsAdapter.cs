@@ -236,7 +236,10 @@ public sealed class AwsAdapter : ICloudAdapter
             nodes,
             $"https://{balancer.LoadBalancer.Out("dnsName")}:{Port(context.Config.Elasticsearch.HttpPort)}",
             balancer.Names,
-            network);
+            network)
+        {
+            EndpointAliasZoneId = balancer.LoadBalancer.Out("zoneId"),
+        };
     }
 
     /// <summary>
