@@ -12,4 +12,8 @@ internal static class ExitCodes
     public const int InvalidProgram = 3;
     /// <summary>A file named on the command line does not exist or cannot be read.</summary>
     public const int FileNotFound = 4;
+    /// <summary><c>replication apply</c> ended with steps still planned or blocked (listed on stdout).</summary>
+    public const int ReplicationNotConverged = 5;
+    /// <summary><c>replication apply</c> could not reach a cluster or a request failed (named on stderr).</summary>
+    public const int ReplicationFailed = 6;
 }

@@ -15,6 +15,7 @@ internal static class Program
             ProgramCommand.Create(Console.Out, Console.Error),
             ShowCommand.Create(Console.Out, Console.Error),
             EmitCommand.Create(Console.Out, Console.Error),
+            ReplicationCommand.Create(Console.Out, Console.Error),
         };
         var result = root.Parse(args);
         var exit = result.Invoke();

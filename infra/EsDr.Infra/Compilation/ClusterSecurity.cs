@@ -38,7 +38,7 @@ public static class ClusterSecurity
     }
 
     /// <summary>The node's key and certificate; returns the logical names of what it added.</summary>
-    public static NodeCredentials AddNodeCertificate(PulumiProgram program, EsNode node)
+    public static NodeCredentials AddNodeCertificate(PulumiProgram program, RegionTopology region, EsNode node)
     {
         var key = $"{node.LogicalName}-tls-key";
         var csr = $"{node.LogicalName}-tls-csr";
@@ -46,7 +46,9 @@ public static class ClusterSecurity
         program.Add(key, "tls:index/privateKey:PrivateKey",
             new PMap { { "algorithm", "RSA" }, { "rsaBits", 2048 } },
             RegionContext.Pinned(ProviderPackages.Tls));
-        var dnsNames = new List<string> { node.Name, "localhost" };
+        // The cluster name is the server name other clusters verify when they connect through this
+        // region's balancer (remote clusters in proxy mode, for cross-cluster replication).
+        var dnsNames = new List<string> { node.Name, region.ClusterName, "localhost" };
         if (node.DnsName is not null) dnsNames.Insert(1, node.DnsName);
         var ips = new List<string> { "127.0.0.1" };
         if (node.PrivateIp is not null) ips.Insert(0, node.PrivateIp);
@@ -75,9 +77,11 @@ public static class ClusterSecurity
     }
 
     /// <summary>The cluster's <c>elastic</c> password; letters and digits only, so it is safe inside shell and YAML.</summary>
+    public static string ElasticPasswordName(RegionTopology region) => $"{region.Key}-elastic-password";
+
     public static string AddElasticPassword(PulumiProgram program, RegionTopology region)
     {
-        var name = $"{region.Key}-elastic-password";
+        var name = ElasticPasswordName(region);
         program.Add(name, "random:index/randomPassword:RandomPassword",
             new PMap { { "length", 32 }, { "special", false } },
             RegionContext.Pinned(ProviderPackages.Random));

@@ -66,6 +66,18 @@ public sealed record RegionResources(
 
     /// <summary>For a balancer known by DNS name (AWS): the Route 53 zone id of that name, for alias records.</summary>
     public string? EndpointAliasZoneId { get; init; }
+
+    /// <summary>
+    /// Where other regions reach this cluster's transport port (proxy-mode remote clusters): the endpoint
+    /// itself, unless the endpoint cannot pass raw TLS through (an ALB, fronted by a transport-only NLB).
+    /// </summary>
+    public string TransportHost
+    {
+        get => transportHost ?? EndpointHost;
+        init => transportHost = value;
+    }
+
+    private readonly string? transportHost;
 }
 
 /// <summary>One node's addresses (interpolations or literals) and the logical names of everything that is part of the node.</summary>

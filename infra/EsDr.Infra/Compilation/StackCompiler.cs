@@ -30,6 +30,7 @@ public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
 
         StackOutputs.Add(program, topology, regions.Select(r => new RegionOutputs(r.Context.Region, r.Resources, r.Credentials)).ToList());
         CrossRegion.DnsFailover.Add(program, config, regions.Select(r => r.Resources).ToList());
+        CrossRegion.ReplicationSetupCommands.Add(program, config, regions.Select(r => r.Resources).ToList());
         return (topology, program, files);
     }
 
@@ -44,7 +45,7 @@ public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
         var credentials = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var node in region.Nodes)
         {
-            var tls = ClusterSecurity.AddNodeCertificate(program, node);
+            var tls = ClusterSecurity.AddNodeCertificate(program, region, node);
             userData[node.LogicalName] = NodeUserData.Compose(topology, region, node, adapter, tls, Ref.To(password, "result"), files);
             credentials[node.LogicalName] = tls.ResourceNames;
         }

@@ -31,6 +31,7 @@ public static partial class ConfigRules
         VolumeIsLargeEnough,
         CloudSpecificFieldsArePresent,
         DnsIsComplete,
+        ReplicationIsPossible,
     ];
 
     /// <summary>Licences Elasticsearch accepts; CCR (issue 3) needs trial, platinum or enterprise.</summary>
@@ -274,6 +275,21 @@ public static partial class ConfigRules
             if (r.DnsZone is { Length: > 0 } zone && !DnsName().IsMatch(zone))
                 yield return new(RegionKey(c, i, "dnsZone"), $"must be a domain name such as example.com, got '{zone}'");
         }
+    }
+
+    private static IEnumerable<ConfigError> ReplicationIsPossible(StackConfig c)
+    {
+        if (c.Replication is not { } replication) yield break;
+        if (c.Elasticsearch.License == "basic")
+            yield return new(Key(c, "elasticsearch.license"), "cross-cluster replication needs 'trial', 'platinum' or 'enterprise', not 'basic'");
+        if (c.Regions.Count < 2)
+            yield return new(Key(c, "replication"), "needs a second region to replicate to");
+        if (replication.IndexPatterns.Count == 0)
+            yield return new(Key(c, "replication.indexPatterns"), "must list at least one index pattern, e.g. [products-*]");
+        for (var i = 0; i < replication.IndexPatterns.Count; i++)
+            if (!Replication.ReplicationSpec.IsIndexPattern(replication.IndexPatterns[i]))
+                yield return new(Key(c, $"replication.indexPatterns[{i}]"),
+                    $"'{replication.IndexPatterns[i]}' is not a simple index pattern (lower case, '*' wildcards, no leading '-', '_' or '.', no commas or spaces)");
     }
 
     private static IEnumerable<ConfigError> DnsIsComplete(StackConfig c)

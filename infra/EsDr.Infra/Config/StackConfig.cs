@@ -22,7 +22,8 @@ public sealed record StackConfig(
     SshSettings Ssh,
     IReadOnlyDictionary<string, string> Tags,
     IReadOnlyList<RegionConfig> Regions,
-    DnsSettings? Dns = null)
+    DnsSettings? Dns = null,
+    ReplicationSettings? Replication = null)
 {
     public RegionConfig Active => Regions.Single(r => r.Name == ActiveRegion);
 }
@@ -51,6 +52,12 @@ public sealed record DnsSettings(
 {
     public string SearchFqdn => $"{SearchName}.{Zone}";
 }
+
+/// <summary>
+/// Cross-cluster replication: every standby region's cluster follows these index patterns of the active
+/// region's cluster, in proxy mode through the active region's balancer.
+/// </summary>
+public sealed record ReplicationSettings(IReadOnlyList<string> IndexPatterns);
 
 public sealed record SshSettings(IReadOnlyList<string> PublicKeys, IReadOnlyList<string> AllowedCidrs);
 

@@ -11,7 +11,7 @@ namespace EsDr.Infra.Config;
 public static class StackConfigParser
 {
     /// <summary>The top-level keys of the project's namespace.</summary>
-    public static readonly string[] TopLevelKeys = ["namePrefix", "activeRegion", "elasticsearch", "ssh", "tags", "regions", "dns"];
+    public static readonly string[] TopLevelKeys = ["namePrefix", "activeRegion", "elasticsearch", "ssh", "tags", "regions", "dns", "replication"];
 
     private static readonly Dictionary<string, DnsProvider> DnsProviders = new()
     {
@@ -72,7 +72,8 @@ public static class StackConfigParser
             Ssh: ReadSsh(Key("ssh")),
             Tags: ReadTags(Key("tags")),
             Regions: Key("regions").Items().Select(ReadRegion).ToList(),
-            Dns: ReadDns(Key("dns")));
+            Dns: ReadDns(Key("dns")),
+            Replication: ReadReplication(Key("replication")));
 
         if (errors.Count == 0) errors.AddRange(ConfigRules.Check(config));
         if (errors.Count > 0) throw new InvalidConfigException(errors);
@@ -105,6 +106,13 @@ public static class StackConfigParser
             HttpPort: 9200,
             TransportPort: 9300,
             ClientCidrs: n.Child("clientCidrs").Strings());
+    }
+
+    private static ReplicationSettings? ReadReplication(ConfigNode n)
+    {
+        if (n.IsMissing || !n.IsObject()) return null;
+        n.RejectUnknownKeys("indexPatterns");
+        return new ReplicationSettings(n.Child("indexPatterns").Strings(required: true));
     }
 
     private static DnsSettings? ReadDns(ConfigNode n)

@@ -94,6 +94,9 @@ public sealed partial record ReplicationSpec(
         return problems;
     }
 
+    /// <summary>Whether a config value is an index pattern this set-up accepts.</summary>
+    public static bool IsIndexPattern(string pattern) => IndexPatternSyntax().IsMatch(pattern);
+
     /// <summary>Parses the stack config's <c>elasticsearch.license</c> value.</summary>
     public static LicenseTier ParseLicense(string value) => value switch
     {

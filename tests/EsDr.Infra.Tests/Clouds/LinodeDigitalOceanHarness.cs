@@ -102,7 +102,7 @@ internal sealed class LinodeDigitalOceanHarness
             var userData = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var node in region.Nodes)
             {
-                var credentials = ClusterSecurity.AddNodeCertificate(program, node);
+                var credentials = ClusterSecurity.AddNodeCertificate(program, region, node);
                 userData[node.LogicalName] =
                     $"#cloud-config\nhostname: {node.Name}\nwrite_files:\n"
                     + $"  - path: /etc/elasticsearch/certs/node.crt\n    encoding: b64\n    content: {credentials.CertBase64}\n"

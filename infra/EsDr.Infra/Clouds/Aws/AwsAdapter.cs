@@ -9,7 +9,9 @@ namespace EsDr.Infra.Clouds.Aws;
 /// <summary>
 /// A region on AWS: its own explicit <c>aws</c> provider, a VPC with an internet gateway and one public subnet
 /// per availability zone, one EC2 instance per node on its fixed private address with an encrypted gp3 EBS data
-/// volume, and an internet-facing NLB (default) or ALB whose target group health-checks cluster health. Security
+/// volume, and an internet-facing NLB (default) or ALB whose target group health-checks cluster health. When the
+/// stack has other regions, the transport port is passed through too, for cross-cluster replication in proxy
+/// mode: on the NLB itself, or on a second, transport-only NLB beside an ALB (which cannot pass raw TLS). Security
 /// group rules are separate resources, added by <see cref="AddFirewalls"/> once every region exists. See
 /// README.md beside this file for what the balancers' health checks can and cannot see.
 /// </summary>
@@ -44,6 +46,12 @@ public sealed class AwsAdapter : ICloudAdapter
     /// <summary>TLS policy of the ALB listener: TLS 1.3 and 1.2 only.</summary>
     public const string AlbSslPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
+    /// <summary>
+    /// Idle timeout of the transport listener. Transport connections are long-lived and may sit idle between
+    /// requests; the NLB's TCP default (350 s) would drop them silently. AWS accepts 60 to 6000 s.
+    /// </summary>
+    public const int TransportIdleTimeoutSeconds = 3600;
+
     /// <summary>Root disk of each instance: the OS, the Elasticsearch package and logs (data is on its own volume).</summary>
     public const int RootVolumeGb = 20;
 
@@ -77,6 +85,36 @@ public sealed class AwsAdapter : ICloudAdapter
     public static string BalancerSecurityGroupName(RegionTopology region) => $"{Balancer(region).LogicalName}-sg";
 
     public static string TargetGroupName(RegionTopology region) => $"{Balancer(region).LogicalName}-tg";
+
+    /// <summary>
+    /// The load balancer that passes the transport port through: the region's NLB itself, or, in an ALB region,
+    /// the transport-only NLB beside it.
+    /// </summary>
+    public static string TransportBalancerName(RegionTopology region) =>
+        Balancer(region).Kind == BalancerKind.Alb ? $"{Balancer(region).LogicalName}-transport" : Balancer(region).LogicalName;
+
+    /// <summary>The security group of <see cref="TransportBalancerName"/>, which admits the other regions' nodes on 9300.</summary>
+    public static string TransportSecurityGroupName(RegionTopology region) => $"{TransportBalancerName(region)}-sg";
+
+    public static string TransportTargetGroupName(RegionTopology region) => $"{Balancer(region).LogicalName}-transport-tg";
+
+    /// <summary>
+    /// Whether the region passes the transport port through a balancer: only when the stack has other regions,
+    /// whose clusters connect to it in proxy mode. A single-region stack has no cross-cluster replication.
+    /// </summary>
+    public static bool HasTransportPath(DeploymentTopology topology, RegionTopology region)
+    {
+        ArgumentNullException.ThrowIfNull(topology);
+        ArgumentNullException.ThrowIfNull(region);
+        return topology.Others(region).Any();
+    }
+
+    /// <summary>
+    /// The <c>cluster.remote.&lt;alias&gt;.proxy_address</c> the other regions use for this region's cluster: the
+    /// DNS name of <see cref="TransportBalancerName"/> (an interpolation) and the transport port.
+    /// </summary>
+    public static string TransportProxyAddress(RegionTopology region, int transportPort) =>
+        $"${{{TransportBalancerName(region)}.dnsName}}:{Port(transportPort)}";
 
     public RegionResources AddRegion(RegionContext context)
     {
@@ -227,8 +265,18 @@ public sealed class AwsAdapter : ICloudAdapter
                 { "targetId", instance.Out("id") },
                 { "port", context.Config.Elasticsearch.HttpPort },
             });
-            nodes.Add(new NodeResources(node, instance.Out("publicIp"), NetworkHost(node),
-                [instance.Name, volume.Name, attachment.Name, target.Name]));
+            var names = new List<string> { instance.Name, volume.Name, attachment.Name, target.Name };
+            if (balancer.TransportTargetGroup is { } transportGroup)
+            {
+                var transportTarget = on.Add($"{node.LogicalName}-lb-transport-target", "aws:lb/targetGroupAttachment:TargetGroupAttachment", new PMap
+                {
+                    { "targetGroupArn", transportGroup.Out("arn") },
+                    { "targetId", instance.Out("id") },
+                    { "port", context.Config.Elasticsearch.TransportPort },
+                });
+                names.Add(transportTarget.Name);
+            }
+            nodes.Add(new NodeResources(node, instance.Out("publicIp"), NetworkHost(node), names));
         }
 
         return new RegionResources(
@@ -239,6 +287,7 @@ public sealed class AwsAdapter : ICloudAdapter
             network)
         {
             EndpointAliasZoneId = balancer.LoadBalancer.Out("zoneId"),
+            TransportHost = $"${{{TransportBalancerName(region)}.dnsName}}",
         };
     }
 
@@ -247,8 +296,8 @@ public sealed class AwsAdapter : ICloudAdapter
     /// inline: Elasticsearch HTTP and transport from the region's VPC (nodes, and the balancer, which reaches
     /// targets from its private addresses) and from each other region's nodes; SSH from the operators'
     /// networks (<c>ssh.allowedCidrs</c>, which reach nothing else); the balancer's port from the client networks
-    /// (<c>elasticsearch.clientCidrs</c>), the region's VPC and the other regions' nodes. Never from the whole
-    /// internet.
+    /// (<c>elasticsearch.clientCidrs</c>), the region's VPC and the other regions' nodes; the transport listener
+    /// (<see cref="TransportBalancerName"/>) from the other regions' nodes only. Never from the whole internet.
     /// </summary>
     public void AddFirewalls(RegionContext context, RegionResources own, IReadOnlyList<RegionResources> peers)
     {
@@ -293,6 +342,16 @@ public sealed class AwsAdapter : ICloudAdapter
         foreach (var (label, cidr) in peerSources)
             balancerAdded.Add(Ingress(on, BalancerSecurityGroupName(region), balancerGroup, $"{label}", cidr, es.HttpPort,
                 $"Elasticsearch clients: {label} (another region)"));
+
+        // The transport listener: cross-cluster replication in proxy mode, from the other regions' nodes only
+        // (the region's own nodes talk to each other directly). No peers, no rule: the listener stays shut.
+        if (HasTransportPath(context.Topology, region))
+        {
+            var transportGroup = Ref.To(TransportSecurityGroupName(region), "id");
+            foreach (var (label, cidr) in peerSources)
+                balancerAdded.Add(Ingress(on, TransportSecurityGroupName(region), transportGroup, $"{label}-{Port(es.TransportPort)}", cidr,
+                    es.TransportPort, $"Elasticsearch transport (cross-cluster replication) from {label} (another region)"));
+        }
         Append(own.BalancerResourceNames, balancerAdded);
     }
 
@@ -314,7 +373,8 @@ public sealed class AwsAdapter : ICloudAdapter
         return rule.Name;
     }
 
-    private sealed record BalancerResources(ProgramResource LoadBalancer, ProgramResource TargetGroup, List<string> Names);
+    private sealed record BalancerResources(
+        ProgramResource LoadBalancer, ProgramResource TargetGroup, ProgramResource? TransportTargetGroup, List<string> Names);
 
     private static BalancerResources AddBalancer(RegionContext context, Scope on, ProgramResource vpc, IReadOnlyList<ProgramResource> subnets)
     {
@@ -377,18 +437,7 @@ public sealed class AwsAdapter : ICloudAdapter
         else
             targetGroupProperties.Add("protocolVersion", "HTTP1");
         targetGroupProperties.Add("deregistrationDelay", 30);
-        targetGroupProperties.Add("healthCheck", new PMap
-        {
-            { "enabled", true },
-            { "protocol", "HTTPS" },
-            { "port", "traffic-port" },
-            { "path", HealthCheckPath },
-            { "matcher", HealthCheckMatcher },
-            { "interval", 10 },
-            { "timeout", 6 },
-            { "healthyThreshold", 3 },
-            { "unhealthyThreshold", 2 },
-        });
+        targetGroupProperties.Add("healthCheck", HealthCheck("traffic-port"));
         targetGroupProperties.Add("tags", NameTag($"{balancer.Name}-tg"));
         var targetGroup = on.Add(TargetGroupName(region), "aws:lb/targetGroup:TargetGroup", targetGroupProperties);
 
@@ -410,8 +459,125 @@ public sealed class AwsAdapter : ICloudAdapter
         listenerProperties.Add("defaultActions", forward);
         var listener = on.Add($"{balancer.LogicalName}-{Port(es.HttpPort)}", "aws:lb/listener:Listener", listenerProperties);
         names.Add(listener.Name);
-        return new BalancerResources(lb, targetGroup, names);
+
+        ProgramResource? transportTargetGroup = null;
+        if (HasTransportPath(context.Topology, region))
+        {
+            // An NLB passes the transport port through beside 9200; an ALB speaks only HTTP(S), so a second,
+            // transport-only NLB stands beside it.
+            var transportLb = isNlb ? lb : AddTransportBalancer(context, on, vpc, subnets, names);
+            if (isNlb)
+            {
+                var transportEgress = on.Add($"{group.Name}-egress-{Port(es.TransportPort)}", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", new PMap
+                {
+                    { "securityGroupId", group.Out("id") },
+                    { "description", "Elasticsearch transport to the nodes" },
+                    { "ipProtocol", "tcp" },
+                    { "fromPort", es.TransportPort },
+                    { "toPort", es.TransportPort },
+                    { "cidrIpv4", region.Network.Cidr },
+                });
+                names.Add(transportEgress.Name);
+            }
+            transportTargetGroup = AddTransportPassthrough(context, on, vpc, transportLb, names);
+        }
+        return new BalancerResources(lb, targetGroup, transportTargetGroup, names);
     }
+
+    /// <summary>
+    /// ALB regions only: an internet-facing NLB for the transport port alone, with its own security group, which
+    /// reaches the nodes' transport port and health-checks their HTTP port inside the VPC only.
+    /// </summary>
+    private static ProgramResource AddTransportBalancer(
+        RegionContext context, Scope on, ProgramResource vpc, IReadOnlyList<ProgramResource> subnets, List<string> names)
+    {
+        var region = context.Region;
+        var es = context.Config.Elasticsearch;
+        var name = $"{region.Balancer.Name}-transport";
+        var group = on.Add(TransportSecurityGroupName(region), "aws:ec2/securityGroup:SecurityGroup", new PMap
+        {
+            { "vpcId", vpc.Out("id") },
+            { "description", $"Transport-only NLB (cross-cluster replication) in front of {region.ClusterName}" },
+            { "tags", NameTag(name) },
+        });
+        names.Add(group.Name);
+        foreach (var (port, what) in new[] { (es.TransportPort, "transport"), (es.HttpPort, "HTTP (health checks)") })
+        {
+            var egress = on.Add($"{group.Name}-egress-{Port(port)}", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", new PMap
+            {
+                { "securityGroupId", group.Out("id") },
+                { "description", $"Elasticsearch {what} to the nodes" },
+                { "ipProtocol", "tcp" },
+                { "fromPort", port },
+                { "toPort", port },
+                { "cidrIpv4", region.Network.Cidr },
+            });
+            names.Add(egress.Name);
+        }
+        var lb = on.Add(TransportBalancerName(region), "aws:lb/loadBalancer:LoadBalancer", new PMap
+        {
+            { "loadBalancerType", "network" },
+            { "internal", false },
+            { "ipAddressType", "ipv4" },
+            { "subnets", subnets.Select(s => (object)s.Out("id")).ToList() },
+            { "securityGroups", new List<object> { group.Out("id") } },
+            { "enableCrossZoneLoadBalancing", true },
+            { "tags", NameTag(name) },
+        });
+        names.Add(lb.Name);
+        return lb;
+    }
+
+    /// <summary>
+    /// The transport port through an NLB: a TCP listener and a TCP target group of the nodes' transport port. TLS
+    /// passes through to the nodes. The health check stays the meaningful one, on the HTTP port: a transport
+    /// handshake says nothing about a red or masterless cluster.
+    /// </summary>
+    private static ProgramResource AddTransportPassthrough(
+        RegionContext context, Scope on, ProgramResource vpc, ProgramResource lb, List<string> names)
+    {
+        var region = context.Region;
+        var es = context.Config.Elasticsearch;
+        var targetGroup = on.Add(TransportTargetGroupName(region), "aws:lb/targetGroup:TargetGroup", new PMap
+        {
+            { "vpcId", vpc.Out("id") },
+            { "targetType", "instance" },
+            { "port", es.TransportPort },
+            { "protocol", "TCP" },
+            // From the NLB's private addresses, which the nodes' VPC rule admits; never the peers' addresses.
+            { "preserveClientIp", "false" },
+            { "deregistrationDelay", 30 },
+            { "healthCheck", HealthCheck(Port(es.HttpPort)) },
+            { "tags", NameTag($"{region.Balancer.Name}-transport-tg") },
+        });
+        var listener = on.Add($"{lb.Name}-{Port(es.TransportPort)}", "aws:lb/listener:Listener", new PMap
+        {
+            { "loadBalancerArn", lb.Out("arn") },
+            { "port", es.TransportPort },
+            { "protocol", "TCP" },
+            { "tcpIdleTimeoutSeconds", TransportIdleTimeoutSeconds },
+            { "defaultActions", new List<object> { new PMap { { "type", "forward" }, { "targetGroupArn", targetGroup.Out("arn") } } } },
+        });
+        names.AddRange([targetGroup.Name, listener.Name]);
+        return targetGroup;
+    }
+
+    /// <summary>
+    /// The check every target group runs on each node: cluster health over HTTPS on <paramref name="port"/>
+    /// (<c>traffic-port</c>, or the HTTP port for the transport target group), 200 only.
+    /// </summary>
+    private static PMap HealthCheck(string port) => new()
+    {
+        { "enabled", true },
+        { "protocol", "HTTPS" },
+        { "port", port },
+        { "path", HealthCheckPath },
+        { "matcher", HealthCheckMatcher },
+        { "interval", 10 },
+        { "timeout", 6 },
+        { "healthyThreshold", 3 },
+        { "unhealthyThreshold", 2 },
+    };
 
     /// <summary>
     /// An ALB terminates TLS, so it needs a certificate. Without a domain of ours there is no ACM-issued one; the

@@ -49,6 +49,18 @@ public sealed partial class DigitalOceanAdapter : ICloudAdapter
 
     public string NetworkHost(EsNode node) => VpcInterfaceHost;
 
+    /// <summary>
+    /// Whether the region's DigitalOcean load balancer forwards Elasticsearch's transport port (cross-cluster
+    /// replication in proxy mode): only when the stack has other regions to replicate with. The load balancer's
+    /// firewall applies to every forwarding rule alike, so a transport rule nobody needs would only widen what
+    /// the 9200 clients can reach.
+    /// </summary>
+    public static bool ForwardsTransport(RegionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Region.Balancer.Kind == BalancerKind.DigitalOceanLoadBalancer && context.Topology.Regions.Count > 1;
+    }
+
     public RegionResources AddRegion(RegionContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -161,7 +173,10 @@ public sealed partial class DigitalOceanAdapter : ICloudAdapter
             { "sourceAddresses", new List<string> { region.Network.Cidr } },
         };
         if (!haproxy) http.Add("sourceLoadBalancerUids", new List<string> { Ref.To(region.Balancer.LogicalName, "id") });
-        var inbound = new List<object> { http, Inbound(Port(es.TransportPort), [region.Network.Cidr]) };
+        var transport = Inbound(Port(es.TransportPort), [region.Network.Cidr]);
+        // The load balancer forwards the transport port for CCR (proxy mode); its connections come from it.
+        if (ForwardsTransport(context)) transport.Add("sourceLoadBalancerUids", new List<string> { Ref.To(region.Balancer.LogicalName, "id") });
+        var inbound = new List<object> { http, transport };
         if (peerCidrs.Count > 0)
         {
             inbound.Add(Inbound(Port(es.HttpPort), peerCidrs));
@@ -176,7 +191,9 @@ public sealed partial class DigitalOceanAdapter : ICloudAdapter
         var clients = es.ClientCidrs.Append(region.Network.Cidr).Concat(peerCidrs).Distinct(StringComparer.Ordinal).ToList();
         if (!haproxy)
         {
-            // Its rules live on the balancer, which was declared before the peers were known.
+            // Its rules live on the balancer, which was declared before the peers were known. They apply to
+            // every forwarding rule alike (DigitalOcean has no per-port rules), so the transport rule, present
+            // only with peers, is open to the same sources as 9200: see README.md ("The transport port").
             var allows = clients.Select(c => c.EndsWith("/32", StringComparison.Ordinal) ? $"ip:{c[..^3]}" : $"cidr:{c}").ToList();
             context.Program.Resource(region.Balancer.LogicalName).Properties["firewall"] = new PMap { { "allows", allows } };
             return;
@@ -252,6 +269,32 @@ public sealed partial class DigitalOceanAdapter : ICloudAdapter
     {
         var region = context.Region;
         var http = context.Config.Elasticsearch.HttpPort;
+        var transport = context.Config.Elasticsearch.TransportPort;
+        var forwardingRules = new List<object>
+        {
+            // TLS passes through: clients speak TLS to Elasticsearch itself, with their own credentials.
+            new PMap
+            {
+                { "entryProtocol", "https" },
+                { "entryPort", http },
+                { "targetProtocol", "https" },
+                { "targetPort", http },
+                { "tlsPassthrough", true },
+            },
+        };
+        if (ForwardsTransport(context))
+        {
+            // The transport port for cross-cluster replication in proxy mode: plain TCP passthrough, so the
+            // transport TLS (node certificates on both sides) ends at a node. Checked by the one health check
+            // below, so a node leaves both rules together.
+            forwardingRules.Add(new PMap
+            {
+                { "entryProtocol", "tcp" },
+                { "entryPort", transport },
+                { "targetProtocol", "tcp" },
+                { "targetPort", transport },
+            });
+        }
         var properties = new PMap
         {
             { "name", region.Balancer.Name },
@@ -260,20 +303,9 @@ public sealed partial class DigitalOceanAdapter : ICloudAdapter
             // By tag, not by droplet ids: the balancer does not depend on the droplets, and a rebuilt node
             // joins it without the balancer being updated.
             { "dropletTag", nodeTag.Out("name") },
-            // TLS passes through: clients speak TLS to Elasticsearch itself, with their own credentials.
-            { "forwardingRules", new List<object>
-                {
-                    new PMap
-                    {
-                        { "entryProtocol", "https" },
-                        { "entryPort", http },
-                        { "targetProtocol", "https" },
-                        { "targetPort", http },
-                        { "tlsPassthrough", true },
-                    },
-                }
-            },
-            // HTTPS to the node's own port; unauthenticated, answered by the health-only anonymous role.
+            { "forwardingRules", forwardingRules },
+            // One health check for every rule (DigitalOcean has no per-rule checks): HTTPS to the node's own
+            // HTTP port; unauthenticated, answered by the health-only anonymous role.
             { "healthcheck", new PMap
                 {
                     { "protocol", "https" },

@@ -24,6 +24,13 @@ public sealed class LinodeAdapter : ICloudAdapter
     public const int FrontDoorPort = LinodeFrontDoor.Port;
 
     /// <summary>
+    /// The front door's transport listener, the backend port of the NodeBalancer's transport config: TLS passes
+    /// through to Elasticsearch's transport port (cross-cluster replication in proxy mode), plain HTTP may only
+    /// ask for cluster health, so that config is checked the same way as the HTTP one.
+    /// </summary>
+    public const int FrontDoorTransportPort = LinodeFrontDoor.TransportPort;
+
+    /// <summary>
     /// What the NodeBalancer asks each backend. Linode's API accepts only <c>[a-zA-Z0-9/\-%?&amp;=.]</c> in
     /// <c>check_path</c> (no underscore), so the underscores are percent-encoded; it decodes to
     /// <see cref="HealthCheckTarget"/>. Red answers 408, no elected master 503: either fails the check.
@@ -54,6 +61,9 @@ public sealed class LinodeAdapter : ICloudAdapter
     /// </summary>
     public const int FrontDoorElasticsearchPort = 9200;
 
+    /// <summary>Elasticsearch's transport port as the front door forwards to it; fixed for the same reason.</summary>
+    public const int FrontDoorElasticsearchTransportPort = 9300;
+
     private const string VpcPurpose = "vpc";
     private const int ShortLabel = 32;   // volumes, NodeBalancers, firewalls
     private const int LongLabel = 64;    // instances, VPCs, subnets
@@ -82,7 +92,9 @@ public sealed class LinodeAdapter : ICloudAdapter
         ArgumentNullException.ThrowIfNull(region);
         ArgumentNullException.ThrowIfNull(node);
         return region.Balancer.Kind == BalancerKind.NodeBalancer
-            ? new NodeAddOns([LinodeFrontDoor.ConfigFile(node, NodeCaFile, FrontDoorElasticsearchPort)], LinodeFrontDoor.RunCommands)
+            ? new NodeAddOns(
+                [LinodeFrontDoor.ConfigFile(node, NodeCaFile, FrontDoorElasticsearchPort, FrontDoorElasticsearchTransportPort)],
+                LinodeFrontDoor.RunCommands)
             : NodeAddOns.None;
     }
 
@@ -99,6 +111,8 @@ public sealed class LinodeAdapter : ICloudAdapter
             throw new NotSupportedException($"region '{region.Name}': Linode regions are fronted by a NodeBalancer or HAProxy, not '{StackConfigParser.Spell(kind)}'");
         if (kind == BalancerKind.NodeBalancer && context.Config.Elasticsearch.HttpPort != FrontDoorElasticsearchPort)
             throw new NotSupportedException($"region '{region.Name}': the NodeBalancer's front door forwards to Elasticsearch on {Port(FrontDoorElasticsearchPort)}");
+        if (kind == BalancerKind.NodeBalancer && context.Config.Elasticsearch.TransportPort != FrontDoorElasticsearchTransportPort)
+            throw new NotSupportedException($"region '{region.Name}': the NodeBalancer's front door forwards to Elasticsearch's transport on {Port(FrontDoorElasticsearchTransportPort)}");
 
         var vpc = program.Add($"{region.Key}-vpc", "linode:index/vpc:Vpc",
             new PMap
@@ -130,7 +144,7 @@ public sealed class LinodeAdapter : ICloudAdapter
 
         // Exactly one of the two: the NodeBalancer's backend /30 (offset 4) covers the HAProxy instance's
         // fixed address (offset 5), so they can never share a region.
-        (ProgramResource Balancer, ProgramResource Config)? nodeBalancer = null;
+        NodeBalancerResources? nodeBalancer = null;
         ProgramResource? haproxy = null;
         if (kind == BalancerKind.NodeBalancer) nodeBalancer = AddBalancer(context, subnets[region.Network.Subnets[0]], tags);
         else haproxy = AddHaproxy(context, subnets[region.Network.Subnets[0]], tags);
@@ -151,7 +165,12 @@ public sealed class LinodeAdapter : ICloudAdapter
                 },
                 Pinned());
             var names = new List<string> { instance.Name, LinodeIds.CastName(instance.Name), volume.Name };
-            if (nodeBalancer is { } nb) names.Add(AddBackend(context, node, instance, subnet, nb).Name);
+            if (nodeBalancer is { } nb)
+            {
+                names.Add(AddBackend(context, $"{node.LogicalName}-lb-node", node, instance, subnet, nb.Balancer, nb.Http, FrontDoorPort).Name);
+                names.Add(AddBackend(context, $"{node.LogicalName}-lb-node-{Port(context.Config.Elasticsearch.TransportPort)}", node, instance, subnet,
+                    nb.Balancer, nb.Transport, FrontDoorTransportPort).Name);
+            }
             nodes.Add(new NodeResources(node, instance.Out("ipAddress"), NetworkHost(node), names));
         }
 
@@ -165,30 +184,34 @@ public sealed class LinodeAdapter : ICloudAdapter
                 [haproxy.Name, BalancerFirewallName(region), LinodeIds.CastName(BalancerFirewallName(region))],
                 network);
         }
-        var (balancer, balancerConfig) = nodeBalancer!.Value;
+        var (balancer, httpConfig, transportConfig) = nodeBalancer!;
         return new RegionResources(
             region,
             nodes,
             $"https://{balancer.Out("ipv4")}:{http}",
-            new[] { balancer.Name, balancerConfig.Name, BalancerFirewallName(region) }
+            new[] { balancer.Name, httpConfig.Name, transportConfig.Name, BalancerFirewallName(region) }
                 .SelectMany(name => new[] { name, LinodeIds.CastName(name) })
                 .ToList(),
             network);
     }
 
-    /// <summary>The node as a NodeBalancer backend: its front door on its VPC address.</summary>
+    /// <summary>The NodeBalancer, its HTTP config and its transport config.</summary>
+    private sealed record NodeBalancerResources(ProgramResource Balancer, ProgramResource Http, ProgramResource Transport);
+
+    /// <summary>The node as a backend of one NodeBalancer config: one of its front door's listeners on its VPC address.</summary>
     private ProgramResource AddBackend(
-        RegionContext context, EsNode node, ProgramResource instance, ProgramResource subnet, (ProgramResource Balancer, ProgramResource Config) balancer)
+        RegionContext context, string logicalName, EsNode node, ProgramResource instance, ProgramResource subnet,
+        ProgramResource balancer, ProgramResource config, int frontDoorPort)
     {
         var program = context.Program;
-        return program.Add($"{node.LogicalName}-lb-node", "linode:index/nodeBalancerNode:NodeBalancerNode",
+        return program.Add(logicalName, "linode:index/nodeBalancerNode:NodeBalancerNode",
             new PMap
             {
-                { "nodebalancerId", LinodeIds.Of(program, balancer.Balancer.Name) },
-                { "configId", LinodeIds.Of(program, balancer.Config.Name) },
+                { "nodebalancerId", LinodeIds.Of(program, balancer.Name) },
+                { "configId", LinodeIds.Of(program, config.Name) },
                 { "label", Label(node.Name, ShortLabel) },
                 // A VPC backend: its VPC address and the subnet it lives in.
-                { "address", $"{NetworkHost(node)}:{Port(FrontDoorPort)}" },
+                { "address", $"{NetworkHost(node)}:{Port(frontDoorPort)}" },
                 { "subnetId", LinodeIds.Of(program, subnet.Name) },
                 { "mode", "accept" },
                 { "weight", 100 },
@@ -216,7 +239,8 @@ public sealed class LinodeAdapter : ICloudAdapter
         // private network holds the region's application servers and, with HAProxy, the HAProxy instance.
         var inbound = new List<object> { Rule("es-private-network", esPorts, [region.Network.Cidr]) };
         // The front door exists only behind a NodeBalancer (see AddOns); HAProxy checks Elasticsearch itself.
-        if (!haproxy) inbound.Add(Rule("es-front-door-balancer", Port(FrontDoorPort), [NodeBalancerRange(region)]));
+        // (The private-network rule already admits 9200 and 9300 from the balancer's range, which is inside it.)
+        if (!haproxy) inbound.Add(Rule("es-front-door-balancer", $"{Port(FrontDoorPort)}, {Port(FrontDoorTransportPort)}", [NodeBalancerRange(region)]));
         if (peerHosts.Count > 0) inbound.Add(Rule("es-other-regions", esPorts, peerHosts));
         if (config.Ssh.AllowedCidrs.Count > 0) inbound.Add(Rule("ssh-operators", "22", config.Ssh.AllowedCidrs));
         context.Program.Add(NodeFirewallName(region), "linode:index/firewall:Firewall",
@@ -235,11 +259,12 @@ public sealed class LinodeAdapter : ICloudAdapter
         // SSH networks (those are for port 22 only).
         var clients = es.ClientCidrs.Append(region.Network.Cidr).Concat(peerHosts).Distinct(StringComparer.Ordinal).ToList();
         var balancerInbound = new List<object> { Rule("es-clients", Port(es.HttpPort), clients) };
+        // Either balancer passes the transport port through for CCR in proxy mode: only the other regions'
+        // nodes dial it, so only they are admitted (none in a one-region stack: the DROP policy then closes it).
+        if (peerHosts.Count > 0) balancerInbound.Add(Rule("es-transport-other-regions", Port(es.TransportPort), peerHosts));
         if (haproxy)
         {
-            // HAProxy passes the transport port through for CCR in proxy mode: only the other regions' nodes
-            // dial it. Its own health endpoint answers the private network only; SSH the operators.
-            if (peerHosts.Count > 0) balancerInbound.Add(Rule("es-transport-other-regions", Port(es.TransportPort), peerHosts));
+            // HAProxy's own health endpoint answers the private network only; SSH the operators.
             balancerInbound.Add(Rule("haproxy-monitor", Port(NodeUserData.HaproxySettings(context.Topology, region, []).MonitorPort), [region.Network.Cidr]));
             if (config.Ssh.AllowedCidrs.Count > 0) balancerInbound.Add(Rule("ssh-operators", "22", config.Ssh.AllowedCidrs));
         }
@@ -332,7 +357,7 @@ public sealed class LinodeAdapter : ICloudAdapter
             }));
     }
 
-    private static (ProgramResource Balancer, ProgramResource Config) AddBalancer(
+    private static NodeBalancerResources AddBalancer(
         RegionContext context, ProgramResource subnet, IReadOnlyList<string> tags)
     {
         var region = context.Region;
@@ -353,18 +378,31 @@ public sealed class LinodeAdapter : ICloudAdapter
                 },
             },
             Pinned());
-        var config = context.Program.Add($"{region.Balancer.LogicalName}-{Port(es.HttpPort)}", "linode:index/nodeBalancerConfig:NodeBalancerConfig",
+        // TCP passthrough: clients speak TLS to Elasticsearch itself, with their own credentials.
+        var http = AddBalancerConfig(context, balancer, es.HttpPort);
+        // The transport port, for cross-cluster replication in proxy mode: the other regions' nodes dial
+        // <balancer>:9300 and TLS (with node certificates on both sides) ends at a node's transport layer.
+        // Only the balancer's firewall decides who may connect (the other regions' nodes).
+        var transport = AddBalancerConfig(context, balancer, es.TransportPort);
+        return new NodeBalancerResources(balancer, http, transport);
+    }
+
+    /// <summary>
+    /// A TCP-passthrough config on <paramref name="port"/>. Its backends are front door listeners, so its plain-HTTP
+    /// check is answered from the node's own Elasticsearch over TLS: 200 only for a yellow-or-green cluster with an
+    /// elected master. (A NodeBalancer checks a config's own backend address and port; a check on Elasticsearch's
+    /// transport port itself could only be <c>connection</c>.)
+    /// </summary>
+    private static ProgramResource AddBalancerConfig(RegionContext context, ProgramResource balancer, int port) =>
+        context.Program.Add($"{context.Region.Balancer.LogicalName}-{Port(port)}", "linode:index/nodeBalancerConfig:NodeBalancerConfig",
             new PMap
             {
                 { "nodebalancerId", LinodeIds.Of(context.Program, balancer.Name) },
-                { "port", es.HttpPort },
-                // TCP passthrough: clients speak TLS to Elasticsearch itself, with their own credentials.
+                { "port", port },
                 { "protocol", "tcp" },
                 { "algorithm", "leastconn" },
                 { "stickiness", "none" },
                 { "proxyProtocol", "none" },
-                // A plain-HTTP check against the front door, which answers it from the node's own
-                // Elasticsearch over TLS: 200 only for a yellow-or-green cluster with an elected master.
                 { "check", "http" },
                 { "checkPath", HealthCheckPath },
                 { "checkInterval", 5 },
@@ -373,8 +411,6 @@ public sealed class LinodeAdapter : ICloudAdapter
                 { "checkPassive", true },
             },
             Pinned());
-        return (balancer, config);
-    }
 
     private static PMap Rule(string label, string ports, IReadOnlyList<string> ipv4s) => new()
     {

@@ -18,11 +18,23 @@ namespace EsDr.Infra.Clouds.Linode;
 /// cluster CA, as the anonymous health-only user. Elasticsearch's status goes back unchanged (200, or 408
 /// for red, 503 without a master, 503 from HAProxy when Elasticsearch is down); anything else gets 403.</item>
 /// </list>
-/// The firewall admits this port only from the NodeBalancer's backend range.
+/// A second listener, port <see cref="TransportPort"/>, does the same for the NodeBalancer's transport config
+/// (cross-cluster replication in proxy mode): TLS goes byte for byte to Elasticsearch's transport port, plain
+/// HTTP gets the same cluster-health answer, so that config's check is as meaningful as the HTTP one.
+/// The firewall admits both ports only from the NodeBalancer's backend range.
 /// </summary>
 public static class LinodeFrontDoor
 {
     public const int Port = 9201;
+
+    /// <summary>The listener in front of Elasticsearch's transport port (the NodeBalancer's 9300 config).</summary>
+    public const int TransportPort = 9301;
+
+    /// <summary>
+    /// Idle timeout of a passed-through transport connection: remote-cluster connections are long-lived and may
+    /// sit idle between requests (HAProxy on a VM uses the same for its 9300 listener).
+    /// </summary>
+    public const string TransportIdleTimeout = "1h";
 
     /// <summary>Where user-data writes the rendered config; <see cref="RunCommands"/> installs it.</summary>
     public const string StagedConfigPath = "/etc/es-front-door/haproxy.cfg";
@@ -31,9 +43,11 @@ public static class LinodeFrontDoor
 
     /// <summary>
     /// haproxy.cfg for one node. <paramref name="caFile"/> is the PEM of the cluster CA on the node;
-    /// <paramref name="httpPort"/> is Elasticsearch's, <paramref name="port"/> the front door's own.
+    /// <paramref name="httpPort"/> and <paramref name="transportPort"/> are Elasticsearch's,
+    /// <paramref name="port"/> and <paramref name="transportDoorPort"/> the front door's own.
     /// </summary>
-    public static string Render(EsNode node, string caFile, int httpPort = 9200, int port = Port)
+    public static string Render(
+        EsNode node, string caFile, int httpPort = 9200, int port = Port, int transportPort = 9300, int transportDoorPort = TransportPort)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentException.ThrowIfNullOrWhiteSpace(caFile);
@@ -62,6 +76,21 @@ public static class LinodeFrontDoor
         Section(text, "backend es_tls_passthrough",
             "mode tcp",
             $"server es {es}");
+        // The transport listener: the same split, TLS to the transport port, plain HTTP to the same health answer.
+        Section(text, "frontend es_transport_front_door",
+            "mode tcp",
+            $"bind {ip}:{Num(transportDoorPort)}",
+            $"timeout client {TransportIdleTimeout}",
+            "tcp-request inspect-delay 3s",
+            "tcp-request content accept if { req.ssl_hello_type 1 }",
+            "tcp-request content accept if HTTP",
+            "tcp-request content reject",
+            "use_backend es_transport_passthrough if { req.ssl_hello_type 1 }",
+            "default_backend es_cluster_health");
+        Section(text, "backend es_transport_passthrough",
+            "mode tcp",
+            $"timeout server {TransportIdleTimeout}",
+            $"server es {ip}:{Num(transportPort)}");
         Section(text, "backend es_cluster_health",
             "mode http",
             // The balancer has to percent-encode the underscores (see LinodeAdapter.HealthCheckPath).
@@ -72,8 +101,8 @@ public static class LinodeFrontDoor
     }
 
     /// <summary>The user-data file carrying the rendered config (written after packages are installed).</summary>
-    public static ExtraFile ConfigFile(EsNode node, string caFile, int httpPort = 9200) =>
-        new(StagedConfigPath, Render(node, caFile, httpPort));
+    public static ExtraFile ConfigFile(EsNode node, string caFile, int httpPort = 9200, int transportPort = 9300) =>
+        new(StagedConfigPath, Render(node, caFile, httpPort, Port, transportPort));
 
     /// <summary>
     /// Shell lines for user-data, after Elasticsearch has started: install HAProxy, put the config in place

@@ -7,6 +7,7 @@ namespace EsDr.Infra.Tests.Clouds.Aws;
 public class AwsAdapterTests
 {
     private const string IngressRule = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+    private const string EgressRule = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
     private const string Instance = "aws:ec2/instance:Instance";
 
     private static readonly string[] ElasticsearchPorts = ["9200", "9300"];
@@ -73,6 +74,9 @@ public class AwsAdapterTests
 
         var ingress = stack.OfType(IngressRule).ToList();
         Assert.NotEmpty(ingress);
+        // Both transport paths are here: on dub's transport-only NLB (beside its ALB) and on iad's NLB.
+        Assert.Contains(ingress, r => (string)r.Properties["securityGroupId"] == "${dub-lb-transport-sg.id}");
+        Assert.Contains(ingress, r => (string)r.Properties["securityGroupId"] == "${iad-lb-sg.id}" && (int)r.Properties["fromPort"] == 9300);
         foreach (var rule in ingress)
         {
             var from = (int)rule.Properties["fromPort"];
@@ -183,11 +187,15 @@ public class AwsAdapterTests
         var stack = AwsTestStack.Build();
 
         var rules = BalancerIngress(stack, "dub");
+        var http = rules.Where(r => (int)r.Properties["fromPort"] == 9200).ToList();
 
-        Assert.All(rules, r => Assert.Equal((9200, 9200), ((int)r.Properties["fromPort"], (int)r.Properties["toPort"])));
+        Assert.All(http, r => Assert.Equal(9200, r.Properties["toPort"]));
         Assert.Equal(
             new[] { "10.20.0.0/16", AwsTestStack.ClientsCidr, "${iad-es-1.publicIp}/32", "${iad-es-2.publicIp}/32", "${iad-es-3.publicIp}/32" },
-            rules.Select(r => (string)r.Properties["cidrIpv4"]));
+            http.Select(r => (string)r.Properties["cidrIpv4"]));
+        // Every other rule is the transport port, for the other regions' nodes only.
+        Assert.All(rules.Except(http), r => Assert.Equal((9300, 9300), ((int)r.Properties["fromPort"], (int)r.Properties["toPort"])));
+        Assert.Equal(3, rules.Except(http).Count());
     }
 
     [Fact]
@@ -198,7 +206,7 @@ public class AwsAdapterTests
         settings["es-dr:elasticsearch"] = """{"version":"8.17.4","license":"trial"}""";
         var stack = AwsTestStack.Build(AwsTestStack.Parse(settings));
 
-        var sources = BalancerIngress(stack, "dub").Select(r => (string)r.Properties["cidrIpv4"]);
+        var sources = BalancerIngress(stack, "dub").Where(r => (int)r.Properties["fromPort"] == 9200).Select(r => (string)r.Properties["cidrIpv4"]);
 
         Assert.Equal(["10.20.0.0/16", "${iad-es-1.publicIp}/32", "${iad-es-2.publicIp}/32", "${iad-es-3.publicIp}/32"], sources);
     }
@@ -289,6 +297,150 @@ public class AwsAdapterTests
         Assert.Equal("TCP", listener.Properties["protocol"]);
         Assert.Equal(9200, listener.Properties["port"]);
         Assert.Equal("https://${dub-lb.dnsName}:9200", stack.Region("dub").Endpoint);
+    }
+
+    [Fact]
+    public void Nlb_PassesTransportThrough_HealthCheckedOnTheHttpPort()
+    {
+        var stack = AwsTestStack.Build();
+
+        var listener = stack.Program.Resource("dub-lb-9300");
+        var group = stack.Program.Resource("dub-lb-transport-tg");
+        var check = (PMap)group.Properties["healthCheck"];
+
+        Assert.Equal("${dub-lb.arn}", listener.Properties["loadBalancerArn"]);
+        Assert.Equal(("TCP", 9300), ((string)listener.Properties["protocol"], (int)listener.Properties["port"]));
+        Assert.Equal("${dub-lb-transport-tg.arn}", ((List<object>)listener.Properties["defaultActions"]).Cast<PMap>().Single()["targetGroupArn"]);
+        Assert.Equal(AwsAdapter.TransportIdleTimeoutSeconds, listener.Properties["tcpIdleTimeoutSeconds"]);
+        Assert.Equal(("TCP", 9300), ((string)group.Properties["protocol"], (int)group.Properties["port"]));
+        // Reaches the nodes from the NLB's private addresses, which the nodes' VPC rule on 9300 admits.
+        Assert.Equal("false", group.Properties["preserveClientIp"]);
+        // A transport handshake says nothing about cluster health: the check is the HTTP one, on 9200.
+        Assert.Equal("HTTPS", check["protocol"]);
+        Assert.Equal("9200", check["port"]);
+        Assert.Equal(AwsAdapter.HealthCheckPath, check["path"]);
+        Assert.Equal("200", check["matcher"]);
+        Assert.Equal("${dub-lb.dnsName}:9300", AwsAdapter.TransportProxyAddress(stack.Topology.Regions[0], 9300));
+    }
+
+    [Theory]
+    [MemberData(nameof(BalancerKinds))]
+    public void TransportTargets_AreEveryNodeOnItsTransportPort(string balancer)
+    {
+        var stack = AwsTestStack.Build(
+            AwsTestStack.AwsRegion("dub", "10.20.0.0/16", balancer, state: "active"),
+            AwsTestStack.AwsRegion("iad", "10.30.0.0/16", balancer));
+
+        var targets = stack.OfType("aws:lb/targetGroupAttachment:TargetGroupAttachment")
+            .Where(t => (string)t.Properties["targetGroupArn"] == "${dub-lb-transport-tg.arn}")
+            .ToList();
+
+        Assert.Equal(["${dub-es-1.id}", "${dub-es-2.id}", "${dub-es-3.id}"], targets.Select(t => (string)t.Properties["targetId"]));
+        Assert.All(targets, t => Assert.Equal(9300, t.Properties["port"]));
+    }
+
+    [Fact]
+    public void Nlb_Egress_ReachesOnlyTheNodesHttpAndTransportPortsInTheVpc()
+    {
+        var stack = AwsTestStack.Build();
+
+        var egress = stack.OfType(EgressRule)
+            .Where(r => (string)r.Properties["securityGroupId"] == "${dub-lb-sg.id}")
+            .Select(r => $"{r.Properties["fromPort"]}-{r.Properties["toPort"]} {r.Properties["cidrIpv4"]}")
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(["9200-9200 10.20.0.0/16", "9300-9300 10.20.0.0/16"], egress);
+    }
+
+    [Fact]
+    public void Alb_Region_GetsATransportOnlyNlb()
+    {
+        var stack = AwsTestStack.Build(
+            AwsTestStack.AwsRegion("dub", "10.20.0.0/16", "alb", state: "active"),
+            AwsTestStack.AwsRegion("iad", "10.30.0.0/16"));
+
+        var alb = stack.Program.Resource("dub-lb");
+        var nlb = stack.Program.Resource("dub-lb-transport");
+        var listeners = stack.OfType("aws:lb/listener:Listener").Where(l => l.Name.StartsWith("dub-", StringComparison.Ordinal)).ToList();
+        var group = stack.Program.Resource("dub-lb-transport-tg");
+        var egress = stack.OfType(EgressRule)
+            .Where(r => (string)r.Properties["securityGroupId"] == "${dub-lb-transport-sg.id}")
+            .Select(r => $"{r.Properties["fromPort"]} {r.Properties["cidrIpv4"]}")
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal("application", alb.Properties["loadBalancerType"]);
+        Assert.Equal("network", nlb.Properties["loadBalancerType"]);
+        Assert.Equal(false, nlb.Properties["internal"]);
+        Assert.Equal(new List<object> { "${dub-lb-transport-sg.id}" }, nlb.Properties["securityGroups"]);
+        Assert.Equal(alb.Properties["subnets"], nlb.Properties["subnets"]);
+        // The ALB keeps 9200 only; the transport NLB has 9300 only.
+        Assert.Equal(["dub-lb-9200 ${dub-lb.arn}", "dub-lb-transport-9300 ${dub-lb-transport.arn}"],
+            listeners.Select(l => $"{l.Name} {l.Properties["loadBalancerArn"]}"));
+        Assert.Equal("TCP", stack.Program.Resource("dub-lb-transport-9300").Properties["protocol"]);
+        Assert.Equal("9200", group.Properties.Get("healthCheck", "port"));
+        Assert.Equal(["9200 10.20.0.0/16", "9300 10.20.0.0/16"], egress);
+        Assert.Equal("${dub-lb-transport.dnsName}:9300", AwsAdapter.TransportProxyAddress(stack.Topology.Regions[0], 9300));
+        // The regional endpoint is still the ALB's, and the transport NLB is listed with the balancer.
+        Assert.Equal("https://${dub-lb.dnsName}:9200", stack.Region("dub").Endpoint);
+        Assert.Contains("dub-lb-transport", stack.Region("dub").BalancerResourceNames);
+        Assert.Contains("dub-lb-transport-sg", stack.Region("dub").BalancerResourceNames);
+    }
+
+    [Fact]
+    public void BalancerSecurityGroup_AdmitsTransportOnlyFromOtherRegionsNodes()
+    {
+        var stack = AwsTestStack.Build(
+            AwsTestStack.AwsRegion("dub", "10.20.0.0/16", state: "active"),
+            AwsTestStack.AwsRegion("iad", "10.30.0.0/16"),
+            AwsTestStack.OvhRegion("gra", "10.40.0.0/24"));
+
+        var transport = BalancerIngress(stack, "dub").Where(r => (int)r.Properties["fromPort"] == 9300).ToList();
+
+        // Each other region's node address once (the OVH nodes share their gateway's); not the VPC, not the clients.
+        Assert.Equal(
+            ["${gra-gw.externalInformations[0].ips[0].ip}/32", "${iad-es-1.publicIp}/32", "${iad-es-2.publicIp}/32", "${iad-es-3.publicIp}/32"],
+            transport.Select(r => (string)r.Properties["cidrIpv4"]).Order(StringComparer.Ordinal));
+        Assert.All(transport, r => Assert.Equal(9300, r.Properties["toPort"]));
+        Assert.All(transport, r => Assert.Contains(r.Name, stack.Region("dub").BalancerResourceNames));
+    }
+
+    [Fact]
+    public void TransportOnlyNlb_AdmitsOnlyTheOtherRegionsNodes_OnlyOnTheTransportPort()
+    {
+        var stack = AwsTestStack.Build(
+            AwsTestStack.AwsRegion("dub", "10.20.0.0/16", "alb", state: "active"),
+            AwsTestStack.AwsRegion("iad", "10.30.0.0/16"));
+
+        var ingress = stack.OfType(IngressRule)
+            .Where(r => (string)r.Properties["securityGroupId"] == "${dub-lb-transport-sg.id}")
+            .Select(r => $"{r.Properties["fromPort"]}-{r.Properties["toPort"]} {r.Properties["cidrIpv4"]}");
+        var albTransport = BalancerIngress(stack, "dub").Where(r => (int)r.Properties["fromPort"] == 9300);
+
+        Assert.Equal(["9300-9300 ${iad-es-1.publicIp}/32", "9300-9300 ${iad-es-2.publicIp}/32", "9300-9300 ${iad-es-3.publicIp}/32"], ingress);
+        Assert.Empty(albTransport);
+    }
+
+    [Theory]
+    [MemberData(nameof(BalancerKinds))]
+    public void SingleRegion_HasNoTransportPath_AndNoTransportRule(string balancer)
+    {
+        var stack = AwsTestStack.Build(AwsTestStack.AwsRegion("dub", "10.20.0.0/16", balancer, state: "active"));
+
+        Assert.DoesNotContain(stack.Program.Resources, r => r.Name.Contains("transport", StringComparison.Ordinal));
+        Assert.DoesNotContain(stack.OfType("aws:lb/listener:Listener"), l => (int)l.Properties["port"] == 9300);
+        Assert.DoesNotContain(stack.OfType(IngressRule),
+            r => (int)r.Properties["fromPort"] == 9300 && !((string)r.Properties["securityGroupId"]).Contains("-es-sg", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AddFirewalls_NodesAdmitTransportFromTheVpc_WhereTheNlbReachesThem()
+    {
+        var stack = AwsTestStack.Build(
+            AwsTestStack.AwsRegion("dub", "10.20.0.0/16", "alb", state: "active"),
+            AwsTestStack.AwsRegion("iad", "10.30.0.0/16"));
+
+        foreach (var region in new[] { ("dub", "10.20.0.0/16"), ("iad", "10.30.0.0/16") })
+            Assert.Contains(("9300", region.Item2), NodeIngress(stack, region.Item1));
     }
 
     [Fact]
@@ -431,7 +583,7 @@ public class AwsAdapterTests
         Assert.All(removed, name => Assert.Contains("dub-es-2", name, StringComparison.Ordinal));
         Assert.All(added, name => Assert.Contains("dub-es-2-gen2", name, StringComparison.Ordinal));
         Assert.Equal(
-            ["dub-es-2", "dub-es-2-data", "dub-es-2-data-attachment", "dub-es-2-lb-target"],
+            ["dub-es-2", "dub-es-2-data", "dub-es-2-data-attachment", "dub-es-2-lb-target", "dub-es-2-lb-transport-target"],
             removed.Where(n => !n.Contains("-in-", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
         Assert.Equal(
             before.Region("dub").Nodes[1].ResourceNames.Select(n => n.Replace("dub-es-2", "dub-es-2-gen2", StringComparison.Ordinal)),
@@ -484,7 +636,7 @@ public class AwsAdapterTests
 
         Assert.Equal("${dub-es-1.publicIp}", node.PublicIp);
         Assert.Equal("10.20.0.11", node.PrivateIp);
-        Assert.Equal(["dub-es-1", "dub-es-1-data", "dub-es-1-data-attachment", "dub-es-1-lb-target"], node.ResourceNames);
+        Assert.Equal(["dub-es-1", "dub-es-1-data", "dub-es-1-data-attachment", "dub-es-1-lb-target", "dub-es-1-lb-transport-target"], node.ResourceNames);
         Assert.All(node.ResourceNames, n => stack.Program.Resource(n));
         Assert.Equal("10.20.0.11", new AwsAdapter().NetworkHost(node.Node));
     }

@@ -179,7 +179,7 @@ public partial class DigitalOceanAdapterTests
     public void LoadBalancer_PassesTlsThroughToTheTaggedDropletsInTheVpc()
     {
         var balancer = Assert.Single(Stack.OfType(LoadBalancer));
-        var rule = Map(Assert.Single(List(balancer.Properties["forwardingRules"])));
+        var rule = Assert.Single(List(balancer.Properties["forwardingRules"]).Select(Map), r => (int)r["entryPort"] == 9200);
 
         Assert.Equal("https", rule["entryProtocol"]);
         Assert.Equal("https", rule["targetProtocol"]);
@@ -190,6 +190,71 @@ public partial class DigitalOceanAdapterTests
         Assert.Equal("${ams-es-tag.name}", balancer.Properties["dropletTag"]);
         Assert.All(Stack.OfType(Droplet), d => Assert.Contains("${ams-es-tag.name}", Strings(d.Properties["tags"])));
         Assert.Equal("https://${ams-lb.ip}:9200", Stack.Regions["ams"].Endpoint);
+    }
+
+    [Fact]
+    public void LoadBalancer_PassesTransportThrough_ForCrossClusterReplication()
+    {
+        var balancer = Stack.Resource("ams-lb");
+        var rules = List(balancer.Properties["forwardingRules"]).Select(Map).ToList();
+
+        // Other regions' nodes dial <balancer>:9300 (remote cluster in proxy mode): plain TCP passthrough,
+        // so the transport TLS, with node certificates on both sides, ends at a node.
+        Assert.Equal([9200, 9300], rules.Select(r => (int)r["entryPort"]));
+        var transport = rules[1];
+        Assert.Equal("tcp", transport["entryProtocol"]);
+        Assert.Equal("tcp", transport["targetProtocol"]);
+        Assert.Equal(9300, transport["targetPort"]);
+        Assert.False(transport.ContainsKey("certificateName"));
+        Assert.False(transport.ContainsKey("tlsPassthrough"));
+        // The one health check covers both rules and stays the cluster-health one on 9200.
+        var check = Map(balancer.Properties["healthcheck"]);
+        Assert.Equal("https", check["protocol"]);
+        Assert.Equal(9200, check["port"]);
+        Assert.Equal(DigitalOceanAdapter.HealthCheckPath, check["path"]);
+        // The nodes' firewall admits the balancer's transport connections.
+        var nodeTransport = Assert.Single(List(Stack.Resource("ams-fw").Properties["inboundRules"]).Select(Map),
+            r => (string)r["portRange"] == "9300" && r.ContainsKey("sourceLoadBalancerUids"));
+        Assert.Equal(["${ams-lb.id}"], Strings(nodeTransport["sourceLoadBalancerUids"]));
+        Assert.Empty(Stack.Problems);
+    }
+
+    [Fact]
+    public void LoadBalancer_TransportRule_OnlyWhenThereAreOtherRegions()
+    {
+        // The balancer's firewall cannot tell ports apart: with nobody to replicate with, no transport rule
+        // at all, rather than a transport port open to the 9200 clients.
+        var stack = Build(Ams);
+
+        var rule = Map(Assert.Single(List(stack.Resource("ams-lb").Properties["forwardingRules"])));
+        Assert.Equal(9200, rule["entryPort"]);
+        Assert.All(List(stack.Resource("ams-fw").Properties["inboundRules"]).Select(Map),
+            r => Assert.False((string)r["portRange"] == "9300" && r.ContainsKey("sourceLoadBalancerUids")));
+        Assert.Empty(stack.Problems);
+    }
+
+    [Fact]
+    public void LoadBalancer_TransportSources_AreTheBalancersAllowList_NeverTheInternetOrSshCidrs()
+    {
+        // DigitalOcean applies the balancer's firewall to every forwarding rule: 9300 is reachable from
+        // exactly the 9200 sources (client networks, the VPC, the other regions' nodes), nothing wider.
+        var allows = Strings(Map(Stack.Resource("ams-lb").Properties["firewall"])["allows"]);
+
+        Assert.Equal([$"cidr:{ClientCidr}", "cidr:10.30.0.0/24", .. FraPeers.Select(p => $"ip:{p[..^3]}")], allows);
+        Assert.DoesNotContain(allows, a => a.EndsWith("/0", StringComparison.Ordinal));
+        Assert.DoesNotContain(allows, a => a.Contains(OperatorCidr, StringComparison.Ordinal));
+        Assert.False(Map(Stack.Resource("ams-lb").Properties["firewall"]).ContainsKey("denies"));
+    }
+
+    [Fact]
+    public void HaproxyFirewall_AdmitsTransportOnlyFromOtherRegionsNodes()
+    {
+        var rules = List(HaproxyStack.Resource("ams-lb-fw").Properties["inboundRules"]).Select(Map).ToList();
+
+        var transport = Assert.Single(rules, r => (string)r["portRange"] == "9300");
+        Assert.Equal(FraPeers, Strings(transport["sourceAddresses"]));
+        Assert.False(transport.ContainsKey("sourceLoadBalancerUids"));
+        Assert.False(transport.ContainsKey("sourceTags"));
     }
 
     [Fact]
@@ -330,6 +395,7 @@ public partial class DigitalOceanAdapterTests
         Assert.Equal(["${ams-lb.id}"], Strings(http[0]["sourceLoadBalancerUids"]));
         Assert.Equal(peers, Strings(http[1]["sourceAddresses"]));
         Assert.Equal(["10.30.0.0/24"], Strings(transport[0]["sourceAddresses"]));
+        Assert.Equal(["${ams-lb.id}"], Strings(transport[0]["sourceLoadBalancerUids"]));
         Assert.Equal(peers, Strings(transport[1]["sourceAddresses"]));
         Assert.Equal(4, http.Count + transport.Count);
     }

@@ -168,23 +168,29 @@ public class LinodeAdapterTests
     [Fact]
     public void NodeBalancer_HealthCheck_FailsOnRedCluster()
     {
-        var config = Assert.Single(Stack.OfType(NodeBalancerConfig));
-        var path = (string)config.Properties["checkPath"];
+        var configs = Stack.OfType(NodeBalancerConfig).ToList();
 
-        Assert.Equal("http", config.Properties["check"]);
-        // Decoded, the check asks for a yellow cluster within 1s: red answers 408 and no master 503,
-        // and a NodeBalancer http check passes only on 2xx/3xx.
-        Assert.Equal("/_cluster/health?wait_for_status=yellow&timeout=1s", Uri.UnescapeDataString(path));
-        // Linode's API rejects any other character in check_path (no underscore).
-        Assert.Matches(@"^[a-zA-Z0-9/\-%?&=.]*$", path);
-        Assert.True((int)config.Properties["checkTimeout"] < (int)config.Properties["checkInterval"]);
-        Assert.True((bool)config.Properties["checkPassive"]);
+        // The HTTP config and the transport config: both leave a red or masterless node out of rotation.
+        Assert.Equal(["fra-lb-9200", "fra-lb-9300"], configs.Select(c => c.Name));
+        foreach (var config in configs)
+        {
+            var path = (string)config.Properties["checkPath"];
+
+            Assert.Equal("http", config.Properties["check"]);
+            // Decoded, the check asks for a yellow cluster within 1s: red answers 408 and no master 503,
+            // and a NodeBalancer http check passes only on 2xx/3xx.
+            Assert.Equal("/_cluster/health?wait_for_status=yellow&timeout=1s", Uri.UnescapeDataString(path));
+            // Linode's API rejects any other character in check_path (no underscore).
+            Assert.Matches(@"^[a-zA-Z0-9/\-%?&=.]*$", path);
+            Assert.True((int)config.Properties["checkTimeout"] < (int)config.Properties["checkInterval"]);
+            Assert.True((bool)config.Properties["checkPassive"]);
+        }
     }
 
     [Fact]
     public void NodeBalancer_PassesTlsThroughOnTheElasticsearchPort()
     {
-        var config = Assert.Single(Stack.OfType(NodeBalancerConfig));
+        var config = Stack.Resource("fra-lb-9200");
 
         Assert.Equal(9200, config.Properties["port"]);
         Assert.Equal("tcp", config.Properties["protocol"]);
@@ -196,8 +202,9 @@ public class LinodeAdapterTests
     public void NodeBalancer_Backends_AreEachNodesFrontDoorInTheVpc()
     {
         var region = Stack.Region("fra");
-        var backends = Stack.OfType(NodeBalancerNode).ToList();
+        var backends = Stack.OfType(NodeBalancerNode).Where(b => (string)b.Properties["configId"] == "${fra-lb-9200-id.triggers[0]}").ToList();
 
+        Assert.Equal(region.Nodes.Select(n => $"{n.LogicalName}-lb-node"), backends.Select(b => b.Name));
         Assert.Equal(region.Nodes.Select(n => $"{n.PrivateIp}:{LinodeAdapter.FrontDoorPort}"), backends.Select(b => (string)b.Properties["address"]));
         Assert.All(backends, b => Assert.Equal("${fra-subnet-id.triggers[0]}", b.Properties["subnetId"]));
         Assert.All(backends, b => Assert.Equal("${fra-lb-9200-id.triggers[0]}", b.Properties["configId"]));
@@ -206,6 +213,58 @@ public class LinodeAdapterTests
         var balancer = Stack.Resource("fra-lb");
         var vpc = Map(Assert.Single(List(balancer.Properties["vpcs"])));
         Assert.Equal("${fra-subnet-id.triggers[0]}", vpc["subnetId"]);
+    }
+
+    [Fact]
+    public void NodeBalancer_PassesTransportThrough_ForCrossClusterReplication()
+    {
+        var region = Stack.Region("fra");
+        var config = Stack.Resource("fra-lb-9300");
+        var backends = Stack.OfType(NodeBalancerNode).Where(b => (string)b.Properties["configId"] == "${fra-lb-9300-id.triggers[0]}").ToList();
+
+        // Other regions' nodes dial <balancer>:9300 (remote cluster in proxy mode); TLS passes through untouched.
+        Assert.Equal(NodeBalancerConfig, config.Type);
+        Assert.Equal("${fra-lb-id.triggers[0]}", config.Properties["nodebalancerId"]);
+        Assert.Equal(9300, config.Properties["port"]);
+        Assert.Equal("tcp", config.Properties["protocol"]);
+        Assert.Equal("none", config.Properties["proxyProtocol"]);
+        Assert.False(config.Properties.ContainsKey("sslCert"));
+        // The check is the cluster-health one, not a bare connection: it goes to the backends' own address
+        // and port, the front door's transport listener, which answers plain HTTP with cluster health.
+        Assert.Equal("http", config.Properties["check"]);
+        Assert.Equal(LinodeAdapter.HealthCheckPath, config.Properties["checkPath"]);
+        // One backend per node, in the VPC like the 9200 ones, ordered after its instance.
+        Assert.Equal(region.Nodes.Select(n => $"{n.LogicalName}-lb-node-9300"), backends.Select(b => b.Name));
+        Assert.Equal(region.Nodes.Select(n => $"{n.PrivateIp}:{LinodeAdapter.FrontDoorTransportPort}"), backends.Select(b => (string)b.Properties["address"]));
+        Assert.All(backends, b => Assert.Equal("${fra-subnet-id.triggers[0]}", b.Properties["subnetId"]));
+        Assert.All(backends, b => Assert.Equal("${fra-lb-id.triggers[0]}", b.Properties["nodebalancerId"]));
+        Assert.All(backends, b => Assert.Equal("accept", b.Properties["mode"]));
+        Assert.Equal(region.Nodes.Select(n => (IReadOnlyList<string>)[n.LogicalName]), backends.Select(b => b.Options.DependsOn));
+        // The node's front door forwards that listener's TLS to Elasticsearch's transport port.
+        var node = region.Nodes[0];
+        var frontDoor = Assert.Single(new LinodeAdapter().AddOns(region, node).Files).Content;
+        Assert.Contains($"    bind {node.PrivateIp}:{LinodeAdapter.FrontDoorTransportPort}\n", frontDoor, StringComparison.Ordinal);
+        Assert.Contains($"    server es {node.PrivateIp}:9300\n", frontDoor, StringComparison.Ordinal);
+        Assert.Empty(Stack.Problems);
+    }
+
+    [Theory]
+    [MemberData(nameof(BalancerKinds))]
+    public void BalancerFirewall_AdmitsTransportOnlyFromOtherRegionsNodes(string kind)
+    {
+        var rules = List(StackWith(kind).Resource("fra-lb-fw").Properties["inbounds"]).Select(Map).ToList();
+        var transport = rules.Where(r => ((string)r["ports"]).Split(',', StringSplitOptions.TrimEntries).Contains("9300")).ToList();
+
+        var rule = Assert.Single(transport);
+        Assert.Equal("9300", rule["ports"]);
+        Assert.Equal(AmsPeers, Strings(rule["ipv4s"]));
+        Assert.Equal("DROP", StackWith(kind).Resource("fra-lb-fw").Properties["inboundPolicy"]);
+
+        // Without other regions nobody may dial it: no rule, and the DROP policy closes the port.
+        var single = Build(kind == "haproxy" ? FraHaproxy : Fra);
+        Assert.DoesNotContain(List(single.Resource("fra-lb-fw").Properties["inbounds"]).Select(Map),
+            r => ((string)r["ports"]).Split(',', StringSplitOptions.TrimEntries).Contains("9300"));
+        Assert.Empty(single.Problems);
     }
 
     [Fact]
@@ -257,7 +316,8 @@ public class LinodeAdapterTests
         Assert.Equal(["10.10.0.0/24"], Strings(rules["es-private-network"]["ipv4s"]));
         Assert.Equal("9200, 9300", rules["es-private-network"]["ports"]);
         Assert.Equal(["10.10.0.4/30"], Strings(rules["es-front-door-balancer"]["ipv4s"]));
-        Assert.Equal("9201", rules["es-front-door-balancer"]["ports"]);
+        // Both front door listeners (HTTP and transport), from the balancer's backend range only.
+        Assert.Equal("9201, 9301", rules["es-front-door-balancer"]["ports"]);
         Assert.Equal(
             ["${ams-es-1.ipv4Address}/32", "${ams-es-2.ipv4Address}/32", "${ams-es-3.ipv4Address}/32"],
             Strings(rules["es-other-regions"]["ipv4s"]));
@@ -353,9 +413,11 @@ public class LinodeAdapterTests
         // HAProxy checks over TLS itself: no front door port on the nodes' firewall.
         var labels = List(HaproxyStack.Resource("fra-fw").Properties["inbounds"]).Select(Map).Select(r => (string)r["label"]).ToList();
         Assert.DoesNotContain("es-front-door-balancer", labels);
+        var frontDoorPorts = new[] { LinodeAdapter.FrontDoorPort, LinodeAdapter.FrontDoorTransportPort }
+            .Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.DoesNotContain(
             List(HaproxyStack.Resource("fra-fw").Properties["inbounds"]).Select(Map),
-            r => ((string)r["ports"]).Split(',', StringSplitOptions.TrimEntries).Contains(LinodeAdapter.FrontDoorPort.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            r => ((string)r["ports"]).Split(',', StringSplitOptions.TrimEntries).Intersect(frontDoorPorts).Any());
     }
 
     [Fact]
@@ -458,8 +520,8 @@ public class LinodeAdapterTests
         var node = resources.Nodes[0];
         Assert.Equal("${fra-es-1.ipAddress}", node.PublicIp);
         Assert.Equal("10.10.0.11", node.PrivateIp);
-        Assert.Equal(["fra-es-1", "fra-es-1-id", "fra-es-1-data", "fra-es-1-lb-node"], node.ResourceNames);
-        Assert.Equal(["fra-lb", "fra-lb-id", "fra-lb-9200", "fra-lb-9200-id", "fra-lb-fw", "fra-lb-fw-id"], resources.BalancerResourceNames);
+        Assert.Equal(["fra-es-1", "fra-es-1-id", "fra-es-1-data", "fra-es-1-lb-node", "fra-es-1-lb-node-9300"], node.ResourceNames);
+        Assert.Equal(["fra-lb", "fra-lb-id", "fra-lb-9200", "fra-lb-9200-id", "fra-lb-9300", "fra-lb-9300-id", "fra-lb-fw", "fra-lb-fw-id"], resources.BalancerResourceNames);
         Assert.Equal(["fra-vpc", "fra-vpc-id", "fra-subnet", "fra-subnet-id", "fra-fw", "fra-fw-id"], resources.NetworkResourceNames);
         var declared = Stack.Program.Resources.Select(r => r.Name).ToHashSet();
         Assert.All(resources.Nodes.SelectMany(n => n.ResourceNames).Concat(resources.BalancerResourceNames).Concat(resources.NetworkResourceNames),
@@ -475,8 +537,8 @@ public class LinodeAdapterTests
 
         var gone = before.Except(after).Where(n => !n.Contains("-tls-", StringComparison.Ordinal)).Order().ToList();
         var added = after.Except(before).Where(n => !n.Contains("-tls-", StringComparison.Ordinal)).Order().ToList();
-        Assert.Equal(["fra-es-2", "fra-es-2-data", "fra-es-2-id", "fra-es-2-lb-node"], gone);
-        Assert.Equal(["fra-es-2-gen2", "fra-es-2-gen2-data", "fra-es-2-gen2-id", "fra-es-2-gen2-lb-node"], added);
+        Assert.Equal(["fra-es-2", "fra-es-2-data", "fra-es-2-id", "fra-es-2-lb-node", "fra-es-2-lb-node-9300"], gone);
+        Assert.Equal(["fra-es-2-gen2", "fra-es-2-gen2-data", "fra-es-2-gen2-id", "fra-es-2-gen2-lb-node", "fra-es-2-gen2-lb-node-9300"], added);
     }
 
     /// <summary>The files and commands of a node's user-data as the compiler composes it, with this adapter's add-ons.</summary>
@@ -485,7 +547,7 @@ public class LinodeAdapterTests
     {
         var program = new PulumiProgram(Project);
         ClusterSecurity.AddCertificateAuthority(program, stack.Topology.Prefix);
-        var credentials = ClusterSecurity.AddNodeCertificate(program, node);
+        var credentials = ClusterSecurity.AddNodeCertificate(program, region, node);
         var userData = NodeUserData.Compose(stack.Topology, region, node, adapter, credentials, "${password}", new List<RenderedFile>());
         var parsed = new YamlDotNet.Serialization.DeserializerBuilder().Build().Deserialize<Dictionary<string, object>>(userData);
         var paths = ((List<object>)parsed["write_files"]).Cast<Dictionary<object, object>>().Select(f => (string)f["path"]).ToList();

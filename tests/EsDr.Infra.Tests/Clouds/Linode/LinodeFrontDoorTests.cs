@@ -14,7 +14,8 @@ namespace EsDr.Infra.Tests.Clouds.Linode;
 /// <summary>
 /// The node-local front door behind the NodeBalancer, checked with the real HAProxy: its config passes
 /// <c>haproxy -c</c>, and run against a stand-in Elasticsearch that speaks TLS it answers the balancer's
-/// plain-HTTP check with Elasticsearch's own status while passing client TLS straight through.
+/// plain-HTTP check with Elasticsearch's own status while passing client TLS straight through, on the HTTP
+/// listener to the HTTP port and on the transport listener to the transport port.
 /// </summary>
 public sealed class LinodeFrontDoorTests : IDisposable
 {
@@ -48,6 +49,48 @@ public sealed class LinodeFrontDoorTests : IDisposable
             "    server es 10.10.0.11:9200 ssl verify required ca-file /etc/elasticsearch/certs/ca.crt verifyhost shop-fra-es-1 sni str(shop-fra-es-1)\n",
             config, StringComparison.Ordinal);
         Assert.Contains($"    http-request set-uri {LinodeAdapter.HealthCheckTarget}\n", config, StringComparison.Ordinal);
+        // The transport listener, in front of Elasticsearch's transport port; long-lived connections.
+        Assert.Contains("    bind 10.10.0.11:9301\n", config, StringComparison.Ordinal);
+        Assert.Contains("    server es 10.10.0.11:9300\n", config, StringComparison.Ordinal);
+        Assert.Contains("    timeout client 1h\n", config, StringComparison.Ordinal);
+        Assert.Contains("    timeout server 1h\n", config, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(200, 200)] // green or yellow
+    [InlineData(408, 408)] // red
+    [InlineData(503, 503)] // no elected master
+    public async Task TransportListener_HealthCheck_SeesElasticsearchsOwnStatus(int elasticsearch, int expected)
+    {
+        await using var es = await FakeElasticsearch.StartAsync(elasticsearch);
+        await using var transport = await FakeElasticsearch.StartAsync(200);
+        using var haproxy = await RunningFrontDoor.StartAsync(_dir, es, transport);
+
+        // The NodeBalancer's transport config sends the same check to its own backends: this listener.
+        var (status, _) = await PlainGetAsync(haproxy.TransportPort, LinodeAdapter.HealthCheckPath);
+
+        Assert.Equal(expected, status);
+        Assert.Equal(LinodeAdapter.HealthCheckTarget, Assert.Single(es.Paths));
+        Assert.Empty(transport.Paths);
+    }
+
+    [Fact]
+    public async Task TransportListener_Tls_PassesThroughToTheTransportPortUntouched()
+    {
+        await using var es = await FakeElasticsearch.StartAsync(200);
+        await using var transport = await FakeElasticsearch.StartAsync(200);
+        using var haproxy = await RunningFrontDoor.StartAsync(_dir, es, transport);
+
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, haproxy.TransportPort);
+        // The certificate is the transport stand-in's own: TLS ends there, not at the front door.
+        await using var tls = new SslStream(client.GetStream(), false, (_, cert, _, _) => transport.Ca.Verifies(cert));
+        await tls.AuthenticateAsClientAsync(NodeName);
+        var (status, _) = await RequestAsync(tls, "GET", "/internal:transport/handshake");
+
+        Assert.Equal(200, status);
+        Assert.Equal("/internal:transport/handshake", Assert.Single(transport.Paths));
+        Assert.Empty(es.Paths);
     }
 
     [Theory]
@@ -257,19 +300,28 @@ public sealed class LinodeFrontDoorTests : IDisposable
     {
         private readonly Process _process;
 
-        private RunningFrontDoor(Process process, int port)
+        private RunningFrontDoor(Process process, int port, int transportPort)
         {
             _process = process;
             Port = port;
+            TransportPort = transportPort;
         }
 
         public int Port { get; }
 
-        public static async Task<RunningFrontDoor> StartAsync(TempDir dir, FakeElasticsearch es)
+        /// <summary>The transport listener's port.</summary>
+        public int TransportPort { get; }
+
+        /// <summary>
+        /// The front door in front of <paramref name="es"/> (HTTP) and, when given, <paramref name="transport"/>
+        /// (the transport port; otherwise a port nothing listens on).
+        /// </summary>
+        public static async Task<RunningFrontDoor> StartAsync(TempDir dir, FakeElasticsearch es, FakeElasticsearch? transport = null)
         {
             var port = FreePort();
+            var transportPort = FreePort();
             var ca = dir.Write("ca.crt", es.Ca.CaPem);
-            var rendered = LinodeFrontDoor.Render(Node, ca, es.Port, port);
+            var rendered = LinodeFrontDoor.Render(Node, ca, es.Port, port, transport?.Port ?? FreePort(), transportPort);
             // A test runs unprivileged: drop only the privilege-dropping lines and the syslog target.
             var runnable = string.Join('\n', rendered.Split('\n').Where(l =>
                 l.Trim() is not ("user haproxy" or "group haproxy" or "log /dev/log local0" or "log global")));
@@ -284,9 +336,12 @@ public sealed class LinodeFrontDoorTests : IDisposable
             {
                 try
                 {
+                    // HAProxy binds every listener before it serves any: the last one answering means all do.
                     using var probe = new TcpClient();
                     await probe.ConnectAsync(IPAddress.Loopback, port);
-                    return new RunningFrontDoor(process, port);
+                    using var transportProbe = new TcpClient();
+                    await transportProbe.ConnectAsync(IPAddress.Loopback, transportPort);
+                    return new RunningFrontDoor(process, port, transportPort);
                 }
                 catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
                 {

@@ -1,0 +1,88 @@
+using System.CommandLine;
+using EsDr.Infra.Replication;
+
+namespace EsDr.Compiler;
+
+/// <summary>
+/// <c>es-dr replication apply</c>: sets up cross-cluster replication from the active (leader) cluster to
+/// a standby (follower) cluster, idempotently: both clusters know each other as proxy-mode remotes,
+/// the follower auto-follows the index patterns and follows the leader indices that already exist.
+/// The compiled program runs it from a <c>command:local:Command</c> once both clusters are up, and again
+/// whenever the active region, the patterns or a generation changes. Credentials and the CA come from
+/// the environment (<c>ES_LEADER_USER</c>/<c>ES_LEADER_PASSWORD</c>, <c>ES_FOLLOWER_USER</c>/<c>ES_FOLLOWER_PASSWORD</c>,
+/// <c>ES_CA_PEM</c>) and never appear on the command line or in the output.
+/// </summary>
+internal static class ReplicationCommand
+{
+    private static readonly Option<string> LeaderUrl = Required("--leader-url", "HTTPS URL of the leader region's endpoint");
+    private static readonly Option<string> LeaderAlias = Required("--leader-alias", "the leader's remote-cluster alias (its region name)");
+    private static readonly Option<string> LeaderProxy = Required("--leader-proxy", "host:port of the leader's transport passthrough (proxy mode)");
+    private static readonly Option<string> LeaderServerName = Required("--leader-server-name", "name the leader's node certificates carry (its cluster name)");
+    private static readonly Option<string> FollowerUrl = Required("--follower-url", "HTTPS URL of the follower region's endpoint");
+    private static readonly Option<string> FollowerAlias = Required("--follower-alias", "the follower's remote-cluster alias (its region name)");
+    private static readonly Option<string> FollowerProxy = Required("--follower-proxy", "host:port of the follower's transport passthrough");
+    private static readonly Option<string> FollowerServerName = Required("--follower-server-name", "name the follower's node certificates carry");
+    private static readonly Option<string[]> Patterns = new("--pattern") { Description = "an index pattern to replicate (repeatable)", Required = true, AllowMultipleArgumentsPerToken = false };
+    private static readonly Option<string> License = new("--license") { Description = "licence tier the clusters run (CCR needs trial or better)", DefaultValueFactory = _ => "trial" };
+    private static readonly Option<bool> DryRun = new("--dry-run") { Description = "print the exact requests without sending them" };
+    private static readonly Option<int> ReadySeconds = new("--ready-timeout") { Description = "seconds to wait for both clusters to be at least yellow", DefaultValueFactory = _ => 900 };
+
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var apply = new Command("apply", "Set up (or converge) cross-cluster replication from the leader to the follower.")
+        {
+            LeaderUrl, LeaderAlias, LeaderProxy, LeaderServerName, FollowerUrl, FollowerAlias, FollowerProxy, FollowerServerName,
+            Patterns, License, DryRun, ReadySeconds,
+        };
+        apply.SetAction((result, cancel) => ExecuteAsync(result, Environment.GetEnvironmentVariable, stdout, stderr, cancel));
+        return new Command("replication", "Cross-cluster replication between the regions' clusters.") { apply };
+    }
+
+    private static Option<string> Required(string name, string description) => new(name) { Description = description, Required = true };
+
+    internal static async Task<int> ExecuteAsync(ParseResult result, Func<string, string?> environment, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
+    {
+        LicenseTier license;
+        try
+        {
+            license = ReplicationSpec.ParseLicense(result.GetValue(License)!);
+        }
+        catch (ArgumentException e)
+        {
+            await stderr.WriteLineAsync($"error: --license: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        var spec = new ReplicationSpec(
+            ClusterDescription.Proxy(result.GetValue(LeaderAlias)!, result.GetValue(LeaderProxy)!, result.GetValue(LeaderServerName)),
+            ClusterDescription.Proxy(result.GetValue(FollowerAlias)!, result.GetValue(FollowerProxy)!, result.GetValue(FollowerServerName)),
+            result.GetValue(Patterns) ?? [],
+            license);
+        if (spec.Problems() is { Count: > 0 } problems)
+        {
+            foreach (var p in problems) await stderr.WriteLineAsync($"error: {p}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        var ca = environment("ES_CA_PEM");
+        // Through a balancer the node certificates name the nodes, not the balancer: with the stack's CA
+        // the chain is verified against it and the host name is not; without one, the system's trust
+        // store and host name verification apply.
+        ElasticsearchHttp Http(Option<string> url, string prefix) => ElasticsearchHttp.Create(
+            new ElasticsearchEndpoint(new Uri(result.GetValue(url)!), VerifyHostname: ca is null) { CaCertificatePem = ca },
+            ElasticsearchCredentials.FromEnvironment($"{prefix}_USER", $"{prefix}_PASSWORD", environment));
+
+        try
+        {
+            using var leader = Http(LeaderUrl, "ES_LEADER");
+            using var follower = Http(FollowerUrl, "ES_FOLLOWER");
+            var options = new ReplicationRunOptions(result.GetValue(DryRun), TimeSpan.FromSeconds(result.GetValue(ReadySeconds)));
+            var outcome = await new ReplicationSetup(leader, follower, TimeProvider.System, stdout).RunAsync(spec, options, cancel).ConfigureAwait(false);
+            return outcome.Converged || options.DryRun ? ExitCodes.Ok : ExitCodes.ReplicationNotConverged;
+        }
+        catch (Exception e) when (e is HttpRequestException or ReplicationStepFailedException or TimeoutException or InvalidOperationException)
+        {
+            await stderr.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.ReplicationFailed;
+        }
+    }
+}
