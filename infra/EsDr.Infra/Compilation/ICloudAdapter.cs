@@ -25,7 +25,33 @@ public interface ICloudAdapter
     RegionResources AddRegion(RegionContext context);
 
     void AddFirewalls(RegionContext context, RegionResources own, IReadOnlyList<RegionResources> peers);
+
+    /// <summary>
+    /// A plain VM in the region (a database server, later application and monitoring hosts): on the
+    /// region's private network at a fixed address where the cloud allows, with a public address, the given
+    /// first-boot user-data, and a firewall admitting exactly <see cref="HostSpec.Inbound"/> plus SSH from
+    /// the operators. Called after every region's <see cref="AddRegion"/>, so rules may name other regions'
+    /// addresses; the firewall must be its own resource (or rule resources), so rules that name other hosts
+    /// never make VMs depend on each other.
+    /// </summary>
+    HostResources AddHost(RegionContext context, RegionResources region, HostSpec host);
 }
+
+/// <summary>A VM to create in a region. <see cref="PrivateIp"/> is null on clouds that cannot fix addresses.</summary>
+public sealed record HostSpec(
+    string LogicalName,
+    string Name,
+    string Size,
+    string? PrivateIp,
+    string UserData,
+    IReadOnlyList<InboundRule> Inbound,
+    string Role);
+
+/// <summary>TCP <see cref="Port"/> admitted from <see cref="Sources"/> (CIDRs; may be interpolations like <c>${x.ipAddress}/32</c>). Never 0.0.0.0/0.</summary>
+public sealed record InboundRule(string Label, int Port, IReadOnlyList<string> Sources);
+
+/// <summary>A created host: its addresses (interpolations or literals) and the logical names of its resources.</summary>
+public sealed record HostResources(string PublicIp, string PrivateIp, IReadOnlyList<string> ResourceNames);
 
 /// <summary>Files and commands a cloud adds to a node's user-data.</summary>
 public sealed record NodeAddOns(IReadOnlyList<Renderers.ExtraFile> Files, IReadOnlyList<string> RunCommands)

@@ -46,11 +46,16 @@ internal sealed class LinodeDigitalOceanHarness
 
     private static readonly ICloudAdapter[] Adapters = [new LinodeAdapter(), new DigitalOceanAdapter()];
 
-    private LinodeDigitalOceanHarness(DeploymentTopology topology, PulumiProgram program, Dictionary<string, RegionResources> regions)
+    private readonly Dictionary<string, (ICloudAdapter Adapter, RegionContext Context)> contexts;
+
+    private LinodeDigitalOceanHarness(
+        DeploymentTopology topology, PulumiProgram program, Dictionary<string, RegionResources> regions,
+        Dictionary<string, (ICloudAdapter Adapter, RegionContext Context)> contexts)
     {
         Topology = topology;
         Program = program;
         Regions = regions;
+        this.contexts = contexts;
     }
 
     public DeploymentTopology Topology { get; }
@@ -130,7 +135,16 @@ internal sealed class LinodeDigitalOceanHarness
             }
             adapter.AddFirewalls(context, resources, peers);
         }
-        return new LinodeDigitalOceanHarness(topology, program, contexts.ToDictionary(c => c.Context.Region.Name, c => c.Resources));
+        return new LinodeDigitalOceanHarness(topology, program,
+            contexts.ToDictionary(c => c.Context.Region.Name, c => c.Resources),
+            contexts.ToDictionary(c => c.Context.Region.Name, c => (c.Adapter, c.Context)));
+    }
+
+    /// <summary>Adds a host to a region through its adapter, as the compiler does once every region exists.</summary>
+    public HostResources AddHost(string region, HostSpec host)
+    {
+        var (adapter, context) = contexts[region];
+        return adapter.AddHost(context, Regions[region], host);
     }
 
     /// <summary>The variable holding a region's HAProxy user-data (named as the compiler names it).</summary>

@@ -8,6 +8,7 @@ namespace EsDr.Infra.Tests.Compiler;
 /// <c>es-dr replication apply</c>, as the compiled program's <c>command:local:Command</c> runs it, against two
 /// loopback stand-ins that answer and validate requests as the Elasticsearch API specification describes.
 /// </summary>
+[Collection(EsDr.Infra.Tests.Support.LiveProcesses.Name)]
 public sealed class ReplicationCommandTests : IDisposable
 {
     private const string Password = "Stand1nPassw0rd";

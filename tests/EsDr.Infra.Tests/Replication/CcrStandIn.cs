@@ -163,7 +163,14 @@ internal sealed partial class CcrStandIn : IDisposable
     {
         if (disposed) return;
         disposed = true;
-        listener.Stop();
+        try
+        {
+            listener.Stop();
+        }
+        catch (HttpListenerException)
+        {
+            // Linux's managed HttpListener can report a racing port re-use while it unregisters; it is stopped either way.
+        }
         listener.Close();
         try
         {

@@ -9,6 +9,7 @@ namespace EsDr.Infra.Tests.Replication;
 /// The stand-in is only as good as its fidelity to the specification: it must accept the specification's
 /// own example requests and refuse what Elasticsearch refuses, or the end-to-end tests prove nothing.
 /// </summary>
+[Collection(EsDr.Infra.Tests.Support.LiveProcesses.Name)]
 public sealed class CcrStandInTests : IDisposable
 {
     private readonly StandInNetwork network = new();

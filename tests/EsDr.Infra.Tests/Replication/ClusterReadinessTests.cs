@@ -37,6 +37,7 @@ internal sealed class SteppingTimeProvider : TimeProvider
     }
 }
 
+[Collection(EsDr.Infra.Tests.Support.LiveProcesses.Name)]
 public sealed class ClusterReadinessTests : IDisposable
 {
     private readonly StandInNetwork network = new();

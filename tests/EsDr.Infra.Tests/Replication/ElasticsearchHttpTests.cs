@@ -4,6 +4,7 @@ using EsDr.Infra.Replication;
 
 namespace EsDr.Infra.Tests.Replication;
 
+[Collection(EsDr.Infra.Tests.Support.LiveProcesses.Name)]
 public sealed class ElasticsearchHttpTests : IDisposable
 {
     private const string Password = ReplicationEndToEndTests.Password;

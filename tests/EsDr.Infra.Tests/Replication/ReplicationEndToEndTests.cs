@@ -4,6 +4,7 @@ using EsDr.Infra.Replication;
 namespace EsDr.Infra.Tests.Replication;
 
 /// <summary>Observe → plan → apply against two stand-ins that check every request against the specification.</summary>
+[Collection(EsDr.Infra.Tests.Support.LiveProcesses.Name)]
 public sealed class ReplicationEndToEndTests : IDisposable
 {
     internal const string Password = "s3cret-Pa55";

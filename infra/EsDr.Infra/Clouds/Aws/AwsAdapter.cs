@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using EsDr.Infra.Compilation;
 using EsDr.Infra.Config;
 using EsDr.Infra.Program;
@@ -12,10 +13,11 @@ namespace EsDr.Infra.Clouds.Aws;
 /// volume, and an internet-facing NLB (default) or ALB whose target group health-checks cluster health. When the
 /// stack has other regions, the transport port is passed through too, for cross-cluster replication in proxy
 /// mode: on the NLB itself, or on a second, transport-only NLB beside an ALB (which cannot pass raw TLS). Security
-/// group rules are separate resources, added by <see cref="AddFirewalls"/> once every region exists. See
-/// README.md beside this file for what the balancers' health checks can and cannot see.
+/// group rules are separate resources, added by <see cref="AddFirewalls"/> once every region exists. Hosts
+/// (<see cref="AddHost"/>: database servers and the like) are instances built the same way, each with its own
+/// security group. See README.md beside this file for what the balancers' health checks can and cannot see.
 /// </summary>
-public sealed class AwsAdapter : ICloudAdapter
+public sealed partial class AwsAdapter : ICloudAdapter
 {
     /// <summary>
     /// The device name the data volume is attached as, and the path the node's OS finds it under. On Nitro
@@ -143,7 +145,7 @@ public sealed class AwsAdapter : ICloudAdapter
         var on = new Scope(context, provider.Self);
 
         var network = new List<string> { provider.Name };
-        var vpc = on.Add($"{region.Key}-vpc", "aws:ec2/vpc:Vpc", new PMap
+        var vpc = on.Add(VpcName(region), "aws:ec2/vpc:Vpc", new PMap
         {
             { "cidrBlock", region.Network.Cidr },
             // Instances resolve each other and AWS endpoints through the VPC's resolver.
@@ -161,7 +163,7 @@ public sealed class AwsAdapter : ICloudAdapter
             { "vpcId", vpc.Out("id") },
             { "tags", NameTag($"{context.Config.NamePrefix}-{region.Key}") },
         });
-        var defaultRoute = on.Add($"{region.Key}-default-route", "aws:ec2/route:Route", new PMap
+        var defaultRoute = on.Add(DefaultRouteName(region), "aws:ec2/route:Route", new PMap
         {
             { "routeTableId", routes.Out("id") },
             { "destinationCidrBlock", AnyIpv4 },
@@ -176,14 +178,14 @@ public sealed class AwsAdapter : ICloudAdapter
         foreach (var subnet in region.Network.Subnets)
         {
             var zone = subnet.Zone ?? throw new InvalidOperationException($"region '{region.Name}': AWS subnets need an availability zone");
-            var resource = on.Add($"{region.Key}-subnet-{zone}", "aws:ec2/subnet:Subnet", new PMap
+            var resource = on.Add(SubnetName(region, zone), "aws:ec2/subnet:Subnet", new PMap
             {
                 { "vpcId", vpc.Out("id") },
                 { "cidrBlock", subnet.Cidr },
                 { "availabilityZone", zone },
                 { "tags", NameTag($"{context.Config.NamePrefix}-{region.Key}-{zone}") },
             });
-            var association = on.Add($"{region.Key}-rta-{zone}", "aws:ec2/routeTableAssociation:RouteTableAssociation", new PMap
+            var association = on.Add(RouteTableAssociationName(region, zone), "aws:ec2/routeTableAssociation:RouteTableAssociation", new PMap
             {
                 { "subnetId", resource.Out("id") },
                 { "routeTableId", routes.Out("id") },
@@ -214,35 +216,9 @@ public sealed class AwsAdapter : ICloudAdapter
         var nodes = new List<NodeResources>();
         foreach (var node in region.Nodes)
         {
-            var instance = on.Add(node.LogicalName, "aws:ec2/instance:Instance", new PMap
-            {
-                { "ami", image },
-                { "instanceType", region.Config.Elasticsearch.Size },
-                { "subnetId", subnets[node.Subnet].Out("id") },
-                { "privateIp", NetworkHost(node) },
-                { "associatePublicIpAddress", true },
-                { "vpcSecurityGroupIds", new List<object> { nodeGroup.Out("id") } },
-                // Plain text: the provider base64-encodes it. cloud-init writes every SSH key, so no key pair.
-                { "userData", context.NodeUserData[node.LogicalName] },
-                { "rootBlockDevice", new PMap
-                    {
-                        { "volumeType", "gp3" },
-                        { "volumeSize", RootVolumeGb },
-                        { "encrypted", true },
-                        { "deleteOnTermination", true },
-                    }
-                },
-                // IMDSv2 only: no unauthenticated metadata requests from anything on the node.
-                { "metadataOptions", new PMap { { "httpEndpoint", "enabled" }, { "httpTokens", "required" } } },
-                { "tags", NameTag(node.Name) },
-            }, new ResourceOptions
-            {
-                // cloud-init runs on first boot only. A changed image, size or user-data must never replace or
-                // restart every node at once (that would take the whole cluster down): a node picks them up
-                // when its generation is bumped, which renames and so replaces exactly that node.
-                IgnoreChanges = ["userData", "ami", "instanceType"],
-                DependsOn = [nodeEgress.Name],
-            });
+            var instance = AddInstance(on, node.LogicalName, node.Name, image, region.Config.Elasticsearch.Size,
+                subnets[node.Subnet].Out("id"), NetworkHost(node), nodeGroup.Out("id"), context.NodeUserData[node.LogicalName],
+                [nodeEgress.Name]);
             var volume = on.Add($"{node.LogicalName}-data", "aws:ebs/volume:Volume", new PMap
             {
                 { "availabilityZone", node.Zone ?? throw new InvalidOperationException($"AWS node {node.Name} has no availability zone") },
@@ -353,6 +329,133 @@ public sealed class AwsAdapter : ICloudAdapter
                     es.TransportPort, $"Elasticsearch transport (cross-cluster replication) from {label} (another region)"));
         }
         Append(own.BalancerResourceNames, balancerAdded);
+    }
+
+    /// <summary>
+    /// A plain VM (a database server, later application and monitoring hosts) in the region's first subnet, on
+    /// its fixed private address with a public one, built like a node (<see cref="AddInstance"/>: the region's
+    /// AMI, IMDSv2, an encrypted root disk, plain user-data read on first boot only). Its own security group,
+    /// <see cref="HostSecurityGroupName"/>, admits exactly each <see cref="InboundRule"/> source on its port and
+    /// SSH from <c>ssh.allowedCidrs</c>, one rule resource each, so a rule naming another region's host never
+    /// makes this VM depend on it; outbound is open. A source of the whole internet is refused.
+    /// </summary>
+    public HostResources AddHost(RegionContext context, RegionResources region, HostSpec host)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(region);
+        ArgumentNullException.ThrowIfNull(host);
+        var topology = context.Region;
+        RefuseInternetWideSources(host);
+        var image = topology.Config.Image ?? throw new InvalidOperationException(
+            $"region '{topology.Name}': AWS regions need 'image', the id of a Debian 12 AMI in {topology.Config.Location} (owner {DebianImageOwner})");
+        var privateIp = host.PrivateIp ?? throw new InvalidOperationException($"AWS host {host.Name} has no fixed private address");
+        var subnet = topology.Network.Subnets[0];
+        var zone = subnet.Zone ?? throw new InvalidOperationException($"region '{topology.Name}': AWS subnets need an availability zone");
+        // AWS reserves a subnet's first four addresses and its last.
+        var subnetCidr = Ipv4Cidr.Parse(subnet.Cidr);
+        if (!Ipv4Cidr.TryParse($"{privateIp}/32", out var address) || !address.Within(subnetCidr)
+            || address.Network - subnetCidr.Network < 4 || address.Network - subnetCidr.Network == subnetCidr.Size - 1)
+            throw new InvalidOperationException(
+                $"AWS host {host.Name}: '{privateIp}' must be an address of the region's first subnet, {subnet.Cidr}, that AWS does not reserve");
+        if (topology.Nodes.Select(n => n.PrivateIp).Contains(privateIp))
+            throw new InvalidOperationException($"AWS host {host.Name}: '{privateIp}' is already an Elasticsearch node's address");
+
+        var on = new Scope(context, $"${{{ProviderName(topology)}}}");
+        var group = on.Add(HostSecurityGroupName(host), "aws:ec2/securityGroup:SecurityGroup", new PMap
+        {
+            { "vpcId", Ref.To(VpcName(topology), "id") },
+            { "description", $"{host.Role} host {host.Name}" },
+            { "tags", NameTag(host.Name) },
+        });
+        var egress = on.Add($"{group.Name}-egress", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", new PMap
+        {
+            { "securityGroupId", group.Out("id") },
+            { "description", "all outbound traffic" },
+            { "ipProtocol", "-1" },
+            { "cidrIpv4", AnyIpv4 },
+        });
+        var rules = new List<string>();
+        foreach (var rule in host.Inbound)
+        {
+            foreach (var source in rule.Sources.Distinct(StringComparer.Ordinal))
+                rules.Add(Ingress(on, group.Name, group.Out("id"), $"{Slug(rule.Label)}-{Slug(source)}", source, rule.Port, rule.Label));
+        }
+        foreach (var cidr in context.Config.Ssh.AllowedCidrs.Distinct(StringComparer.Ordinal))
+            rules.Add(Ingress(on, group.Name, group.Out("id"), $"ssh-{Slug(cidr)}", cidr, 22, "SSH from operators"));
+
+        // Outbound open and the subnet routed to the internet before first boot, when cloud-init installs packages.
+        // Not the inbound rules: they may name other hosts, and VMs never wait for each other.
+        var instance = AddInstance(on, host.LogicalName, host.Name, image, host.Size, Ref.To(SubnetName(topology, zone), "id"),
+            privateIp, group.Out("id"), host.UserData,
+            [egress.Name, DefaultRouteName(topology), RouteTableAssociationName(topology, zone)]);
+        return new HostResources(instance.Out("publicIp"), privateIp, [instance.Name, group.Name, egress.Name, .. rules]);
+    }
+
+    public static string HostSecurityGroupName(HostSpec host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        return $"{host.LogicalName}-sg";
+    }
+
+    /// <summary>
+    /// An EC2 instance on a fixed private address with a public one: the region's AMI, encrypted gp3 root disk,
+    /// IMDSv2 only, plain user-data (cloud-init writes every SSH key, so no key pair). Nodes and hosts alike.
+    /// </summary>
+    private static ProgramResource AddInstance(
+        Scope on, string logicalName, string name, string image, string size, string subnetId, string privateIp,
+        string securityGroupId, string userData, IReadOnlyList<string> dependsOn) =>
+        on.Add(logicalName, "aws:ec2/instance:Instance", new PMap
+        {
+            { "ami", image },
+            { "instanceType", size },
+            { "subnetId", subnetId },
+            { "privateIp", privateIp },
+            { "associatePublicIpAddress", true },
+            { "vpcSecurityGroupIds", new List<object> { securityGroupId } },
+            // Plain text: the provider base64-encodes it. cloud-init writes every SSH key, so no key pair.
+            { "userData", userData },
+            { "rootBlockDevice", new PMap
+                {
+                    { "volumeType", "gp3" },
+                    { "volumeSize", RootVolumeGb },
+                    { "encrypted", true },
+                    { "deleteOnTermination", true },
+                }
+            },
+            // IMDSv2 only: no unauthenticated metadata requests from anything on the instance.
+            { "metadataOptions", new PMap { { "httpEndpoint", "enabled" }, { "httpTokens", "required" } } },
+            { "tags", NameTag(name) },
+        }, new ResourceOptions
+        {
+            // cloud-init runs on first boot only. A changed image, size or user-data must never replace or
+            // restart every node at once (that would take the whole cluster down): a node picks them up
+            // when its generation is bumped, which renames and so replaces exactly that node. Hosts likewise.
+            IgnoreChanges = ["userData", "ami", "instanceType"],
+            DependsOn = dependsOn,
+        });
+
+    /// <summary>A host's rules admit named networks only: a source of the whole internet is refused, naming the rule.</summary>
+    private static void RefuseInternetWideSources(HostSpec host)
+    {
+        foreach (var rule in host.Inbound)
+        {
+            foreach (var source in rule.Sources)
+            {
+                if (IsInternetWide(source))
+                    throw new InvalidOperationException(
+                        $"host {host.Name}: inbound rule '{rule.Label}' (port {Port(rule.Port)}) admits {source}, the whole internet; list the networks that need it");
+                // Interpolations (another host's address) are checked where they resolve; literals must be IPv4.
+                if (!source.Contains("${", StringComparison.Ordinal) && !Ipv4Cidr.TryParse(source, out _))
+                    throw new InvalidOperationException(
+                        $"host {host.Name}: inbound rule '{rule.Label}' (port {Port(rule.Port)}) admits '{source}', which is not an IPv4 network such as 198.51.100.0/24");
+            }
+        }
+    }
+
+    private static bool IsInternetWide(string cidr)
+    {
+        var parts = cidr.Split('/');
+        return parts.Length == 2 && parts[1].Trim() == "0" && System.Net.IPAddress.TryParse(parts[0].Trim(), out _);
     }
 
     private static string Ingress(Scope on, string group, string groupId, string suffix, string cidr, int port, string description)
@@ -654,6 +757,14 @@ public sealed class AwsAdapter : ICloudAdapter
 
     private static PMap NameTag(string name) => new() { { "Name", name } };
 
+    private static string VpcName(RegionTopology region) => $"{region.Key}-vpc";
+
+    private static string SubnetName(RegionTopology region, string zone) => $"{region.Key}-subnet-{zone}";
+
+    private static string RouteTableAssociationName(RegionTopology region, string zone) => $"{region.Key}-rta-{zone}";
+
+    private static string DefaultRouteName(RegionTopology region) => $"{region.Key}-default-route";
+
     private static string Key(RegionTopology region)
     {
         ArgumentNullException.ThrowIfNull(region);
@@ -666,8 +777,14 @@ public sealed class AwsAdapter : ICloudAdapter
         return region.Balancer;
     }
 
-    /// <summary>A CIDR as a name part: <c>203.0.113.0/24</c> → <c>203-0-113-0-24</c>.</summary>
-    private static string Slug(string cidr) => cidr.Replace('.', '-').Replace('/', '-');
+    /// <summary>
+    /// A CIDR, label or interpolation as a name part: <c>203.0.113.0/24</c> → <c>203-0-113-0-24</c>,
+    /// <c>${iad-db-1.publicIp}/32</c> → <c>iad-db-1-publicIp-32</c>.
+    /// </summary>
+    private static string Slug(string text) => NonNameCharacters().Replace(text, "-").Trim('-');
+
+    [GeneratedRegex("[^A-Za-z0-9]+")]
+    private static partial Regex NonNameCharacters();
 
     private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
 }

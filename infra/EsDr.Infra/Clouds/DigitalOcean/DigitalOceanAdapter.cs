@@ -75,7 +75,7 @@ public sealed partial class DigitalOceanAdapter : ICloudAdapter
             throw new NotSupportedException($"region '{region.Name}': DigitalOcean regions are fronted by a DigitalOcean load balancer or HAProxy, not '{StackConfigParser.Spell(kind)}'");
         var tags = Tags(context);
 
-        var vpc = program.Add($"{region.Key}-vpc", "digitalocean:index/vpc:Vpc",
+        var vpc = program.Add(VpcName(region), "digitalocean:index/vpc:Vpc",
             new PMap
             {
                 { "name", $"{config.NamePrefix}-{region.Key}" },
@@ -105,26 +105,8 @@ public sealed partial class DigitalOceanAdapter : ICloudAdapter
                     { "tags", tags },
                 },
                 Pinned());
-            var droplet = program.Add(node.LogicalName, "digitalocean:index/droplet:Droplet",
-                new PMap
-                {
-                    { "name", node.Name },
-                    { "region", location },
-                    { "size", region.Config.Elasticsearch.Size },
-                    { "image", region.Config.Image ?? DefaultImage },
-                    { "vpcUuid", vpc.Out("id") },
-                    { "sshKeys", sshKeys },
-                    { "tags", tags.Append(nodeTag.Out("name")).ToList() },
-                    { "volumeIds", new List<string> { volume.Out("id") } },
-                    { "userData", context.NodeUserData[node.LogicalName] },
-                },
-                Pinned(new ResourceOptions
-                {
-                    // cloud-init runs once, on first boot; SSH keys and the image are also only read then.
-                    // Each would replace the droplet, and a re-render must never replace a running node:
-                    // a node is replaced by bumping its generation, which renames it.
-                    IgnoreChanges = ["userData", "sshKeys", "image"],
-                }));
+            var droplet = AddDroplet(context, node.LogicalName, node.Name, region.Config.Elasticsearch.Size, vpc, sshKeys,
+                tags.Append(nodeTag.Out("name")).ToList(), context.NodeUserData[node.LogicalName], volume);
             var record = program.Add($"{node.LogicalName}-dns", "digitalocean:index/dnsRecord:DnsRecord",
                 new PMap
                 {
@@ -244,25 +226,90 @@ public sealed partial class DigitalOceanAdapter : ICloudAdapter
         var tag = context.Program.Add(BalancerTagName(region), "digitalocean:index/tag:Tag",
             new PMap { { "name", Tag($"{context.Config.NamePrefix}-{region.Key}-lb") } },
             Pinned());
-        var droplet = context.Program.Add(region.Balancer.LogicalName, "digitalocean:index/droplet:Droplet",
-            new PMap
-            {
-                { "name", region.Balancer.Name },
-                { "region", region.Config.Location },
-                { "size", region.Balancer.Size ?? DefaultHaproxySize },
-                { "image", region.Config.Image ?? DefaultImage },
-                { "vpcUuid", vpc.Out("id") },
-                { "sshKeys", sshKeys },
-                { "tags", tags.Append(tag.Out("name")).ToList() },
-                { "userData", userData },
-            },
+        // Read only at first boot, like the nodes': a re-render never replaces the region's endpoint.
+        var droplet = AddDroplet(context, region.Balancer.LogicalName, region.Balancer.Name, region.Balancer.Size ?? DefaultHaproxySize,
+            vpc, sshKeys, tags.Append(tag.Out("name")).ToList(), userData, dependsOn: records.Select(r => r.Name).ToList());
+        return (droplet, tag);
+    }
+
+    /// <summary>
+    /// A droplet in the region's VPC with the region's image, the stack's SSH keys and the given first-boot
+    /// user-data (and, for a node, its data volume, attached at creation before first boot).
+    /// </summary>
+    private static ProgramResource AddDroplet(
+        RegionContext context, string logicalName, string name, string size, ProgramResource vpc, List<string> sshKeys,
+        List<string> tags, string userData, ProgramResource? volume = null, List<string>? dependsOn = null)
+    {
+        var region = context.Region;
+        var properties = new PMap
+        {
+            { "name", name },
+            { "region", region.Config.Location },
+            { "size", size },
+            { "image", region.Config.Image ?? DefaultImage },
+            { "vpcUuid", vpc.Out("id") },
+            { "sshKeys", sshKeys },
+            { "tags", tags },
+        };
+        if (volume is not null) properties.Add("volumeIds", new List<string> { volume.Out("id") });
+        properties.Add("userData", userData);
+        return context.Program.Add(logicalName, "digitalocean:index/droplet:Droplet", properties,
             Pinned(new ResourceOptions
             {
-                // Read only at first boot, like the nodes': a re-render never replaces the region's endpoint.
+                // cloud-init runs once, on first boot; SSH keys and the image are also only read then.
+                // Each would replace the droplet, and a re-render must never replace a running VM: a node
+                // is replaced by bumping its generation, which renames it.
                 IgnoreChanges = ["userData", "sshKeys", "image"],
-                DependsOn = records.Select(r => r.Name).ToList(),
+                DependsOn = dependsOn,
             }));
-        return (droplet, tag);
+    }
+
+    /// <summary>
+    /// A droplet in the region's VPC, built like a node (same image, keys, tags, user-data read at first boot
+    /// only), with its own tag selecting it into its own firewall: inbound only <see cref="HostSpec.Inbound"/>
+    /// and SSH from the operators, outbound open. DigitalOcean cannot fix a droplet's private address, so
+    /// <see cref="HostSpec.PrivateIp"/> must be null and the returned private address is the droplet's output.
+    /// The firewall selects by tag, so it is its own resource and no droplet depends on another's firewall.
+    /// </summary>
+    public HostResources AddHost(RegionContext context, RegionResources region, HostSpec host)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(region);
+        ArgumentNullException.ThrowIfNull(host);
+        var topology = context.Region;
+        var config = context.Config;
+        if (host.PrivateIp is not null)
+            throw new InvalidOperationException($"region '{topology.Name}': DigitalOcean cannot fix host {host.Name}'s private address ({host.PrivateIp})");
+
+        var inbound = new List<object>();
+        foreach (var rule in host.Inbound)
+        {
+            RefuseTheInternet(host, rule);
+            // A rule nobody may use (say, other regions' hosts in a one-region stack) is left out: the firewall drops it.
+            if (rule.Sources.Count > 0) inbound.Add(Inbound(Port(rule.Port), rule.Sources));
+        }
+        if (config.Ssh.AllowedCidrs.Count > 0) inbound.Add(Inbound("22", config.Ssh.AllowedCidrs));
+
+        var tag = context.Program.Add(HostTagName(host), "digitalocean:index/tag:Tag",
+            new PMap { { "name", Tag(host.Name) } },
+            Pinned());
+        var droplet = AddDroplet(context, host.LogicalName, host.Name, host.Size, context.Program.Resource(VpcName(topology)),
+            SshKeys(context), Tags(context).Append(tag.Out("name")).ToList(), host.UserData);
+        AddFirewall(context, HostFirewallName(host), host.Name, tag.Name, inbound);
+        return new HostResources(droplet.Out("ipv4Address"), droplet.Out("ipv4AddressPrivate"),
+            [droplet.Name, tag.Name, HostFirewallName(host)]);
+    }
+
+    /// <summary>Inbound rules are for named networks and hosts; never the whole internet, whoever asks.</summary>
+    private static void RefuseTheInternet(HostSpec host, InboundRule rule)
+    {
+        foreach (var source in rule.Sources)
+        {
+            var text = source.Trim();
+            if (text.EndsWith("/0", StringComparison.Ordinal) || (Ipv4Cidr.TryParse(text, out var cidr) && cidr.PrefixLength == 0))
+                throw new InvalidOperationException(
+                    $"host {host.Name}: inbound rule '{rule.Label}' (port {Port(rule.Port)}) admits '{source}', the whole internet; name the networks or hosts that need it");
+        }
     }
 
     private static ProgramResource AddBalancer(RegionContext context, ProgramResource vpc, ProgramResource nodeTag)
@@ -376,6 +423,12 @@ public sealed partial class DigitalOceanAdapter : ICloudAdapter
     }
 
     private static string FirewallName(RegionTopology region) => $"{region.Key}-fw";
+
+    private static string VpcName(RegionTopology region) => $"{region.Key}-vpc";
+
+    private static string HostTagName(HostSpec host) => $"{host.LogicalName}-tag";
+
+    private static string HostFirewallName(HostSpec host) => $"{host.LogicalName}-fw";
 
     private static string BalancerFirewallName(RegionTopology region) => $"{region.Balancer.LogicalName}-fw";
 

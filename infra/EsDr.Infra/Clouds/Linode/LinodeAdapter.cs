@@ -127,8 +127,8 @@ public sealed class LinodeAdapter : ICloudAdapter
         for (var i = 0; i < region.Network.Subnets.Count; i++)
         {
             var subnet = region.Network.Subnets[i];
-            var suffix = region.Network.Subnets.Count == 1 ? "" : $"-{i + 1}";
-            subnets[subnet] = program.Add($"{region.Key}-subnet{suffix}", "linode:index/vpcSubnet:VpcSubnet",
+            var suffix = SubnetSuffix(region, i);
+            subnets[subnet] = program.Add(SubnetName(region, i), "linode:index/vpcSubnet:VpcSubnet",
                 new PMap
                 {
                     { "vpcId", LinodeIds.Of(program, vpc.Name) },
@@ -243,16 +243,7 @@ public sealed class LinodeAdapter : ICloudAdapter
         if (!haproxy) inbound.Add(Rule("es-front-door-balancer", $"{Port(FrontDoorPort)}, {Port(FrontDoorTransportPort)}", [NodeBalancerRange(region)]));
         if (peerHosts.Count > 0) inbound.Add(Rule("es-other-regions", esPorts, peerHosts));
         if (config.Ssh.AllowedCidrs.Count > 0) inbound.Add(Rule("ssh-operators", "22", config.Ssh.AllowedCidrs));
-        context.Program.Add(NodeFirewallName(region), "linode:index/firewall:Firewall",
-            new PMap
-            {
-                { "label", Label($"{prefix}-{region.Key}-es", ShortLabel) },
-                { "inboundPolicy", "DROP" },
-                { "outboundPolicy", "ACCEPT" },
-                { "inbounds", inbound },
-                { "tags", Tags(context) },
-            },
-            Pinned());
+        AddFirewall(context, NodeFirewallName(region), $"{prefix}-{region.Key}-es", inbound);
 
         // The regional endpoint (9200): the configured client networks, the region's own private network
         // (in-region application servers) and the other regions' nodes; never the whole internet, and not the
@@ -269,17 +260,69 @@ public sealed class LinodeAdapter : ICloudAdapter
             if (config.Ssh.AllowedCidrs.Count > 0) balancerInbound.Add(Rule("ssh-operators", "22", config.Ssh.AllowedCidrs));
         }
         // (Only inbound rules apply to NodeBalancers; for the HAProxy instance outbound is open for packages.)
-        context.Program.Add(BalancerFirewallName(region), "linode:index/firewall:Firewall",
+        AddFirewall(context, BalancerFirewallName(region), $"{prefix}-{region.Key}-lb", balancerInbound);
+    }
+
+    /// <summary>
+    /// A VM on the region's VPC at <see cref="HostSpec.PrivateIp"/>, built like a node (same image, keys, tags,
+    /// one VPC interface with the public address NATed onto it, user-data read at first boot only), behind
+    /// its own Cloud Firewall: inbound dropped except <see cref="HostSpec.Inbound"/> and SSH from the
+    /// operators; outbound open (packages, replication to other regions). The firewall is attached at
+    /// creation: its rules name other hosts only by address, and only this host names it, so no VM ever
+    /// depends on another.
+    /// </summary>
+    public HostResources AddHost(RegionContext context, RegionResources region, HostSpec host)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(region);
+        ArgumentNullException.ThrowIfNull(host);
+        var topology = context.Region;
+        var config = context.Config;
+        var ip = host.PrivateIp
+            ?? throw new InvalidOperationException($"region '{topology.Name}': Linode host {host.Name} needs a fixed private address");
+        var subnetIndex = SubnetIndexOf(topology, ip)
+            ?? throw new InvalidOperationException($"region '{topology.Name}': Linode host {host.Name}'s address {ip} is in none of the region's subnets");
+
+        var inbound = new List<object>();
+        foreach (var rule in host.Inbound)
+        {
+            RefuseTheInternet(host, rule);
+            // A rule nobody may use (say, other regions' hosts in a one-region stack) is left out: DROP closes it.
+            if (rule.Sources.Count > 0) inbound.Add(Rule(Label(rule.Label, ShortLabel), Port(rule.Port), rule.Sources));
+        }
+        if (config.Ssh.AllowedCidrs.Count > 0) inbound.Add(Rule("ssh-operators", "22", config.Ssh.AllowedCidrs));
+        var firewall = AddFirewall(context, HostFirewallName(host), host.Name, inbound);
+
+        var subnet = context.Program.Resource(SubnetName(topology, subnetIndex));
+        var instance = AddInstance(context, host.LogicalName, host.Name, host.Size, ip, subnet, firewall.Name, host.UserData, Tags(context));
+        return new HostResources(instance.Out("ipAddress"), ip,
+            [instance.Name, firewall.Name, LinodeIds.CastName(firewall.Name)]);
+    }
+
+    /// <summary>Inbound rules are for named networks and hosts; never the whole internet, whoever asks.</summary>
+    private static void RefuseTheInternet(HostSpec host, InboundRule rule)
+    {
+        foreach (var source in rule.Sources)
+        {
+            var text = source.Trim();
+            if (text.EndsWith("/0", StringComparison.Ordinal) || (Ipv4Cidr.TryParse(text, out var cidr) && cidr.PrefixLength == 0))
+                throw new InvalidOperationException(
+                    $"host {host.Name}: inbound rule '{rule.Label}' (port {Port(rule.Port)}) admits '{source}', the whole internet; name the networks or hosts that need it");
+        }
+    }
+
+    /// <summary>A Cloud Firewall: inbound dropped except <paramref name="inbound"/>, outbound open.</summary>
+    private static ProgramResource AddFirewall(RegionContext context, string logicalName, string label, List<object> inbound) =>
+        context.Program.Add(logicalName, "linode:index/firewall:Firewall",
             new PMap
             {
-                { "label", Label($"{prefix}-{region.Key}-lb", ShortLabel) },
+                { "label", Label(label, ShortLabel) },
                 { "inboundPolicy", "DROP" },
                 { "outboundPolicy", "ACCEPT" },
-                { "inbounds", balancerInbound },
+                { "inbounds", inbound },
                 { "tags", Tags(context) },
             },
             Pinned());
-    }
 
     /// <summary>The NodeBalancer's backend source range (a /30 in the region's first subnet).</summary>
     public static string NodeBalancerRange(RegionTopology region)
@@ -422,6 +465,21 @@ public sealed class LinodeAdapter : ICloudAdapter
     };
 
     private static string NodeFirewallName(RegionTopology region) => $"{region.Key}-fw";
+
+    private static string HostFirewallName(HostSpec host) => $"{host.LogicalName}-fw";
+
+    private static string SubnetSuffix(RegionTopology region, int index) => region.Network.Subnets.Count == 1 ? "" : $"-{index + 1}";
+
+    private static string SubnetName(RegionTopology region, int index) => $"{region.Key}-subnet{SubnetSuffix(region, index)}";
+
+    /// <summary>The index of the region's subnet holding <paramref name="ip"/>, or null.</summary>
+    private static int? SubnetIndexOf(RegionTopology region, string ip)
+    {
+        if (!Ipv4Cidr.TryParse($"{ip}/32", out var address)) return null;
+        for (var i = 0; i < region.Network.Subnets.Count; i++)
+            if (address.Within(Ipv4Cidr.Parse(region.Network.Subnets[i].Cidr))) return i;
+        return null;
+    }
 
     private static string BalancerFirewallName(RegionTopology region) => $"{region.Balancer.LogicalName}-fw";
 

@@ -120,8 +120,7 @@ public sealed class OvhAdapter : ICloudAdapter
                 { "noGateway", false },
             },
             Pinned());
-        // Instances take the region's OpenStack id of the network, not the project-level pn-… id.
-        var openstackNetworkId = Ref.To(network.Name, $"regionsOpenstackIds[\"{config.Location}\"]");
+        var openstackNetworkId = OpenstackNetworkId(region);
         var gateway = program.Add(GatewayName(region), "ovh:CloudProject/gateway:Gateway",
             new PMap
             {
@@ -156,9 +155,9 @@ public sealed class OvhAdapter : ICloudAdapter
                     {
                         // No public interface: Elasticsearch (and SSH) cannot be reached from the internet at all.
                         { "public", false },
-                        { "private", Private(openstackNetworkId, subnet, NetworkHost(node)) },
+                        { "private", Private(openstackNetworkId, subnet.Out("id"), NetworkHost(node)) },
                     },
-                    sshKey),
+                    sshKey.Out("name")),
                 InstanceOptions([gateway.Name]));
             nodes.Add(new NodeResources(node, egressIp, NetworkHost(node), [instance.Name]));
         }
@@ -169,17 +168,11 @@ public sealed class OvhAdapter : ICloudAdapter
                 new PMap
                 {
                     { "public", true },
-                    { "private", Private(openstackNetworkId, subnet, balancerIp) },
+                    { "private", Private(openstackNetworkId, subnet.Out("id"), balancerIp) },
                 },
-                sshKey),
+                sshKey.Out("name")),
             InstanceOptions([gateway.Name]));
-        var publicIp = program.Add(PublicIpName(region), "command:local:Command",
-            new PMap
-            {
-                { "create", PublicIpv4Script },
-                { "environment", new PMap { { "ADDRESSES", new PMap { { "fn::toJSON", balancer.Out("addresses") } } } } },
-            },
-            RegionContext.Pinned(ProviderPackages.Command));
+        var publicIp = AddPublicIpv4(program, PublicIpName(region), balancer);
 
         return new RegionResources(
             region,
@@ -203,8 +196,88 @@ public sealed class OvhAdapter : ICloudAdapter
         ArgumentNullException.ThrowIfNull(peers);
     }
 
+    /// <summary>
+    /// A plain VM (a database server, later application and monitoring hosts), built like the HAProxy VM: a
+    /// public interface (other regions' replicas and the operators reach it there), a private one on
+    /// <see cref="HostSpec.PrivateIp"/> (below the DHCP pool), the given user-data, and
+    /// <c>{LogicalName}-public-ip</c> reading its public IPv4 address. No firewall: OVH has none in the cloud
+    /// (<see cref="FiltersInTheCloud"/>), so the caller renders <see cref="HostSpec.Inbound"/> and SSH from the
+    /// operators into the host's own nftables rules in its user-data (README.md). The rules are still checked
+    /// here: a source of the whole internet is refused.
+    /// </summary>
+    public HostResources AddHost(RegionContext context, RegionResources region, HostSpec host)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(region);
+        ArgumentNullException.ThrowIfNull(host);
+        var topology = context.Region;
+        RefuseInternetWideSources(host);
+        var project = topology.Config.ProjectId ?? throw new InvalidOperationException($"region '{topology.Name}': OVH regions need 'projectId'");
+        var image = topology.Config.Image ?? throw new InvalidOperationException($"region '{topology.Name}': OVH regions need 'image' (an image id)");
+        var privateIp = host.PrivateIp ?? throw new InvalidOperationException($"OVH host {host.Name} has no fixed private address");
+        var cidr = Ipv4Cidr.Parse(topology.Network.Cidr);
+        // Fixed addresses sit between the subnet's gateway (host 1) and the DHCP pool, so no port the cloud
+        // allocates can take the host's; and never on a node's or the HAProxy VM's.
+        if (!Ipv4Cidr.TryParse($"{privateIp}/32", out var address) || !address.Within(cidr)
+            || address.Network - cidr.Network is < 2 or >= DhcpPoolOffset)
+            throw new InvalidOperationException(
+                $"OVH host {host.Name}: '{privateIp}' must be an address of {topology.Network.Cidr} from {cidr.Host(2)} to {cidr.Host(DhcpPoolOffset - 1)} (clear of the gateway and the DHCP pool)");
+        if (topology.Nodes.Select(n => n.PrivateIp).Append(topology.Balancer.PrivateIp).Contains(privateIp))
+            throw new InvalidOperationException($"OVH host {host.Name}: '{privateIp}' is already an Elasticsearch node's or the HAProxy VM's address");
+
+        var instance = context.Program.Add(host.LogicalName, "ovh:CloudProject/instance:Instance",
+            Instance(context, project, image, host.Name, host.Size, host.UserData,
+                new PMap
+                {
+                    { "public", true },
+                    { "private", Private(OpenstackNetworkId(topology), Ref.To(SubnetName(topology), "id"), privateIp) },
+                },
+                Ref.To(SshKeyName(topology), "name")),
+            InstanceOptions([GatewayName(topology)]));
+        var publicIp = AddPublicIpv4(context.Program, $"{host.LogicalName}-public-ip", instance);
+        return new HostResources(publicIp.Out("stdout"), privateIp, [instance.Name, publicIp.Name]);
+    }
+
+    /// <summary>
+    /// False: OVH Public Cloud instances have no cloud firewall in this provider. A host's
+    /// <see cref="HostSpec.Inbound"/> rules must be enforced on the host itself (nftables in its user-data).
+    /// </summary>
+    // Until ICloudAdapter declares FiltersInTheCloud, the analyser sees an instance member touching no state.
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static",
+        Justification = "Implements ICloudAdapter.FiltersInTheCloud once the interface declares it")]
+    public bool FiltersInTheCloud => false;
+
+    /// <summary>The instance's public IPv4 address, read by <see cref="PublicIpv4Script"/> out of its <c>addresses</c>.</summary>
+    private static ProgramResource AddPublicIpv4(PulumiProgram program, string name, ProgramResource instance) =>
+        program.Add(name, "command:local:Command",
+            new PMap
+            {
+                { "create", PublicIpv4Script },
+                { "environment", new PMap { { "ADDRESSES", new PMap { { "fn::toJSON", instance.Out("addresses") } } } } },
+            },
+            RegionContext.Pinned(ProviderPackages.Command));
+
+    /// <summary>A host's rules admit named networks only: a source of the whole internet is refused, naming the rule.</summary>
+    private static void RefuseInternetWideSources(HostSpec host)
+    {
+        foreach (var rule in host.Inbound)
+        {
+            foreach (var source in rule.Sources)
+            {
+                var parts = source.Split('/');
+                if (parts.Length == 2 && parts[1].Trim() == "0" && System.Net.IPAddress.TryParse(parts[0].Trim(), out _))
+                    throw new InvalidOperationException(
+                        $"host {host.Name}: inbound rule '{rule.Label}' (port {rule.Port.ToString(CultureInfo.InvariantCulture)}) admits {source}, the whole internet; list the networks that need it");
+            }
+        }
+    }
+
+    /// <summary>Instances take the region's OpenStack id of the network, not the project-level pn-… id.</summary>
+    private static string OpenstackNetworkId(RegionTopology region) =>
+        Ref.To(NetworkName(region), $"regionsOpenstackIds[\"{region.Config.Location}\"]");
+
     private static PMap Instance(
-        RegionContext context, string project, string image, string name, string flavorId, string userData, PMap network, ProgramResource sshKey) => new()
+        RegionContext context, string project, string image, string name, string flavorId, string userData, PMap network, string sshKeyName) => new()
     {
         { "serviceName", project },
         { "region", context.Region.Config.Location },
@@ -213,14 +286,14 @@ public sealed class OvhAdapter : ICloudAdapter
         // Both are ids (UUIDs, per region), not names: config `size` is the flavor id, `image` the image id.
         { "flavor", new PMap { { "flavorId", flavorId } } },
         { "bootFrom", new PMap { { "imageId", image } } },
-        { "sshKey", new PMap { { "name", sshKey.Out("name") } } },
+        { "sshKey", new PMap { { "name", sshKeyName } } },
         { "network", network },
         { "userData", userData },
     };
 
-    private static PMap Private(string openstackNetworkId, ProgramResource subnet, string ip) => new()
+    private static PMap Private(string openstackNetworkId, string subnetId, string ip) => new()
     {
-        { "network", new PMap { { "id", openstackNetworkId }, { "subnetId", subnet.Out("id") } } },
+        { "network", new PMap { { "id", openstackNetworkId }, { "subnetId", subnetId } } },
         { "ip", ip },
     };
 

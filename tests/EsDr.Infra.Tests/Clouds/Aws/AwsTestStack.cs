@@ -113,16 +113,30 @@ internal sealed class AwsTestStack
     public static (ICloudAdapter Adapter, RegionContext Context, RegionResources Resources) AddRegion(
         DeploymentTopology topology, RegionTopology region, PulumiProgram program)
     {
-        var adapter = Adapters.Single(a => a.Cloud == region.Cloud);
-        var context = new RegionContext(
-            topology,
-            region,
-            program,
-            region.Nodes.ToDictionary(n => n.LogicalName, n => $"#cloud-config\nhostname: {n.Name}\n"),
-            region.Balancer.Kind == BalancerKind.HaProxy ? $"${{{BalancerUserDataVariable(region)}}}" : null,
-            new Dictionary<string, string> { ["team"] = "search", ["es-dr-region"] = region.Name });
+        var adapter = Adapter(region);
+        var context = Context(topology, region, program);
         return (adapter, context, adapter.AddRegion(context));
     }
+
+    /// <summary>
+    /// <see cref="ICloudAdapter.AddHost"/> in the named region of this (built) stack, as the database tier calls
+    /// it once every region exists. The caller checks the program (<see cref="Problems"/>) afterwards.
+    /// </summary>
+    public HostResources AddHost(string regionName, HostSpec host)
+    {
+        var resources = Region(regionName);
+        return Adapter(resources.Region).AddHost(Context(Topology, resources.Region, Program), resources, host);
+    }
+
+    private static ICloudAdapter Adapter(RegionTopology region) => Adapters.Single(a => a.Cloud == region.Cloud);
+
+    private static RegionContext Context(DeploymentTopology topology, RegionTopology region, PulumiProgram program) => new(
+        topology,
+        region,
+        program,
+        region.Nodes.ToDictionary(n => n.LogicalName, n => $"#cloud-config\nhostname: {n.Name}\n"),
+        region.Balancer.Kind == BalancerKind.HaProxy ? $"${{{BalancerUserDataVariable(region)}}}" : null,
+        new Dictionary<string, string> { ["team"] = "search", ["es-dr-region"] = region.Name });
 
     /// <summary>The variable holding a region's HAProxy user-data, named as the compiler names it.</summary>
     public static string BalancerUserDataVariable(RegionTopology region) => $"{region.Balancer.LogicalName}-cloud-init";
