@@ -104,6 +104,13 @@ public sealed record RegionResources(
     }
 
     private readonly string? transportHost;
+
+    /// <summary>
+    /// The other regions' nodes as firewall sources (<c>address/32</c>), each address once: the nodes of
+    /// an OVH region all leave through one gateway address.
+    /// </summary>
+    public static IReadOnlyList<string> PeerSources(IEnumerable<RegionResources> peers) =>
+        peers.SelectMany(p => p.Nodes).Select(n => $"{n.PublicIp}/32").Distinct(StringComparer.Ordinal).ToList();
 }
 
 /// <summary>One node's addresses (interpolations or literals) and the logical names of everything that is part of the node.</summary>

@@ -61,8 +61,7 @@ public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
     {
         var region = build.Context.Region;
         if (region.Balancer.Kind != BalancerKind.HaProxy) return;
-        var peerAddresses = peers.SelectMany(p => p.Nodes).Select(n => $"{n.PublicIp}/32").Distinct(StringComparer.Ordinal).ToList();
-        program.Variable(BalancerUserDataVariable(region), NodeUserData.ComposeHaproxy(topology, region, peerAddresses, files));
+        program.Variable(BalancerUserDataVariable(region), NodeUserData.ComposeHaproxy(topology, region, RegionResources.PeerSources(peers), files));
     }
 
     private static string BalancerUserDataVariable(RegionTopology region) => $"{region.Balancer.LogicalName}-cloud-init";

@@ -143,8 +143,7 @@ public sealed partial class DigitalOceanAdapter : ICloudAdapter
         var config = context.Config;
         var es = config.Elasticsearch;
         var haproxy = region.Balancer.Kind == BalancerKind.HaProxy;
-        // Distinct: the nodes of an OVH region all leave through one gateway address.
-        var peerCidrs = peers.SelectMany(p => p.Nodes).Select(n => $"{n.PublicIp}/32").Distinct(StringComparer.Ordinal).ToList();
+        var peerCidrs = RegionResources.PeerSources(peers);
 
         // DigitalOcean firewalls drop whatever no inbound rule admits, on the public and the VPC interface.
         // The private network holds the region's application servers and, with HAProxy, the HAProxy droplet.

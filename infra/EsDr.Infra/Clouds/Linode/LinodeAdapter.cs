@@ -216,8 +216,7 @@ public sealed class LinodeAdapter : ICloudAdapter
                 { "mode", "accept" },
                 { "weight", 100 },
             },
-            // The address is a literal, so nothing else orders this after the instance. Pulumi YAML
-            // takes dependsOn as resource references (${name}), never bare names.
+            // The address is a literal, so nothing else orders this after the instance.
             Pinned(new ResourceOptions { DependsOn = [instance.Name] }));
     }
 
@@ -230,8 +229,7 @@ public sealed class LinodeAdapter : ICloudAdapter
         var config = context.Config;
         var es = config.Elasticsearch;
         var esPorts = $"{Port(es.HttpPort)}, {Port(es.TransportPort)}";
-        // Distinct: the nodes of an OVH region all leave through one gateway address.
-        var peerHosts = peers.SelectMany(p => p.Nodes).Select(n => $"{n.PublicIp}/32").Distinct(StringComparer.Ordinal).ToList();
+        var peerHosts = RegionResources.PeerSources(peers);
         var prefix = config.NamePrefix;
         var haproxy = region.Balancer.Kind == BalancerKind.HaProxy;
 
