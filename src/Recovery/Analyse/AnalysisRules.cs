@@ -1,0 +1,145 @@
+using System.Globalization;
+using EsDr.Recovery.Observe;
+
+namespace EsDr.Recovery.Analyse;
+
+/// <summary>
+/// What one rule made of one snapshot for one subject (a region, or a node of a region): failing or healthy,
+/// and a short human reason. A rule yields nothing for a subject the snapshot says nothing about.
+/// </summary>
+internal readonly record struct Finding(string Region, string? Node, bool Failing, string Detail);
+
+/// <summary>A rule of the table: its code, its classifier, and how long a failure must last before it is believed.</summary>
+internal sealed record AnalysisRule(
+    DiagnosisCode Code,
+    Func<HealthSnapshot, ExpectedTopology, AnalysisThresholds, IEnumerable<Finding>> Evaluate,
+    Func<AnalysisThresholds, TimeSpan> MinimumDuration);
+
+/// <summary>
+/// The table of rules (Orchestrator's analysis codes, ECK's predicates): each is a pure function from one
+/// snapshot to findings. Counting, agreement between vantages and hysteresis live in <see cref="HealthAnalyser"/>.
+/// </summary>
+internal static class AnalysisRules
+{
+    public static IReadOnlyList<AnalysisRule> All { get; } =
+    [
+        new(DiagnosisCode.RegionDown, RegionDown, _ => TimeSpan.Zero),
+        new(DiagnosisCode.NodeDown, NodeDown, _ => TimeSpan.Zero),
+        new(DiagnosisCode.ClusterRed, ClusterRed, t => t.RedGrace),
+        new(DiagnosisCode.ClusterWithoutMaster, ClusterWithoutMaster, _ => TimeSpan.Zero),
+        new(DiagnosisCode.ReplicationLagTooHigh, ReplicationLagTooHigh, _ => TimeSpan.Zero),
+        new(DiagnosisCode.CcrFatalError, CcrFatalError, _ => TimeSpan.Zero),
+        new(DiagnosisCode.ReplicaBroken, ReplicaBroken, _ => TimeSpan.Zero),
+    ];
+
+    public static AnalysisRule For(DiagnosisCode code) => All.First(r => r.Code == code);
+
+    /// <summary>Down: the cluster does not answer AND the balancer's health check fails. Either one up means up.</summary>
+    public static IEnumerable<Finding> RegionDown(HealthSnapshot s, ExpectedTopology expected, AnalysisThresholds t)
+    {
+        foreach (var region in expected.Regions)
+        {
+            var cluster = ClusterOf(s, region.Name);
+            var endpoint = s.Endpoints.FirstOrDefault(e => e.Region == region.Name);
+            if (cluster is { Reachable: false } && endpoint is { Healthy: false })
+                yield return new(region.Name, null, true, "cluster unreachable, endpoint unhealthy");
+            else if (cluster is { Reachable: true } || endpoint is { Healthy: true })
+                yield return new(region.Name, null, false, cluster is { Reachable: true } ? "cluster reachable" : "endpoint healthy");
+        }
+    }
+
+    /// <summary>An expected node missing from a cluster that answers. An unreachable cluster says nothing about its nodes.</summary>
+    public static IEnumerable<Finding> NodeDown(HealthSnapshot s, ExpectedTopology expected, AnalysisThresholds t)
+    {
+        foreach (var region in expected.Regions)
+        {
+            if (ClusterOf(s, region.Name) is not { Reachable: true } cluster)
+                continue;
+            foreach (var node in region.NodeNames)
+            {
+                var present = cluster.NodeNames.Contains(node, StringComparer.Ordinal);
+                yield return new(region.Name, node, !present, present ? "node in cluster" : "node missing from cluster");
+            }
+        }
+    }
+
+    public static IEnumerable<Finding> ClusterRed(HealthSnapshot s, ExpectedTopology expected, AnalysisThresholds t)
+    {
+        foreach (var region in expected.Regions)
+        {
+            if (ClusterOf(s, region.Name) is { Reachable: true, Status: { } status })
+                yield return new(region.Name, null, status == ClusterStatus.Red, "status " + status.ToString().ToLowerInvariant());
+        }
+    }
+
+    public static IEnumerable<Finding> ClusterWithoutMaster(HealthSnapshot s, ExpectedTopology expected, AnalysisThresholds t)
+    {
+        foreach (var region in expected.Regions)
+        {
+            if (ClusterOf(s, region.Name) is { Reachable: true } cluster)
+                yield return new(region.Name, null, !cluster.HasMaster, cluster.HasMaster ? "master elected" : "no elected master");
+        }
+    }
+
+    /// <summary>
+    /// One subject per region for both kinds of replication into it: CCR followers over the operations limit, or
+    /// the region's MySQL replica over the seconds limit. The detail names which.
+    /// </summary>
+    public static IEnumerable<Finding> ReplicationLagTooHigh(HealthSnapshot s, ExpectedTopology expected, AnalysisThresholds t)
+    {
+        foreach (var region in expected.Regions)
+        {
+            var applicable = false;
+            var problems = new List<string>();
+            if (ClusterOf(s, region.Name) is { Reachable: true, Followers.Count: > 0 } cluster)
+            {
+                applicable = true;
+                problems.AddRange(cluster.Followers
+                    .Where(f => f.LagOperations > t.CcrLagLimitOperations)
+                    .Select(f => Invariant($"CCR follower {f.Index} {f.LagOperations} operations behind (limit {t.CcrLagLimitOperations})")));
+            }
+            if (region.Name == expected.MySqlReplicaRegion
+                && DatabaseOf(s, region.Name) is { Reachable: true, SecondsBehind: { } behind })
+            {
+                applicable = true;
+                if (behind > t.MySqlLagLimitSeconds)
+                    problems.Add(Invariant($"MySQL replica {behind} s behind (limit {t.MySqlLagLimitSeconds} s)"));
+            }
+            if (applicable)
+                yield return new(region.Name, null, problems.Count > 0, problems.Count > 0 ? string.Join("; ", problems) : "lag within limits");
+        }
+    }
+
+    public static IEnumerable<Finding> CcrFatalError(HealthSnapshot s, ExpectedTopology expected, AnalysisThresholds t)
+    {
+        foreach (var region in expected.Regions)
+        {
+            if (ClusterOf(s, region.Name) is not { Reachable: true, Followers.Count: > 0 } cluster)
+                continue;
+            var fatal = cluster.Followers.Where(f => f.FatalError is not null).ToList();
+            yield return fatal.Count > 0
+                ? new(region.Name, null, true, string.Join("; ", fatal.Select(f => $"CCR follower {f.Index}: {f.FatalError}")))
+                : new(region.Name, null, false, "no follower has a fatal error");
+        }
+    }
+
+    /// <summary>The region's MySQL replica answers but its IO or SQL thread is stopped.</summary>
+    public static IEnumerable<Finding> ReplicaBroken(HealthSnapshot s, ExpectedTopology expected, AnalysisThresholds t)
+    {
+        if (expected.MySqlReplicaRegion is not { } region
+            || DatabaseOf(s, region) is not { Reachable: true, IsReplica: true } db)
+            yield break;
+        var stopped = new List<string>();
+        if (!db.IoThreadRunning) stopped.Add("IO thread stopped");
+        if (!db.SqlThreadRunning) stopped.Add("SQL thread stopped");
+        yield return new(region, null, stopped.Count > 0, stopped.Count > 0 ? string.Join(", ", stopped) : "replication threads running");
+    }
+
+    private static ClusterObservation? ClusterOf(HealthSnapshot s, string region) =>
+        s.Clusters.FirstOrDefault(c => c.Region == region);
+
+    private static DatabaseObservation? DatabaseOf(HealthSnapshot s, string region) =>
+        s.Databases.FirstOrDefault(d => d.Region == region);
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,129 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using EsDr.Recovery.Observe;
+
+namespace EsDr.Recovery.Analyse;
+
+/// <summary>
+/// The ANALYSE step: pure, no I/O, time taken from the snapshots. Each rule of <see cref="AnalysisRules"/> turns a
+/// snapshot into findings; a finding counts per vantage; a subject is confirmed when <see cref="AnalysisThresholds.ConfirmAfter"/>
+/// consecutive failed observations come from enough vantages (all that reported, up to
+/// <see cref="AnalysisThresholds.MinAgreeingVantages"/>), and cleared only when as many vantages saw
+/// <see cref="AnalysisThresholds.ClearAfter"/> consecutive healthy ones. A region that is down hides the node,
+/// red and master diagnoses of that region (suppression, as Orchestrator does).
+/// </summary>
+internal static class HealthAnalyser
+{
+    private static readonly DiagnosisCode[] SuppressedByRegionDown =
+        [DiagnosisCode.NodeDown, DiagnosisCode.ClusterRed, DiagnosisCode.ClusterWithoutMaster];
+
+    /// <summary>Folds the snapshots of the window ending at <paramref name="now"/>, oldest first, from an empty state.</summary>
+    public static IReadOnlyList<Diagnosis> Analyse(
+        IReadOnlyList<HealthSnapshot> timeline, ExpectedTopology expected, AnalysisThresholds thresholds, DateTimeOffset now)
+    {
+        var from = now - thresholds.WindowLength;
+        var state = AnalysisState.Empty;
+        IReadOnlyList<Diagnosis> diagnoses = [];
+        foreach (var snapshot in timeline
+                     .Where(s => s.At > from && s.At <= now)
+                     .OrderBy(s => s.At)
+                     .ThenBy(s => s.Vantage, StringComparer.Ordinal))
+        {
+            var step = Step(state, snapshot, expected, thresholds);
+            (state, diagnoses) = (step.State, step.Diagnoses);
+        }
+        return diagnoses;
+    }
+
+    /// <summary>One snapshot more: the daemon keeps the returned state and feeds it back with the next snapshot.</summary>
+    public static AnalysisStep Step(
+        AnalysisState state, HealthSnapshot snapshot, ExpectedTopology expected, AnalysisThresholds thresholds)
+    {
+        var now = snapshot.At;
+        var subjects = state.Subjects.ToBuilder();
+
+        foreach (var rule in AnalysisRules.All)
+        {
+            foreach (var finding in rule.Evaluate(snapshot, expected, thresholds))
+            {
+                var key = new SubjectKey(rule.Code, finding.Region, finding.Node);
+                var subject = subjects.GetValueOrDefault(key) ?? SubjectState.Empty;
+                var run = subject.Vantages.TryGetValue(snapshot.Vantage, out var previous)
+                    ? previous.Next(finding, now)
+                    : VantageRun.First(finding, now);
+                subjects[key] = subject with { Vantages = subject.Vantages.SetItem(snapshot.Vantage, run) };
+            }
+        }
+
+        var raised = new List<Diagnosis>();
+        var cleared = new List<Diagnosis>();
+        foreach (var (key, subject) in subjects.ToList())
+        {
+            var decided = Decide(key, subject, now, thresholds);
+            if (decided.Confirmed is not null && subject.Confirmed is null)
+                raised.Add(decided.Confirmed);
+            if (decided.Confirmed is null && subject.Confirmed is not null)
+                cleared.Add(subject.Confirmed);
+
+            if (decided.Confirmed is null && decided.Vantages.Values.All(v => now - v.LastSeen > thresholds.WindowLength))
+                subjects.Remove(key);
+            else
+                subjects[key] = decided;
+        }
+
+        var active = Suppress(subjects.Values.Select(s => s.Confirmed).OfType<Diagnosis>().ToList());
+        return new AnalysisStep(
+            new AnalysisState(subjects.ToImmutable()),
+            Order(active),
+            Order(Suppress(raised, active)),
+            Order(cleared));
+    }
+
+    /// <summary>Confirms or clears one subject from its vantages' runs; a confirmed diagnosis is kept as it was.</summary>
+    private static SubjectState Decide(SubjectKey key, SubjectState subject, DateTimeOffset now, AnalysisThresholds t)
+    {
+        var fresh = subject.Vantages
+            .Where(v => now - v.Value.LastSeen <= t.WindowLength)
+            .OrderBy(v => v.Key, StringComparer.Ordinal)
+            .ToList();
+        if (fresh.Count == 0)
+            return subject; // nobody has said anything lately: unknown neither confirms nor clears
+        var required = fresh.Count >= 2 ? Math.Clamp(t.MinAgreeingVantages, 1, fresh.Count) : 1;
+
+        if (subject.Confirmed is null)
+        {
+            var confirming = fresh.Where(v => v.Value.FailRun >= t.ConfirmAfter).ToList();
+            if (confirming.Count < required)
+                return subject;
+            var since = confirming.Min(v => v.Value.FailRunStart!.Value);
+            if (now - since < AnalysisRules.For(key.Code).MinimumDuration(t))
+                return subject;
+            return subject with { Confirmed = new Diagnosis(key.Code, key.Region, key.Node, since, Evidence(fresh, confirming.Count, required)) };
+        }
+
+        var healthy = fresh.Count(v => v.Value.HealthyRun >= t.ClearAfter);
+        return healthy >= required ? subject with { Confirmed = null } : subject;
+    }
+
+    private static List<string> Evidence(List<KeyValuePair<string, VantageRun>> fresh, int agreeing, int required)
+    {
+        var evidence = fresh.Select(v => v.Value.FailRun > 0
+            ? Invariant($"{v.Key}: {v.Value.FailRun} consecutive failed observations since {v.Value.FailRunStart:O} ({v.Value.Detail})")
+            : Invariant($"{v.Key}: {v.Value.HealthyRun} consecutive healthy observations ({v.Value.Detail})")).ToList();
+        evidence.Add(Invariant($"{agreeing} of {fresh.Count} reporting vantages agree ({required} required)"));
+        return evidence;
+    }
+
+    private static List<Diagnosis> Suppress(List<Diagnosis> diagnoses) => Suppress(diagnoses, diagnoses);
+
+    private static List<Diagnosis> Suppress(List<Diagnosis> diagnoses, List<Diagnosis> active)
+    {
+        var downRegions = active.Where(d => d.Code == DiagnosisCode.RegionDown).Select(d => d.Region).ToHashSet(StringComparer.Ordinal);
+        return diagnoses.Where(d => !(downRegions.Contains(d.Region) && SuppressedByRegionDown.Contains(d.Code))).ToList();
+    }
+
+    private static Diagnosis[] Order(List<Diagnosis> diagnoses) =>
+        [.. diagnoses.OrderBy(d => d.Code).ThenBy(d => d.Region, StringComparer.Ordinal).ThenBy(d => d.Node, StringComparer.Ordinal)];
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

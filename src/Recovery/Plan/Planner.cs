@@ -1,0 +1,254 @@
+using System.Globalization;
+using EsDr.Infra.Config;
+using EsDr.Infra.Topology;
+
+namespace EsDr.Recovery.Plan;
+
+/// <summary>The stack config, what the stack outputs list, and resource types: all a planner reads.</summary>
+internal sealed record PlanContext(StackConfig Config, StackView View, ResourceTypeResolver Types)
+{
+    /// <summary>A top-level resource's URN, as <c>--target</c> takes it.</summary>
+    public string Urn(string logicalName) =>
+        $"urn:pulumi:{Config.Stack}::{Config.Project}::{Types(logicalName)}::{logicalName}";
+
+    public int IndexOf(string region)
+    {
+        for (var i = 0; i < Config.Regions.Count; i++)
+            if (Config.Regions[i].Name == region) return i;
+        throw new ArgumentException($"no region '{region}' in the config", nameof(region));
+    }
+}
+
+/// <summary>Which parts of the lost side still answer (planning never probes; observation decides).</summary>
+internal sealed record Reachability(bool Elasticsearch, bool MySql);
+
+/// <summary>
+/// Pure planners: diagnosis facts in, ordered idempotent steps out. Every infrastructure change goes
+/// through the stack config (<c>pulumi config set --path</c>) and a re-run of the stack, so config stays
+/// the single source of truth; nothing here ever re-bootstraps a running cluster.
+/// </summary>
+internal static class Planner
+{
+    private const string ExcludeSetting = "cluster.routing.allocation.exclude._name";
+
+    /// <summary>
+    /// Replace one node: drain it if it answers, bump its generation in config, and run a targeted up of its
+    /// old and new resources plus the region's balancer (membership). The bump renames the node's logical
+    /// resources, so Pulumi creates the new ones and deletes the old ones; <c>--target-replace</c> would
+    /// replace the old URN in place and leave config saying the old generation. The new node joins through
+    /// <c>discovery.seed_hosts</c> (it is not a founding node, so <c>cluster.initial_master_nodes</c> is not set).
+    /// </summary>
+    public static RecoveryPlan NodeRebuild(PlanContext ctx, string region, string nodeName, bool nodeAnswers)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        var i = ctx.IndexOf(region);
+        var regionView = ctx.View.Region(region);
+        var node = regionView.Nodes.SingleOrDefault(n => n.Name == nodeName)
+            ?? throw new ArgumentException($"no node '{nodeName}' in region '{region}'", nameof(nodeName));
+        var next = node.Generation + 1;
+
+        var regionConfig = ctx.Config.Regions[i];
+        var generations = new Dictionary<int, int>(regionConfig.Elasticsearch.NodeGenerations) { [node.Ordinal] = next };
+        var bumped = ctx.Config with
+        {
+            Regions = ctx.Config.Regions.Select(r => r.Name != region ? r
+                : r with { Elasticsearch = r.Elasticsearch with { NodeGenerations = generations } }).ToList(),
+        };
+        var oldTopology = TopologyBuilder.Build(ctx.Config).Regions.Single(r => r.Name == region).Nodes.Single(n => n.Ordinal == node.Ordinal);
+        var newTopology = TopologyBuilder.Build(bumped).Regions.Single(r => r.Name == region).Nodes.Single(n => n.Ordinal == node.Ordinal);
+        var newResources = node.Resources.Select(r => r.StartsWith(oldTopology.LogicalName, StringComparison.Ordinal)
+            ? newTopology.LogicalName + r[oldTopology.LogicalName.Length..] : r).ToList();
+
+        var steps = new List<RecoveryStep>();
+        if (nodeAnswers)
+            steps.Add(new ElasticsearchCall(region, "PUT", "/_cluster/settings",
+                $$$"""{"persistent":{"{{{ExcludeSetting}}}":"{{{nodeName}}}"}}""",
+                $"Move shards off {nodeName} (exclude it from shard allocation)",
+                "Setting a persistent value is idempotent; GET /_cluster/settings shows it already set."));
+        steps.Add(Config(ctx, [$"regions[{i}].elasticsearch.nodeGenerations[\"{node.Ordinal}\"]", Int(next), "--type", "int"],
+            $"Bump node {node.Ordinal} of {region} to generation {next} (a new {newTopology.Name})",
+            $"Sets the absolute value {next}, never an increment; a re-run writes the same value."));
+        var targets = node.Resources.Concat(newResources).Concat(regionView.BalancerResources).Distinct(StringComparer.Ordinal);
+        steps.Add(Up(ctx, targets,
+            $"Create {newTopology.Name}, delete {nodeName} and update {region}'s balancer; nothing else",
+            "Pulumi compares desired and actual state; a re-run after success has no changes."));
+        steps.Add(new WaitFor($"Wait for {newTopology.Name} to join", new NodeJoined(region, newTopology.Name),
+            "A condition; true at once on a re-run."));
+        steps.Add(new WaitFor($"Wait for {region} to be green", new ClusterGreen(region), "A condition; true at once on a re-run."));
+        if (nodeAnswers)
+            steps.Add(new ElasticsearchCall(region, "PUT", "/_cluster/settings",
+                $$$"""{"persistent":{"{{{ExcludeSetting}}}":null}}""",
+                $"Lift the allocation exclusion of {nodeName}",
+                "Clearing a setting is idempotent; GET /_cluster/settings shows it absent."));
+        return new RecoveryPlan(RecoveryKind.NodeRebuild, $"rebuild node {nodeName} in {region}", steps);
+    }
+
+    /// <summary>
+    /// Move writes and traffic from a lost region to a standby: fence the old primary where reachable, promote
+    /// followers and the replica, mark regions in config, and re-run the stack targeting only resources
+    /// outside the lost region (its cloud API may be down). The lost region's balancer leaves DNS with the
+    /// config change (state lost).
+    /// </summary>
+    public static RecoveryPlan RegionFailover(
+        PlanContext ctx, string from, string to, Reachability lost, IReadOnlyList<string> followerIndices)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        ArgumentNullException.ThrowIfNull(lost);
+        var steps = new List<RecoveryStep>();
+        if (lost.MySql)
+            steps.Add(new MySqlStatement(from, "SET GLOBAL read_only = ON;", $"Fence the old primary in {from}",
+                "read_only is a setting; setting it again changes nothing."));
+        steps.AddRange(Promote(to, followerIndices));
+        steps.Add(Config(ctx, ["activeRegion", to], $"Make {to} the active region", "Sets an absolute value."));
+        steps.Add(Config(ctx, [$"regions[{ctx.IndexOf(from)}].state", "lost"], $"Mark {from} lost", "Sets an absolute value."));
+        steps.Add(Config(ctx, [$"regions[{ctx.IndexOf(to)}].state", "active"], $"Mark {to} active", "Sets an absolute value."));
+        var lostResources = ctx.View.Region(from).AllResources.ToHashSet(StringComparer.Ordinal);
+        steps.Add(Up(ctx, ctx.View.AllResources.Where(r => !lostResources.Contains(r)),
+            $"Point DNS/balancers at {to} and update everything outside {from}",
+            "Pulumi compares desired and actual state; a re-run after success has no changes."));
+        return new RecoveryPlan(RecoveryKind.RegionFailover, $"fail over from {from} to {to}", steps);
+    }
+
+    /// <summary>
+    /// Rebuild a lost region from code: a new generation (new names for everything), node generations reset,
+    /// a full up, then standby; the stack's replication command makes the new cluster follow the primary and
+    /// the new MySQL node replicate from it.
+    /// </summary>
+    public static RecoveryPlan RegionRebuild(PlanContext ctx, string region)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        var i = ctx.IndexOf(region);
+        var config = ctx.Config.Regions[i];
+        var next = config.Generation + 1;
+        var steps = new List<RecoveryStep>
+        {
+            Config(ctx, [$"regions[{i}].generation", Int(next), "--type", "int"],
+                $"Bump {region} to generation {next}", $"Sets the absolute value {next}; a re-run writes the same value."),
+        };
+        // `pulumi config rm` is not among the commands recovery uses; generation 1 is what an absent key means.
+        foreach (var ordinal in config.Elasticsearch.NodeGenerations.Keys.Order())
+            steps.Add(Config(ctx, [$"regions[{i}].elasticsearch.nodeGenerations[\"{ordinal}\"]", "1", "--type", "int"],
+                $"Reset node {ordinal} of {region} to generation 1", "Sets an absolute value."));
+        steps.Add(Config(ctx, [$"regions[{i}].state", "rebuilding"], $"Mark {region} rebuilding", "Sets an absolute value."));
+        steps.Add(Up(ctx, null, $"Build {region} generation {next} (a brand-new cluster)",
+            "Pulumi compares desired and actual state; a re-run after success has no changes."));
+        steps.Add(new WaitFor($"Wait for the new cluster in {region} to be green", new ClusterGreen(region),
+            "A condition; true at once on a re-run."));
+        steps.Add(Config(ctx, [$"regions[{i}].state", "standby"], $"Mark {region} standby", "Sets an absolute value."));
+        steps.Add(Up(ctx, null, $"Set up replication from the active region into {region}",
+            "Pulumi compares desired and actual state; a re-run after success has no changes."));
+        return new RecoveryPlan(RecoveryKind.RegionRebuild, $"rebuild region {region}", steps);
+    }
+
+    /// <summary>
+    /// Planned, lossless return to <paramref name="to"/>: stop writes on the current primary, wait for zero lag,
+    /// promote <paramref name="to"/>, swap states, and a full up (both regions are healthy, and the stack's
+    /// replication command reverses replication).
+    /// </summary>
+    public static RecoveryPlan Failback(PlanContext ctx, string to, IReadOnlyList<string> followerIndices)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        ArgumentNullException.ThrowIfNull(followerIndices);
+        var from = ctx.Config.ActiveRegion;
+        var steps = new List<RecoveryStep>
+        {
+            new MySqlStatement(from, "SET GLOBAL read_only = ON;", $"Stop writes to MySQL in {from}", "read_only is a setting; setting it again changes nothing."),
+            new WaitFor($"Wait until writes to {from} have stopped", new WritesStopped(from), "A condition; true at once on a re-run."),
+            new WaitFor($"Wait for CCR lag 0 in {to}", new CcrLagZero(to, followerIndices), "A condition; true at once on a re-run."),
+            new WaitFor($"Wait for the MySQL replica in {to} to catch up", new MySqlCaughtUp(to, from), "A condition; true at once on a re-run."),
+        };
+        steps.AddRange(Promote(to, followerIndices));
+        steps.Add(Config(ctx, ["activeRegion", to], $"Make {to} the active region", "Sets an absolute value."));
+        steps.Add(Config(ctx, [$"regions[{ctx.IndexOf(to)}].state", "active"], $"Mark {to} active", "Sets an absolute value."));
+        steps.Add(Config(ctx, [$"regions[{ctx.IndexOf(from)}].state", "standby"], $"Mark {from} standby", "Sets an absolute value."));
+        steps.Add(Up(ctx, null, $"Point DNS at {to} and reverse replication ({from} follows {to})",
+            "Pulumi compares desired and actual state; a re-run after success has no changes."));
+        return new RecoveryPlan(RecoveryKind.Failback, $"fail back from {from} to {to}", steps);
+    }
+
+    /// <summary>The offline scenarios of <c>plan --simulate</c>.</summary>
+    public static readonly IReadOnlyList<string> Scenarios = ["node-loss", "region-loss", "cluster-red", "replica-broken"];
+
+    /// <summary>
+    /// The plan a scenario would run, from the config alone (compiled offline). Follower indices are not
+    /// knowable offline: the config's replication index patterns stand in for them.
+    /// </summary>
+    public static RecoveryPlan Simulate(string scenario, StackConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var (view, types) = StackView.Compile(config);
+        var active = config.ActiveRegion;
+        var standby = config.Regions.FirstOrDefault(r => r.Name != active && r.State == RegionState.Standby)?.Name;
+        IReadOnlyList<string> indices = config.Replication?.IndexPatterns ?? [];
+        string Standby() => standby ?? throw new ArgumentException($"scenario '{scenario}' needs a standby region", nameof(config));
+        switch (scenario)
+        {
+            case "node-loss":
+                {
+                    // The lost node is gone (does not answer); the rebuilt node's resources come from the bumped config.
+                    var node = view.Region(active).Nodes[^1];
+                    var bumped = config with
+                    {
+                        Regions = config.Regions.Select(r => r.Name != active ? r : r with
+                        {
+                            Elasticsearch = r.Elasticsearch with
+                            {
+                                NodeGenerations = new Dictionary<int, int>(r.Elasticsearch.NodeGenerations) { [node.Ordinal] = node.Generation + 1 },
+                            },
+                        }).ToList(),
+                    };
+                    var (_, bumpedTypes) = StackView.Compile(bumped);
+                    string Both(string name) { try { return types(name); } catch (KeyNotFoundException) { return bumpedTypes(name); } }
+                    return NodeRebuild(new PlanContext(config, view, Both), active, node.Name, nodeAnswers: false);
+                }
+            case "region-loss":
+                return RegionFailover(new PlanContext(config, view, types), active, Standby(), new Reachability(false, false), indices);
+            case "cluster-red":
+                // The cluster answers but cannot serve every shard: fail over, fencing the old primary (it answers).
+                return RegionFailover(new PlanContext(config, view, types), active, Standby(), new Reachability(true, true), indices);
+            case "replica-broken":
+                // The standby's replication cannot be repaired in place: rebuild the standby from the primary.
+                return RegionRebuild(new PlanContext(config, view, types), Standby());
+            default:
+                throw new ArgumentException($"unknown scenario '{scenario}' (known: {string.Join(", ", Scenarios)})", nameof(scenario));
+        }
+    }
+
+    private static IEnumerable<RecoveryStep> Promote(string region, IReadOnlyList<string> indices)
+    {
+        foreach (var index in indices)
+        {
+            yield return new ElasticsearchCall(region, "POST", $"/{index}/_ccr/pause_follow", null, $"Pause following {index} in {region}",
+                "Skipped when GET /{index}/_ccr/info shows it paused or not a follower.");
+            yield return new ElasticsearchCall(region, "POST", $"/{index}/_close", null, $"Close {index} in {region}",
+                "Closing a closed index is accepted; skipped when it is no longer a follower.");
+            yield return new ElasticsearchCall(region, "POST", $"/{index}/_ccr/unfollow", null, $"Turn {index} in {region} into a regular index",
+                "Skipped when GET /{index}/_ccr/info no longer lists it.");
+            yield return new ElasticsearchCall(region, "POST", $"/{index}/_open", null, $"Open {index} in {region} for writes",
+                "Opening an open index is accepted.");
+        }
+        yield return new MySqlStatement(region, "STOP SLAVE;", $"Stop replication into {region}", "Stopping a stopped replica only warns.");
+        yield return new MySqlStatement(region, "RESET SLAVE ALL;", $"Forget the old primary in {region}", "Resetting a reset replica changes nothing.");
+        yield return new MySqlStatement(region, "SET GLOBAL read_only = OFF;", $"Make MySQL in {region} writable", "read_only is a setting; setting it again changes nothing.");
+    }
+
+    private static PulumiCommand Config(PlanContext ctx, string[] keyValueAndFlags, string purpose, string idempotency)
+    {
+        var path = keyValueAndFlags[0].Contains('.', StringComparison.Ordinal) || keyValueAndFlags[0].Contains('[', StringComparison.Ordinal);
+        var args = new List<string> { "config", "set", "--stack", ctx.Config.Stack };
+        if (path) args.Add("--path");
+        args.AddRange(keyValueAndFlags);
+        return new PulumiCommand(args, purpose, idempotency);
+    }
+
+    /// <summary><c>pulumi up</c>; with targets, only those resources (by URN); without, the whole stack.</summary>
+    private static PulumiCommand Up(PlanContext ctx, IEnumerable<string>? targets, string purpose, string idempotency)
+    {
+        var args = new List<string> { "up", "--stack", ctx.Config.Stack, "--yes", "--skip-preview" };
+        if (targets is not null)
+            foreach (var t in targets) { args.Add("--target"); args.Add(ctx.Urn(t)); }
+        return new PulumiCommand(args, purpose, idempotency);
+    }
+
+    private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+}
