@@ -1,17 +1,21 @@
+using System.CommandLine;
+
 namespace EsDr.Recovery;
 
 /// <summary>
-/// The recovery program. Its observe → analyse → plan → execute loop arrives with issue 4; until then it
-/// says so and exits with <see cref="NotYetAvailable"/>, so no script can mistake it for a recovery.
+/// <c>es-dr-recovery</c>: the recovery program. So far it plans (the dry run, offline with
+/// <c>--simulate</c>); observing, executing and the daemon arrive with the rest of issue 4.
 /// </summary>
 internal static class Program
 {
-    /// <summary>EX_UNAVAILABLE from sysexits.h: the service is not available.</summary>
-    private const int NotYetAvailable = 69;
-
-    private static int Main()
+    private static int Main(string[] args)
     {
-        Console.Error.WriteLine("es-dr-recovery: the recovery program is not available yet (issue 4); see README.");
-        return NotYetAvailable;
+        var root = new RootCommand("es-dr-recovery: detects failures of an es-dr deployment and recovers by re-running the stack with changed inputs.")
+        {
+            PlanCommand.Create(Console.Out, Console.Error),
+        };
+        var result = root.Parse(args);
+        var exit = result.Invoke();
+        return result.Errors.Count > 0 ? ExitCodes.Usage : exit;
     }
 }

@@ -1,9 +1,9 @@
 using YamlDotNet.RepresentationModel;
 
-namespace EsDr.Compiler;
+namespace EsDr.Infra.Config;
 
 /// <summary>Pulumi.yaml: where the project name comes from when working offline.</summary>
-internal static class ProjectFile
+public static class ProjectFile
 {
     public const string DefaultProjectName = "es-dr";
 
