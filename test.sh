@@ -5,6 +5,7 @@
 #   nftables    – the host firewall of HAProxy VMs is checked with `nft -c`
 #   prometheus, prometheus-alertmanager – `promtool check/test rules` and `amtool check-config`
 #   mariadb-server, mariadb-client – a real primary and replica on loopback from the rendered my.cnf
+#   etcd-server – the recovery lease, with two contenders on a real etcd
 # Only the .NET SDK is assumed; Debian packages come from apt-get (as root, or through sudo).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -17,6 +18,7 @@ command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v amtool >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need+=(mariadb-server)
 command -v mariadb >/dev/null 2>&1 || need+=(mariadb-client)
+command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"

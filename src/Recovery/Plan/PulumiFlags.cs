@@ -10,7 +10,12 @@ internal sealed class UnknownPulumiFlagException(string message) : ArgumentExcep
 /// </summary>
 internal static class PulumiFlags
 {
-    private sealed record Flags(string[] Value, string[] Switch, string[] OptionalValue);
+    /// <summary>One command's flags by kind.</summary>
+    internal sealed record Flags(string[] Value, string[] Switch, string[] OptionalValue);
+
+    /// <summary>The whole table: command ("" for the global flags) → its flags; the test stand-in is generated from it.</summary>
+    public static IReadOnlyDictionary<string, Flags> Table =>
+        Commands.Append(new KeyValuePair<string, Flags>("", Global)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
 
     private static readonly Flags Global = new(
         ["--color", "-C", "--cwd", "--memprofilerate", "--profiling", "--tracing", "-v", "--verbose", "--otel-traces"],

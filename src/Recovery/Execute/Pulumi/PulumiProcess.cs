@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Text;
+using EsDr.Recovery.Plan;
+
+namespace EsDr.Recovery.Execute.Pulumi;
+
+/// <summary>How to start <c>pulumi</c>: in the project directory, with the given executable and environment overrides.</summary>
+/// <param name="WorkingDirectory">The Pulumi project directory (where <c>Pulumi.yaml</c> is).</param>
+internal sealed record PulumiProcessOptions(string WorkingDirectory)
+{
+    /// <summary>A path, or a bare name looked up on the (effective) <c>PATH</c>.</summary>
+    public string Executable { get; init; } = "pulumi";
+
+    /// <summary>Set (or, with a null value, removed) on top of the inherited environment; values are never logged.</summary>
+    public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// Runs the real <c>pulumi</c> binary as a subprocess, always with <c>--non-interactive</c>, and raises known
+/// failures as typed exceptions. Never runs with <c>--show-secrets</c>.
+/// </summary>
+internal sealed class PulumiProcess(PulumiProcessOptions options) : IPulumiCli
+{
+    private const string NonInteractive = "--non-interactive";
+
+    public async Task<PulumiResult> RunAsync(PulumiCommand command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (command.Args.Any(a => a == "--show-secrets" || a.StartsWith("--show-secrets=", StringComparison.Ordinal)))
+            throw new ArgumentException("recovery never runs pulumi with --show-secrets", nameof(command));
+
+        var args = WithNonInteractive(command.Args);
+        var startInfo = StartInfo(args);
+        var redactor = new SecretRedactor(SecretRedactor.FromEnvironment(startInfo.Environment).Concat(SecretRedactor.FromArguments(command.Args)));
+        var result = await RunAsync(startInfo, cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+            throw PulumiFailure.From(redactor.Redact(PulumiCommandLine(args)), result, redactor);
+        return result;
+    }
+
+    /// <summary><c>pulumi version</c>: the installed CLI's version, trimmed.</summary>
+    public async Task<string> VersionAsync(CancellationToken cancellationToken)
+    {
+        var startInfo = StartInfo(["version"]);
+        var result = await RunAsync(startInfo, cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+        {
+            var redactor = new SecretRedactor(SecretRedactor.FromEnvironment(startInfo.Environment));
+            throw PulumiFailure.From("pulumi version", result, redactor);
+        }
+        return result.Stdout.Trim();
+    }
+
+    /// <summary>Appends <c>--non-interactive</c> (before a <c>--</c> terminator, if any) unless already there.</summary>
+    internal static IReadOnlyList<string> WithNonInteractive(IReadOnlyList<string> args)
+    {
+        if (args.Contains(NonInteractive)) return args;
+        var list = args.ToList();
+        var end = list.IndexOf("--");
+        list.Insert(end < 0 ? list.Count : end, NonInteractive);
+        return list;
+    }
+
+    private static string PulumiCommandLine(IReadOnlyList<string> args) =>
+        "pulumi " + string.Join(' ', args.Select(PulumiCommand.ShellQuote));
+
+    private ProcessStartInfo StartInfo(IReadOnlyList<string> args)
+    {
+        var startInfo = new ProcessStartInfo
+        {
+            WorkingDirectory = options.WorkingDirectory,
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        startInfo.Environment["PULUMI_SKIP_UPDATE_CHECK"] = "true";
+        foreach (var (name, value) in options.Environment)
+        {
+            if (value is null) startInfo.Environment.Remove(name);
+            else startInfo.Environment[name] = value;
+        }
+        // Resolved against the child's PATH, not this process's (Process.Start would use ours).
+        startInfo.FileName = ResolveExecutable(options.Executable, startInfo.Environment.TryGetValue("PATH", out var path) ? path : null);
+        foreach (var arg in args) startInfo.ArgumentList.Add(arg);
+        return startInfo;
+    }
+
+    internal static string ResolveExecutable(string executable, string? path)
+    {
+        if (executable.Contains('/', StringComparison.Ordinal))
+            return File.Exists(executable) ? executable : throw new PulumiNotInstalledException($"pulumi executable '{executable}' does not exist");
+        foreach (var dir in (path ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, executable);
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new PulumiNotInstalledException($"'{executable}' was not found on PATH; install the Pulumi CLI or set its path");
+    }
+
+    private static async Task<PulumiResult> RunAsync(ProcessStartInfo startInfo, CancellationToken cancellationToken)
+    {
+        using var process = new Process { StartInfo = startInfo };
+        process.Start();
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+        return new PulumiResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
+    }
+}

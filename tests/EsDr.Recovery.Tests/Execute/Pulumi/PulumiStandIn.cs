@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using EsDr.Recovery.Execute.Pulumi;
+using EsDr.Recovery.Plan;
+
+namespace EsDr.Recovery.Tests.Execute.Pulumi;
+
+/// <summary>
+/// A stand-in <c>pulumi</c> (a bash script in a temp dir, put first on the child's PATH). It accepts exactly the flags
+/// of <see cref="PulumiFlags"/> — the script's table is generated from that C# table — and rejects anything else as
+/// the real CLI does (exit 2, "unknown flag: --x"). Every call's argv is recorded as one JSON line.
+/// </summary>
+internal sealed class PulumiStandIn : IDisposable
+{
+    /// <summary>Positional arguments per command (min, max), from <c>commands.json</c>'s <c>args</c>; the rest take none.</summary>
+    private static readonly Dictionary<string, (int Min, int Max)> Positionals = new(StringComparer.Ordinal)
+    {
+        ["config set"] = (1, 2),   // <key> [value]
+        ["stack output"] = (0, 1), // [property-name]
+    };
+
+    private readonly string root;
+
+    public PulumiStandIn()
+    {
+        root = Directory.CreateTempSubdirectory("pulumi-standin-").FullName;
+        BinDirectory = Path.Combine(root, "bin");
+        ProjectDirectory = Path.Combine(root, "project");
+        Directory.CreateDirectory(BinDirectory);
+        Directory.CreateDirectory(ProjectDirectory);
+        var script = Path.Combine(BinDirectory, "pulumi");
+        File.WriteAllText(script, Script(Path.Combine(root, "state")));
+        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("the stand-in pulumi is a bash script");
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(Path.Combine(root, "state"));
+        StackOutputJson = "{}";
+        UpSummary = "Resources:\n    3 unchanged\n\nDuration: 1s\n";
+    }
+
+    public string BinDirectory { get; }
+    public string ProjectDirectory { get; }
+
+    /// <summary>The child's PATH: the stand-in first, then this process's PATH (this process's own PATH is not touched).</summary>
+    public string SearchPath => BinDirectory + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
+
+    /// <summary>What <c>stack output --json</c> prints.</summary>
+    public string StackOutputJson { set => File.WriteAllText(State("stack-output.json"), value); }
+
+    /// <summary>What <c>up</c> prints.</summary>
+    public string UpSummary { set => File.WriteAllText(State("up-summary.txt"), value); }
+
+    /// <summary>From now on every known command fails with this stderr and exit code.</summary>
+    public void FailWith(string stderr, int exitCode = 255)
+    {
+        File.WriteAllText(State("fail-stderr.txt"), stderr);
+        File.WriteAllText(State("fail-exit.txt"), exitCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>A <see cref="PulumiProcess"/> that finds this stand-in through its own environment.</summary>
+    public PulumiProcess Process(IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var env = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>(), StringComparer.Ordinal)
+        {
+            ["PATH"] = SearchPath,
+        };
+        return new PulumiProcess(new PulumiProcessOptions(ProjectDirectory) { Environment = env });
+    }
+
+    /// <summary>Every recorded call's argv, in order.</summary>
+    public IReadOnlyList<string[]> Calls =>
+        File.Exists(State("calls.jsonl"))
+            ? File.ReadAllLines(State("calls.jsonl")).Select(l => JsonSerializer.Deserialize<string[]>(l)!).ToList()
+            : [];
+
+    /// <summary>Runs the script directly with any argv (bypassing <see cref="PulumiCommand"/>'s own check).</summary>
+    public async Task<PulumiResult> RunDirectAsync(params string[] argv)
+    {
+        var startInfo = new ProcessStartInfo(Path.Combine(BinDirectory, "pulumi"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = ProjectDirectory,
+        };
+        foreach (var arg in argv) startInfo.ArgumentList.Add(arg);
+        using var process = System.Diagnostics.Process.Start(startInfo)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return new PulumiResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    private string State(string name) => Path.Combine(root, "state", name);
+
+    /// <summary>The flag table of <see cref="PulumiFlags"/>: command ("" = global) → kind → flags.</summary>
+    internal static IReadOnlyDictionary<string, (string[] Value, string[] Switch, string[] OptionalValue)> FlagTable() =>
+        PulumiFlags.Table.ToDictionary(kv => kv.Key, kv => (kv.Value.Value, kv.Value.Switch, kv.Value.OptionalValue), StringComparer.Ordinal);
+
+    private static string Script(string stateDir)
+    {
+        var table = FlagTable();
+        var sb = new StringBuilder();
+        sb.Append("#!/usr/bin/env bash\n");
+        sb.Append("# Stand-in pulumi, generated by PulumiStandIn from EsDr.Recovery.Plan.PulumiFlags.\n");
+        sb.Append("set -u\n");
+        sb.Append("STATE=").Append(Quote(stateDir)).Append('\n');
+        sb.Append("declare -A KIND MINARGS MAXARGS\n");
+        foreach (var (command, (value, @switch, optional)) in table)
+        {
+            var key = command.Length == 0 ? "*" : command;
+            foreach (var f in value) sb.Append("KIND[").Append(Quote(key + "|" + f)).Append("]=value\n");
+            foreach (var f in @switch) sb.Append("KIND[").Append(Quote(key + "|" + f)).Append("]=switch\n");
+            foreach (var f in optional) sb.Append("KIND[").Append(Quote(key + "|" + f)).Append("]=optional\n");
+            if (command.Length == 0) continue;
+            var (min, max) = Positionals.GetValueOrDefault(command, (0, 0));
+            sb.Append("MINARGS[").Append(Quote(command)).Append("]=").Append(min).Append('\n');
+            sb.Append("MAXARGS[").Append(Quote(command)).Append("]=").Append(max).Append('\n');
+        }
+        sb.Append(Body);
+        return sb.ToString();
+    }
+
+    private static string Quote(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    private const string Body = """
+        json_str() {
+          local s=$1
+          s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//$'\n'/\\n}; s=${s//$'\r'/\\r}; s=${s//$'\t'/\\t}
+          printf '"%s"' "$s"
+        }
+        line="["; sep=""
+        for a in "$@"; do line+="$sep$(json_str "$a")"; sep=","; done
+        printf '%s]\n' "$line" >> "$STATE/calls.jsonl"
+
+        fail() { printf 'error: %s\n' "$1" >&2; exit 2; }
+
+        cmd=""; shift_n=0
+        if [ $# -ge 2 ] && [ -n "${MINARGS["$1 $2"]+x}" ]; then cmd="$1 $2"; shift_n=2
+        elif [ $# -ge 1 ] && [ -n "${MINARGS["$1"]+x}" ]; then cmd="$1"; shift_n=1
+        else fail "unknown command \"${1:-}\" for \"pulumi\""; fi
+        shift "$shift_n"
+
+        positionals=(); json=0
+        while [ $# -gt 0 ]; do
+          a=$1; shift
+          if [ "$a" = "--" ]; then positionals+=("$@"); break; fi
+          case "$a" in
+            -?*) ;;
+            *) positionals+=("$a"); continue ;;
+          esac
+          name=${a%%=*}
+          kind=${KIND["$cmd|$name"]:-${KIND["*|$name"]:-}}
+          case "$kind" in
+            value)
+              if [ "$name" = "$a" ]; then
+                [ $# -gt 0 ] || fail "flag needs an argument: $name"
+                shift
+              fi ;;
+            switch)
+              if [ "$name" != "$a" ]; then
+                v=${a#*=}
+                [ "$v" = true ] || [ "$v" = false ] || fail "invalid argument \"$v\" for \"$name\" flag"
+              fi
+              if [ "$name" = "--json" ] || [ "$name" = "-j" ]; then json=1; fi ;;
+            optional) ;;
+            *) fail "unknown flag: $name" ;;
+          esac
+        done
+        n=${#positionals[@]}
+        if [ "$n" -lt "${MINARGS[$cmd]}" ] || [ "$n" -gt "${MAXARGS[$cmd]}" ]; then
+          fail "pulumi $cmd accepts between ${MINARGS[$cmd]} and ${MAXARGS[$cmd]} arg(s), received $n"
+        fi
+
+        if [ -f "$STATE/fail-stderr.txt" ]; then
+          cat "$STATE/fail-stderr.txt" >&2
+          exit "$(cat "$STATE/fail-exit.txt")"
+        fi
+
+        case "$cmd" in
+          "stack output")
+            if [ "$json" = 1 ]; then cat "$STATE/stack-output.json"; else echo "Current stack outputs:"; fi ;;
+          "up") cat "$STATE/up-summary.txt" ;;
+          "preview"|"refresh") echo "Resources:"; echo "    3 unchanged" ;;
+          *) ;;
+        esac
+        exit 0
+
+        """;
+}
