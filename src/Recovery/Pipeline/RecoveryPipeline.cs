@@ -1,0 +1,193 @@
+using EsDr.Recovery.Analyse;
+using EsDr.Recovery.Execute.Audit;
+using EsDr.Recovery.Execute.Lease;
+using EsDr.Recovery.Execute.Runner;
+using EsDr.Recovery.Plan;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EsDr.Recovery.Pipeline;
+
+/// <summary>
+/// The one path every trigger takes (Orchestrator's recovery flow): register the detection, plan (pure),
+/// check the guard rails, run the pre-action hooks (a non-zero exit vetoes), take the lease, execute — or in
+/// no-op mode only record the plan — then run the post-action hooks (best effort) and release the lease.
+/// Everything a recovery does is recorded under one recovery id, the one hooks see as <c>ESDR_RECOVERY_ID</c>.
+/// </summary>
+internal sealed partial class RecoveryPipeline
+{
+    private readonly PipelineOptions options;
+    private readonly Func<Diagnosis, RecoveryPlan?> planFor;
+    private readonly AuditTrail audit;
+    private readonly DetectionLog detections;
+    private readonly RecoveryExecutor executor;
+    private readonly IRecoveryLease lease;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
+    private readonly HookRunner hooks;
+
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, DateTimeOffset> lastRecovery = new(StringComparer.Ordinal);
+    private readonly HashSet<string> inProgress = new(StringComparer.Ordinal);
+
+    public RecoveryPipeline(
+        PipelineOptions options, Func<Diagnosis, RecoveryPlan?> planFor, AuditTrail audit, DetectionLog detections,
+        RecoveryExecutor executor, IRecoveryLease lease, TimeProvider time, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        this.options = options;
+        this.planFor = planFor ?? throw new ArgumentNullException(nameof(planFor));
+        this.audit = audit ?? throw new ArgumentNullException(nameof(audit));
+        this.detections = detections ?? throw new ArgumentNullException(nameof(detections));
+        this.executor = executor ?? throw new ArgumentNullException(nameof(executor));
+        this.lease = lease ?? throw new ArgumentNullException(nameof(lease));
+        this.time = time ?? throw new ArgumentNullException(nameof(time));
+        this.logger = logger ?? NullLogger.Instance;
+        hooks = new HookRunner(options.HookTimeout);
+    }
+
+    /// <summary>An operator's acknowledgement: lifts the block period on <paramref name="region"/>. False when none was set.</summary>
+    public bool Acknowledge(string region)
+    {
+        lock (gate)
+            return lastRecovery.Remove(region);
+    }
+
+    public async Task<PipelineOutcome> HandleAsync(Detection detection, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(detection);
+        var detectionId = detections.Register(detection, time.GetUtcNow());
+        var outcome = await DecideAndActAsync(detection, cancellationToken).ConfigureAwait(false);
+        detections.Resolve(detectionId, outcome);
+        return outcome;
+    }
+
+    private async Task<PipelineOutcome> DecideAndActAsync(Detection detection, CancellationToken cancellationToken)
+    {
+        var region = detection.Diagnosis.Region;
+        RecoveryPlan? plan;
+        try
+        {
+            plan = planFor(detection.Diagnosis);
+        }
+#pragma warning disable CA1031 // A planner failure is this detection's outcome, not the daemon's end.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return new PipelineOutcome.Skipped($"planning failed: {ex.Message}");
+        }
+
+        var paused = options.PauseFile is { } pauseFile && File.Exists(pauseFile);
+        lock (gate)
+        {
+            var facts = new GuardFacts(detection, plan, time.GetUtcNow(), paused,
+                lastRecovery.TryGetValue(region, out var last) ? last : null, inProgress.Contains(region), options);
+            if (GuardRails.FirstBlocking(facts) is var (rule, reason))
+                return new PipelineOutcome.Blocked(rule.Name, reason);
+            // Claimed under the lock, so two triggers racing for the same region cannot both pass BlockPeriod.
+            inProgress.Add(region);
+        }
+        try
+        {
+            return await ActAsync(detection, plan ?? throw new InvalidOperationException("NotActionable let a detection without a plan through"),
+                cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (gate)
+                inProgress.Remove(region);
+        }
+    }
+
+    private async Task<PipelineOutcome> ActAsync(Detection detection, RecoveryPlan plan, CancellationToken cancellationToken)
+    {
+        var region = detection.Diagnosis.Region;
+        var id = RecoveryId.New(time);
+        var environment = Environment(id, detection, plan);
+
+        foreach (var hook in options.PreHooks)
+        {
+            var result = await hooks.RunAsync(hook, environment, cancellationToken).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                var reason = "vetoed by pre-action " + result.Describe();
+                RecordNotRun(id, plan, detection.Trigger, reason);
+                return new PipelineOutcome.Vetoed(hook.Name, id, reason);
+            }
+        }
+
+        var handle = await lease.TryAcquireAsync(options.HolderId, cancellationToken).ConfigureAwait(false);
+        if (handle is null)
+            return new PipelineOutcome.Skipped("another instance holds the recovery lease");
+        await using (handle.ConfigureAwait(false))
+        {
+            PipelineOutcome outcome;
+            string status;
+            if (options.DryRun)
+            {
+                RecordNotRun(id, plan, detection.Trigger, "dry run (no-op mode): not executed");
+                outcome = new PipelineOutcome.DryRun(id);
+                status = "dry-run";
+            }
+            else
+            {
+                audit.BeginRecovery(id, plan.Kind.ToString(), detection.Trigger, plan.Summary, time.GetUtcNow());
+                using var work = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, handle.Lost);
+                // Resuming a just-begun recovery runs it from step 0 under the id the hooks were given.
+                var result = await executor.ResumeAsync(id, plan, work.Token).ConfigureAwait(false);
+                outcome = new PipelineOutcome.Acted(id, result.Status, result.Error);
+                status = AuditNames.Name(result.Status);
+            }
+            lock (gate)
+                lastRecovery[region] = time.GetUtcNow();
+
+            var post = new Dictionary<string, string>(environment, StringComparer.Ordinal) { ["ESDR_STATUS"] = status };
+            foreach (var hook in options.PostHooks)
+                await RunPostHookAsync(hook, post, id).ConfigureAwait(false);
+
+            await handle.ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
+            return outcome;
+        }
+    }
+
+    private async Task RunPostHookAsync(Hook hook, IReadOnlyDictionary<string, string> environment, string recoveryId)
+    {
+        try
+        {
+            var result = await hooks.RunAsync(hook, environment, CancellationToken.None).ConfigureAwait(false);
+            if (!result.Succeeded)
+                LogPostHookFailed(logger, recoveryId, result.Describe());
+        }
+#pragma warning disable CA1031 // Post hooks are best effort: nothing they do may fail the recovery.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogPostHookFailed(logger, recoveryId, $"hook {hook.Name} could not run: {ex.Message}");
+        }
+    }
+
+    // The plan recorded with every step skipped and why (a veto, a dry run), under the pipeline's recovery id.
+    private void RecordNotRun(string id, RecoveryPlan plan, RecoveryTrigger trigger, string reason)
+    {
+        var now = time.GetUtcNow();
+        audit.BeginRecovery(id, plan.Kind.ToString(), trigger, plan.Summary, now);
+        for (var i = 0; i < plan.Steps.Count; i++)
+            audit.StepSkipped(id, i, plan.Steps[i].Describe(), plan.Steps[i].Render(), reason, now);
+        audit.FinishRecovery(id, RecoveryStatus.Vetoed, now);
+    }
+
+    private Dictionary<string, string> Environment(string id, Detection detection, RecoveryPlan plan) => new(StringComparer.Ordinal)
+    {
+        ["ESDR_RECOVERY_ID"] = id,
+        ["ESDR_KIND"] = plan.Kind.ToString(),
+        ["ESDR_REGION"] = detection.Diagnosis.Region,
+        ["ESDR_NODE"] = detection.Diagnosis.Node ?? "",
+        ["ESDR_TRIGGER"] = AuditNames.Name(detection.Trigger),
+        ["ESDR_DIAGNOSIS"] = detection.Diagnosis.Code.ToString(),
+        ["ESDR_FORCED"] = detection.Forced ? "1" : "0",
+        ["ESDR_DRY_RUN"] = options.DryRun ? "1" : "0",
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "post-action hook failed for {RecoveryId}: {Detail}")]
+    private static partial void LogPostHookFailed(ILogger logger, string recoveryId, string detail);
+}

@@ -1,0 +1,157 @@
+using EsDr.Infra.Config;
+using EsDr.Infra.Replication;
+using EsDr.Recovery.Execute.Elasticsearch;
+using EsDr.Recovery.Plan;
+using EsDr.Recovery.Tests.Observe.Elasticsearch;
+
+namespace EsDr.Recovery.Tests.Execute.Elasticsearch;
+
+public sealed class ElasticsearchStepRunnerTests : IDisposable
+{
+    private readonly EsPromotionStandIn es = new();
+    private readonly ElasticsearchHttp http;
+    private readonly ElasticsearchStepRunner runner;
+
+    public ElasticsearchStepRunnerTests()
+    {
+        http = new ElasticsearchHttp(es.Url, null, new HttpClientHandler());
+        runner = new ElasticsearchStepRunner(new Dictionary<string, ElasticsearchHttp>(StringComparer.Ordinal) { ["dub"] = http });
+    }
+
+    public void Dispose()
+    {
+        http.Dispose();
+        es.Dispose();
+    }
+
+    private static StackConfig Config() => StackConfigParser.Parse("es-dr", "prod", new Dictionary<string, string>
+    {
+        ["es-dr:namePrefix"] = "shop",
+        ["es-dr:activeRegion"] = "fra",
+        ["es-dr:elasticsearch"] = """{"version":"8.17.4","license":"trial"}""",
+        ["es-dr:ssh"] = """{"publicKeys":["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGQw1c6y3Vb5cR9yTQ0h ops@example.com"],"allowedCidrs":["203.0.113.0/24"]}""",
+        ["es-dr:replication"] = """{"indexPatterns":["orders","customers"]}""",
+        ["es-dr:regions"] = """
+            [
+              {"name":"fra","cloud":"linode","location":"eu-central","state":"active","network":{"cidr":"10.10.0.0/24"},
+               "elasticsearch":{"nodes":3,"size":"g6-standard-4","volumeGb":50}},
+              {"name":"dub","cloud":"aws","image":"ami-0f3a9c1e5b7d2a4c6","location":"eu-west-1","zones":["eu-west-1a","eu-west-1b","eu-west-1c"],"state":"standby",
+               "network":{"cidr":"10.20.0.0/16"},"elasticsearch":{"nodes":3,"size":"r6i.large","volumeGb":50}}
+            ]
+            """,
+        ["linode:token"] = "SENTINEL-SECRET-token",
+    });
+
+    /// <summary>The Elasticsearch steps of the planner's fra → dub failover promoting orders and customers.</summary>
+    private static List<ElasticsearchCall> FailoverEsSteps()
+    {
+        var config = Config();
+        var (view, types) = StackView.Compile(config);
+        var plan = Planner.RegionFailover(new PlanContext(config, view, types), "fra", "dub", new Reachability(false, false), ["orders", "customers"]);
+        return plan.Steps.OfType<ElasticsearchCall>().ToList();
+    }
+
+    private async Task Run(IEnumerable<ElasticsearchCall> steps)
+    {
+        foreach (var step in steps) await runner.RunAsync(step);
+    }
+
+    private List<string> StateChanging() => es.Requests.Where(r => !r.StartsWith("GET ", StringComparison.Ordinal)).ToList();
+
+    private void TwoActiveFollowers()
+    {
+        es.Indices["orders"] = new StandInIndex { Follow = "active" };
+        es.Indices["customers"] = new StandInIndex { Follow = "active" };
+    }
+
+    [Fact]
+    public async Task Failover_promotes_each_follower_with_exactly_pause_close_unfollow_open()
+    {
+        TwoActiveFollowers();
+
+        await Run(FailoverEsSteps());
+
+        Assert.Equal(
+            [
+                "POST /orders/_ccr/pause_follow", "POST /orders/_close", "POST /orders/_ccr/unfollow", "POST /orders/_open",
+                "POST /customers/_ccr/pause_follow", "POST /customers/_close", "POST /customers/_ccr/unfollow", "POST /customers/_open",
+            ],
+            StateChanging());
+        Assert.Equal(
+            [
+                "GET /orders/_ccr/info", "POST /orders/_ccr/pause_follow",
+                "GET /orders/_ccr/info", "GET /_cat/indices/orders?format=json&h=index,status&expand_wildcards=all", "POST /orders/_close",
+                "GET /orders/_ccr/info", "POST /orders/_ccr/unfollow",
+                "GET /_cat/indices/orders?format=json&h=index,status&expand_wildcards=all", "POST /orders/_open",
+                "GET /customers/_ccr/info", "POST /customers/_ccr/pause_follow",
+                "GET /customers/_ccr/info", "GET /_cat/indices/customers?format=json&h=index,status&expand_wildcards=all", "POST /customers/_close",
+                "GET /customers/_ccr/info", "POST /customers/_ccr/unfollow",
+                "GET /_cat/indices/customers?format=json&h=index,status&expand_wildcards=all", "POST /customers/_open",
+            ],
+            es.Requests);
+        Assert.All(es.Indices.Values, i =>
+        {
+            Assert.Null(i.Follow);
+            Assert.True(i.Open);
+        });
+    }
+
+    [Fact]
+    public async Task Running_the_promotion_again_sends_only_reads()
+    {
+        TwoActiveFollowers();
+        await Run(FailoverEsSteps());
+        es.ClearRequests();
+
+        await Run(FailoverEsSteps());
+
+        Assert.NotEmpty(es.Requests);
+        Assert.Empty(StateChanging());
+        Assert.All(es.Indices.Values, i => Assert.True(i.Open && i.Follow is null));
+    }
+
+    [Fact]
+    public async Task A_promotion_interrupted_after_close_resumes_with_unfollow_and_open_only()
+    {
+        es.Indices["orders"] = new StandInIndex { Follow = "paused", Open = false };
+        es.Indices["customers"] = new StandInIndex { Follow = "active" };
+
+        await Run(FailoverEsSteps().Where(s => s.Path.StartsWith("/orders/", StringComparison.Ordinal)));
+
+        Assert.Equal(["POST /orders/_ccr/unfollow", "POST /orders/_open"], StateChanging());
+        Assert.True(es.Indices["orders"].Open);
+        Assert.Null(es.Indices["orders"].Follow);
+    }
+
+    [Fact]
+    public async Task Unfollow_of_an_open_follower_is_refused_as_elasticsearch_refuses_it()
+    {
+        es.Indices["orders"] = new StandInIndex { Follow = "paused" };
+        var unfollow = FailoverEsSteps().Single(s => s.Path == "/orders/_ccr/unfollow");
+
+        var error = await Assert.ThrowsAsync<ElasticsearchRequestException>(() => runner.RunAsync(unfollow));
+
+        Assert.Contains("400 illegal_argument_exception", error.Message, StringComparison.Ordinal);
+        Assert.Contains("has not been closed", error.Message, StringComparison.Ordinal);
+        Assert.Equal("paused", es.Indices["orders"].Follow);
+    }
+
+    [Fact]
+    public async Task A_missing_index_fails_the_step()
+    {
+        var pause = FailoverEsSteps().First();
+
+        var error = await Assert.ThrowsAsync<ElasticsearchRequestException>(() => runner.RunAsync(pause));
+
+        Assert.Contains("index_not_found_exception", error.Message, StringComparison.Ordinal);
+        Assert.Empty(StateChanging());
+    }
+
+    [Fact]
+    public async Task Steps_that_are_not_elasticsearch_calls_are_refused()
+    {
+        var step = new MySqlStatement("dub", "STOP SLAVE;", "stop", "only warns");
+
+        await Assert.ThrowsAsync<ArgumentException>(() => runner.RunAsync(step));
+    }
+}

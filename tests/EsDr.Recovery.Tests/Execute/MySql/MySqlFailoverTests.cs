@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using EsDr.Recovery.Execute.MySql;
+using EsDr.Recovery.Observe.MySql;
+using EsDr.Recovery.Plan;
+
+namespace EsDr.Recovery.Tests.Execute.MySql;
+
+[Collection("live processes")]
+public sealed class MySqlFailoverTests(MariaDbPair pair) : IClassFixture<MariaDbPair>
+{
+    private readonly MySqlPromotion _promotion = new(pair.Client);
+    private readonly MySqlObserver _observer = new(pair.Client);
+
+    [Fact]
+    public async Task Failover_fences_the_old_primary_promotes_the_replica_and_a_retry_changes_nothing()
+    {
+        var clock = Stopwatch.StartNew();
+        await pair.Client.QueryAsync(pair.Primary.App, "INSERT INTO appdb.items (writer, payload) VALUES (0, 'before failover')");
+        await _promotion.WaitForZeroLagAsync(pair.Replica.Admin, await _promotion.GtidPositionAsync(pair.Primary.Admin), TimeSpan.FromSeconds(20));
+        var replicaBefore = await _observer.ObserveAsync(pair.Replica.Admin);
+        Assert.True(replicaBefore is { Reachable: true, ReadOnly: true, IsReplica: true, IoThreadRunning: true, SqlThreadRunning: true, SecondsBehind: 0 },
+            replicaBefore.ToString());
+        Assert.False((await _observer.ObserveAsync(pair.Primary.Admin)).ReadOnly);
+
+        // The plan's own statements, through the step runner, in the plan's order.
+        var runner = new MySqlStepRunner(new Dictionary<string, MySqlEndpoint>
+        {
+            ["primary"] = pair.Primary.Admin,
+            ["replica"] = pair.Replica.Admin,
+        }, pair.Client);
+        RecoveryStep[] failover =
+        [
+            new MySqlStatement("primary", "SET GLOBAL read_only = ON;", "fence", "setting"),
+            new MySqlStatement("replica", "STOP SLAVE;", "stop", "warns"),
+            new MySqlStatement("replica", "RESET SLAVE ALL;", "reset", "nothing"),
+            new MySqlStatement("replica", "SET GLOBAL read_only = OFF;", "writable", "setting"),
+        ];
+        var details = new List<string?>();
+        foreach (var step in failover)
+        {
+            details.Add(await runner.RunAsync(step));
+        }
+        Assert.All(details, d => Assert.DoesNotContain("already done", d, StringComparison.Ordinal));
+        var promoted = clock.Elapsed;
+
+        var refused = await Assert.ThrowsAsync<MySqlException>(() =>
+            pair.Client.QueryAsync(pair.Primary.App, "INSERT INTO appdb.items (writer, payload) VALUES (0, 'to the fenced primary')"));
+        Assert.Equal(1290, refused.ErrorCode);
+        await pair.Client.QueryAsync(pair.Replica.App, "INSERT INTO appdb.items (writer, payload) VALUES (0, 'to the new primary')");
+        Assert.Equal(0, (await pair.Client.QueryAsync(pair.Replica.Admin, "SHOW SLAVE STATUS")).Count);
+        var replicaAfter = await _observer.ObserveAsync(pair.Replica.Admin);
+        Assert.True(replicaAfter is { Reachable: true, ReadOnly: false, IsReplica: false }, replicaAfter.ToString());
+        Assert.True((await _observer.ObserveAsync(pair.Primary.Admin)).ReadOnly);
+
+        // The same failover again, through the runner and through the promotion directly: nothing is run.
+        var before = await StateAsync();
+        foreach (var step in failover)
+        {
+            Assert.Contains("already done", await runner.RunAsync(step), StringComparison.Ordinal);
+        }
+        Assert.Empty(await _promotion.FenceAsync(pair.Primary.Admin));
+        Assert.Empty(await _promotion.PromoteAsync(pair.Replica.Admin));
+        Assert.Equal(before, await StateAsync());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"failover took {clock.Elapsed}, promoted after {promoted}");
+    }
+
+    [Fact]
+    public async Task No_password_reaches_the_command_line_an_exception_or_a_readable_file()
+    {
+        var endpoint = pair.Primary.Admin;
+        var start = pair.Client.BuildStartInfo(endpoint, "/tmp/options.cnf");
+        Assert.Equal("--defaults-extra-file=/tmp/options.cnf", start.ArgumentList[0]);
+        Assert.All(start.ArgumentList, arg => Assert.DoesNotContain("pw", arg, StringComparison.Ordinal));
+        Assert.DoesNotContain(MariaDbPair.AdminPassword, start.Arguments, StringComparison.Ordinal);
+        Assert.DoesNotContain(MariaDbPair.AdminPassword, endpoint.ToString(), StringComparison.Ordinal);
+
+        var optionFile = MySqlClient.WriteOptionFile(endpoint);
+        try
+        {
+            Assert.True(OperatingSystem.IsWindows() || File.GetUnixFileMode(optionFile) == (UnixFileMode.UserRead | UnixFileMode.UserWrite));
+        }
+        finally
+        {
+            File.Delete(optionFile);
+        }
+
+        // A wrong password, and a server error echoing the statement: neither message carries a password.
+        var wrong = new MySqlEndpoint("primary", "127.0.0.1", endpoint.Port, "dr", "wrong-" + MariaDbPair.AdminPassword);
+        var denied = await Assert.ThrowsAsync<MySqlException>(() => pair.Client.QueryAsync(wrong, "SELECT 1"));
+        Assert.Equal(1045, denied.ErrorCode);
+        Assert.DoesNotContain(wrong.Password, denied.ToString(), StringComparison.Ordinal);
+        var syntax = await Assert.ThrowsAsync<MySqlException>(() =>
+            pair.Client.QueryAsync(endpoint, $"SELEKT '{MariaDbPair.AdminPassword.Replace("'", "", StringComparison.Ordinal)}' FROM nowhere"));
+        Assert.Equal(1064, syntax.ErrorCode);
+        Assert.DoesNotContain(MariaDbPair.AdminPassword, syntax.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_server_that_does_not_answer_is_observed_unreachable()
+    {
+        var nobody = new MySqlEndpoint("gone", "127.0.0.1", 1, "dr", MariaDbPair.AdminPassword);
+        var seen = await _observer.ObserveAsync(nobody);
+        Assert.False(seen.Reachable);
+    }
+
+    private async Task<string> StateAsync()
+    {
+        var parts = new List<string>();
+        foreach (var server in new[] { pair.Primary.Admin, pair.Replica.Admin })
+        {
+            var status = await pair.Client.QueryAsync(server, "SHOW SLAVE STATUS");
+            var variables = await pair.Client.QueryAsync(server, "SELECT @@read_only, @@gtid_current_pos, @@gtid_slave_pos, @@gtid_binlog_pos");
+            parts.Add($"{server}: status rows {status.Count} [{string.Join('|', status.Rows.SelectMany(r => r))}] vars [{string.Join('|', variables.Rows[0])}]");
+        }
+        return string.Join('\n', parts);
+    }
+}
