@@ -179,7 +179,9 @@ internal static class Planner
         var (view, types) = StackView.Compile(config);
         var active = config.ActiveRegion;
         var standby = config.Regions.FirstOrDefault(r => r.Name != active && r.State == RegionState.Standby)?.Name;
-        IReadOnlyList<string> indices = config.Replication?.IndexPatterns ?? [];
+        // Offline the follower indices are unknown: each index pattern stands in, marked <…> so the printed
+        // calls read as placeholders, never as requests to send to a wildcard.
+        IReadOnlyList<string> indices = (config.Replication?.IndexPatterns ?? []).Select(p => $"<{p}>").ToList();
         string Standby() => standby ?? throw new ArgumentException($"scenario '{scenario}' needs a standby region", nameof(config));
         switch (scenario)
         {
