@@ -44,8 +44,8 @@ internal sealed class DetectionLog : IDisposable
         try
         {
             connection.Open();
-            Execute(connection, "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
-            Execute(connection, Schema);
+            connection.Execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
+            connection.Execute(Schema);
             return new DetectionLog(connection);
         }
         catch
@@ -117,19 +117,6 @@ internal sealed class DetectionLog : IDisposable
 
     private static string? Optional(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
 
-    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return command;
-    }
+    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters) => connection.Command(sql, parameters);
 
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
 }

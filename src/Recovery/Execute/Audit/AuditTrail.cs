@@ -70,10 +70,10 @@ internal sealed class AuditTrail : IDisposable
         try
         {
             connection.Open();
-            Execute(connection, "PRAGMA journal_mode = WAL;");
+            connection.Execute("PRAGMA journal_mode = WAL;");
             // Durable on return: a record written before a crash is there after it.
-            Execute(connection, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
-            Execute(connection, Schema);
+            connection.Execute("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+            connection.Execute(Schema);
             return new AuditTrail(connection, redactor);
         }
         catch
@@ -203,21 +203,8 @@ internal sealed class AuditTrail : IDisposable
         return steps;
     }
 
-    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return command;
-    }
+    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters) => connection.Command(sql, parameters);
 
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
 
     // ISO 8601 in UTC with a fixed width, so text order is time order.
     private static string Stamp(DateTimeOffset at) =>
