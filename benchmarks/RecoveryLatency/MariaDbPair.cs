@@ -1,0 +1,255 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using EsDr.Infra.Renderers.Database;
+using EsDr.Recovery.Observe.MySql;
+
+namespace EsDr.Benchmarks.RecoveryLatency;
+
+/// <summary>
+/// A real MariaDB pair on loopback in a temp dir, configured by the rendered my.cnf and wired by the rendered bootstrap
+/// SQL, as the test fixture MariaDbPair does (copied: a program cannot reference the test project). Servers are
+/// killed and the directory removed on dispose; every wait is bounded.
+/// </summary>
+internal sealed class MariaDbPair : IAsyncDisposable
+{
+    private const string AdminPassword = "bench-admin-pw-4Kd";
+    private const string AppPassword = "bench-app-pw-7Qz";
+    private const string ReplicationPassword = "bench-repl-pw-2Lm";
+
+    private readonly string _root = Directory.CreateTempSubdirectory("esdr-bench-mariadb-").FullName;
+    private readonly List<Process> _processes = [];
+    private string _caPath = "";
+
+    public Server A { get; private set; } = null!;
+    public Server B { get; private set; } = null!;
+    public MySqlClient Client { get; } = new(timeout: TimeSpan.FromSeconds(30));
+    public string Version { get; private set; } = "";
+
+    internal sealed record Server(string Name, int Port, string Socket, MySqlEndpoint Admin, MySqlEndpoint App);
+
+    /// <summary>Starts A (primary) and B (replicating from A, caught up); returns how long that took.</summary>
+    public async Task<TimeSpan> StartAsync(CancellationToken token)
+    {
+        var clock = Stopwatch.StartNew();
+        var tls = WriteTls(Path.Combine(_root, "tls"));
+        _caPath = tls.CaPath;
+        var started = await Task.WhenAll(
+            StartServerAsync("a", MySqlRole.Primary, 1, tls, token),
+            StartServerAsync("b", MySqlRole.Replica, 2, tls, token));
+        (A, B) = (started[0], started[1]);
+        Version = (await RootAsync(A, "SELECT VERSION()", token)).Trim();
+
+        var account = ReplicationBootstrap.PrimarySql(new ReplicationAccount(["127.0.0.1"], ReplicationPassword));
+        await RootAsync(A, account, token);
+        await RootAsync(B, account, token);
+        await RootAsync(A, $"""
+            CREATE USER 'dr'@'127.0.0.1' IDENTIFIED BY '{AdminPassword}';
+            GRANT ALL PRIVILEGES ON *.* TO 'dr'@'127.0.0.1';
+            CREATE DATABASE appdb;
+            CREATE TABLE appdb.items (id INT AUTO_INCREMENT PRIMARY KEY, writer INT NOT NULL, payload VARCHAR(64) NOT NULL);
+            CREATE USER 'app'@'127.0.0.1' IDENTIFIED BY '{AppPassword}';
+            GRANT SELECT, INSERT, UPDATE, DELETE ON appdb.* TO 'app'@'127.0.0.1';
+            """, token);
+        await ReplicateAsync(B, from: A, token);
+        return clock.Elapsed;
+    }
+
+    /// <summary>Points <paramref name="replica"/> (read_only) at <paramref name="from"/> from its own binlog position, as region rebuild does.</summary>
+    public async Task ReplicateAsync(Server replica, Server from, CancellationToken token)
+    {
+        await RootAsync(replica, "SET GLOBAL read_only = ON; STOP SLAVE; SET GLOBAL gtid_slave_pos = @@gtid_binlog_pos;", token);
+        await RootAsync(replica, ReplicationBootstrap.ReplicaSql(new ReplicaSource("127.0.0.1", ReplicationPassword, _caPath) { PrimaryPort = from.Port }), token);
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var status = MySqlClient.Parse(await RootAsync(replica, "SHOW SLAVE STATUS", token, columnNames: true));
+            if (status.Value(0, "Slave_IO_Running") == "Yes" && status.Value(0, "Slave_SQL_Running") == "Yes")
+            {
+                break;
+            }
+            if (deadline.Elapsed > TimeSpan.FromSeconds(20))
+            {
+                throw new InvalidOperationException(
+                    $"replication into {replica.Name} did not start: {status.Value(0, "Last_IO_Error")} {status.Value(0, "Last_SQL_Error")}");
+            }
+            await Task.Delay(50, token);
+        }
+        var position = (await RootAsync(from, "SELECT @@gtid_current_pos", token)).Trim();
+        var waited = (await RootAsync(replica, $"SELECT MASTER_GTID_WAIT('{position}', 20)", token)).Trim();
+        if (waited != "0")
+        {
+            throw new InvalidOperationException($"{replica.Name} did not catch up with {from.Name}: {waited}");
+        }
+    }
+
+    /// <summary>SQL as root over the server's socket (batch; column names only when asked); throws on an error.</summary>
+    private static async Task<string> RootAsync(Server server, string sql, CancellationToken token, bool columnNames = false)
+    {
+        var (exitCode, stdout, stderr) = await RunAsync(Tool("mariadb"), sql, TimeSpan.FromSeconds(30), token,
+            "--no-defaults", $"--socket={server.Socket}", "--user=root", "-B", columnNames ? "--column-names" : "-N");
+        return exitCode == 0 ? stdout : throw new InvalidOperationException($"root SQL on {server.Name} failed: {stderr}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            try
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+                using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await process.WaitForExitAsync(bound.Token);
+            }
+            catch (Exception e) when (e is InvalidOperationException or OperationCanceledException)
+            {
+                await Console.Error.WriteLineAsync($"could not stop mariadbd {process.Id}: {e.Message}");
+            }
+            process.Dispose();
+        }
+        Directory.Delete(_root, recursive: true);
+    }
+
+    private async Task<Server> StartServerAsync(string name, MySqlRole role, uint serverId, (string CaPath, string CertPath, string KeyPath) tls, CancellationToken token)
+    {
+        var dir = Path.Combine(_root, name);
+        Directory.CreateDirectory(dir);
+        var settings = new MySqlServerSettings(role, serverId, "127.0.0.1", new MySqlTlsFiles(tls.CaPath, tls.CertPath, tls.KeyPath))
+        {
+            Port = FreePort(),
+            DataDir = Path.Combine(dir, "data"),
+            Socket = Path.Combine(dir, "mysqld.sock"),
+            PidFile = Path.Combine(dir, "mysqld.pid"),
+            RequireSecureTransport = false,
+        };
+        var (installed, _, installError) = await RunAsync(Tool("mariadb-install-db"), null, TimeSpan.FromSeconds(60), token,
+            "--no-defaults", $"--datadir={settings.DataDir}", "--user=root", "--auth-root-authentication-method=normal", "--skip-test-db");
+        if (installed != 0)
+        {
+            throw new InvalidOperationException($"mariadb-install-db for {name} failed: {installError}");
+        }
+        var optionFile = Path.Combine(dir, "my.cnf");
+        await File.WriteAllTextAsync(optionFile, MyCnf.Render(settings), token);
+
+        var start = new ProcessStartInfo(Tool("mariadbd")) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add($"--defaults-file={optionFile}");
+        start.ArgumentList.Add("--user=root");
+        var process = Process.Start(start) ?? throw new InvalidOperationException("mariadbd did not start");
+        lock (_processes)
+        {
+            _processes.Add(process);
+        }
+        var log = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (log) { log.Append(e.Data).Append('\n'); } };
+        process.ErrorDataReceived += (_, e) => { lock (log) { log.Append(e.Data).Append('\n'); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var server = new Server(name, settings.Port, settings.Socket,
+            new MySqlEndpoint(name, "127.0.0.1", settings.Port, "dr", AdminPassword) { CaPath = tls.CaPath },
+            new MySqlEndpoint(name, "127.0.0.1", settings.Port, "app", AppPassword));
+        var deadline = Stopwatch.StartNew();
+        while (!File.Exists(settings.Socket) || (await RunAsync(Tool("mariadb"), null, TimeSpan.FromSeconds(5), token,
+                   "--no-defaults", $"--socket={settings.Socket}", "--user=root", "-e", "SELECT 1")).ExitCode != 0)
+        {
+            if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                lock (log)
+                {
+                    throw new InvalidOperationException($"{name} mariadbd did not come up:\n{log}");
+                }
+            }
+            await Task.Delay(100, token);
+        }
+        return server;
+    }
+
+    /// <summary>Runs a tool with optional stdin, killed after <paramref name="bound"/>.</summary>
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
+        string path, string? stdin, TimeSpan bound, CancellationToken token, params string[] args)
+    {
+        var start = new ProcessStartInfo(path)
+        {
+            RedirectStandardInput = stdin is not null,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{path} did not start");
+        var stdout = process.StandardOutput.ReadToEndAsync(token);
+        var stderr = process.StandardError.ReadToEndAsync(token);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(token);
+        deadline.CancelAfter(bound);
+        try
+        {
+            if (stdin is not null)
+            {
+                await process.StandardInput.WriteAsync(stdin.AsMemory(), deadline.Token);
+                process.StandardInput.Close();
+            }
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"{path} did not finish within {bound.TotalSeconds} s"));
+        }
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static string Tool(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Concat(["/usr/sbin", "/usr/bin", "/sbin"])
+            .Select(dir => Path.Combine(dir, name))
+            .FirstOrDefault(File.Exists)
+        ?? throw new InvalidOperationException($"'{name}' is not installed; this benchmark needs a real MariaDB (apt-get install mariadb-server mariadb-client).");
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>A throwaway CA and a server certificate for 127.0.0.1 (IP SAN), so the replica verifies its primary.</summary>
+    private static (string CaPath, string CertPath, string KeyPath) WriteTls(string dir)
+    {
+        Directory.CreateDirectory(dir);
+        var (from, to) = (DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var caRequest = new CertificateRequest("CN=EsDr recovery benchmark CA", caKey, HashAlgorithmName.SHA256);
+        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        caRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(caRequest.PublicKey, false));
+        using var ca = caRequest.CreateSelfSigned(from, to);
+
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7F;
+        using var cert = request.Create(ca, from, to, serial);
+
+        var paths = (Path.Combine(dir, "ca.pem"), Path.Combine(dir, "server.pem"), Path.Combine(dir, "server-key.pem"));
+        File.WriteAllText(paths.Item1, ca.ExportCertificatePem());
+        File.WriteAllText(paths.Item2, cert.ExportCertificatePem());
+        File.WriteAllText(paths.Item3, key.ExportPkcs8PrivateKeyPem());
+        return paths;
+    }
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Benchmark: recovery latency. (1) injected failure -> decision: the analyser over a 1 s, 2-vantage snapshot stream
+# of a 10-region topology (stream time, and CPU per snapshot); (2) decision -> writable MySQL primary: promotion of a
+# real MariaDB replica on loopback until an application write succeeds. Prints a markdown table.
+# Usage: benchmarks/recovery-latency.sh [runs=20] [--skip-mysql]. Needs mariadb-server and mariadb-client.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+dotnet build benchmarks/RecoveryLatency/RecoveryLatency.csproj -c Release -o "$out" --nologo -v quiet >/dev/null
+dotnet "$out/RecoveryLatency.dll" "$@"
