@@ -13,6 +13,7 @@ internal static class Program
         var root = new RootCommand("es-dr-recovery: detects failures of an es-dr deployment and recovers by re-running the stack with changed inputs.")
         {
             PlanCommand.Create(Console.Out, Console.Error),
+            HistoryCommand.Create(Console.Out, Console.Error),
         };
         var result = root.Parse(args);
         var exit = result.Invoke();

@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EsDr.Recovery.Execute.Audit;
+
+namespace EsDr.Recovery;
+
+/// <summary>
+/// <c>es-dr-recovery history [--limit N] [--audit-db FILE] [--json]</c>: the audit trail, newest recovery
+/// first, each with its steps, their status and the exact call or command they ran (already redacted
+/// when it was recorded).
+/// </summary>
+internal static class HistoryCommand
+{
+    private static readonly Option<int> Limit = new("--limit") { Description = "how many recoveries to show", DefaultValueFactory = _ => 20 };
+    private static readonly Option<FileInfo> AuditDb = new("--audit-db")
+    {
+        Description = "the audit database (default: $XDG_STATE_HOME/es-dr/audit.db)",
+        DefaultValueFactory = _ => new FileInfo(AuditTrail.DefaultPath()),
+    };
+    private static readonly Option<bool> Json = new("--json") { Description = "machine-readable output" };
+
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var command = new Command("history", "Show the audit trail: every recovery and each of its steps.") { Limit, AuditDb, Json };
+        command.SetAction(result => Execute(result.GetValue(Limit), result.GetRequiredValue(AuditDb), result.GetValue(Json), stdout, stderr));
+        return command;
+    }
+
+    public static int Execute(int limit, FileInfo auditDb, bool json, TextWriter stdout, TextWriter stderr)
+    {
+        if (limit < 1)
+        {
+            stderr.WriteLine("error: --limit must be at least 1");
+            return ExitCodes.Usage;
+        }
+        if (!auditDb.Exists)
+        {
+            // No database yet means no recovery has ever run: an empty history, not an error.
+            stdout.WriteLine(json ? "[]" : "no recoveries recorded");
+            return ExitCodes.Ok;
+        }
+        using var trail = AuditTrail.Open(auditDb.FullName, Redactor.None);
+        var history = trail.History(limit);
+        if (json)
+        {
+            stdout.WriteLine(new JsonArray(history.Select(r => (JsonNode)new JsonObject
+            {
+                ["id"] = r.Id, ["kind"] = r.Kind, ["trigger"] = r.Trigger.ToString(), ["summary"] = r.Summary,
+                ["status"] = r.Status.ToString(), ["startedAt"] = r.StartedAt, ["finishedAt"] = r.FinishedAt,
+                ["steps"] = new JsonArray(r.Steps.Select(s => (JsonNode)new JsonObject
+                {
+                    ["index"] = s.Index, ["description"] = s.Description, ["rendered"] = s.Rendered,
+                    ["status"] = s.Status.ToString(), ["attempts"] = s.Attempts, ["detail"] = s.Detail,
+                }).ToArray()),
+            }).ToArray()).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            return ExitCodes.Ok;
+        }
+        if (history.Count == 0) stdout.WriteLine("no recoveries recorded");
+        foreach (var r in history)
+        {
+            stdout.WriteLine($"{r.Id}  {r.Kind}  {r.Status}  trigger {r.Trigger}  started {Time(r.StartedAt)}{(r.FinishedAt is { } f ? $"  finished {Time(f)}" : "")}");
+            stdout.WriteLine($"  {r.Summary}");
+            foreach (var s in r.Steps)
+                stdout.WriteLine($"  {s.Index + 1,3}. {s.Status,-9} {s.Description}{(s.Attempts > 1 ? $" ({s.Attempts} attempts)" : "")}");
+        }
+        return ExitCodes.Ok;
+    }
+
+    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}
