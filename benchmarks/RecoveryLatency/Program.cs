@@ -1,3 +1,4 @@
+using EsDr.TestSupport;
 using System.Diagnostics;
 using System.Globalization;
 using EsDr.Benchmarks.RecoveryLatency;
@@ -138,7 +139,7 @@ namespace EsDr.Benchmarks.RecoveryLatency
             var startUp = await pair.StartAsync(token);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MariaDB pair up in {startUp.TotalSeconds:0.0} s ({pair.Version})"));
             var promotion = new MySqlPromotion(pair.Client);
-            var (primary, replica) = (pair.A, pair.B);
+            var (primary, replica) = (pair.Primary, pair.Replica);
 
             var toWritable = new List<double>();
             var promoteOnly = new List<double>();

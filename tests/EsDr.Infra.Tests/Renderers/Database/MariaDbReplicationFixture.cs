@@ -1,3 +1,4 @@
+using EsDr.TestSupport;
 using System.Diagnostics;
 using EsDr.Infra.Renderers.Database;
 

@@ -1,16 +1,19 @@
+using EsDr.TestSupport;
 using System.Diagnostics;
 using EsDr.Recovery.Execute.MySql;
 
 namespace EsDr.Recovery.Tests.Execute.MySql;
 
 [Collection("live processes")]
-public sealed class MySqlFailbackTests(MariaDbPair pair) : IClassFixture<MariaDbPair>
+public sealed class MySqlFailbackTests(MariaDbFixture db) : IClassFixture<MariaDbFixture>
 {
+    private readonly MariaDbPair pair = db.Pair;
+
     private const int Writers = 4;
     private const int StatementsPerWriter = 25;
     private const int RowsPerStatement = 10;
 
-    private readonly MySqlPromotion _promotion = new(pair.Client);
+    private readonly MySqlPromotion _promotion = new(db.Pair.Client);
 
     [Fact]
     public async Task Failback_after_writes_under_load_loses_no_acknowledged_row()
@@ -18,7 +21,7 @@ public sealed class MySqlFailbackTests(MariaDbPair pair) : IClassFixture<MariaDb
         // Failed over, and the old primary rebuilt as a replica of the new one (replication reversed).
         await _promotion.FenceAsync(pair.Primary.Admin);
         await _promotion.PromoteAsync(pair.Replica.Admin);
-        await pair.ReplicateAsync(pair.Primary, from: pair.Replica);
+        await pair.ReplicateAsync(pair.Primary, from: pair.Replica, CancellationToken.None);
 
         // Writes on the new primary from several clients at once; every acknowledged row is counted.
         var clock = Stopwatch.StartNew();

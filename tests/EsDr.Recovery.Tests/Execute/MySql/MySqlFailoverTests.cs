@@ -1,3 +1,4 @@
+using EsDr.TestSupport;
 using System.Diagnostics;
 using EsDr.Recovery.Execute.MySql;
 using EsDr.Recovery.Observe.MySql;
@@ -6,10 +7,12 @@ using EsDr.Recovery.Plan;
 namespace EsDr.Recovery.Tests.Execute.MySql;
 
 [Collection("live processes")]
-public sealed class MySqlFailoverTests(MariaDbPair pair) : IClassFixture<MariaDbPair>
+public sealed class MySqlFailoverTests(MariaDbFixture db) : IClassFixture<MariaDbFixture>
 {
-    private readonly MySqlPromotion _promotion = new(pair.Client);
-    private readonly MySqlObserver _observer = new(pair.Client);
+    private readonly MariaDbPair pair = db.Pair;
+
+    private readonly MySqlPromotion _promotion = new(db.Pair.Client);
+    private readonly MySqlObserver _observer = new(db.Pair.Client);
 
     [Fact]
     public async Task Failover_fences_the_old_primary_promotes_the_replica_and_a_retry_changes_nothing()

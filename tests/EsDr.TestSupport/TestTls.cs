@@ -2,11 +2,12 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace EsDr.Infra.Tests.Renderers.Database;
+namespace EsDr.TestSupport;
 
 /// <summary>
 /// A throwaway CA and one server certificate for 127.0.0.1 (an IP SAN, so the replica's verification of
-/// the primary's name is exercised), written as the PEM files MariaDB loads.
+/// the primary's name is exercised), written as the PEM files MariaDB loads. Shared by the renderer tests, the
+/// recovery tests and the recovery benchmark.
 /// </summary>
 internal sealed record TestTls(string CaPath, string CertificatePath, string KeyPath)
 {

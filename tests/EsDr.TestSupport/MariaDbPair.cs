@@ -2,61 +2,67 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using EsDr.Infra.Renderers.Database;
 using EsDr.Recovery.Observe.MySql;
 
-namespace EsDr.Benchmarks.RecoveryLatency;
+namespace EsDr.TestSupport;
 
 /// <summary>
-/// A real MariaDB pair on loopback in a temp dir, configured by the rendered my.cnf and wired by the rendered bootstrap
-/// SQL, as the test fixture MariaDbPair does (copied: a program cannot reference the test project). Servers are
-/// killed and the directory removed on dispose; every wait is bounded.
+/// A real MariaDB primary and replica on loopback in a temp dir, configured by the rendered my.cnf and wired
+/// by the rendered bootstrap SQL (the infra renderers). Used by the recovery tests (through an xunit fixture)
+/// and the recovery benchmark. A missing MariaDB is an error (Debian: mariadb-server, mariadb-client); servers
+/// are killed and the directory removed on dispose; every wait is bounded.
 /// </summary>
 internal sealed class MariaDbPair : IAsyncDisposable
 {
-    private const string AdminPassword = "bench-admin-pw-4Kd";
-    private const string AppPassword = "bench-app-pw-7Qz";
-    private const string ReplicationPassword = "bench-repl-pw-2Lm";
+    /// <summary>Quotes, a backslash, '#' and a blank: proves the option-file escaping against the real client.</summary>
+    internal const string AdminPassword = "Dr\"pw\\'# x-9f3k";
+    internal const string AppPassword = "app-pw-7Qz";
+    internal const string ReplicationPassword = "repl-pw-2Lm";
 
-    private readonly string _root = Directory.CreateTempSubdirectory("esdr-bench-mariadb-").FullName;
+    private readonly string _root = Directory.CreateTempSubdirectory("esdr-mariadb-").FullName;
     private readonly List<Process> _processes = [];
     private string _caPath = "";
 
-    public Server A { get; private set; } = null!;
-    public Server B { get; private set; } = null!;
+    public Server Primary { get; private set; } = null!;
+    public Server Replica { get; private set; } = null!;
+
+    /// <summary>How long <see cref="StartAsync"/> took.</summary>
+    public TimeSpan StartUp { get; private set; }
     public MySqlClient Client { get; } = new(timeout: TimeSpan.FromSeconds(30));
     public string Version { get; private set; } = "";
 
     internal sealed record Server(string Name, int Port, string Socket, MySqlEndpoint Admin, MySqlEndpoint App);
 
-    /// <summary>Starts A (primary) and B (replicating from A, caught up); returns how long that took.</summary>
+    /// <summary>Starts the primary and the replica (replicating from it, caught up); returns how long that took.</summary>
     public async Task<TimeSpan> StartAsync(CancellationToken token)
     {
         var clock = Stopwatch.StartNew();
-        var tls = WriteTls(Path.Combine(_root, "tls"));
+        var tls = TestTls.Write(Path.Combine(_root, "tls"));
         _caPath = tls.CaPath;
         var started = await Task.WhenAll(
-            StartServerAsync("a", MySqlRole.Primary, 1, tls, token),
-            StartServerAsync("b", MySqlRole.Replica, 2, tls, token));
-        (A, B) = (started[0], started[1]);
-        Version = (await RootAsync(A, "SELECT VERSION()", token)).Trim();
+            StartServerAsync("primary", MySqlRole.Primary, 1, tls, token),
+            StartServerAsync("replica", MySqlRole.Replica, 2, tls, token));
+        (Primary, Replica) = (started[0], started[1]);
+        Version = (await RootAsync(Primary, "SELECT VERSION()", token)).Trim();
 
         var account = ReplicationBootstrap.PrimarySql(new ReplicationAccount(["127.0.0.1"], ReplicationPassword));
-        await RootAsync(A, account, token);
-        await RootAsync(B, account, token);
-        await RootAsync(A, $"""
-            CREATE USER 'dr'@'127.0.0.1' IDENTIFIED BY '{AdminPassword}';
+        // The replication account on both, so replication can be reversed after a failover (not binlogged).
+        await RootAsync(Primary, account, token);
+        await RootAsync(Replica, account, token);
+        // Accounts and schema on the primary only: they reach the replica by replication.
+        await RootAsync(Primary, $"""
+            CREATE USER 'dr'@'127.0.0.1' IDENTIFIED BY {Literal(AdminPassword)};
             GRANT ALL PRIVILEGES ON *.* TO 'dr'@'127.0.0.1';
             CREATE DATABASE appdb;
             CREATE TABLE appdb.items (id INT AUTO_INCREMENT PRIMARY KEY, writer INT NOT NULL, payload VARCHAR(64) NOT NULL);
-            CREATE USER 'app'@'127.0.0.1' IDENTIFIED BY '{AppPassword}';
+            CREATE USER 'app'@'127.0.0.1' IDENTIFIED BY {Literal(AppPassword)};
             GRANT SELECT, INSERT, UPDATE, DELETE ON appdb.* TO 'app'@'127.0.0.1';
             """, token);
-        await ReplicateAsync(B, from: A, token);
-        return clock.Elapsed;
+        await ReplicateAsync(Replica, from: Primary, token);
+        StartUp = clock.Elapsed;
+        return StartUp;
     }
 
     /// <summary>Points <paramref name="replica"/> (read_only) at <paramref name="from"/> from its own binlog position, as region rebuild does.</summary>
@@ -117,11 +123,11 @@ internal sealed class MariaDbPair : IAsyncDisposable
         Directory.Delete(_root, recursive: true);
     }
 
-    private async Task<Server> StartServerAsync(string name, MySqlRole role, uint serverId, (string CaPath, string CertPath, string KeyPath) tls, CancellationToken token)
+    private async Task<Server> StartServerAsync(string name, MySqlRole role, uint serverId, TestTls tls, CancellationToken token)
     {
         var dir = Path.Combine(_root, name);
         Directory.CreateDirectory(dir);
-        var settings = new MySqlServerSettings(role, serverId, "127.0.0.1", new MySqlTlsFiles(tls.CaPath, tls.CertPath, tls.KeyPath))
+        var settings = new MySqlServerSettings(role, serverId, "127.0.0.1", new MySqlTlsFiles(tls.CaPath, tls.CertificatePath, tls.KeyPath))
         {
             Port = FreePort(),
             DataDir = Path.Combine(dir, "data"),
@@ -207,49 +213,21 @@ internal sealed class MariaDbPair : IAsyncDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>A SQL string literal (quotes doubled, backslashes escaped, as the server's default sql_mode reads them).</summary>
+    internal static string Literal(string value) =>
+        "'" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "''", StringComparison.Ordinal) + "'";
+
     private static string Tool(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Concat(["/usr/sbin", "/usr/bin", "/sbin"])
             .Select(dir => Path.Combine(dir, name))
             .FirstOrDefault(File.Exists)
-        ?? throw new InvalidOperationException($"'{name}' is not installed; this benchmark needs a real MariaDB (apt-get install mariadb-server mariadb-client).");
+        ?? throw new InvalidOperationException($"'{name}' is not installed; this needs a real MariaDB (apt-get install mariadb-server mariadb-client).");
 
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>A throwaway CA and a server certificate for 127.0.0.1 (IP SAN), so the replica verifies its primary.</summary>
-    private static (string CaPath, string CertPath, string KeyPath) WriteTls(string dir)
-    {
-        Directory.CreateDirectory(dir);
-        var (from, to) = (DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var caRequest = new CertificateRequest("CN=EsDr recovery benchmark CA", caKey, HashAlgorithmName.SHA256);
-        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        caRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(caRequest.PublicKey, false));
-        using var ca = caRequest.CreateSelfSigned(from, to);
-
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(san.Build());
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
-        var serial = RandomNumberGenerator.GetBytes(16);
-        serial[0] &= 0x7F;
-        using var cert = request.Create(ca, from, to, serial);
-
-        var paths = (Path.Combine(dir, "ca.pem"), Path.Combine(dir, "server.pem"), Path.Combine(dir, "server-key.pem"));
-        File.WriteAllText(paths.Item1, ca.ExportCertificatePem());
-        File.WriteAllText(paths.Item2, cert.ExportCertificatePem());
-        File.WriteAllText(paths.Item3, key.ExportPkcs8PrivateKeyPem());
-        return paths;
     }
 }
