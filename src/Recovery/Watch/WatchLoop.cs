@@ -268,8 +268,8 @@ internal sealed partial class WatchLoop
     }
 
     /// <summary>
-    /// Runs one probe on the thread pool (a probe that blocks cannot hold up the round) and gives up on it after
-    /// the probe timeout, whether or not it honours cancellation. A timeout yields <paramref name="onTimeout"/>;
+    /// Runs one probe and gives up on it after the probe timeout, whether or not it honours cancellation. Probes are
+    /// asynchronous I/O: they are started in turn and awaited together. A timeout yields <paramref name="onTimeout"/>;
     /// an error yields nothing (unknown, not down: an answer that cannot be read is not an outage).
     /// </summary>
     private async Task<T?> BoundedAsync<T>(string region, Func<CancellationToken, Task<T>> probe, T onTimeout, CancellationToken cancellationToken)
@@ -278,7 +278,7 @@ internal sealed partial class WatchLoop
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            return await Task.Run(() => probe(linked.Token), linked.Token)
+            return await probe(linked.Token)
                 .WaitAsync(options.ProbeTimeout, time, cancellationToken)
                 .ConfigureAwait(false);
         }
