@@ -37,27 +37,28 @@ internal static class Daemon
         var run = service.RunAsync(stop.Token);
 
         await Task.Delay(warmup);
+        var heapStart = GC.GetTotalMemory(forceFullCollection: true);
         var me = Process.GetCurrentProcess();
         me.Refresh();
         var (user0, sys0, wall0, rounds0) = (me.UserProcessorTime, me.PrivilegedProcessorTime, Stopwatch.GetTimestamp(), service.Loop.Rounds);
-        long heapFirst = GC.GetTotalMemory(false), maxWorkingSet = 0, maxHeap = 0, minHeap = long.MaxValue;
+        var allocated0 = GC.GetTotalAllocatedBytes(precise: true);
         var gen2Before = GC.CollectionCount(2);
+        long maxWorkingSet = 0, maxHeap = 0;
         for (var s = 0; s < (int)measured.TotalSeconds; s++)
         {
             await Task.Delay(TimeSpan.FromSeconds(1));
             me.Refresh();
             maxWorkingSet = Math.Max(maxWorkingSet, me.WorkingSet64);
-            var heap = GC.GetTotalMemory(false);
-            (maxHeap, minHeap) = (Math.Max(maxHeap, heap), Math.Min(minHeap, heap));
+            maxHeap = Math.Max(maxHeap, GC.GetGCMemoryInfo().HeapSizeBytes); // the heap as the last collection left it
         }
         me.Refresh();
         var wall = Stopwatch.GetElapsedTime(wall0);
         var user = me.UserProcessorTime - user0;
         var sys = me.PrivilegedProcessorTime - sys0;
         var rounds = service.Loop.Rounds - rounds0;
-        var heapAfterFullGc = GC.GetTotalMemory(true);
+        var allocatedPerRound = (GC.GetTotalAllocatedBytes(precise: true) - allocated0) / Math.Max(1, rounds);
         var gen2 = GC.CollectionCount(2) - gen2Before;
-        var peakWorkingSet = me.PeakWorkingSet64;
+        var heapEnd = GC.GetTotalMemory(forceFullCollection: true);
         await stop.CancelAsync();
         await run;
         clients.ForEach(c => c.Dispose());
@@ -71,10 +72,10 @@ internal static class Daemon
             ("CPU user (of one core)", Pct(user, wall)),
             ("CPU sys (of one core)", Pct(sys, wall)),
             ("CPU user+sys (of one core)", Pct(user + sys, wall)),
-            ("working set, max sampled after warm-up", Mb(maxWorkingSet)),
-            ("working set, process peak (incl. start-up)", Mb(peakWorkingSet)),
-            ("GC heap, min / max sampled after warm-up", Mb(minHeap) + " / " + Mb(maxHeap)),
-            ("GC heap, first sample / after a full GC at the end", Mb(heapFirst) + " / " + Mb(heapAfterFullGc)),
+            ("peak working set after warm-up (sampled each second)", Mb(maxWorkingSet)),
+            ("GC heap after a full GC: start / end of the measurement", Mb(heapStart) + " / " + Mb(heapEnd)),
+            ("GC heap as left by the last collection, max while measuring", Mb(maxHeap)),
+            ("allocated per round", (allocatedPerRound / 1024.0).ToString("0", CultureInfo.InvariantCulture) + " KB"),
             ("gen-2 collections while measuring", gen2.ToString(CultureInfo.InvariantCulture)),
             ("detections handed over (healthy world: 0 expected)", handed.ToString(CultureInfo.InvariantCulture)),
             ("snapshots kept in history (capacity)", $"{service.Loop.History.Count} ({service.Loop.History.Capacity})"),

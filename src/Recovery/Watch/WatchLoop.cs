@@ -165,7 +165,7 @@ internal sealed partial class WatchLoop
         }
     }
 
-    /// <summary>One round: probe, analyse, queue the detections. Returns the diagnoses raised in it.</summary>
+    /// <summary>One round: probe, analyse, queue the detections. Returns the diagnoses raised in it. Not to be called concurrently.</summary>
     public async Task<IReadOnlyList<Diagnosis>> RoundAsync(CancellationToken cancellationToken)
     {
         var at = time.GetUtcNow();
@@ -200,7 +200,10 @@ internal sealed partial class WatchLoop
             }
         }
 
-        foreach (var diagnosis in raised)
+        // Only what is still in force after every vantage's word: a NodeDown raised on the probe's snapshot is
+        // dropped when the peer's snapshot of the same round confirms the region down (suppression).
+        var inForce = Active.Select(d => (d.Code, d.Region, d.Node)).ToHashSet();
+        foreach (var diagnosis in raised.Where(d => inForce.Contains((d.Code, d.Region, d.Node))))
             Decide(diagnosis, at);
         Interlocked.Increment(ref rounds);
         return raised;
