@@ -156,6 +156,7 @@ public sealed class LinodeAdapter : ICloudAdapter
         {
             var subnet = subnets[node.Subnet];
             var instance = AddInstance(context, node, subnet, tags);
+            var device = AttachFirewall(context, $"{node.LogicalName}-fw-device", NodeFirewallName(region), instance);
             var volume = program.Add($"{node.LogicalName}-data", "linode:index/volume:Volume",
                 new PMap
                 {
@@ -166,7 +167,7 @@ public sealed class LinodeAdapter : ICloudAdapter
                     { "tags", tags },
                 },
                 Pinned());
-            var names = new List<string> { instance.Name, LinodeIds.CastName(instance.Name), volume.Name };
+            var names = new List<string> { instance.Name, LinodeIds.CastName(instance.Name), volume.Name, device.Name };
             if (nodeBalancer is { } nb)
             {
                 names.Add(AddBackend(context, $"{node.LogicalName}-lb-node", node, instance, subnet, nb.Balancer, nb.Http, FrontDoorPort).Name);
@@ -297,21 +298,27 @@ public sealed class LinodeAdapter : ICloudAdapter
 
         var subnet = context.Program.Resource(SubnetName(topology, subnetIndex));
         var instance = AddInstance(context, host.LogicalName, host.Name, host.Size, ip, subnet, firewallName: null, host.UserData, Tags(context));
-        // Attached by its own resource, not the instance's firewallId: a host's rules may name another host's
-        // public address (the database peers name each other), and with firewallId each instance would wait for
-        // the other's address through its own firewall, a cycle. The attachment follows the instance within
-        // seconds, long before cloud-init has installed anything that listens.
-        var device = context.Program.Add($"{host.LogicalName}-fw-device", "linode:index/firewallDevice:FirewallDevice",
+        var device = AttachFirewall(context, $"{host.LogicalName}-fw-device", firewall.Name, instance);
+        return new HostResources(instance.Out("ipAddress"), ip,
+            [instance.Name, LinodeIds.CastName(instance.Name), firewall.Name, LinodeIds.CastName(firewall.Name), device.Name]);
+    }
+
+    /// <summary>
+    /// Attaches a firewall to an instance by its own resource rather than the instance's <c>firewallId</c>. Rules
+    /// name other VMs' public addresses (other regions' nodes, the database peers), so with <c>firewallId</c> two
+    /// instances that admit each other would each wait for the other through its own firewall: a cycle Pulumi
+    /// refuses. The attachment follows the instance within seconds, long before cloud-init has installed anything
+    /// that listens (Elasticsearch, MySQL).
+    /// </summary>
+    private static ProgramResource AttachFirewall(RegionContext context, string logicalName, string firewallName, ProgramResource instance) =>
+        context.Program.Add(logicalName, "linode:index/firewallDevice:FirewallDevice",
             new PMap
             {
-                { "firewallId", LinodeIds.Of(context.Program, firewall.Name) },
+                { "firewallId", LinodeIds.Of(context.Program, firewallName) },
                 { "entityId", LinodeIds.Of(context.Program, instance.Name) },
                 { "entityType", "linode" },
             },
             Pinned());
-        return new HostResources(instance.Out("ipAddress"), ip,
-            [instance.Name, LinodeIds.CastName(instance.Name), firewall.Name, LinodeIds.CastName(firewall.Name), device.Name]);
-    }
 
     /// <summary>A NodeBalancer reaches its VPC backends from its fixed /30.</summary>
     public IReadOnlyList<string> ApplicationBalancerSources(RegionTopology region) => [NodeBalancerRange(region)];
@@ -409,7 +416,7 @@ public sealed class LinodeAdapter : ICloudAdapter
 
     private ProgramResource AddInstance(RegionContext context, EsNode node, ProgramResource subnet, IReadOnlyList<string> tags) =>
         AddInstance(context, node.LogicalName, node.Name, context.Region.Config.Elasticsearch.Size, NetworkHost(node), subnet,
-            NodeFirewallName(context.Region), context.NodeUserData[node.LogicalName], tags);
+            firewallName: null, context.NodeUserData[node.LogicalName], tags);
 
     /// <summary>
     /// The region's HAProxy instance: like a node (same image, keys, tags, one VPC interface with the public
@@ -461,7 +468,7 @@ public sealed class LinodeAdapter : ICloudAdapter
                 }
             },
         };
-        // Protected from its first boot where the firewall can be attached at creation (nodes, HAProxy).
+        // Protected from its first boot where nothing the firewall names waits for this instance (HAProxy).
         if (firewallName is not null) properties.Add("firewallId", LinodeIds.Of(context.Program, firewallName));
         // Linode's metadata service wants user-data base64-encoded.
         properties.Add("metadatas", new List<object> { new PMap { { "userData", new PMap { { "fn::toBase64", userData } } } } });
