@@ -270,9 +270,9 @@ public sealed class LinodeAdapter : ICloudAdapter
     /// A VM on the region's VPC at <see cref="HostSpec.PrivateIp"/>, built like a node (same image, keys, tags,
     /// one VPC interface with the public address NATed onto it, user-data read at first boot only), behind
     /// its own Cloud Firewall: inbound dropped except <see cref="HostSpec.Inbound"/> and SSH from the
-    /// operators; outbound open (packages, replication to other regions). The firewall is attached at
-    /// creation: its rules name other hosts only by address, and only this host names it, so no VM ever
-    /// depends on another.
+    /// operators; outbound open (packages, replication to other regions). The firewall is attached by its own
+    /// <see cref="AttachFirewall">FirewallDevice</see>: its rules name other hosts by address, so the VM must not
+    /// wait for it.
     /// </summary>
     public HostResources AddHost(RegionContext context, RegionResources region, HostSpec host)
     {
