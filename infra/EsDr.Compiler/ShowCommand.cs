@@ -81,6 +81,10 @@ internal sealed record DeploymentSummary(StackCompilation Stack, IReadOnlyList<R
                 if (n.IsFounding) notes.Add("bootstraps a new cluster");
                 o.WriteLine($"  node      {n.Name,-28} {n.PrivateIp ?? n.DnsName,-16} {string.Join(", ", notes)}");
             }
+            if (t.Database is { } db)
+                o.WriteLine($"  database  {db.Name,-28} {db.PrivateIp ?? "(cloud-assigned)",-16} {(db.Role == Infra.Renderers.Database.MySqlRole.Primary ? "primary" : "replica")}, server_id {db.ServerId}, {db.Size}");
+            foreach (var a in t.Applications)
+                o.WriteLine($"  app       {a.Name,-28} {a.PrivateIp ?? "(cloud-assigned)",-16} {a.Size}");
             foreach (var (type, count) in r.Resources) o.WriteLine($"  {count,4} × {type}");
         }
         o.WriteLine();

@@ -35,6 +35,42 @@ public interface ICloudAdapter
     /// never make VMs depend on each other.
     /// </summary>
     HostResources AddHost(RegionContext context, RegionResources region, HostSpec host);
+
+    /// <summary>
+    /// Where the balancer's traffic to application servers comes from: the only sources their application port
+    /// admits. By default the region's private network (balancers that reach targets from private addresses).
+    /// </summary>
+    IReadOnlyList<string> ApplicationBalancerSources(RegionTopology region) => [region.Network.Cidr];
+
+    /// <summary>
+    /// Puts the region's application servers (already created with <see cref="AddHost"/>) behind the regional
+    /// balancer, or a second one where a balancer has only one health check, on <see cref="ApplicationPool.PublicPort"/>
+    /// with an HTTP check of <see cref="ApplicationPool.HealthPath"/>.
+    /// </summary>
+    ApplicationResources AddApplicationPool(RegionContext context, RegionResources region, ApplicationPool pool) =>
+        throw new NotSupportedException($"region '{context.Region.Name}': {Cloud} regions cannot put an application pool behind their balancer");
+}
+
+/// <summary>A region's application servers and how the balancer serves them.</summary>
+public sealed record ApplicationPool(
+    int Port,
+    int PublicPort,
+    string HealthPath,
+    IReadOnlyList<string> ClientCidrs,
+    IReadOnlyList<ApplicationMember> Members);
+
+/// <summary>One application server as created: its topology entry and its resources.</summary>
+public sealed record ApplicationMember(ApplicationHost Host, HostResources Resources)
+{
+    /// <summary>The VM itself (the first resource <see cref="ICloudAdapter.AddHost"/> returns).</summary>
+    public string InstanceName => Resources.ResourceNames[0];
+}
+
+/// <summary>The application endpoint: the URL clients use, its host (address or DNS name) and the balancer resources added.</summary>
+public sealed record ApplicationResources(string Endpoint, string EndpointHost, IReadOnlyList<string> ResourceNames)
+{
+    /// <summary>For a balancer known by DNS name (AWS): the Route 53 zone id of that name, for alias records.</summary>
+    public string? EndpointAliasZoneId { get; init; }
 }
 
 /// <summary>A VM to create in a region. <see cref="PrivateIp"/> is null on clouds that cannot fix addresses.</summary>
@@ -45,7 +81,14 @@ public sealed record HostSpec(
     string? PrivateIp,
     string UserData,
     IReadOnlyList<InboundRule> Inbound,
-    string Role);
+    string Role)
+{
+    /// <summary>
+    /// The pool the host belongs to (application servers), or null. Clouds whose balancers select members by
+    /// tag (DigitalOcean) tag the host with it.
+    /// </summary>
+    public string? Pool { get; init; }
+}
 
 /// <summary>TCP <see cref="Port"/> admitted from <see cref="Sources"/> (CIDRs; may be interpolations like <c>${x.ipAddress}/32</c>). Never 0.0.0.0/0.</summary>
 public sealed record InboundRule(string Label, int Port, IReadOnlyList<string> Sources);

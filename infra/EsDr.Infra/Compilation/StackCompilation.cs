@@ -36,7 +36,7 @@ public sealed record StackCompilation(
     {
         var (topology, program, files) = StackCompiler.Default().Compile(config);
         var yaml = ProgramYamlWriter.Write(program);
-        var problems = ProgramValidator.Validate(yaml, ProviderSchemas.LoadEmbedded());
+        var problems = ProgramValidator.Validate(yaml, ProviderSchemas.LoadEmbedded()).Concat(DependencyGraph.Problems(yaml)).ToList();
         return new StackCompilation(config, topology, program, yaml, files, problems);
     }
 }

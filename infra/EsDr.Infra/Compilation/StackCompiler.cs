@@ -28,8 +28,15 @@ public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
             build.Adapter.AddFirewalls(build.Context, build.Resources, peers);
         }
 
+        // Application servers first: the database hosts' firewalls admit them by address.
+        var views = regions.Select(r => new RegionBuildView(r.Adapter, r.Context, r.Resources)).ToList();
+        var applications = ApplicationTier.Add(topology, views, files);
+        var databases = DatabaseTier.Add(topology, views, applications.ToDictionary(a => a.Region.Name, a => a.Members), files);
+
         StackOutputs.Add(program, topology, regions.Select(r => new RegionOutputs(r.Context.Region, r.Resources, r.Credentials)).ToList());
+        TierOutputs.Add(program, databases, applications);
         CrossRegion.DnsFailover.Add(program, config, regions.Select(r => r.Resources).ToList());
+        CrossRegion.ApplicationDns.Add(program, config, applications);
         CrossRegion.ReplicationSetupCommands.Add(program, config, regions.Select(r => r.Resources).ToList());
         return (topology, program, files);
     }

@@ -13,6 +13,9 @@ internal sealed class ConfigNode(string path, JsonNode? node, List<ConfigError> 
     public string Path { get; } = path;
     public bool IsMissing => node is null;
 
+    /// <summary>A copy of the raw value, for structured values passed through as they are.</summary>
+    public JsonNode? Json => node?.DeepClone();
+
     public void Error(string message) => errors.Add(new ConfigError(Path, message));
 
     public ConfigNode Child(string key)

@@ -32,6 +32,9 @@ public static partial class ConfigRules
         CloudSpecificFieldsArePresent,
         DnsIsComplete,
         ReplicationIsPossible,
+        DatabaseTierIsPlaceable,
+        ApplicationTierIsPlaceable,
+        ApplicationDnsNameIsServed,
     ];
 
     /// <summary>Licences Elasticsearch accepts; CCR (issue 3) needs trial, platinum or enterprise.</summary>

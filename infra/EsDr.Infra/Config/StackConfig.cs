@@ -25,6 +25,12 @@ public sealed record StackConfig(
     DnsSettings? Dns = null,
     ReplicationSettings? Replication = null)
 {
+    /// <summary>The database tier (<c>es-dr:database</c>); regions with <c>database</c> get a host.</summary>
+    public DatabaseSettings? Database { get; init; }
+
+    /// <summary>The application tier (<c>es-dr:application</c>); regions with <c>application</c> get a pool.</summary>
+    public ApplicationSettings? Application { get; init; }
+
     public RegionConfig Active => Regions.Single(r => r.Name == ActiveRegion);
 
     /// <summary>Which of <see cref="ProgramSecrets.Keys"/> the stack sets (their values are never read).</summary>
@@ -54,6 +60,11 @@ public sealed record DnsSettings(
     int FailureThreshold)
 {
     public string SearchFqdn => $"{SearchName}.{Zone}";
+
+    /// <summary>The application endpoint's record name, when the stack has one (<c>dns.appName</c>).</summary>
+    public string? AppName { get; init; }
+
+    public string? AppFqdn => AppName is null ? null : $"{AppName}.{Zone}";
 }
 
 /// <summary>
@@ -76,7 +87,11 @@ public sealed record RegionConfig(
     string? ProjectId,
     string? DnsZone,
     RegionElasticsearch Elasticsearch,
-    BalancerConfig LoadBalancer);
+    BalancerConfig LoadBalancer)
+{
+    public RegionDatabase? Database { get; init; }
+    public RegionApplication? Application { get; init; }
+}
 
 public sealed record RegionElasticsearch(
     int Nodes,

@@ -11,7 +11,7 @@ namespace EsDr.Infra.Config;
 public static class StackConfigParser
 {
     /// <summary>The top-level keys of the project's namespace.</summary>
-    public static readonly string[] TopLevelKeys = ["namePrefix", "activeRegion", "elasticsearch", "ssh", "tags", "regions", "dns", "replication"];
+    public static readonly string[] TopLevelKeys = ["namePrefix", "activeRegion", "elasticsearch", "ssh", "tags", "regions", "dns", "replication", "database", "application"];
 
     private static readonly Dictionary<string, DnsProvider> DnsProviders = new()
     {
@@ -85,6 +85,8 @@ public static class StackConfigParser
             Replication: ReadReplication(Key("replication")))
         {
             SecretsSet = secretsSet,
+            Database = TierConfigReader.ReadDatabase(Key("database")),
+            Application = TierConfigReader.ReadApplication(Key("application")),
         };
 
         if (errors.Count == 0) errors.AddRange(ConfigRules.Check(config));
@@ -130,7 +132,7 @@ public static class StackConfigParser
     private static DnsSettings? ReadDns(ConfigNode n)
     {
         if (n.IsMissing || !n.IsObject()) return null;
-        n.RejectUnknownKeys("provider", "zone", "zoneId", "searchName", "ttl", "healthCheck");
+        n.RejectUnknownKeys("provider", "zone", "zoneId", "searchName", "appName", "ttl", "healthCheck");
         var check = n.Child("healthCheck");
         var interval = 30;
         var threshold = 3;
@@ -147,7 +149,10 @@ public static class StackConfigParser
             SearchName: n.Child("searchName").String("search"),
             Ttl: n.Child("ttl").Int(60),
             HealthCheckIntervalSeconds: interval,
-            FailureThreshold: threshold);
+            FailureThreshold: threshold)
+        {
+            AppName = n.Child("appName").OptionalString(),
+        };
     }
 
     private static SshSettings ReadSsh(ConfigNode n)
@@ -166,7 +171,7 @@ public static class StackConfigParser
             return new RegionConfig("", Cloud.Linode, "", [], "", 1, RegionState.Standby, null, null, null,
                 new RegionElasticsearch(0, "", null, 0, new Dictionary<int, int>()), new BalancerConfig(BalancerKind.HaProxy, null));
         n.RejectUnknownKeys("name", "cloud", "location", "zones", "network", "generation", "state", "image",
-            "projectId", "dnsZone", "elasticsearch", "loadBalancer");
+            "projectId", "dnsZone", "elasticsearch", "loadBalancer", "database", "application");
 
         var cloud = n.Child("cloud").Enum(Clouds);
         var network = n.Child("network");
@@ -189,7 +194,11 @@ public static class StackConfigParser
             ProjectId: n.Child("projectId").OptionalString(),
             DnsZone: n.Child("dnsZone").OptionalString(),
             Elasticsearch: ReadRegionElasticsearch(n.Child("elasticsearch")),
-            LoadBalancer: ReadBalancer(n.Child("loadBalancer"), cloud));
+            LoadBalancer: ReadBalancer(n.Child("loadBalancer"), cloud))
+        {
+            Database = TierConfigReader.ReadRegionDatabase(n.Child("database")),
+            Application = TierConfigReader.ReadRegionApplication(n.Child("application")),
+        };
     }
 
     private static RegionElasticsearch ReadRegionElasticsearch(ConfigNode n)

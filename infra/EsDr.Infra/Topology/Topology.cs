@@ -29,6 +29,12 @@ public sealed record RegionTopology(
     public Cloud Cloud => Config.Cloud;
     public bool IsActive => Config.State == RegionState.Active;
 
+    /// <summary>The region's database server, when config gives it one.</summary>
+    public DatabaseHost? Database { get; init; }
+
+    /// <summary>The region's application servers (none without <c>application</c>).</summary>
+    public IReadOnlyList<ApplicationHost> Applications { get; init; } = [];
+
     /// <summary>Addresses other nodes use to discover this cluster: fixed private IPs, or DNS names where the cloud cannot fix IPs.</summary>
     public IReadOnlyList<string> SeedHosts => Nodes.Select(n => n.PrivateIp ?? n.DnsName!).ToList();
 

@@ -14,15 +14,50 @@ public static class TopologyBuilder
     public const uint BalancerHostOffset = 5;
     public const uint NodeHostOffset = 10;
 
+    /// <summary>The database server's host number in the region's first subnet.</summary>
+    public const uint DatabaseHostOffset = 6;
+
+    /// <summary>Application server n gets host <see cref="ApplicationHostOffset"/>+n of the region's first subnet.</summary>
+    public const uint ApplicationHostOffset = 20;
+
     /// <summary>A brand-new cluster bootstraps from its first three master-eligible nodes; later nodes join.</summary>
     public const int FoundingNodeCount = 3;
 
     public static DeploymentTopology Build(StackConfig config) =>
-        new(config, config.Regions.Select(r => BuildRegion(config, r)).ToList());
+        new(config, config.Regions.Select((r, i) => BuildRegion(config, r) with
+        {
+            Database = BuildDatabase(config, r, i),
+            Applications = BuildApplications(config, r),
+        }).ToList());
+
+    private static string RegionKey(RegionConfig region) => region.Generation > 1 ? $"{region.Name}-gen{region.Generation}" : region.Name;
+
+    /// <summary>Fixed addresses in the first subnet, except on DigitalOcean, which cannot fix droplet addresses.</summary>
+    private static string? FixedHost(RegionConfig region, uint offset) =>
+        region.Cloud == Cloud.DigitalOcean ? null : Ipv4Cidr.Parse(BuildNetwork(region).Subnets[0].Cidr).Host(offset);
+
+    private static DatabaseHost? BuildDatabase(StackConfig config, RegionConfig region, int index)
+    {
+        if (region.Database is not { } db) return null;
+        var logical = $"{RegionKey(region)}-db";
+        return new DatabaseHost(
+            region.Name == config.ActiveRegion ? Renderers.Database.MySqlRole.Primary : Renderers.Database.MySqlRole.Replica,
+            (uint)index + 1, logical, $"{config.NamePrefix}-{logical}", FixedHost(region, DatabaseHostOffset), db.Size);
+    }
+
+    private static List<ApplicationHost> BuildApplications(StackConfig config, RegionConfig region)
+    {
+        if (region.Application is not { } app) return [];
+        return Enumerable.Range(1, app.Nodes).Select(n =>
+        {
+            var logical = $"{RegionKey(region)}-app-{n}";
+            return new ApplicationHost(n, logical, $"{config.NamePrefix}-{logical}", FixedHost(region, ApplicationHostOffset + (uint)n), app.Size);
+        }).ToList();
+    }
 
     private static RegionTopology BuildRegion(StackConfig config, RegionConfig region)
     {
-        var key = region.Generation > 1 ? $"{region.Name}-gen{region.Generation}" : region.Name;
+        var key = RegionKey(region);
         var network = BuildNetwork(region);
         var memory = region.Elasticsearch.MemoryGb ?? InstanceSizes.MemoryGb(region.Cloud, region.Elasticsearch.Size) ?? 2;
         var nodes = Enumerable.Range(1, region.Elasticsearch.Nodes)

@@ -19,8 +19,11 @@ internal sealed record RegionView(
     IReadOnlyList<string> BalancerResources,
     IReadOnlyList<string> NetworkResources)
 {
+    /// <summary>The region's database host and application pool resources (the optional <c>database</c> and <c>application</c> entries).</summary>
+    public IReadOnlyList<string> TierResources { get; init; } = [];
+
     public IEnumerable<string> AllResources =>
-        Nodes.SelectMany(n => n.Resources).Concat(BalancerResources).Concat(NetworkResources);
+        Nodes.SelectMany(n => n.Resources).Concat(BalancerResources).Concat(NetworkResources).Concat(TierResources);
 }
 
 /// <summary>
@@ -44,7 +47,11 @@ internal sealed record StackView(IReadOnlyList<RegionView> Regions, IReadOnlyLis
                 n["resources"]!.AsArray().Select(x => (string)x!).ToList())).ToList();
             return new RegionView(kv.Key, nodes,
                 r["balancer"]!["resources"]!.AsArray().Select(x => (string)x!).ToList(),
-                r["networkResources"]!.AsArray().Select(x => (string)x!).ToList());
+                r["networkResources"]!.AsArray().Select(x => (string)x!).ToList())
+            {
+                TierResources = new[] { "database", "application" }
+                    .SelectMany(tier => r[tier]?["resources"]?.AsArray().Select(x => (string)x!) ?? []).ToList(),
+            };
         }).ToList();
         return new StackView(regions, allResources);
     }
@@ -58,7 +65,11 @@ internal sealed record StackView(IReadOnlyList<RegionView> Regions, IReadOnlyLis
             var r = (PMap)kv.Value;
             var nodes = Items(r["nodes"]).Cast<PMap>().Select(n => new NodeView(
                 (string)n["name"], (int)n["ordinal"], (int)n["generation"], Strings(n["resources"]))).ToList();
-            return new RegionView(kv.Key, nodes, Strings(((PMap)r["balancer"])["resources"]), Strings(r["networkResources"]));
+            return new RegionView(kv.Key, nodes, Strings(((PMap)r["balancer"])["resources"]), Strings(r["networkResources"]))
+            {
+                TierResources = new[] { "database", "application" }
+                    .Where(r.ContainsKey).SelectMany(tier => Strings(((PMap)r[tier])["resources"])).ToList(),
+            };
         }).ToList();
         var types = program.Resources.ToDictionary(r => r.Name, r => r.Type, StringComparer.Ordinal);
         return (new StackView(regions, program.Resources.Select(r => r.Name).ToList()),

@@ -25,8 +25,10 @@ public class ShowCommandTests
         Assert.Contains("program valid against the provider schemas", output, StringComparison.Ordinal);
         Assert.Contains("Region fra: linode eu-central, active, generation 1", output, StringComparison.Ordinal);
         Assert.Contains("dev-fra-es-2", output, StringComparison.Ordinal);
+        Assert.Contains("  database  dev-fra-db                   10.10.0.6        primary, server_id 1, g6-standard-1\n", output, StringComparison.Ordinal);
+        Assert.Contains("  app       dev-fra-app-1                10.10.0.21       g6-nanode-1\n", output, StringComparison.Ordinal);
         Assert.Contains("endpoint  https://${fra-lb.ipv4}:9200", output, StringComparison.Ordinal);
-        Assert.Contains("3 × linode:index/instance:Instance", output, StringComparison.Ordinal);
+        Assert.Contains("5 × linode:index/instance:Instance", output, StringComparison.Ordinal); // 3 nodes, the database host, 1 application server
     }
 
     [Fact]

@@ -88,7 +88,7 @@ public class StackConfigParserTests
         { "regions", "[0].elasticsearch.nodes", 1, "es-dr:regions[0].elasticsearch.nodes: must be an odd number of at least 3, got 1" },
         { "regions", "[0].elasticsearch.nodes", "three", "es-dr:regions[0].elasticsearch.nodes: must be a whole number, got 'three'" },
         { "regions", "[0].cloud", "azure", "es-dr:regions[0].cloud: must be one of linode, digitalocean, aws, ovh, got 'azure'" },
-        { "regions", "[0].colud", "linode", "es-dr:regions[0].colud: unknown key (expected one of: name, cloud, location, zones, network, generation, state, image, projectId, dnsZone, elasticsearch, loadBalancer)" },
+        { "regions", "[0].colud", "linode", "es-dr:regions[0].colud: unknown key (expected one of: name, cloud, location, zones, network, generation, state, image, projectId, dnsZone, elasticsearch, loadBalancer, database, application)" },
         { "regions", "[0].elasticsearch.replicas", 1, "es-dr:regions[0].elasticsearch.replicas: unknown key (expected one of: nodes, size, memoryGb, volumeGb, nodeGenerations)" },
         { "regions", "[0].state", "standby", "es-dr:regions[0].state: region 'fra' is the active region but its state is 'standby'; it must be 'active'" },
         { "regions", "[1].state", "active", "es-dr:regions[1].state: only the active region ('fra') may be 'active'; use 'standby'" },
@@ -161,7 +161,7 @@ public class StackConfigParserTests
     {
         { "es-dr:activeRegion", "lon", "es-dr:activeRegion: 'lon' is not the name of a region in es-dr:regions" },
         { "es-dr:namePrefix", "Shop_Prod", "es-dr:namePrefix: must be 1-20 lowercase letters, digits or '-', starting with a letter, got 'Shop_Prod'" },
-        { "es-dr:regionz", "[]", "es-dr:regionz: unknown key (expected one of: namePrefix, activeRegion, elasticsearch, ssh, tags, regions, dns, replication, alertWebhookToken, deployKey)" },
+        { "es-dr:regionz", "[]", "es-dr:regionz: unknown key (expected one of: namePrefix, activeRegion, elasticsearch, ssh, tags, regions, dns, replication, database, application, alertWebhookToken, deployKey)" },
         { "es-dr:regions", "{\"name\":\"fra\"}", "es-dr:regions: must be a list, got an object" },
         { "es-dr:regions", "[{\"name\":", "es-dr:regions: is not valid structured config: Expected depth to be zero at the end of the JSON payload. There is an open JSON object or array that should be closed. LineNumber: 0 | BytePositionInLine: 9." },
         { "es-dr:regions", "[]", "es-dr:regions: must list at least one region" },

@@ -124,7 +124,7 @@ public class DnsFailoverTests
         { """{"provider":"route53","zone":"example.com","zoneId":"Z1","healthCheck":{"intervalSeconds":15}}""", "es-dr:dns.healthCheck.intervalSeconds: must be 10 or 30 (what Route 53 offers), got 15" },
         { """{"provider":"bind","zone":"example.com"}""", "es-dr:dns.provider: must be one of route53, linode, digitalocean, got 'bind'" },
         { """{"provider":"route53","zone":"example.com","zoneId":"Z1","searchName":"a.b"}""", "es-dr:dns.searchName: must be one DNS label such as 'search' (the record is <searchName>.<zone>), got 'a.b'" },
-        { """{"provider":"route53","zone":"example.com","zoneId":"Z1","name":"x"}""", "es-dr:dns.name: unknown key (expected one of: provider, zone, zoneId, searchName, ttl, healthCheck)" },
+        { """{"provider":"route53","zone":"example.com","zoneId":"Z1","name":"x"}""", "es-dr:dns.name: unknown key (expected one of: provider, zone, zoneId, searchName, appName, ttl, healthCheck)" },
     };
 
     [Theory]

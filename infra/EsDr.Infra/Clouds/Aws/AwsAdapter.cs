@@ -391,6 +391,97 @@ public sealed partial class AwsAdapter : ICloudAdapter
         return new HostResources(instance.Out("publicIp"), privateIp, [instance.Name, group.Name, egress.Name, .. rules]);
     }
 
+    /// <summary>
+    /// The application on the region's balancer: a listener on the public port (TCP on an NLB, HTTP on an ALB)
+    /// forwarding to a target group of the application servers on their port, checked with HTTP on the health
+    /// path (any 2xx or 3xx). An NLB's targets see the NLB's private addresses (client addresses are not
+    /// preserved), so servers admit their port from the VPC alone. The balancer's security group admits the
+    /// public port from <c>application.clientCidrs</c> and may reach the servers' port inside the VPC.
+    /// </summary>
+    public ApplicationResources AddApplicationPool(RegionContext context, RegionResources region, ApplicationPool pool)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(region);
+        ArgumentNullException.ThrowIfNull(pool);
+        var topology = context.Region;
+        var balancer = topology.Balancer;
+        var isNlb = balancer.Kind == BalancerKind.Nlb;
+        var on = new Scope(context, $"${{{ProviderName(topology)}}}");
+        var lb = context.Program.Resource(balancer.LogicalName);
+        var groupName = BalancerSecurityGroupName(topology);
+        var groupId = Ref.To(groupName, "id");
+        var names = new List<string>();
+
+        foreach (var cidr in pool.ClientCidrs.Distinct(StringComparer.Ordinal))
+        {
+            var rule = on.Add($"{groupName}-in-app-{Slug(cidr)}", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", new PMap
+            {
+                { "securityGroupId", groupId },
+                { "description", "application clients" },
+                { "ipProtocol", "tcp" },
+                { "fromPort", pool.PublicPort },
+                { "toPort", pool.PublicPort },
+                { "cidrIpv4", cidr },
+            });
+            names.Add(rule.Name);
+        }
+        var egress = on.Add($"{groupName}-egress-app", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", new PMap
+        {
+            { "securityGroupId", groupId },
+            { "description", "application servers" },
+            { "ipProtocol", "tcp" },
+            { "fromPort", pool.Port },
+            { "toPort", pool.Port },
+            { "cidrIpv4", topology.Network.Cidr },
+        });
+        names.Add(egress.Name);
+
+        var targetGroupProperties = new PMap
+        {
+            { "vpcId", Ref.To(VpcName(topology), "id") },
+            { "targetType", "instance" },
+            { "port", pool.Port },
+            { "protocol", isNlb ? "TCP" : "HTTP" },
+        };
+        if (isNlb) targetGroupProperties.Add("preserveClientIp", "false");
+        targetGroupProperties.Add("deregistrationDelay", 30);
+        targetGroupProperties.Add("healthCheck", new PMap
+        {
+            { "enabled", true },
+            { "protocol", "HTTP" },
+            { "port", "traffic-port" },
+            { "path", pool.HealthPath },
+            { "matcher", "200-399" },
+            { "interval", 10 },
+            { "timeout", 6 },
+            { "healthyThreshold", 3 },
+            { "unhealthyThreshold", 2 },
+        });
+        targetGroupProperties.Add("tags", NameTag($"{balancer.Name}-app-tg"));
+        var targetGroup = on.Add($"{balancer.LogicalName}-app-tg", "aws:lb/targetGroup:TargetGroup", targetGroupProperties);
+        names.Add(targetGroup.Name);
+        foreach (var member in pool.Members)
+        {
+            var attachment = on.Add($"{member.Host.LogicalName}-lb-target", "aws:lb/targetGroupAttachment:TargetGroupAttachment", new PMap
+            {
+                { "targetGroupArn", targetGroup.Out("arn") },
+                { "targetId", Ref.To(member.InstanceName, "id") },
+                { "port", pool.Port },
+            });
+            names.Add(attachment.Name);
+        }
+        var listener = on.Add($"{balancer.LogicalName}-{Port(pool.PublicPort)}", "aws:lb/listener:Listener", new PMap
+        {
+            { "loadBalancerArn", lb.Out("arn") },
+            { "port", pool.PublicPort },
+            { "protocol", isNlb ? "TCP" : "HTTP" },
+            { "defaultActions", new List<object> { new PMap { { "type", "forward" }, { "targetGroupArn", targetGroup.Out("arn") } } } },
+        });
+        names.Add(listener.Name);
+        var host = lb.Out("dnsName");
+        return new ApplicationResources($"http://{host}:{Port(pool.PublicPort)}", host, names) { EndpointAliasZoneId = lb.Out("zoneId") };
+    }
+
     public static string HostSecurityGroupName(HostSpec host)
     {
         ArgumentNullException.ThrowIfNull(host);

@@ -292,11 +292,74 @@ public sealed partial class DigitalOceanAdapter : ICloudAdapter
         var tag = context.Program.Add(HostTagName(host), "digitalocean:index/tag:Tag",
             new PMap { { "name", Tag(host.Name) } },
             Pinned());
+        var tags = Tags(context).Append(tag.Out("name")).ToList();
+        if (host.Pool is { } pool) tags.Add(PoolTag(context, pool).Out("name"));
         var droplet = AddDroplet(context, host.LogicalName, host.Name, host.Size, context.Program.Resource(VpcName(topology)),
-            SshKeys(context), Tags(context).Append(tag.Out("name")).ToList(), host.UserData);
+            SshKeys(context), tags, host.UserData);
         AddFirewall(context, HostFirewallName(host), host.Name, tag.Name, inbound);
         return new HostResources(droplet.Out("ipv4Address"), droplet.Out("ipv4AddressPrivate"),
             [droplet.Name, tag.Name, HostFirewallName(host)]);
+    }
+
+    /// <summary>The tag every member of a pool carries, declared by the first member.</summary>
+    private static ProgramResource PoolTag(RegionContext context, string pool)
+    {
+        var name = $"{pool}-tag";
+        return context.Program.Resources.Find(r => r.Name == name)
+            ?? context.Program.Add(name, "digitalocean:index/tag:Tag", new PMap { { "name", Tag($"{context.Config.NamePrefix}-{pool}") } }, Pinned());
+    }
+
+    /// <summary>
+    /// The application behind a second load balancer, <c>{region}-app-lb</c>: a DigitalOcean load balancer has one
+    /// health check for all its forwarding rules, and the search one checks cluster health over HTTPS on 9200; an
+    /// application rule there would be judged by the cluster's health, not the application's. This one forwards
+    /// HTTP on the public port to the servers' port in the VPC (selected by their pool tag), checks the health
+    /// path, and admits <c>application.clientCidrs</c>.
+    /// </summary>
+    public ApplicationResources AddApplicationPool(RegionContext context, RegionResources region, ApplicationPool pool)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(region);
+        ArgumentNullException.ThrowIfNull(pool);
+        var topology = context.Region;
+        if (topology.Balancer.Kind != BalancerKind.DigitalOceanLoadBalancer)
+            throw new NotSupportedException($"region '{topology.Name}': application pools need DigitalOcean's load balancer (HAProxy has no application frontend)");
+        var poolName = $"{topology.Key}-app";
+        var tag = PoolTag(context, poolName);
+        var properties = new PMap
+        {
+            { "name", $"{context.Config.NamePrefix}-{poolName}" },
+            { "region", topology.Config.Location },
+            { "vpcUuid", Ref.To(VpcName(topology), "id") },
+            { "dropletTag", tag.Out("name") },
+            { "forwardingRules", new List<object>
+                {
+                    new PMap
+                    {
+                        { "entryProtocol", "http" },
+                        { "entryPort", pool.PublicPort },
+                        { "targetProtocol", "http" },
+                        { "targetPort", pool.Port },
+                    },
+                }
+            },
+            { "healthcheck", new PMap
+                {
+                    { "protocol", "http" },
+                    { "port", pool.Port },
+                    { "path", pool.HealthPath },
+                    { "checkIntervalSeconds", 5 },
+                    { "responseTimeoutSeconds", 3 },
+                    { "unhealthyThreshold", 2 },
+                    { "healthyThreshold", 2 },
+                }
+            },
+        };
+        if (!pool.ClientCidrs.Contains("0.0.0.0/0"))
+            properties.Add("firewall", new PMap { { "allows", pool.ClientCidrs.Select(c => $"cidr:{c}").ToList() } });
+        var lb = context.Program.Add($"{poolName}-lb", "digitalocean:index/loadBalancer:LoadBalancer", properties, Pinned());
+        var host = lb.Out("ip");
+        return new ApplicationResources($"http://{host}:{Port(pool.PublicPort)}", host, [lb.Name, tag.Name]);
     }
 
     /// <summary>Inbound rules are for named networks and hosts; never the whole internet, whoever asks.</summary>

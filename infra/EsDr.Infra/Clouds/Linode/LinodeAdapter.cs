@@ -41,10 +41,12 @@ public sealed class LinodeAdapter : ICloudAdapter
     public const string HealthCheckTarget = "/_cluster/health?wait_for_status=yellow&timeout=1s";
 
     /// <summary>
-    /// Offset in the region's first subnet of the /30 the NodeBalancer talks to VPC backends from. Linode
-    /// requires every address of that range to be free, so it is fixed here, clear of the nodes (offset 11 up).
+    /// How far below the end of the region's first subnet the /30 the NodeBalancer talks to VPC backends from
+    /// starts (x.x.x.248/30 in a /24). Linode requires every address of that range to be free, so it sits at the
+    /// top of the subnet, clear of the fixed hosts at the bottom (HAProxy 5, database 6, nodes 11 up, application
+    /// servers 21 up) and of the subnet's last address, which Linode reserves.
     /// </summary>
-    public const uint NodeBalancerRangeOffset = 4;
+    public const uint NodeBalancerRangeFromEnd = 8;
 
     /// <summary>The HAProxy instance's plan when config names no <c>loadBalancer.size</c>.</summary>
     public const string DefaultHaproxyType = "g6-nanode-1";
@@ -154,6 +156,7 @@ public sealed class LinodeAdapter : ICloudAdapter
         {
             var subnet = subnets[node.Subnet];
             var instance = AddInstance(context, node, subnet, tags);
+            var device = AttachFirewall(context, $"{node.LogicalName}-fw-device", NodeFirewallName(region), instance);
             var volume = program.Add($"{node.LogicalName}-data", "linode:index/volume:Volume",
                 new PMap
                 {
@@ -164,7 +167,7 @@ public sealed class LinodeAdapter : ICloudAdapter
                     { "tags", tags },
                 },
                 Pinned());
-            var names = new List<string> { instance.Name, LinodeIds.CastName(instance.Name), volume.Name };
+            var names = new List<string> { instance.Name, LinodeIds.CastName(instance.Name), volume.Name, device.Name };
             if (nodeBalancer is { } nb)
             {
                 names.Add(AddBackend(context, $"{node.LogicalName}-lb-node", node, instance, subnet, nb.Balancer, nb.Http, FrontDoorPort).Name);
@@ -257,6 +260,8 @@ public sealed class LinodeAdapter : ICloudAdapter
             balancerInbound.Add(Rule("haproxy-monitor", Port(NodeUserData.HaproxySettings(context.Topology, region, []).MonitorPort), [region.Network.Cidr]));
             if (config.Ssh.AllowedCidrs.Count > 0) balancerInbound.Add(Rule("ssh-operators", "22", config.Ssh.AllowedCidrs));
         }
+        if (config.Application is { } app && region.Applications.Count > 0)
+            balancerInbound.Add(Rule("app-clients", Port(app.PublicPort), app.ClientCidrs));
         // (Only inbound rules apply to NodeBalancers; for the HAProxy instance outbound is open for packages.)
         AddFirewall(context, BalancerFirewallName(region), $"{prefix}-{region.Key}-lb", balancerInbound);
     }
@@ -265,9 +270,9 @@ public sealed class LinodeAdapter : ICloudAdapter
     /// A VM on the region's VPC at <see cref="HostSpec.PrivateIp"/>, built like a node (same image, keys, tags,
     /// one VPC interface with the public address NATed onto it, user-data read at first boot only), behind
     /// its own Cloud Firewall: inbound dropped except <see cref="HostSpec.Inbound"/> and SSH from the
-    /// operators; outbound open (packages, replication to other regions). The firewall is attached at
-    /// creation: its rules name other hosts only by address, and only this host names it, so no VM ever
-    /// depends on another.
+    /// operators; outbound open (packages, replication to other regions). The firewall is attached by its own
+    /// <see cref="AttachFirewall">FirewallDevice</see>: its rules name other hosts by address, so the VM must not
+    /// wait for it.
     /// </summary>
     public HostResources AddHost(RegionContext context, RegionResources region, HostSpec host)
     {
@@ -292,9 +297,88 @@ public sealed class LinodeAdapter : ICloudAdapter
         var firewall = AddFirewall(context, HostFirewallName(host), host.Name, inbound);
 
         var subnet = context.Program.Resource(SubnetName(topology, subnetIndex));
-        var instance = AddInstance(context, host.LogicalName, host.Name, host.Size, ip, subnet, firewall.Name, host.UserData, Tags(context));
+        var instance = AddInstance(context, host.LogicalName, host.Name, host.Size, ip, subnet, firewallName: null, host.UserData, Tags(context));
+        var device = AttachFirewall(context, $"{host.LogicalName}-fw-device", firewall.Name, instance);
         return new HostResources(instance.Out("ipAddress"), ip,
-            [instance.Name, firewall.Name, LinodeIds.CastName(firewall.Name)]);
+            [instance.Name, LinodeIds.CastName(instance.Name), firewall.Name, LinodeIds.CastName(firewall.Name), device.Name]);
+    }
+
+    /// <summary>
+    /// Attaches a firewall to an instance by its own resource rather than the instance's <c>firewallId</c>. Rules
+    /// name other VMs' public addresses (other regions' nodes, the database peers), so with <c>firewallId</c> two
+    /// instances that admit each other would each wait for the other through its own firewall: a cycle Pulumi
+    /// refuses. The attachment follows the instance within seconds, long before cloud-init has installed anything
+    /// that listens (Elasticsearch, MySQL).
+    /// </summary>
+    private static ProgramResource AttachFirewall(RegionContext context, string logicalName, string firewallName, ProgramResource instance) =>
+        context.Program.Add(logicalName, "linode:index/firewallDevice:FirewallDevice",
+            new PMap
+            {
+                { "firewallId", LinodeIds.Of(context.Program, firewallName) },
+                { "entityId", LinodeIds.Of(context.Program, instance.Name) },
+                { "entityType", "linode" },
+            },
+            Pinned());
+
+    /// <summary>A NodeBalancer reaches its VPC backends from its fixed /30.</summary>
+    public IReadOnlyList<string> ApplicationBalancerSources(RegionTopology region) => [NodeBalancerRange(region)];
+
+    /// <summary>
+    /// The application on the region's NodeBalancer: a TCP config on the public port (the application speaks
+    /// whatever it speaks) whose plain-HTTP check asks each server for the health path, and each server as a VPC
+    /// backend on the application port. The balancer's firewall admits the public port from
+    /// <c>application.clientCidrs</c> (<see cref="AddFirewalls"/>).
+    /// </summary>
+    public ApplicationResources AddApplicationPool(RegionContext context, RegionResources region, ApplicationPool pool)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(region);
+        ArgumentNullException.ThrowIfNull(pool);
+        var topology = context.Region;
+        if (topology.Balancer.Kind != BalancerKind.NodeBalancer)
+            throw new NotSupportedException($"region '{topology.Name}': application pools need a NodeBalancer on Linode (HAProxy has no application frontend)");
+        var program = context.Program;
+        var balancer = program.Resource(topology.Balancer.LogicalName);
+        var config = program.Add($"{topology.Balancer.LogicalName}-{Port(pool.PublicPort)}", "linode:index/nodeBalancerConfig:NodeBalancerConfig",
+            new PMap
+            {
+                { "nodebalancerId", LinodeIds.Of(program, balancer.Name) },
+                { "port", pool.PublicPort },
+                { "protocol", "tcp" },
+                { "algorithm", "leastconn" },
+                { "stickiness", "none" },
+                { "proxyProtocol", "none" },
+                { "check", "http" },
+                { "checkPath", pool.HealthPath },
+                { "checkInterval", 5 },
+                { "checkTimeout", 3 },
+                { "checkAttempts", 2 },
+                { "checkPassive", true },
+            },
+            Pinned());
+        var names = new List<string> { config.Name, LinodeIds.CastName(config.Name) };
+        var subnet = program.Resource(SubnetName(topology, 0));
+        foreach (var member in pool.Members)
+        {
+            var ip = member.Host.PrivateIp
+                ?? throw new InvalidOperationException($"region '{topology.Name}': Linode application server {member.Host.Name} needs a fixed private address");
+            var node = program.Add($"{member.Host.LogicalName}-lb-node", "linode:index/nodeBalancerNode:NodeBalancerNode",
+                new PMap
+                {
+                    { "nodebalancerId", LinodeIds.Of(program, balancer.Name) },
+                    { "configId", LinodeIds.Of(program, config.Name) },
+                    { "label", Label(member.Host.Name, ShortLabel) },
+                    { "address", $"{ip}:{Port(pool.Port)}" },
+                    { "subnetId", LinodeIds.Of(program, subnet.Name) },
+                    { "mode", "accept" },
+                    { "weight", 100 },
+                },
+                // The address is a literal, so nothing else orders this after the instance.
+                Pinned(new ResourceOptions { DependsOn = [member.InstanceName] }));
+            names.Add(node.Name);
+        }
+        var host = balancer.Out("ipv4");
+        return new ApplicationResources($"http://{host}:{Port(pool.PublicPort)}", host, names);
     }
 
     /// <summary>Inbound rules are for named networks and hosts; never the whole internet, whoever asks.</summary>
@@ -327,12 +411,12 @@ public sealed class LinodeAdapter : ICloudAdapter
     {
         ArgumentNullException.ThrowIfNull(region);
         var subnet = Ipv4Cidr.Parse(region.Network.Subnets[0].Cidr);
-        return $"{subnet.Host(NodeBalancerRangeOffset)}/30";
+        return $"{subnet.Host((uint)subnet.Size - NodeBalancerRangeFromEnd)}/30";
     }
 
     private ProgramResource AddInstance(RegionContext context, EsNode node, ProgramResource subnet, IReadOnlyList<string> tags) =>
         AddInstance(context, node.LogicalName, node.Name, context.Region.Config.Elasticsearch.Size, NetworkHost(node), subnet,
-            NodeFirewallName(context.Region), context.NodeUserData[node.LogicalName], tags);
+            firewallName: null, context.NodeUserData[node.LogicalName], tags);
 
     /// <summary>
     /// The region's HAProxy instance: like a node (same image, keys, tags, one VPC interface with the public
@@ -352,43 +436,43 @@ public sealed class LinodeAdapter : ICloudAdapter
 
     private static ProgramResource AddInstance(
         RegionContext context, string logicalName, string label, string type, string vpcIp, ProgramResource subnet,
-        string firewallName, string userDataText, IReadOnlyList<string> tags)
+        string? firewallName, string userDataText, IReadOnlyList<string> tags)
     {
         var region = context.Region;
         var userData = context.Program.Variable($"{logicalName}-user-data", userDataText);
-        return context.Program.Add(logicalName, "linode:index/instance:Instance",
-            new PMap
-            {
-                { "label", Label(label, LongLabel) },
-                { "region", region.Config.Location },
-                { "type", type },
-                { "image", region.Config.Image ?? DefaultImage },
-                { "authorizedKeys", context.Config.Ssh.PublicKeys },
-                { "tags", tags },
-                // Legacy config-profile interfaces, stated explicitly: the account default may be the newer
-                // Linode-interfaces generation, which rejects the `interfaces` list below.
-                { "interfaceGeneration", "legacy_config" },
-                // One interface: the VPC, on the fixed address, with the instance's public IPv4 1:1 NATed onto
-                // it. Elasticsearch then binds one address (network.host = the VPC IP) and is reached both
-                // inside the VPC and, through the NAT, from the other regions' nodes. With a separate public
-                // interface a node bound to its VPC address could not be reached from other regions at all.
-                // The Cloud Firewall filters the public side.
-                { "interfaces", new List<object>
+        var properties = new PMap
+        {
+            { "label", Label(label, LongLabel) },
+            { "region", region.Config.Location },
+            { "type", type },
+            { "image", region.Config.Image ?? DefaultImage },
+            { "authorizedKeys", context.Config.Ssh.PublicKeys },
+            { "tags", tags },
+            // Legacy config-profile interfaces, stated explicitly: the account default may be the newer
+            // Linode-interfaces generation, which rejects the `interfaces` list below.
+            { "interfaceGeneration", "legacy_config" },
+            // One interface: the VPC, on the fixed address, with the instance's public IPv4 1:1 NATed onto
+            // it. Elasticsearch then binds one address (network.host = the VPC IP) and is reached both
+            // inside the VPC and, through the NAT, from the other regions' nodes. With a separate public
+            // interface a node bound to its VPC address could not be reached from other regions at all.
+            // The Cloud Firewall filters the public side.
+            { "interfaces", new List<object>
+                {
+                    new PMap
                     {
-                        new PMap
-                        {
-                            { "purpose", VpcPurpose },
-                            { "subnetId", LinodeIds.Of(context.Program, subnet.Name) },
-                            { "primary", true },
-                            { "ipv4", new PMap { { "vpc", vpcIp }, { "nat11", "any" } } },
-                        },
-                    }
-                },
-                // Protected from its first boot: the firewall is attached at creation.
-                { "firewallId", LinodeIds.Of(context.Program, firewallName) },
-                // Linode's metadata service wants user-data base64-encoded.
-                { "metadatas", new List<object> { new PMap { { "userData", new PMap { { "fn::toBase64", userData } } } } } },
+                        { "purpose", VpcPurpose },
+                        { "subnetId", LinodeIds.Of(context.Program, subnet.Name) },
+                        { "primary", true },
+                        { "ipv4", new PMap { { "vpc", vpcIp }, { "nat11", "any" } } },
+                    },
+                }
             },
+        };
+        // Protected from its first boot where nothing the firewall names waits for this instance (HAProxy).
+        if (firewallName is not null) properties.Add("firewallId", LinodeIds.Of(context.Program, firewallName));
+        // Linode's metadata service wants user-data base64-encoded.
+        properties.Add("metadatas", new List<object> { new PMap { { "userData", new PMap { { "fn::toBase64", userData } } } } });
+        return context.Program.Add(logicalName, "linode:index/instance:Instance", properties,
             Pinned(new ResourceOptions
             {
                 // cloud-init runs once, on first boot; authorized keys and the image are also only read

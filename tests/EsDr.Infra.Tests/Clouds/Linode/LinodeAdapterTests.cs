@@ -118,10 +118,22 @@ public class LinodeAdapterTests
         }
     }
 
+    /// <summary>
+    /// The firewall names other regions' nodes, so it is attached by a FirewallDevice, not the instance's
+    /// firewallId: two regions' instances would otherwise wait for each other through their firewalls.
+    /// </summary>
     [Fact]
-    public void Instance_IsProtectedByTheFirewallFromCreation()
+    public void Instance_GetsItsFirewallThroughItsOwnAttachment()
     {
-        Assert.All(Stack.OfType(Instance), i => Assert.Equal("${fra-fw-id.triggers[0]}", i.Properties["firewallId"]));
+        Assert.All(Stack.OfType(Instance), i => Assert.False(i.Properties.ContainsKey("firewallId")));
+        foreach (var instance in Stack.OfType(Instance))
+        {
+            var device = Stack.Resource($"{instance.Name}-fw-device");
+            Assert.Equal("linode:index/firewallDevice:FirewallDevice", device.Type);
+            Assert.Equal("${fra-fw-id.triggers[0]}", device.Properties["firewallId"]);
+            Assert.Equal($"${{{instance.Name}-id.triggers[0]}}", device.Properties["entityId"]);
+            Assert.Equal("linode", device.Properties["entityType"]);
+        }
         Assert.Equal(["${fra-fw.id}"], Strings(Stack.Resource("fra-fw-id").Properties["triggers"]));
     }
 
@@ -273,11 +285,15 @@ public class LinodeAdapterTests
         var region = Stack.Region("fra");
         var range = (string)Map(Assert.Single(List(Stack.Resource("fra-lb").Properties["vpcs"])))["ipv4Range"];
 
-        Assert.Equal("10.10.0.4/30", range);
+        Assert.Equal("10.10.0.248/30", range);
         Assert.Equal(range, LinodeAdapter.NodeBalancerRange(region));
         var first = Ipv4Cidr.Parse(range);
         Assert.True(first.Within(Ipv4Cidr.Parse(region.Network.Subnets[0].Cidr)));
         Assert.All(region.Nodes, n => Assert.False(Ipv4Cidr.Parse($"{n.PrivateIp}/32").Within(first)));
+        // Nor the other fixed hosts: HAProxy (5), the database (6), application servers (21 up).
+        var subnet = Ipv4Cidr.Parse(region.Network.Subnets[0].Cidr);
+        foreach (var offset in new uint[] { TopologyBuilder.BalancerHostOffset, TopologyBuilder.DatabaseHostOffset, TopologyBuilder.ApplicationHostOffset + 1 })
+            Assert.False(Ipv4Cidr.Parse($"{subnet.Host(offset)}/32").Within(first), $"host {offset}");
     }
 
     [Theory]
@@ -315,7 +331,7 @@ public class LinodeAdapterTests
 
         Assert.Equal(["10.10.0.0/24"], Strings(rules["es-private-network"]["ipv4s"]));
         Assert.Equal("9200, 9300", rules["es-private-network"]["ports"]);
-        Assert.Equal(["10.10.0.4/30"], Strings(rules["es-front-door-balancer"]["ipv4s"]));
+        Assert.Equal(["10.10.0.248/30"], Strings(rules["es-front-door-balancer"]["ipv4s"]));
         // Both front door listeners (HTTP and transport), from the balancer's backend range only.
         Assert.Equal("9201, 9301", rules["es-front-door-balancer"]["ports"]);
         Assert.Equal(
@@ -506,7 +522,7 @@ public class LinodeAdapterTests
         var resources = HaproxyStack.Regions["fra"];
 
         Assert.Equal(["fra-lb", "fra-lb-fw", "fra-lb-fw-id"], resources.BalancerResourceNames);
-        Assert.Equal(["fra-es-1", "fra-es-1-id", "fra-es-1-data"], resources.Nodes[0].ResourceNames);
+        Assert.Equal(["fra-es-1", "fra-es-1-id", "fra-es-1-data", "fra-es-1-fw-device"], resources.Nodes[0].ResourceNames);
         var declared = HaproxyStack.Program.Resources.Select(r => r.Name).ToHashSet();
         Assert.All(resources.Nodes.SelectMany(n => n.ResourceNames).Concat(resources.BalancerResourceNames).Concat(resources.NetworkResourceNames),
             name => Assert.Contains(name, declared));
@@ -520,7 +536,7 @@ public class LinodeAdapterTests
         var node = resources.Nodes[0];
         Assert.Equal("${fra-es-1.ipAddress}", node.PublicIp);
         Assert.Equal("10.10.0.11", node.PrivateIp);
-        Assert.Equal(["fra-es-1", "fra-es-1-id", "fra-es-1-data", "fra-es-1-lb-node", "fra-es-1-lb-node-9300"], node.ResourceNames);
+        Assert.Equal(["fra-es-1", "fra-es-1-id", "fra-es-1-data", "fra-es-1-fw-device", "fra-es-1-lb-node", "fra-es-1-lb-node-9300"], node.ResourceNames);
         Assert.Equal(["fra-lb", "fra-lb-id", "fra-lb-9200", "fra-lb-9200-id", "fra-lb-9300", "fra-lb-9300-id", "fra-lb-fw", "fra-lb-fw-id"], resources.BalancerResourceNames);
         Assert.Equal(["fra-vpc", "fra-vpc-id", "fra-subnet", "fra-subnet-id", "fra-fw", "fra-fw-id"], resources.NetworkResourceNames);
         var declared = Stack.Program.Resources.Select(r => r.Name).ToHashSet();
@@ -537,8 +553,8 @@ public class LinodeAdapterTests
 
         var gone = before.Except(after).Where(n => !n.Contains("-tls-", StringComparison.Ordinal)).Order().ToList();
         var added = after.Except(before).Where(n => !n.Contains("-tls-", StringComparison.Ordinal)).Order().ToList();
-        Assert.Equal(["fra-es-2", "fra-es-2-data", "fra-es-2-id", "fra-es-2-lb-node", "fra-es-2-lb-node-9300"], gone);
-        Assert.Equal(["fra-es-2-gen2", "fra-es-2-gen2-data", "fra-es-2-gen2-id", "fra-es-2-gen2-lb-node", "fra-es-2-gen2-lb-node-9300"], added);
+        Assert.Equal(["fra-es-2", "fra-es-2-data", "fra-es-2-fw-device", "fra-es-2-id", "fra-es-2-lb-node", "fra-es-2-lb-node-9300"], gone);
+        Assert.Equal(["fra-es-2-gen2", "fra-es-2-gen2-data", "fra-es-2-gen2-fw-device", "fra-es-2-gen2-id", "fra-es-2-gen2-lb-node", "fra-es-2-gen2-lb-node-9300"], added);
     }
 
     /// <summary>The files and commands of a node's user-data as the compiler composes it, with this adapter's add-ons.</summary>

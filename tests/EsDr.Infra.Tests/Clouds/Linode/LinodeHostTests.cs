@@ -49,12 +49,15 @@ public class LinodeHostTests
         Assert.Equal("${fra-db-1-user-data}", Map(metadata["userData"])["fn::toBase64"]);
         Assert.Equal(DbUserData, stack.Program.Variables["fra-db-1-user-data"]);
         Assert.Equal(["metadatas", "authorizedKeys", "image"], vm.Options.IgnoreChanges);
-        // Its own firewall, attached at creation.
-        Assert.Equal("${fra-db-1-fw-id.triggers[0]}", vm.Properties["firewallId"]);
+        // Its own firewall, attached by its own resource: the firewalls of two hosts name each other's addresses.
+        Assert.False(vm.Properties.ContainsKey("firewallId"));
+        var device = stack.Resource("fra-db-1-fw-device");
+        Assert.Equal("${fra-db-1-fw-id.triggers[0]}", device.Properties["firewallId"]);
+        Assert.Equal("${fra-db-1-id.triggers[0]}", device.Properties["entityId"]);
 
         Assert.Equal("${fra-db-1.ipAddress}", host.PublicIp);
         Assert.Equal("10.10.0.50", host.PrivateIp);
-        Assert.Equal(["fra-db-1", "fra-db-1-fw", "fra-db-1-fw-id"], host.ResourceNames);
+        Assert.Equal(["fra-db-1", "fra-db-1-id", "fra-db-1-fw", "fra-db-1-fw-id", "fra-db-1-fw-device"], host.ResourceNames);
         Assert.All(host.ResourceNames, name => Assert.Single(stack.Program.Resources, r => r.Name == name));
         Assert.Empty(stack.Problems);
     }

@@ -230,4 +230,28 @@ public class MariaDbReplicationTests(MariaDbReplicationFixture db, ITestOutputHe
         }.Select(key => $"{key}={status[key]}"));
         return string.Join("\n", grants) + "\n" + positions + replication;
     }
+
+    /// <summary>
+    /// The recovery admin account the compiled bootstrap creates on every database host: root can create it on a
+    /// read-only replica (MariaDB's read_only does not stop READ ONLY ADMIN), and it can read replication state and
+    /// flip read_only (fencing, promotion) over TLS, but cannot read or write data.
+    /// </summary>
+    [Fact]
+    public async Task RecoveryAdmin_ReadsReplicationStateAndFlipsReadOnly_ButTouchesNoData()
+    {
+        const string Password = "Adm1n!%*()-_=+[]{}<>:?";
+        var account = new RecoveryAdminAccount(Password);
+        (await db.Replica.RootAsync(account.Sql())).EnsureSuccess("admin account on the read-only replica");
+        (await db.Replica.RootAsync(account.Sql())).EnsureSuccess("admin account again (idempotent)");
+        var admin = new TcpLogin(RecoveryAdminAccount.DefaultUser, Password, db.Tls.CaPath);
+
+        var state = await db.Replica.TcpAsync(admin, "SELECT @@gtid_slave_pos; SHOW SLAVE STATUS\\G SET GLOBAL read_only = OFF; SET GLOBAL read_only = ON; SELECT @@read_only;");
+
+        Assert.True(state.ExitCode == 0, state.Error);
+        Assert.Contains("*************************** 1. row", state.Output, StringComparison.Ordinal); // its replication source
+        Assert.EndsWith("1\n", state.Output, StringComparison.Ordinal);
+        AssertError(ErrorTableAccessDenied, await db.Replica.TcpAsync(admin, "SELECT * FROM appdb.items"));
+        AssertError(ErrorTableAccessDenied, await db.Replica.TcpAsync(admin, "SELECT * FROM mysql.user"));
+        AssertError(ErrorAccessDenied, await db.Replica.TcpAsync(admin with { CaPath = null }, "SELECT 1"));
+    }
 }

@@ -1,0 +1,166 @@
+using System.Text.Json.Nodes;
+using EsDr.Infra.Clouds.Linode;
+using EsDr.Infra.Compilation;
+using EsDr.Infra.Config;
+using EsDr.Infra.Program;
+using EsDr.Infra.Renderers;
+using EsDr.Infra.Tests.Renderers;
+using EsDr.Infra.Tests.Support;
+using static EsDr.Infra.Tests.Clouds.LinodeDigitalOceanHarness;
+using static EsDr.Infra.Tests.Compilation.DatabaseTierTests;
+
+namespace EsDr.Infra.Tests.Compilation;
+
+/// <summary>Application pools behind every kind of regional balancer, and the application's DNS name.</summary>
+public class ApplicationTierTests
+{
+    public static TheoryData<string> StacksWithApplications() =>
+        ["Pulumi.prod.yaml", "Pulumi.dev.yaml", "stacks/Pulumi.aws.yaml", "stacks/Pulumi.digitalocean.yaml", "stacks/Pulumi.linode-shop.yaml"];
+
+    [Theory]
+    [MemberData(nameof(StacksWithApplications))]
+    public async Task ApplicationUserData_PassesCloudInitSchema(string file)
+    {
+        var compiled = Compile(file);
+        using var dir = new TempDir();
+
+        foreach (var host in compiled.Topology.Regions.SelectMany(r => r.Applications))
+        {
+            var path = dir.Write($"{host.Name}.yaml", UserData(compiled, host.Name));
+            var (exitCode, output) = await RealTool.RunAsync("cloud-init", "schema", "--config-file", path);
+            Assert.True(exitCode == 0, $"{host.Name}: {output}");
+        }
+    }
+
+    /// <summary>Each server learns the region's search endpoint and nodes, the search name, its database and the CA; never a password.</summary>
+    [Fact]
+    public void ApplicationEnvironment_NamesTheEndpointsAndNoSecret()
+    {
+        var compiled = Compile("Pulumi.prod.yaml");
+
+        var env = WrittenFile(UserData(compiled, "prod-dub-app-1"), ApplicationCloudInit.EnvFile);
+
+        Assert.Equal(
+            """
+            ES_DR_APP_PORT="8080"
+            ES_DR_ELASTICSEARCH_URL="https://${dub-lb.dnsName}:9200"
+            ES_DR_ELASTICSEARCH_NODES="https://10.20.0.11:9200,https://10.20.64.12:9200,https://10.20.128.13:9200"
+            ES_DR_SEARCH_URL="https://search.example.com:9200"
+            ES_DR_CA_FILE="/etc/es-dr/ca.crt"
+            ES_DR_DB_HOST="10.20.0.6"
+            ES_DR_DB_PORT="3306"
+            ES_DR_DB_ROLE="replica"
+
+            """, env);
+        Assert.DoesNotContain("password", env, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void UserCloudConfig_IsMergedAfterOurs()
+    {
+        var compiled = Compile("Pulumi.prod.yaml");
+
+        var userData = UserData(compiled, "prod-fra-app-1");
+
+        Assert.Matches(@"packages:\n  - ""ca-certificates""\n  - ""python3""\n", userData);
+        Assert.Matches(@"runcmd:\n  - ""chmod 0755 /etc/es-dr""\n  - ""systemctl enable --now shop.service \|\| true""\n", userData);
+    }
+
+    [Theory]
+    [MemberData(nameof(StacksWithApplications))]
+    public void ApplicationPort_AdmitsOnlyTheBalancer(string file)
+    {
+        var compiled = Compile(file);
+        var port = compiled.Config.Application!.Port;
+
+        foreach (var region in compiled.Topology.Regions.Where(r => r.Applications.Count > 0))
+        {
+            var expected = region.Cloud == Cloud.Linode ? LinodeAdapter.NodeBalancerRange(region) : region.Network.Cidr;
+            foreach (var host in region.Applications)
+                Assert.Equal([expected], Sources(compiled.Program, region, host.LogicalName, port));
+        }
+    }
+
+    [Fact]
+    public void LinodeNodeBalancer_ServesTheApplicationOnThePublicPortWithAnHttpCheck()
+    {
+        var compiled = Compile("stacks/Pulumi.linode-shop.yaml");
+        var program = compiled.Program;
+
+        var config = program.Resource("ewr-lb-8000");
+        Assert.Equal(("tcp", "http", "/healthz", 8000), ((string)config.Properties["protocol"], (string)config.Properties["check"], (string)config.Properties["checkPath"], (int)config.Properties["port"]));
+        var nodes = program.Resources.Where(r => r.Name.StartsWith("ewr-app-", StringComparison.Ordinal) && r.Name.EndsWith("-lb-node", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["10.1.0.21:8080", "10.1.0.22:8080", "10.1.0.23:8080"], nodes.Select(n => (string)n.Properties["address"]));
+        Assert.All(nodes, n => Assert.Equal("${ewr-lb-8000-id.triggers[0]}", n.Properties["configId"]));
+        var clients = List(program.Resource("ewr-lb-fw").Properties["inbounds"]).Select(Map).Single(r => (string)r["label"] == "app-clients");
+        Assert.Equal("8000", clients["ports"]);
+        Assert.Equal(["0.0.0.0/0"], Strings(clients["ipv4s"]));
+        Assert.Equal("http://${ewr-lb.ipv4}:8000", Map(Map(Map(program.Outputs["regions"])["ewr"])["application"])["endpoint"]);
+    }
+
+    /// <summary>A DigitalOcean balancer has one health check for all its rules, so the application gets its own.</summary>
+    [Fact]
+    public void DigitalOcean_ApplicationHasItsOwnBalancerCheckingTheHealthPath()
+    {
+        var compiled = Compile("stacks/Pulumi.digitalocean.yaml");
+        var lb = compiled.Program.Resource("nyc-app-lb");
+
+        var check = Map(lb.Properties["healthcheck"]);
+        Assert.Equal(("http", 8080, "/healthz"), ((string)check["protocol"], (int)check["port"], (string)check["path"]));
+        Assert.Equal("${nyc-app-tag.name}", lb.Properties["dropletTag"]);
+        var rule = Map(Assert.Single(List(lb.Properties["forwardingRules"])));
+        Assert.Equal((80, 8080), ((int)rule["entryPort"], (int)rule["targetPort"]));
+        Assert.All(new[] { "nyc-app-1", "nyc-app-2" }, d => Assert.Contains("${nyc-app-tag.name}", Strings(compiled.Program.Resource(d).Properties["tags"])));
+        Assert.DoesNotContain("${nyc-app-tag.name}", Strings(compiled.Program.Resource("nyc-es-1").Properties["tags"]));
+    }
+
+    [Theory]
+    [InlineData("nlb", "TCP", "TCP")]
+    [InlineData("alb", "HTTP", "HTTP")]
+    public void Aws_BalancerForwardsThePublicPortToAnHttpCheckedTargetGroup(string kind, string listenerProtocol, string targetProtocol)
+    {
+        var compiled = Compile("stacks/Pulumi.aws.yaml", c => c.With("regions", "[0].loadBalancer", new JsonObject { ["kind"] = kind }));
+        var program = compiled.Program;
+
+        Assert.Empty(compiled.Problems);
+        var listener = program.Resource("use1-lb-80");
+        Assert.Equal(listenerProtocol, listener.Properties["protocol"]);
+        var group = program.Resource("use1-lb-app-tg");
+        Assert.Equal((3000, targetProtocol), ((int)group.Properties["port"], (string)group.Properties["protocol"]));
+        var check = Map(group.Properties["healthCheck"]);
+        Assert.Equal(("HTTP", "/health", "200-399"), ((string)check["protocol"], (string)check["path"], (string)check["matcher"]));
+        Assert.Equal("${use1-app-1.id}", program.Resource("use1-app-1-lb-target").Properties["targetId"]);
+        Assert.Equal("${use1-lb.dnsName}", Map(Map(Map(program.Outputs["regions"])["use1"])["application"])["endpoint"].ToString()!["http://".Length..^":80".Length]);
+    }
+
+    [Fact]
+    public void Route53_ApplicationNameFailsOverOnTheHealthPath()
+    {
+        var compiled = Compile("Pulumi.prod.yaml");
+        var program = compiled.Program;
+
+        var primary = program.Resource("dns-fra-app");
+        var secondary = program.Resource("dns-dub-app");
+        Assert.Equal(("www.example.com", "PRIMARY"), ((string)primary.Properties["name"], (string)Map(List(primary.Properties["failoverRoutingPolicies"])[0])["type"]));
+        Assert.Equal("SECONDARY", Map(List(secondary.Properties["failoverRoutingPolicies"])[0])["type"]);
+        Assert.Equal(60, primary.Properties["ttl"]);
+        Assert.Equal(["${fra-lb.ipv4}"], Strings(primary.Properties["records"]));
+        Assert.Equal("${dub-lb.dnsName}", Map(List(secondary.Properties["aliases"])[0])["name"]);
+        foreach (var key in new[] { "fra", "dub" })
+        {
+            var check = program.Resource($"dns-{key}-app-health");
+            Assert.Equal(("HTTP", "/healthz", 80), ((string)check.Properties["type"], (string)check.Properties["resourcePath"], (int)check.Properties["port"]));
+        }
+    }
+
+    [Theory]
+    [InlineData("stacks/Pulumi.linode-shop.yaml", "linode:index/domainRecord:DomainRecord", "target", "${ewr-lb.ipv4}")]
+    [InlineData("stacks/Pulumi.digitalocean.yaml", "digitalocean:index/dnsRecord:DnsRecord", "value", "${nyc-app-lb.ip}")]
+    public void SingleRecordDns_PointsTheApplicationNameAtTheActiveRegion(string file, string type, string property, string target)
+    {
+        var record = Compile(file).Program.Resource("dns-app");
+
+        Assert.Equal(type, record.Type);
+        Assert.Equal(target, record.Properties[property]);
+    }
+}
