@@ -240,6 +240,9 @@ public sealed class LinodeAdapter : ICloudAdapter
         // (The private-network rule already admits 9200 and 9300 from the balancer's range, which is inside it.)
         if (!haproxy) inbound.Add(Rule("es-front-door-balancer", $"{Port(FrontDoorPort)}, {Port(FrontDoorTransportPort)}", [NodeBalancerRange(region)]));
         if (peerHosts.Count > 0) inbound.Add(Rule("es-other-regions", esPorts, peerHosts));
+        // The other regions' HAProxy VMs check these nodes and send them traffic when this region is active or standby.
+        var peerBalancers = RegionResources.PeerBalancerSources(peers);
+        if (peerBalancers.Count > 0) inbound.Add(Rule("es-other-regions-haproxy", Port(es.HttpPort), peerBalancers));
         if (config.Ssh.AllowedCidrs.Count > 0) inbound.Add(Rule("ssh-operators", "22", config.Ssh.AllowedCidrs));
         AddFirewall(context, NodeFirewallName(region), $"{prefix}-{region.Key}-es", inbound);
 
@@ -254,6 +257,8 @@ public sealed class LinodeAdapter : ICloudAdapter
         if (haproxy)
         {
             // HAProxy's own health endpoint answers the private network only; SSH the operators.
+            // The cluster port reaches this region's own cluster whichever region is active (replication set-up).
+            balancerInbound.Add(Rule("es-cluster", Port(NodeUserData.HaproxyClusterPort), clients));
             balancerInbound.Add(Rule("haproxy-monitor", Port(NodeUserData.HaproxySettings(context.Topology, region, []).MonitorPort), [region.Network.Cidr]));
             if (config.Ssh.AllowedCidrs.Count > 0) balancerInbound.Add(Rule("ssh-operators", "22", config.Ssh.AllowedCidrs));
         }

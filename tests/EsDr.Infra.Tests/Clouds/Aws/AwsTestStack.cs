@@ -93,8 +93,7 @@ internal sealed class AwsTestStack
             var region = context.Region;
             if (region.Balancer.Kind == BalancerKind.HaProxy)
             {
-                var peerAddresses = peers.SelectMany(p => p.Nodes).Select(n => $"{n.PublicIp}/32").Distinct(StringComparer.Ordinal).ToList();
-                program.Variable(BalancerUserDataVariable(region), NodeUserData.ComposeHaproxy(topology, region, peerAddresses, new List<RenderedFile>()));
+                program.Variable(BalancerUserDataVariable(region), NodeUserData.ComposeHaproxy(topology, region, peers, new List<RenderedFile>()));
             }
             if (firewalls)
                 adapter.AddFirewalls(context, resources, peers);
