@@ -100,9 +100,16 @@ public static class NodeUserData
         var own = region.Nodes.Select(n => new HaproxyServer(n.Name, n.PrivateIp ?? n.DnsName!, es.HttpPort)).ToList();
         var backends = topology.Regions.Select(r => r.Name == region.Name
             ? new RegionBackends(r.Name, Role(topology, r), own)
-            : new RegionBackends(r.Name, Role(topology, r), PeerServers(peers.Single(p => p.Region.Name == r.Name), es.HttpPort, firstBoot)));
+            // A region not (yet) among the peers contributes nothing.
+            : new RegionBackends(r.Name, Role(topology, r),
+                peers.FirstOrDefault(p => p.Region.Name == r.Name) is { } peer ? PeerServers(peer, es.HttpPort, firstBoot) : []))
+            .ToList();
         var servers = HaproxyBackends.Failover(backends);
-        if (servers.All(s => s.IsBackup)) servers = [.. own, .. servers];
+        // The active region is out of reach until the push (first boot, active region behind its own HAProxy):
+        // serve this region's own nodes meanwhile, keeping the other standby regions as backups.
+        if (servers.All(s => s.IsBackup))
+            servers = HaproxyBackends.Failover(backends.Select(b =>
+                b.Region == region.Name ? b with { Role = TrafficRole.Active } : b.Role == TrafficRole.Active ? b with { Role = TrafficRole.None } : b));
         var peerSources = RegionResources.PeerSources(peers);
         var balancerSources = firstBoot ? [] : RegionResources.PeerBalancerSources(peers);
         return new(servers, HaproxyCaFile)

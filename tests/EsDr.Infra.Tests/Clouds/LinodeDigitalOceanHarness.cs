@@ -84,6 +84,8 @@ internal sealed class LinodeDigitalOceanHarness
         return new Dictionary<string, string>
         {
             [$"{Project}:namePrefix"] = "shop",
+            // Present (as Pulumi would pass it, decrypted); the compiler only checks that it is set.
+            [$"{Project}:deployKey"] = "SENTINEL-SECRET-deployKey",
             [$"{Project}:activeRegion"] = active,
             [$"{Project}:elasticsearch"] = $$"""{"version":"8.17.4","license":"trial","clientCidrs":["{{ClientCidr}}"]}""",
             [$"{Project}:ssh"] = $$"""{"publicKeys":["{{SshKey}}"],"allowedCidrs":["{{OperatorCidr}}"]}""",

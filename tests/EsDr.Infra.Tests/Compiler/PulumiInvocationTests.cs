@@ -25,10 +25,10 @@ public class PulumiInvocationTests
         var stack = Repository.Load(file);
         var config = Repository.WithSecretSentinels(stack);
 
-        var result = PulumiLikeRunner.RunForStack(stack.Stack, config);
+        var result = PulumiLikeRunner.RunForStack(stack.Stack, config, stack.SecretKeys);
 
         Assert.True(result.ExitCode == 0, result.Stderr);
-        var expected = StackCompilation.Compile(StackConfigParser.Parse(TestConfig.Project, stack.Stack, config)).Yaml;
+        var expected = StackCompilation.Compile(StackConfigParser.Parse(TestConfig.Project, stack.Stack, config, stack.SecretKeys)).Yaml;
         Assert.Equal(expected, result.Stdout);
         Assert.DoesNotContain("SENTINEL-SECRET-", result.Stdout, StringComparison.Ordinal);
     }

@@ -53,6 +53,8 @@ internal sealed class AwsTestStack
     public static Dictionary<string, string> Settings(string activeRegion, params string[] regions) => new()
     {
         ["es-dr:namePrefix"] = "shop",
+        // Present (as Pulumi would pass it, decrypted); the compiler only checks that it is set.
+        ["es-dr:deployKey"] = "SENTINEL-SECRET-deployKey",
         ["es-dr:activeRegion"] = activeRegion,
         ["es-dr:elasticsearch"] = $$"""{"version":"8.17.4","license":"trial","clientCidrs":["{{ClientsCidr}}"]}""",
         ["es-dr:ssh"] = $$"""{"publicKeys":["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGQw1c6y3Vb5cR9yTQ0h ops@example.com"],"allowedCidrs":["{{OperatorsCidr}}"]}""",

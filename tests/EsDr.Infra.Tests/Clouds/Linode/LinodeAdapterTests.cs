@@ -471,7 +471,9 @@ public class LinodeAdapterTests
     {
         var rules = List(HaproxyStack.Resource("fra-lb-fw").Properties["inbounds"]).Select(Map).ToDictionary(r => (string)r["ports"]);
 
-        Assert.Equal(["9200", "9300", "8404", "22"], rules.Keys);
+        Assert.Equal(["9200", "9300", "9210", "8404", "22"], rules.Keys);
+        // The cluster port (this region's own cluster, for the replication set-up) admits whoever reaches 9200.
+        Assert.Equal(Strings(rules["9200"]["ipv4s"]), Strings(rules["9210"]["ipv4s"]));
         Assert.Equal(AmsPeers, Strings(rules["9300"]["ipv4s"]));
         Assert.Equal(["10.10.0.0/24"], Strings(rules["8404"]["ipv4s"]));
         Assert.Equal([OperatorCidr], Strings(rules["22"]["ipv4s"]));
@@ -484,7 +486,7 @@ public class LinodeAdapterTests
         var stack = Build(FraHaproxy);
 
         var ports = List(stack.Resource("fra-lb-fw").Properties["inbounds"]).Select(Map).Select(r => (string)r["ports"]);
-        Assert.Equal(["9200", "8404", "22"], ports);
+        Assert.Equal(["9200", "9210", "8404", "22"], ports);
         Assert.Empty(stack.Problems);
     }
 
@@ -494,10 +496,13 @@ public class LinodeAdapterTests
         var rules = List(HaproxyStack.Resource("fra-fw").Properties["inbounds"]).Select(Map).ToDictionary(r => (string)r["label"]);
 
         // The private network contains the HAProxy instance.
-        Assert.Equal(["es-private-network", "es-other-regions", "ssh-operators"], rules.Keys);
+        Assert.Equal(["es-private-network", "es-other-regions", "es-other-regions-haproxy", "ssh-operators"], rules.Keys);
         Assert.Equal(["10.10.0.0/24"], Strings(rules["es-private-network"]["ipv4s"]));
         Assert.Equal("9200, 9300", rules["es-private-network"]["ports"]);
         Assert.Equal(AmsPeers, Strings(rules["es-other-regions"]["ipv4s"]));
+        // ams's HAProxy droplet checks these nodes and sends them traffic while fra is active: HTTP only.
+        Assert.Equal("9200", rules["es-other-regions-haproxy"]["ports"]);
+        Assert.Equal(["${ams-lb.ipv4Address}/32"], Strings(rules["es-other-regions-haproxy"]["ipv4s"]));
     }
 
     [Fact]
