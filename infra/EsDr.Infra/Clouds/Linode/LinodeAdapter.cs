@@ -140,7 +140,6 @@ public sealed class LinodeAdapter : ICloudAdapter
             network.Add(LinodeIds.CastName(subnets[subnet].Name));
         }
         network.Add(NodeFirewallName(region));
-        network.Add(LinodeIds.CastName(NodeFirewallName(region)));
 
         // Exactly one of the two: the NodeBalancer's backend /30 (offset 4) covers the HAProxy instance's
         // fixed address (offset 5), so they can never share a region.
@@ -244,7 +243,9 @@ public sealed class LinodeAdapter : ICloudAdapter
         var peerBalancers = RegionResources.PeerBalancerSources(peers);
         if (peerBalancers.Count > 0) inbound.Add(Rule("es-other-regions-haproxy", Port(es.HttpPort), peerBalancers));
         if (config.Ssh.AllowedCidrs.Count > 0) inbound.Add(Rule("ssh-operators", "22", config.Ssh.AllowedCidrs));
-        AddFirewall(context, NodeFirewallName(region), $"{prefix}-{region.Key}-es", inbound);
+        var nodeFirewall = AddFirewall(context, NodeFirewallName(region), $"{prefix}-{region.Key}-es", inbound);
+        // The firewall attaches the nodes (they do not name it): its rules name other regions' instances.
+        nodeFirewall.Properties.Add("linodes", own.Nodes.Select(n => LinodeIds.Of(context.Program, n.Node.LogicalName)).ToList());
 
         // The regional endpoint (9200): the configured client networks, the region's own private network
         // (in-region application servers) and the other regions' nodes; never the whole internet, and not the
@@ -336,8 +337,10 @@ public sealed class LinodeAdapter : ICloudAdapter
     }
 
     private ProgramResource AddInstance(RegionContext context, EsNode node, ProgramResource subnet, IReadOnlyList<string> tags) =>
+        // No firewallId: the node firewall attaches the nodes itself (AddFirewalls), because its rules name the other
+        // regions' nodes and HAProxy VMs, whose own firewalls name these nodes: attached from the instance, that is a cycle.
         AddInstance(context, node.LogicalName, node.Name, context.Region.Config.Elasticsearch.Size, NetworkHost(node), subnet,
-            NodeFirewallName(context.Region), context.NodeUserData[node.LogicalName], tags);
+            firewallName: null, context.NodeUserData[node.LogicalName], tags);
 
     /// <summary>
     /// The region's HAProxy instance: like a node (same image, keys, tags, one VPC interface with the public
@@ -357,7 +360,7 @@ public sealed class LinodeAdapter : ICloudAdapter
 
     private static ProgramResource AddInstance(
         RegionContext context, string logicalName, string label, string type, string vpcIp, ProgramResource subnet,
-        string firewallName, string userDataText, IReadOnlyList<string> tags)
+        string? firewallName, string userDataText, IReadOnlyList<string> tags)
     {
         var region = context.Region;
         var userData = context.Program.Variable($"{logicalName}-user-data", userDataText);
@@ -389,11 +392,11 @@ public sealed class LinodeAdapter : ICloudAdapter
                         },
                     }
                 },
-                // Protected from its first boot: the firewall is attached at creation.
-                { "firewallId", LinodeIds.Of(context.Program, firewallName) },
                 // Linode's metadata service wants user-data base64-encoded.
                 { "metadatas", new List<object> { new PMap { { "userData", new PMap { { "fn::toBase64", userData } } } } } },
-            },
+            }
+            // Protected from its first boot where the firewall names no other region's instances: attached at creation.
+            .AddIf("firewallId", firewallName is null ? null : LinodeIds.Of(context.Program, firewallName)),
             Pinned(new ResourceOptions
             {
                 // cloud-init runs once, on first boot; authorized keys and the image are also only read
