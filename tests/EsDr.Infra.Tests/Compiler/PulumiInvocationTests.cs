@@ -34,6 +34,19 @@ public class PulumiInvocationTests
     }
 
     [Fact]
+    public void Run_WithoutSecretKeysVariable_StackSettingTheDeployKey_Compiles()
+    {
+        // As Pulumi's YAML host may run it: PULUMI_CONFIG only, no list of which keys are secret.
+        var stack = Repository.Load("stacks/Pulumi.linode-python-app.yaml");
+
+        var result = PulumiLikeRunner.RunForStack(stack.Stack, Repository.WithSecretSentinels(stack));
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("privateKey: ${deployKey}", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("SENTINEL-SECRET-", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Run_WithoutAnyPulumiVariable_NamesEveryProviderPackageAtItsPinnedVersion()
     {
         var result = PulumiLikeRunner.Run(new Dictionary<string, string>());
