@@ -160,6 +160,16 @@ public partial class HaproxyFailoverCompilationTests
         Assert.Contains(compiled.Topology.Regions.Single(r => r.Name == region).Balancer.LogicalName, push.Options.DependsOn!);
     }
 
+    [Theory]
+    [InlineData(PythonApp, "ord", "https://${ord-lb.ipAddress}:9210")]
+    [InlineData("stacks/Pulumi.linode-shop.yaml", "ewr", "https://${ewr-lb.ipv4}:9200")]
+    public void StackOutputs_NameEachClustersOwnEndpoint_ForRecovery(string file, string region, string expected)
+    {
+        var regions = Assert.IsType<PMap>(Compile(file).Program.Outputs["regions"]);
+
+        Assert.Equal(expected, Assert.IsType<PMap>(regions[region])["clusterEndpoint"]);
+    }
+
     [Fact]
     public void SingleRegionStack_HasNoPush_AndNeedsNoDeployKey()
     {
