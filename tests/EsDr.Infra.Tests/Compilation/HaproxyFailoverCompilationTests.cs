@@ -187,20 +187,6 @@ public partial class HaproxyFailoverCompilationTests
         Assert.False(compiled.Program.Config.ContainsKey("deployKey"));
     }
 
-    [Fact]
-    public void MultiRegionHaproxyStack_WithoutDeployKey_IsRefusedNamingTheKey()
-    {
-        var stack = Repository.Load(PythonApp);
-        var config = stack.Config.Where(kv => kv.Key != "es-dr:deployKey").ToDictionary(k => k.Key, k => k.Value);
-
-        var error = Assert.Throws<InvalidConfigException>(() => StackConfigParser.Parse(TestConfig.Project, stack.Stack, config, []));
-
-        var only = Assert.Single(error.Errors);
-        Assert.Equal("es-dr:deployKey", only.Path);
-        Assert.Contains("atl, ord", only.Message, StringComparison.Ordinal);
-        Assert.Contains("--secret", only.Message, StringComparison.Ordinal);
-    }
-
     [Theory]
     [MemberData(nameof(Stacks))]
     public async Task EveryRenderedHaproxyConfig_OfEveryStack_PassesHaproxyCheck(string file)
