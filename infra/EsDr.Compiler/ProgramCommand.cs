@@ -35,9 +35,11 @@ internal static class ProgramCommand
         try
         {
             var config = JsonSerializer.Deserialize<Dictionary<string, string>>(environment.GetValueOrDefault("PULUMI_CONFIG") ?? "{}") ?? [];
+            // Pulumi's YAML host need not say which keys are secret (DESIGN.md lists what it sets): without the
+            // variable, secrecy is unknown and not checked, rather than every value taken for plain text.
             var secretKeys = environment.TryGetValue("PULUMI_CONFIG_SECRET_KEYS", out var s) && s.Length > 0
                 ? JsonSerializer.Deserialize<List<string>>(s) ?? []
-                : [];
+                : null;
             return Emit(project, stack, config, secretKeys, stdout, stderr);
         }
         catch (JsonException e)
@@ -48,7 +50,7 @@ internal static class ProgramCommand
     }
 
     internal static int Emit(string project, string stack, IReadOnlyDictionary<string, string> config,
-        IReadOnlyCollection<string> secretKeys, TextWriter stdout, TextWriter stderr)
+        IReadOnlyCollection<string>? secretKeys, TextWriter stdout, TextWriter stderr)
     {
         var compiled = StackCompilation.TryCompile(project, stack, config, secretKeys, stderr);
         return compiled is null ? ExitCodes.InvalidConfig : ProgramOutput.Print(compiled, stdout, stderr);

@@ -22,6 +22,9 @@ public interface ICloudAdapter
     /// <summary>Cloud-specific additions to a node's first boot (e.g. Linode's health-check front door); none by default.</summary>
     NodeAddOns AddOns(RegionTopology region, EsNode node) => NodeAddOns.None;
 
+    /// <summary>The image's admin user, as whom rendered configs are pushed over SSH (<see cref="HaproxyConfigPush"/>).</summary>
+    string AdminUser => "root";
+
     RegionResources AddRegion(RegionContext context);
 
     void AddFirewalls(RegionContext context, RegionResources own, IReadOnlyList<RegionResources> peers);
@@ -147,6 +150,28 @@ public sealed record RegionResources(
     }
 
     private readonly string? transportHost;
+
+    /// <summary>
+    /// Whether the nodes answer on their public addresses (behind the region's firewall). False on OVH, whose
+    /// nodes have no public interface: other regions reach them through the region's HAProxy only.
+    /// </summary>
+    public bool NodesArePublic { get; init; } = true;
+
+    /// <summary>
+    /// This cluster itself, whichever region serves client traffic: the endpoint, or for a HAProxy region (whose
+    /// endpoint follows the active region) its HAProxy's cluster port.
+    /// </summary>
+    public string ClusterEndpoint => Region.Balancer.Kind == BalancerKind.HaProxy
+        ? $"https://{EndpointHost}:{NodeUserData.HaproxyClusterPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
+        : Endpoint;
+
+    /// <summary>
+    /// The other regions' HAProxy VMs as firewall sources (<c>address/32</c>): they health-check and forward
+    /// client traffic to this region's nodes on the HTTP port when this region is active or standing by.
+    /// </summary>
+    public static IReadOnlyList<string> PeerBalancerSources(IEnumerable<RegionResources> peers) =>
+        peers.Where(p => p.Region.Balancer.Kind == BalancerKind.HaProxy)
+            .Select(p => $"{p.EndpointHost}/32").Distinct(StringComparer.Ordinal).ToList();
 
     /// <summary>
     /// The other regions' nodes as firewall sources (<c>address/32</c>), each address once: the nodes of

@@ -49,35 +49,95 @@ public static class NodeUserData
         return userData;
     }
 
+    /// <summary>
+    /// The HAProxy VM's port that always reaches its own region's cluster (<see cref="HaproxyFrontendSettings.ClusterPort"/>),
+    /// while its HTTP port follows the active region: what the replication set-up and other regions' HAProxy use.
+    /// </summary>
+    public const int HaproxyClusterPort = 9210;
+
+    public const string HaproxyCaFile = "/etc/haproxy/es-ca.crt";
+
+    /// <summary>
+    /// The HAProxy VM's first-boot user-data. Its haproxy.cfg is <see cref="HaproxySettings"/> with
+    /// <c>firstBoot</c>: nothing that names another region's HAProxy VM, whose own user-data names this region's
+    /// nodes (that would be a dependency cycle). The complete config follows from <see cref="HaproxyConfigPush"/>.
+    /// </summary>
     public static string ComposeHaproxy(
-        DeploymentTopology topology, RegionTopology region, IReadOnlyList<string> peerAddresses, ICollection<RenderedFile> files)
+        DeploymentTopology topology, RegionTopology region, IReadOnlyList<RegionResources> peers, ICollection<RenderedFile> files)
     {
-        var frontend = HaproxySettings(topology, region, peerAddresses);
+        ArgumentNullException.ThrowIfNull(files);
+        var frontend = HaproxySettings(topology, region, peers, firstBoot: true);
         var userData = CloudInit.RenderHaproxyHost(new HaproxyUserData(frontend, ClusterSecurity.CaCertBase64Ref, topology.Config.Ssh.PublicKeys)
         {
             // The VM filters SSH itself too: on OVH nothing else does.
             SshSources = topology.Config.Ssh.AllowedCidrs.Prepend(region.Network.Cidr).Distinct(StringComparer.Ordinal).ToList(),
         });
-        files.Add(new RenderedFile(region.Name, region.Balancer.Name, CloudInit.HaproxyConfigFile, HaproxyConfig.Render(frontend)));
+        files.Add(new RenderedFile(region.Name, region.Balancer.Name, CloudInit.HaproxyConfigFile + " (first boot)", HaproxyConfig.Render(frontend)));
         files.Add(new RenderedFile(region.Name, region.Balancer.Name, "user-data (cloud-init)", userData));
         return userData;
     }
 
     /// <summary>
-    /// HAProxy fronts the region's own nodes, and passes the transport port through for CCR proxy mode.
-    /// It filters sources itself as well as behind any cloud firewall (OVH has none): clients, the region's
-    /// own network and the other regions' nodes on 9200; only the other regions' nodes on 9300.
+    /// What a region's HAProxy fronts. Client traffic on the HTTP port follows the active region
+    /// (<see cref="HaproxyBackends.Failover"/>): its nodes are the servers, the standby regions' nodes backups — this
+    /// region's own by their private addresses, the others' by their public addresses on the HTTP port or, where
+    /// nodes have no public interface (OVH), through their HAProxy's <see cref="HaproxyClusterPort"/>. The transport
+    /// port and the cluster port always reach this region's own nodes. Sources are filtered here as well as by any
+    /// cloud firewall (OVH has none): clients, the region's own network, the other regions' nodes and HAProxy VMs on
+    /// the HTTP and cluster ports; only the other regions' nodes on the transport port.
     /// </summary>
-    public static HaproxyFrontendSettings HaproxySettings(DeploymentTopology topology, RegionTopology region, IReadOnlyList<string> peerAddresses)
+    /// <param name="firstBoot">
+    /// Leave out whatever names another region's HAProxy VM (servers through it, its address as a source): the
+    /// first-boot config, written before those VMs exist. With nothing to serve, the region's own nodes are the servers.
+    /// </param>
+    public static HaproxyFrontendSettings HaproxySettings(
+        DeploymentTopology topology, RegionTopology region, IReadOnlyList<RegionResources> peers, bool firstBoot = true)
     {
+        ArgumentNullException.ThrowIfNull(topology);
+        ArgumentNullException.ThrowIfNull(region);
+        ArgumentNullException.ThrowIfNull(peers);
         var es = topology.Config.Elasticsearch;
-        return new(region.Nodes.Select(n => new HaproxyServer(n.Name, n.PrivateIp ?? n.DnsName!, es.HttpPort)).ToList(), "/etc/haproxy/es-ca.crt")
+        var own = region.Nodes.Select(n => new HaproxyServer(n.Name, n.PrivateIp ?? n.DnsName!, es.HttpPort)).ToList();
+        var backends = topology.Regions.Select(r => r.Name == region.Name
+            ? new RegionBackends(r.Name, Role(topology, r), own)
+            // A region not (yet) among the peers contributes nothing.
+            : new RegionBackends(r.Name, Role(topology, r),
+                peers.FirstOrDefault(p => p.Region.Name == r.Name) is { } peer ? PeerServers(peer, es.HttpPort, firstBoot) : []))
+            .ToList();
+        var servers = HaproxyBackends.Failover(backends);
+        // The active region is out of reach until the push (first boot, active region behind its own HAProxy):
+        // serve this region's own nodes meanwhile, keeping the other standby regions as backups.
+        if (servers.All(s => s.IsBackup))
+            servers = HaproxyBackends.Failover(backends.Select(b =>
+                b.Region == region.Name ? b with { Role = TrafficRole.Active } : b.Role == TrafficRole.Active ? b with { Role = TrafficRole.None } : b));
+        var peerSources = RegionResources.PeerSources(peers);
+        var balancerSources = firstBoot ? [] : RegionResources.PeerBalancerSources(peers);
+        return new(servers, HaproxyCaFile)
         {
+            LocalServers = own,
+            ClusterPort = HaproxyClusterPort,
             HttpPort = es.HttpPort,
             TransportPort = es.TransportPort,
             ProxyTransport = true,
-            HttpSources = es.ClientCidrs.Prepend(region.Network.Cidr).Concat(peerAddresses).Distinct(StringComparer.Ordinal).ToList(),
-            TransportSources = peerAddresses,
+            HttpSources = es.ClientCidrs.Prepend(region.Network.Cidr).Concat(peerSources).Concat(balancerSources).Distinct(StringComparer.Ordinal).ToList(),
+            TransportSources = peerSources,
         };
+    }
+
+    private static TrafficRole Role(DeploymentTopology topology, RegionTopology region) =>
+        region.Name == topology.Config.ActiveRegion ? TrafficRole.Active
+        : region.Config.State == Config.RegionState.Standby ? TrafficRole.Standby
+        : TrafficRole.None;
+
+    /// <summary>Another region's nodes as this HAProxy reaches them over the internet.</summary>
+    private static List<HaproxyServer> PeerServers(RegionResources peer, int httpPort, bool firstBoot)
+    {
+        if (peer.NodesArePublic)
+            return peer.Nodes.Select(n => new HaproxyServer(n.Node.Name, n.PublicIp, httpPort)).ToList();
+        // Only that region's HAProxy is public; its cluster port reaches its own nodes and never forwards further,
+        // so two HAProxy VMs can never send traffic back and forth between them.
+        return firstBoot || peer.Region.Balancer.Kind != Config.BalancerKind.HaProxy
+            ? []
+            : [new HaproxyServer($"{peer.Region.Name}-cluster", peer.EndpointHost, HaproxyClusterPort)];
     }
 }

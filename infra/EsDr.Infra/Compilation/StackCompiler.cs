@@ -1,5 +1,6 @@
 using EsDr.Infra.Config;
 using EsDr.Infra.Program;
+using EsDr.Infra.Renderers;
 using EsDr.Infra.Topology;
 
 namespace EsDr.Infra.Compilation;
@@ -7,7 +8,8 @@ namespace EsDr.Infra.Compilation;
 /// <summary>
 /// Config → topology → resources → one <see cref="PulumiProgram"/>. Builds the whole program as data in a
 /// fixed order (stack CA; each region's credentials, user-data and resources; balancer VMs' user-data,
-/// which admits the other regions' nodes; firewalls; outputs); <see cref="ProgramYamlWriter"/> serialises it once.
+/// which admits the other regions' nodes; firewalls; HAProxy config pushes; outputs); <see cref="ProgramYamlWriter"/>
+/// serialises it once.
 /// </summary>
 public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
 {
@@ -26,6 +28,12 @@ public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
             var peers = regions.Where(r => r != build).Select(r => r.Resources).ToList();
             AddBalancerUserData(topology, build, peers, program, files);
             build.Adapter.AddFirewalls(build.Context, build.Resources, peers);
+        }
+        // With one region a HAProxy VM fronts only its own nodes, at fixed names, so its first-boot config stays right.
+        if (regions.Count > 1)
+        {
+            foreach (var build in regions.Where(r => r.Context.Region.Balancer.Kind == BalancerKind.HaProxy))
+                AddConfigPush(topology, build, regions.Where(r => r != build).Select(r => r.Resources).ToList(), program, files);
         }
 
         // Application servers first: the database hosts' firewalls admit them by address.
@@ -68,7 +76,16 @@ public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
     {
         var region = build.Context.Region;
         if (region.Balancer.Kind != BalancerKind.HaProxy) return;
-        program.Variable(BalancerUserDataVariable(region), NodeUserData.ComposeHaproxy(topology, region, RegionResources.PeerSources(peers), files));
+        program.Variable(BalancerUserDataVariable(region), NodeUserData.ComposeHaproxy(topology, region, peers, files));
+    }
+
+    private static void AddConfigPush(
+        DeploymentTopology topology, RegionBuild build, IReadOnlyList<RegionResources> peers, PulumiProgram program, List<RenderedFile> files)
+    {
+        var region = build.Context.Region;
+        var config = HaproxyConfig.Render(NodeUserData.HaproxySettings(topology, region, peers, firstBoot: false));
+        files.Add(new RenderedFile(region.Name, region.Balancer.Name, CloudInit.HaproxyConfigFile + " (pushed)", config));
+        HaproxyConfigPush.Add(program, build.Resources, build.Adapter.AdminUser, config);
     }
 
     private static string BalancerUserDataVariable(RegionTopology region) => $"{region.Balancer.LogicalName}-cloud-init";

@@ -37,6 +37,8 @@ public static class StackOutputs
                 { "generation", region.Config.Generation },
                 { "clusterName", region.ClusterName },
                 { "endpoint", resources.Endpoint },
+                // This very cluster: a HAProxy region's endpoint follows the active region (its cluster port does not).
+                { "clusterEndpoint", resources.ClusterEndpoint },
                 { "balancer", new PMap
                     {
                         { "kind", StackConfigParser.Spell(region.Balancer.Kind) },

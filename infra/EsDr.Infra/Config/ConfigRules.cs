@@ -35,6 +35,7 @@ public static partial class ConfigRules
         DatabaseTierIsPlaceable,
         ApplicationTierIsPlaceable,
         ApplicationDnsNameIsServed,
+        DeployKeyWhereHaproxyConfigIsPushed,
     ];
 
     /// <summary>Licences Elasticsearch accepts; CCR (issue 3) needs trial, platinum or enterprise.</summary>
@@ -44,6 +45,16 @@ public static partial class ConfigRules
 
     private static string Key(StackConfig c, string path) => $"{c.Project}:{path}";
     private static string RegionKey(StackConfig c, int i, string path) => Key(c, $"regions[{i}]{(path.Length > 0 ? "." + path : "")}");
+
+    /// <summary>Multi-region HAProxy VMs get their config pushed over SSH with the secret deploy key (HaproxyConfigPush).</summary>
+    private static IEnumerable<ConfigError> DeployKeyWhereHaproxyConfigIsPushed(StackConfig c)
+    {
+        var fronted = c.Regions.Where(r => r.LoadBalancer.Kind == BalancerKind.HaProxy).Select(r => r.Name).ToList();
+        if (c.Regions.Count > 1 && fronted.Count > 0 && !c.SecretsSet.Contains(ProgramSecrets.DeployKey))
+            yield return new(Key(c, ProgramSecrets.DeployKey),
+                $"is required: HAProxy in {string.Join(", ", fronted)} gets its config pushed over SSH; set the private key of one of "
+                + $"{Key(c, "ssh.publicKeys")} with `pulumi config set --secret {ProgramSecrets.DeployKey} < key`");
+    }
 
     private static IEnumerable<ConfigError> NamePrefixIsShortDnsLabel(StackConfig c)
     {

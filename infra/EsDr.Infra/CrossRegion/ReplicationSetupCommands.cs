@@ -32,11 +32,12 @@ public static class ReplicationSetupCommands
         var command = string.Join(' ', new[]
         {
             "./bin/es-dr replication apply",
-            Arg("--leader-url", $"https://{leader.EndpointHost}:{Port(es.HttpPort)}"),
+            // The clusters themselves: a HAProxy region's endpoint follows the active region, its cluster port does not.
+            Arg("--leader-url", leader.ClusterEndpoint),
             Arg("--leader-alias", leader.Region.Name),
             Arg("--leader-proxy", $"{leader.TransportHost}:{Port(es.TransportPort)}"),
             Arg("--leader-server-name", leader.Region.ClusterName),
-            Arg("--follower-url", $"https://{follower.EndpointHost}:{Port(es.HttpPort)}"),
+            Arg("--follower-url", follower.ClusterEndpoint),
             Arg("--follower-alias", follower.Region.Name),
             Arg("--follower-proxy", $"{follower.TransportHost}:{Port(es.TransportPort)}"),
             Arg("--follower-server-name", follower.Region.ClusterName),

@@ -8,10 +8,24 @@ namespace EsDr.Infra.Renderers;
 public sealed record HaproxyServer(string Name, string Address, int Port, bool IsBackup = false);
 
 /// <summary>What a region's HAProxy VM fronts and how.</summary>
+/// <param name="Servers">Where client traffic on the HTTP port goes: primaries, and backups for when every primary is down.</param>
 /// <param name="CaFilePath">PEM file of the CA(s) that signed every backend node's certificate.</param>
 public sealed record HaproxyFrontendSettings(IReadOnlyList<HaproxyServer> Servers, string CaFilePath)
 {
     public int HttpPort { get; init; } = 9200;
+
+    /// <summary>
+    /// The region's own nodes, or null when they are <see cref="Servers"/>. The transport passthrough and the
+    /// <see cref="ClusterPort"/> always reach this cluster, whichever region serves client traffic.
+    /// </summary>
+    public IReadOnlyList<HaproxyServer>? LocalServers { get; init; }
+
+    /// <summary>
+    /// When set, a second HTTP passthrough on this port to <see cref="LocalServers"/> only (same sources as the
+    /// HTTP port): how tools and the other regions' HAProxy reach this very cluster while clients follow the
+    /// active region.
+    /// </summary>
+    public int? ClusterPort { get; init; }
 
     /// <summary>Also pass the transport port through, for cross-cluster replication in proxy mode.</summary>
     public bool ProxyTransport { get; init; }
@@ -54,6 +68,7 @@ public static class HaproxyConfig
 
     private const string HttpBackend = "es_http";
     private const string TransportBackend = "es_transport";
+    private const string ClusterBackend = "es_cluster";
 
     public static string Render(HaproxyFrontendSettings s)
     {
@@ -67,11 +82,20 @@ public static class HaproxyConfig
         Global(text);
         Defaults(text);
         MonitorFrontend(text, s);
-        Passthrough(text, HttpBackend, s.HttpPort, s, server => server.Port, idleTimeout: null, s.HttpSources);
+        var local = s.LocalServers ?? s.Servers;
+        if (s.LocalServers is not null && (local.Count == 0 || local.Any(server => server.IsBackup)))
+        {
+            throw new ArgumentException("The region's own servers must be at least one, none of them a backup.", nameof(s));
+        }
+        Passthrough(text, HttpBackend, s.HttpPort, s, s.Servers, server => server.Port, idleTimeout: null, s.HttpSources);
+        if (s.ClusterPort is { } clusterPort)
+        {
+            Passthrough(text, ClusterBackend, clusterPort, s, local, server => server.Port, idleTimeout: null, s.HttpSources);
+        }
         if (s.ProxyTransport)
         {
-            // Transport connections are long-lived and idle between requests.
-            Passthrough(text, TransportBackend, s.TransportPort, s, _ => s.TransportPort, idleTimeout: "1h", s.TransportSources);
+            // Transport connections are long-lived and idle between requests; CCR must reach this cluster itself.
+            Passthrough(text, TransportBackend, s.TransportPort, s, local, _ => s.TransportPort, idleTimeout: "1h", s.TransportSources);
         }
         return text.ToString();
     }
@@ -102,6 +126,7 @@ public static class HaproxyConfig
         string name,
         int bindPort,
         HaproxyFrontendSettings s,
+        IReadOnlyList<HaproxyServer> servers,
         Func<HaproxyServer, int> trafficPort,
         string? idleTimeout,
         IReadOnlyList<string>? sources)
@@ -138,7 +163,7 @@ public static class HaproxyConfig
             $"default-server inter 1s fall 2 rise 2 check-ssl verify required ca-file {s.CaFilePath}",
         ]);
         // Traffic goes to trafficPort; the check always goes to the node's HTTP port.
-        backend.AddRange(s.Servers.Select(server =>
+        backend.AddRange(servers.Select(server =>
             $"server {server.Name} {server.Address}:{Num(trafficPort(server))} check port {Num(server.Port)}"
             + (server.IsBackup ? " backup" : "")));
         Section(text, $"backend {name}", [.. backend]);

@@ -84,6 +84,8 @@ internal sealed class LinodeDigitalOceanHarness
         return new Dictionary<string, string>
         {
             [$"{Project}:namePrefix"] = "shop",
+            // Present (as Pulumi would pass it, decrypted); the compiler only checks that it is set.
+            [$"{Project}:deployKey"] = "SENTINEL-SECRET-deployKey",
             [$"{Project}:activeRegion"] = active,
             [$"{Project}:elasticsearch"] = $$"""{"version":"8.17.4","license":"trial","clientCidrs":["{{ClientCidr}}"]}""",
             [$"{Project}:ssh"] = $$"""{"publicKeys":["{{SshKey}}"],"allowedCidrs":["{{OperatorCidr}}"]}""",
@@ -130,8 +132,7 @@ internal sealed class LinodeDigitalOceanHarness
             var region = context.Region;
             if (region.Balancer.Kind == BalancerKind.HaProxy)
             {
-                var peerAddresses = peers.SelectMany(p => p.Nodes).Select(n => $"{n.PublicIp}/32").Distinct(StringComparer.Ordinal).ToList();
-                program.Variable(BalancerUserDataVariable(region), NodeUserData.ComposeHaproxy(topology, region, peerAddresses, new List<RenderedFile>()));
+                program.Variable(BalancerUserDataVariable(region), NodeUserData.ComposeHaproxy(topology, region, peers, new List<RenderedFile>()));
             }
             adapter.AddFirewalls(context, resources, peers);
         }

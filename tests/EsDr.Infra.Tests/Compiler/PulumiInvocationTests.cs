@@ -25,11 +25,24 @@ public class PulumiInvocationTests
         var stack = Repository.Load(file);
         var config = Repository.WithSecretSentinels(stack);
 
-        var result = PulumiLikeRunner.RunForStack(stack.Stack, config);
+        var result = PulumiLikeRunner.RunForStack(stack.Stack, config, stack.SecretKeys);
 
         Assert.True(result.ExitCode == 0, result.Stderr);
-        var expected = StackCompilation.Compile(StackConfigParser.Parse(TestConfig.Project, stack.Stack, config)).Yaml;
+        var expected = StackCompilation.Compile(StackConfigParser.Parse(TestConfig.Project, stack.Stack, config, stack.SecretKeys)).Yaml;
         Assert.Equal(expected, result.Stdout);
+        Assert.DoesNotContain("SENTINEL-SECRET-", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_WithoutSecretKeysVariable_StackSettingTheDeployKey_Compiles()
+    {
+        // As Pulumi's YAML host may run it: PULUMI_CONFIG only, no list of which keys are secret.
+        var stack = Repository.Load("stacks/Pulumi.linode-python-app.yaml");
+
+        var result = PulumiLikeRunner.RunForStack(stack.Stack, Repository.WithSecretSentinels(stack));
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("privateKey: ${deployKey}", result.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("SENTINEL-SECRET-", result.Stdout, StringComparison.Ordinal);
     }
 

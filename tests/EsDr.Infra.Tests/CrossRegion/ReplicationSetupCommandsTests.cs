@@ -36,6 +36,25 @@ public class ReplicationSetupCommandsTests
     }
 
     [Fact]
+    public void HaproxyRegions_AreSetUpThroughTheirClusterPort_WhichReachesTheirOwnCluster()
+    {
+        // Both regions' HAProxy send client traffic on 9200 to the active region: set-up must reach each cluster itself.
+        var config = WithReplication()
+            .With("regions", "[0].loadBalancer", JsonNode.Parse("""{"kind":"haproxy"}"""))
+            .With("regions", "[1]", JsonNode.Parse("""
+                {"name":"ams","cloud":"digitalocean","location":"ams3","state":"standby","network":{"cidr":"10.30.0.0/24"},
+                 "dnsZone":"es.example.com","elasticsearch":{"nodes":3,"size":"s-4vcpu-8gb","volumeGb":60},"loadBalancer":{"kind":"haproxy"}}
+                """));
+        config["es-dr:deployKey"] = "SENTINEL-SECRET-deployKey";
+
+        var command = (string)Compile(config).Resource("ccr-ams").Properties["create"];
+
+        Assert.Contains("--leader-url 'https://${fra-lb.ipAddress}:9210'", command, StringComparison.Ordinal);
+        Assert.Contains("--follower-url 'https://${ams-lb.ipv4Address}:9210'", command, StringComparison.Ordinal);
+        Assert.Contains("--leader-proxy '${fra-lb.ipAddress}:9300'", command, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AlbRegion_IsReachedThroughItsTransportOnlyBalancer()
     {
         var config = WithReplication().With("regions", "[1].loadBalancer", new JsonObject { ["kind"] = "alb" });

@@ -86,7 +86,7 @@ public class DependencyGraphTests
     private static StackConfig Parse(string file)
     {
         var stack = Repository.Load(file);
-        return StackConfigParser.Parse(TestConfig.Project, stack.Stack, stack.Config.ToDictionary(k => k.Key, k => k.Value), []);
+        return StackConfigParser.Parse(TestConfig.Project, stack.Stack, stack.Config.ToDictionary(k => k.Key, k => k.Value), stack.SecretKeys);
     }
 
     private static StackCompilation Compile(string file) => StackCompilation.Compile(Parse(file));

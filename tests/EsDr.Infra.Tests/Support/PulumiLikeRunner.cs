@@ -22,15 +22,20 @@ internal static class PulumiLikeRunner
         return ((YamlScalarNode)root["runtime"]["options"]["compiler"]).Value!;
     }
 
-    public static Result RunForStack(string stack, IReadOnlyDictionary<string, string> config) =>
-        Run(new Dictionary<string, string>
+    /// <param name="secretKeys">The keys Pulumi reports as secret (<c>PULUMI_CONFIG_SECRET_KEYS</c>), if any.</param>
+    public static Result RunForStack(string stack, IReadOnlyDictionary<string, string> config, IReadOnlyList<string>? secretKeys = null)
+    {
+        var variables = new Dictionary<string, string>
         {
             ["PULUMI_STACK"] = stack,
             ["PULUMI_PROJECT"] = TestConfig.Project,
             ["PULUMI_ORGANIZATION"] = "organization",
             ["PULUMI_CONFIG"] = JsonSerializer.Serialize(config),
             ["PULUMI_ROOT_DIRECTORY"] = Repository.Root,
-        });
+        };
+        if (secretKeys is { Count: > 0 }) variables["PULUMI_CONFIG_SECRET_KEYS"] = JsonSerializer.Serialize(secretKeys);
+        return Run(variables);
+    }
 
     /// <summary>Runs with the given PULUMI_* variables and every other PULUMI_* variable of this process removed.</summary>
     public static Result Run(IReadOnlyDictionary<string, string> pulumiVariables)

@@ -302,6 +302,10 @@ public sealed partial class AwsAdapter : ICloudAdapter
                 added.Add(Ingress(on, NodeSecurityGroupName(region), nodeGroup, $"{label}-{Port(port)}", cidr, port,
                     $"Elasticsearch from {label} (another region)"));
         }
+        // The other regions' HAProxy VMs check these nodes and send them traffic when this region is active or standby.
+        foreach (var peer in peers.Where(p => p.Region.Balancer.Kind == BalancerKind.HaProxy))
+            added.Add(Ingress(on, NodeSecurityGroupName(region), nodeGroup, $"{peer.Region.Balancer.LogicalName}-{Port(es.HttpPort)}",
+                $"{peer.EndpointHost}/32", es.HttpPort, $"Elasticsearch from {peer.Region.Balancer.LogicalName} (another region's HAProxy)"));
         var operators = context.Config.Ssh.AllowedCidrs.Distinct(StringComparer.Ordinal).ToList();
         foreach (var cidr in operators)
             added.Add(Ingress(on, NodeSecurityGroupName(region), nodeGroup, $"ssh-{Slug(cidr)}", cidr, 22, "SSH from operators"));

@@ -163,6 +163,9 @@ public sealed partial class DigitalOceanAdapter : ICloudAdapter
             inbound.Add(Inbound(Port(es.HttpPort), peerCidrs));
             inbound.Add(Inbound(Port(es.TransportPort), peerCidrs));
         }
+        // The other regions' HAProxy droplets check these nodes and send them traffic when this region is active or standby.
+        var peerBalancers = RegionResources.PeerBalancerSources(peers);
+        if (peerBalancers.Count > 0) inbound.Add(Inbound(Port(es.HttpPort), peerBalancers));
         if (config.Ssh.AllowedCidrs.Count > 0) inbound.Add(Inbound("22", config.Ssh.AllowedCidrs));
         AddFirewall(context, FirewallName(region), $"{config.NamePrefix}-{region.Key}-es", $"{region.Key}-es-tag", inbound);
 
@@ -184,6 +187,8 @@ public sealed partial class DigitalOceanAdapter : ICloudAdapter
         // from the other regions' nodes; HAProxy's own health endpoint from the private network; SSH from the
         // operators.
         var balancerInbound = new List<object> { Inbound(Port(es.HttpPort), clients) };
+        // The cluster port reaches this region's own cluster whichever region is active (replication set-up).
+        balancerInbound.Add(Inbound(Port(NodeUserData.HaproxyClusterPort), clients));
         if (peerCidrs.Count > 0) balancerInbound.Add(Inbound(Port(es.TransportPort), peerCidrs));
         balancerInbound.Add(Inbound(Port(NodeUserData.HaproxySettings(context.Topology, region, []).MonitorPort), [region.Network.Cidr]));
         if (config.Ssh.AllowedCidrs.Count > 0) balancerInbound.Add(Inbound("22", config.Ssh.AllowedCidrs));

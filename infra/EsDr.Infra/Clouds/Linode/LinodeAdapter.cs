@@ -142,7 +142,6 @@ public sealed class LinodeAdapter : ICloudAdapter
             network.Add(LinodeIds.CastName(subnets[subnet].Name));
         }
         network.Add(NodeFirewallName(region));
-        network.Add(LinodeIds.CastName(NodeFirewallName(region)));
 
         // Exactly one of the two: the NodeBalancer's backend /30 (offset 4) covers the HAProxy instance's
         // fixed address (offset 5), so they can never share a region.
@@ -243,6 +242,9 @@ public sealed class LinodeAdapter : ICloudAdapter
         // (The private-network rule already admits 9200 and 9300 from the balancer's range, which is inside it.)
         if (!haproxy) inbound.Add(Rule("es-front-door-balancer", $"{Port(FrontDoorPort)}, {Port(FrontDoorTransportPort)}", [NodeBalancerRange(region)]));
         if (peerHosts.Count > 0) inbound.Add(Rule("es-other-regions", esPorts, peerHosts));
+        // The other regions' HAProxy VMs check these nodes and send them traffic when this region is active or standby.
+        var peerBalancers = RegionResources.PeerBalancerSources(peers);
+        if (peerBalancers.Count > 0) inbound.Add(Rule("es-other-regions-haproxy", Port(es.HttpPort), peerBalancers));
         if (config.Ssh.AllowedCidrs.Count > 0) inbound.Add(Rule("ssh-operators", "22", config.Ssh.AllowedCidrs));
         AddFirewall(context, NodeFirewallName(region), $"{prefix}-{region.Key}-es", inbound);
 
@@ -257,6 +259,8 @@ public sealed class LinodeAdapter : ICloudAdapter
         if (haproxy)
         {
             // HAProxy's own health endpoint answers the private network only; SSH the operators.
+            // The cluster port reaches this region's own cluster whichever region is active (replication set-up).
+            balancerInbound.Add(Rule("es-cluster", Port(NodeUserData.HaproxyClusterPort), clients));
             balancerInbound.Add(Rule("haproxy-monitor", Port(NodeUserData.HaproxySettings(context.Topology, region, []).MonitorPort), [region.Network.Cidr]));
             if (config.Ssh.AllowedCidrs.Count > 0) balancerInbound.Add(Rule("ssh-operators", "22", config.Ssh.AllowedCidrs));
         }
@@ -415,6 +419,8 @@ public sealed class LinodeAdapter : ICloudAdapter
     }
 
     private ProgramResource AddInstance(RegionContext context, EsNode node, ProgramResource subnet, IReadOnlyList<string> tags) =>
+        // No firewallId: the node firewall attaches the nodes itself (AddFirewalls), because its rules name the other
+        // regions' nodes and HAProxy VMs, whose own firewalls name these nodes: attached from the instance, that is a cycle.
         AddInstance(context, node.LogicalName, node.Name, context.Region.Config.Elasticsearch.Size, NetworkHost(node), subnet,
             firewallName: null, context.NodeUserData[node.LogicalName], tags);
 

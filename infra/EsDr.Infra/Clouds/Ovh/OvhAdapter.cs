@@ -42,6 +42,12 @@ public sealed class OvhAdapter : ICloudAdapter
     public Cloud Cloud => Cloud.Ovh;
 
     /// <summary>
+    /// The default user of OVH's Debian images (the image this project's stacks name; root login is refused on
+    /// them). It reaches root through sudo, which the push script uses when it is not root.
+    /// </summary>
+    public string AdminUser => "debian";
+
+    /// <summary>
     /// None: the OVH provider (2.12.0) can create a Block Storage volume but cannot attach it to an instance (no
     /// attachment resource; <c>instanceId</c> on the volume is not an attachment), so Elasticsearch keeps its
     /// data on the flavor's local disk.
@@ -179,7 +185,11 @@ public sealed class OvhAdapter : ICloudAdapter
             nodes,
             $"https://{publicIp.Out("stdout")}:{context.Config.Elasticsearch.HttpPort.ToString(CultureInfo.InvariantCulture)}",
             [balancer.Name, publicIp.Name],
-            [network.Name, subnet.Name, gateway.Name, sshKey.Name]);
+            [network.Name, subnet.Name, gateway.Name, sshKey.Name])
+        {
+            // No public interface: other regions reach these nodes through the HAProxy VM's cluster port.
+            NodesArePublic = false,
+        };
     }
 
     /// <summary>

@@ -53,6 +53,8 @@ internal sealed class AwsTestStack
     public static Dictionary<string, string> Settings(string activeRegion, params string[] regions) => new()
     {
         ["es-dr:namePrefix"] = "shop",
+        // Present (as Pulumi would pass it, decrypted); the compiler only checks that it is set.
+        ["es-dr:deployKey"] = "SENTINEL-SECRET-deployKey",
         ["es-dr:activeRegion"] = activeRegion,
         ["es-dr:elasticsearch"] = $$"""{"version":"8.17.4","license":"trial","clientCidrs":["{{ClientsCidr}}"]}""",
         ["es-dr:ssh"] = $$"""{"publicKeys":["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGQw1c6y3Vb5cR9yTQ0h ops@example.com"],"allowedCidrs":["{{OperatorsCidr}}"]}""",
@@ -93,8 +95,7 @@ internal sealed class AwsTestStack
             var region = context.Region;
             if (region.Balancer.Kind == BalancerKind.HaProxy)
             {
-                var peerAddresses = peers.SelectMany(p => p.Nodes).Select(n => $"{n.PublicIp}/32").Distinct(StringComparer.Ordinal).ToList();
-                program.Variable(BalancerUserDataVariable(region), NodeUserData.ComposeHaproxy(topology, region, peerAddresses, new List<RenderedFile>()));
+                program.Variable(BalancerUserDataVariable(region), NodeUserData.ComposeHaproxy(topology, region, peers, new List<RenderedFile>()));
             }
             if (firewalls)
                 adapter.AddFirewalls(context, resources, peers);

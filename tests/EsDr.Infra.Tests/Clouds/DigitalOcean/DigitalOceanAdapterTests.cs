@@ -353,7 +353,9 @@ public partial class DigitalOceanAdapterTests
     {
         var rules = List(HaproxyStack.Resource("ams-lb-fw").Properties["inboundRules"]).Select(Map).ToDictionary(r => (string)r["portRange"]);
 
-        Assert.Equal(["9200", "9300", "8404", "22"], rules.Keys);
+        Assert.Equal(["9200", "9210", "9300", "8404", "22"], rules.Keys);
+        // The cluster port (this region's own cluster, for the replication set-up) admits whoever reaches 9200.
+        Assert.Equal(Strings(rules["9200"]["sourceAddresses"]), Strings(rules["9210"]["sourceAddresses"]));
         Assert.Equal(FraPeers, Strings(rules["9300"]["sourceAddresses"]));
         Assert.Equal(["10.30.0.0/24"], Strings(rules["8404"]["sourceAddresses"]));
         Assert.Equal([OperatorCidr], Strings(rules["22"]["sourceAddresses"]));
@@ -365,7 +367,7 @@ public partial class DigitalOceanAdapterTests
         var stack = Build(AmsHaproxy);
 
         var ports = List(stack.Resource("ams-lb-fw").Properties["inboundRules"]).Select(Map).Select(r => (string)r["portRange"]);
-        Assert.Equal(["9200", "8404", "22"], ports);
+        Assert.Equal(["9200", "9210", "8404", "22"], ports);
         Assert.Empty(stack.Problems);
     }
 
@@ -398,6 +400,17 @@ public partial class DigitalOceanAdapterTests
         Assert.Equal(["${ams-lb.id}"], Strings(transport[0]["sourceLoadBalancerUids"]));
         Assert.Equal(peers, Strings(transport[1]["sourceAddresses"]));
         Assert.Equal(4, http.Count + transport.Count);
+    }
+
+    [Fact]
+    public void NodeFirewall_WithAHaproxyPeer_AdmitsItsVmOnHttpOnly()
+    {
+        var rules = List(HaproxyStack.Resource("ams-fw").Properties["inboundRules"]).Select(Map).ToList();
+
+        // fra's HAProxy instance checks these droplets and sends them traffic while ams is active or standby.
+        var fromPeerVm = Assert.Single(rules, r => Strings(r["sourceAddresses"]).Contains("${fra-lb.ipAddress}/32"));
+        Assert.Equal("9200", fromPeerVm["portRange"]);
+        Assert.Equal(["${fra-lb.ipAddress}/32"], Strings(fromPeerVm["sourceAddresses"]));
     }
 
     [Fact]

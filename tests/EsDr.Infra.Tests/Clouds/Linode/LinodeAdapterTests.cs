@@ -487,7 +487,9 @@ public class LinodeAdapterTests
     {
         var rules = List(HaproxyStack.Resource("fra-lb-fw").Properties["inbounds"]).Select(Map).ToDictionary(r => (string)r["ports"]);
 
-        Assert.Equal(["9200", "9300", "8404", "22"], rules.Keys);
+        Assert.Equal(["9200", "9300", "9210", "8404", "22"], rules.Keys);
+        // The cluster port (this region's own cluster, for the replication set-up) admits whoever reaches 9200.
+        Assert.Equal(Strings(rules["9200"]["ipv4s"]), Strings(rules["9210"]["ipv4s"]));
         Assert.Equal(AmsPeers, Strings(rules["9300"]["ipv4s"]));
         Assert.Equal(["10.10.0.0/24"], Strings(rules["8404"]["ipv4s"]));
         Assert.Equal([OperatorCidr], Strings(rules["22"]["ipv4s"]));
@@ -500,7 +502,7 @@ public class LinodeAdapterTests
         var stack = Build(FraHaproxy);
 
         var ports = List(stack.Resource("fra-lb-fw").Properties["inbounds"]).Select(Map).Select(r => (string)r["ports"]);
-        Assert.Equal(["9200", "8404", "22"], ports);
+        Assert.Equal(["9200", "9210", "8404", "22"], ports);
         Assert.Empty(stack.Problems);
     }
 
@@ -510,10 +512,13 @@ public class LinodeAdapterTests
         var rules = List(HaproxyStack.Resource("fra-fw").Properties["inbounds"]).Select(Map).ToDictionary(r => (string)r["label"]);
 
         // The private network contains the HAProxy instance.
-        Assert.Equal(["es-private-network", "es-other-regions", "ssh-operators"], rules.Keys);
+        Assert.Equal(["es-private-network", "es-other-regions", "es-other-regions-haproxy", "ssh-operators"], rules.Keys);
         Assert.Equal(["10.10.0.0/24"], Strings(rules["es-private-network"]["ipv4s"]));
         Assert.Equal("9200, 9300", rules["es-private-network"]["ports"]);
         Assert.Equal(AmsPeers, Strings(rules["es-other-regions"]["ipv4s"]));
+        // ams's HAProxy droplet checks these nodes and sends them traffic while fra is active: HTTP only.
+        Assert.Equal("9200", rules["es-other-regions-haproxy"]["ports"]);
+        Assert.Equal(["${ams-lb.ipv4Address}/32"], Strings(rules["es-other-regions-haproxy"]["ipv4s"]));
     }
 
     [Fact]
@@ -538,7 +543,7 @@ public class LinodeAdapterTests
         Assert.Equal("10.10.0.11", node.PrivateIp);
         Assert.Equal(["fra-es-1", "fra-es-1-id", "fra-es-1-data", "fra-es-1-fw-device", "fra-es-1-lb-node", "fra-es-1-lb-node-9300"], node.ResourceNames);
         Assert.Equal(["fra-lb", "fra-lb-id", "fra-lb-9200", "fra-lb-9200-id", "fra-lb-9300", "fra-lb-9300-id", "fra-lb-fw", "fra-lb-fw-id"], resources.BalancerResourceNames);
-        Assert.Equal(["fra-vpc", "fra-vpc-id", "fra-subnet", "fra-subnet-id", "fra-fw", "fra-fw-id"], resources.NetworkResourceNames);
+        Assert.Equal(["fra-vpc", "fra-vpc-id", "fra-subnet", "fra-subnet-id", "fra-fw"], resources.NetworkResourceNames);
         var declared = Stack.Program.Resources.Select(r => r.Name).ToHashSet();
         Assert.All(resources.Nodes.SelectMany(n => n.ResourceNames).Concat(resources.BalancerResourceNames).Concat(resources.NetworkResourceNames),
             name => Assert.Contains(name, declared));

@@ -5,14 +5,16 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+using EsDr.Infra.Compilation;
 using EsDr.Infra.Renderers;
 
 namespace EsDr.Infra.Tests.Renderers.HaproxyLive;
 
 /// <summary>
-/// The real haproxy, from a config rendered by <see cref="HaproxyConfig"/> bound to 127.0.0.1, in front
-/// of two <see cref="EsStandIn"/> nodes: <see cref="Primary"/> (the active region's node) as a server and
-/// <see cref="Backup"/> (the standby region's node) as <c>backup</c>. Both nodes' certificates come from
+/// The real haproxy, from the config the compiler renders for a standby region's HAProxy
+/// (<see cref="CompiledStandbySettings"/>) bound to 127.0.0.1, in front of two <see cref="EsStandIn"/> nodes:
+/// <see cref="Primary"/> stands in for the active region's three nodes (servers) and <see cref="Backup"/> for
+/// the standby region's own three (<c>backup</c>). Both nodes' certificates come from
 /// a throwaway CA, which is the config's <c>ca-file</c> and the only root the test client trusts.
 /// </summary>
 internal sealed class FailoverRig : IAsyncDisposable
@@ -127,16 +129,28 @@ internal sealed class FailoverRig : IAsyncDisposable
         for (var attempt = 1; attempt <= 3 && Haproxy is null; attempt++)
         {
             (Port, var monitorPort) = FreeLoopbackPorts();
-            var settings = new HaproxyFrontendSettings(
-                [
-                    new HaproxyServer(Primary.NodeName, "127.0.0.1", Primary.Port),
-                    new HaproxyServer(Backup.NodeName, "127.0.0.1", Backup.Port, IsBackup: true),
-                ],
-                caFile)
+            var settings = CompiledStandbySettings() with
             {
+                CaFilePath = caFile,
                 BindAddress = "127.0.0.1",
                 HttpPort = Port,
                 MonitorPort = monitorPort,
+                // Only the HTTP frontend is exercised here: no fixed ports that another test could hold, and the
+                // loopback client is none of the stack's sources.
+                ClusterPort = null,
+                ProxyTransport = false,
+                HttpSources = null,
+            };
+            // Each stack node becomes the stand-in of its region: fra's nodes the primary, ams's the backup.
+            settings = settings with
+            {
+                Servers = settings.Servers.Select(server => server with
+                {
+                    Address = "127.0.0.1",
+                    Port = server.Name.Contains("-fra-", StringComparison.Ordinal) ? Primary.Port
+                        : server.Name.Contains("-ams-", StringComparison.Ordinal) ? Backup.Port
+                        : throw new InvalidOperationException($"server {server.Name} is in neither region"),
+                }).ToList(),
             };
             Config = HaproxyConfig.Render(settings);
             var runnable = Config;
@@ -149,6 +163,17 @@ internal sealed class FailoverRig : IAsyncDisposable
             Haproxy = await HaproxyProcess.TryStartAsync(dir.Write("haproxy.cfg", runnable), monitorPort);
         }
         Assert.True(Haproxy is not null, "haproxy found its ports taken three times in a row.");
+    }
+
+    /// <summary>
+    /// What the compiler renders for the pushed config of a standby region's HAProxy: ams (DigitalOcean, standby)
+    /// in a stack whose active region is fra (Linode), both fronted by HAProxy — fra's nodes as servers, ams's own
+    /// as backups.
+    /// </summary>
+    public static HaproxyFrontendSettings CompiledStandbySettings()
+    {
+        var stack = Clouds.LinodeDigitalOceanHarness.Build(Clouds.LinodeDigitalOceanHarness.FraHaproxy, Clouds.LinodeDigitalOceanHarness.AmsHaproxy);
+        return NodeUserData.HaproxySettings(stack.Topology, stack.Region("ams"), [stack.Regions["fra"]], firstBoot: false);
     }
 
     /// <summary>Two ports free on 127.0.0.1 right now (held together so they differ).</summary>

@@ -35,6 +35,17 @@ public sealed class HaproxyFailoverTests(ITestOutputHelper output)
     private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(10);
 
     [Fact]
+    public void TheRigsConfig_IsTheCompilersForAStandbyRegion_ActiveRegionServing_OwnNodesBackup()
+    {
+        var servers = FailoverRig.CompiledStandbySettings().Servers;
+
+        Assert.Equal(["shop-fra-es-1", "shop-fra-es-2", "shop-fra-es-3"], servers.Where(s => !s.IsBackup).Select(s => s.Name));
+        Assert.Equal(["shop-ams-es-1", "shop-ams-es-2", "shop-ams-es-3"], servers.Where(s => s.IsBackup).Select(s => s.Name));
+        // The active region's nodes by their public addresses; this region's own by their private names.
+        Assert.All(servers.Where(s => !s.IsBackup), s => Assert.Matches(@"^\$\{fra-es-\d\.ipAddress\}$", s.Address));
+    }
+
+    [Fact]
     public async Task HealthyPrimary_ServesAllTraffic_WhileChecksOfBothNodesPassOverVerifiedTls()
     {
         await using var rig = await FailoverRig.StartAsync();
