@@ -35,7 +35,27 @@ public interface ICloudAdapter
     /// never make VMs depend on each other.
     /// </summary>
     HostResources AddHost(RegionContext context, RegionResources region, HostSpec host);
+
+    /// <summary>
+    /// A network site that is not an Elasticsearch region (the monitoring host's): <paramref name="context"/>'s
+    /// region has no nodes and no balancer; only its network is created, for <see cref="AddHost"/>. The returned
+    /// resources have no nodes and an empty endpoint.
+    /// </summary>
+    RegionResources AddSite(RegionContext context) =>
+        throw new NotSupportedException($"{Cloud} cannot host a site outside an Elasticsearch region");
+
+    /// <summary>
+    /// A public IPv4 address reserved in the site (after <see cref="AddSite"/>) before any host exists, for
+    /// <see cref="HostSpec.PublicAddress"/>: the host's outbound traffic leaves from it, so other firewalls can
+    /// admit the host by it without depending on the host (which would close a cycle when the host's own
+    /// user-data names their resources).
+    /// </summary>
+    ReservedAddress ReserveAddress(RegionContext context, string logicalName) =>
+        throw new NotSupportedException($"{Cloud} has no reserved address that carries a host's outbound traffic");
 }
+
+/// <summary>A reserved public address: its resource's logical name and an interpolation of the address.</summary>
+public sealed record ReservedAddress(string ResourceName, string Address);
 
 /// <summary>A VM to create in a region. <see cref="PrivateIp"/> is null on clouds that cannot fix addresses.</summary>
 public sealed record HostSpec(
@@ -45,7 +65,11 @@ public sealed record HostSpec(
     string? PrivateIp,
     string UserData,
     IReadOnlyList<InboundRule> Inbound,
-    string Role);
+    string Role)
+{
+    /// <summary>A reserved address (<see cref="ICloudAdapter.ReserveAddress"/>) to give the host, or null for the cloud's own.</summary>
+    public ReservedAddress? PublicAddress { get; init; }
+}
 
 /// <summary>TCP <see cref="Port"/> admitted from <see cref="Sources"/> (CIDRs; may be interpolations like <c>${x.ipAddress}/32</c>). Never 0.0.0.0/0.</summary>
 public sealed record InboundRule(string Label, int Port, IReadOnlyList<string> Sources);

@@ -20,7 +20,11 @@ public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
         var files = new List<RenderedFile>();
         ClusterSecurity.AddCertificateAuthority(program, config.NamePrefix);
 
-        var regions = topology.Regions.Select(region => BuildRegion(topology, region, program, files)).ToList();
+        // The monitoring host's address exists before any region, so the endpoints admit it without waiting for the host.
+        var monitoring = config.Monitoring is { } m ? MonitoringSite.Prepare(topology, program, Adapter(m.Cloud)) : null;
+        if (monitoring is not null) topology = monitoring.AdmittedByEndpoints(topology);
+
+        var regions = topology.Regions.Select(region => BuildRegion(topology, region, program, files, monitoring is not null)).ToList();
         foreach (var build in regions)
         {
             var peers = regions.Where(r => r != build).Select(r => r.Resources).ToList();
@@ -29,6 +33,7 @@ public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
         }
 
         StackOutputs.Add(program, topology, regions.Select(r => new RegionOutputs(r.Context.Region, r.Resources, r.Credentials)).ToList());
+        monitoring?.AddHost(regions.Select(r => (r.Resources, Ref.To(ClusterSecurity.MonitorPasswordName(r.Context.Region), "result"))).ToList(), files);
         CrossRegion.DnsFailover.Add(program, config, regions.Select(r => r.Resources).ToList());
         CrossRegion.ReplicationSetupCommands.Add(program, config, regions.Select(r => r.Resources).ToList());
         return (topology, program, files);
@@ -37,16 +42,19 @@ public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
     private sealed record RegionBuild(
         ICloudAdapter Adapter, RegionContext Context, RegionResources Resources, IReadOnlyDictionary<string, IReadOnlyList<string>> Credentials);
 
-    private RegionBuild BuildRegion(DeploymentTopology topology, RegionTopology region, PulumiProgram program, List<RenderedFile> files)
+    private ICloudAdapter Adapter(Cloud cloud) => adapters.Single(a => a.Cloud == cloud);
+
+    private RegionBuild BuildRegion(DeploymentTopology topology, RegionTopology region, PulumiProgram program, List<RenderedFile> files, bool monitored)
     {
-        var adapter = adapters.Single(a => a.Cloud == region.Cloud);
+        var adapter = Adapter(region.Cloud);
         var password = ClusterSecurity.AddElasticPassword(program, region);
+        var monitorHash = monitored ? Ref.To(ClusterSecurity.AddMonitorPassword(program, region), "bcryptHash") : null;
         var userData = new Dictionary<string, string>(StringComparer.Ordinal);
         var credentials = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var node in region.Nodes)
         {
             var tls = ClusterSecurity.AddNodeCertificate(program, region, node);
-            userData[node.LogicalName] = NodeUserData.Compose(topology, region, node, adapter, tls, Ref.To(password, "result"), files);
+            userData[node.LogicalName] = NodeUserData.Compose(topology, region, node, adapter, tls, Ref.To(password, "result"), files, monitorHash);
             credentials[node.LogicalName] = tls.ResourceNames;
         }
         // The HAProxy VM's user-data admits the other regions' nodes by address, known only once every

@@ -12,7 +12,7 @@ public class ExampleStacksTests
     private static StackCompilation Compile(string file, Dictionary<string, string>? config = null)
     {
         var stack = Repository.Load(file);
-        var parsed = StackConfigParser.Parse(TestConfig.Project, stack.Stack, config ?? stack.Config.ToDictionary(k => k.Key, k => k.Value), []);
+        var parsed = StackConfigParser.Parse(TestConfig.Project, stack.Stack, config ?? stack.Config.ToDictionary(k => k.Key, k => k.Value), stack.SecretKeys);
         return StackCompilation.Compile(parsed);
     }
 

@@ -114,31 +114,7 @@ public sealed class LinodeAdapter : ICloudAdapter
         if (kind == BalancerKind.NodeBalancer && context.Config.Elasticsearch.TransportPort != FrontDoorElasticsearchTransportPort)
             throw new NotSupportedException($"region '{region.Name}': the NodeBalancer's front door forwards to Elasticsearch's transport on {Port(FrontDoorElasticsearchTransportPort)}");
 
-        var vpc = program.Add($"{region.Key}-vpc", "linode:index/vpc:Vpc",
-            new PMap
-            {
-                { "label", Label($"{prefix}-{region.Key}", LongLabel) },
-                { "region", location },
-            },
-            Pinned());
-
-        var subnets = new Dictionary<Subnet, ProgramResource>();
-        var network = new List<string> { vpc.Name, LinodeIds.CastName(vpc.Name) };
-        for (var i = 0; i < region.Network.Subnets.Count; i++)
-        {
-            var subnet = region.Network.Subnets[i];
-            var suffix = SubnetSuffix(region, i);
-            subnets[subnet] = program.Add(SubnetName(region, i), "linode:index/vpcSubnet:VpcSubnet",
-                new PMap
-                {
-                    { "vpcId", LinodeIds.Of(program, vpc.Name) },
-                    { "label", Label($"{prefix}-{region.Key}{suffix}", LongLabel) },
-                    { "ipv4", subnet.Cidr },
-                },
-                Pinned());
-            network.Add(subnets[subnet].Name);
-            network.Add(LinodeIds.CastName(subnets[subnet].Name));
-        }
+        var (subnets, network) = AddNetwork(context);
         network.Add(NodeFirewallName(region));
         network.Add(LinodeIds.CastName(NodeFirewallName(region)));
 
@@ -193,6 +169,68 @@ public sealed class LinodeAdapter : ICloudAdapter
                 .SelectMany(name => new[] { name, LinodeIds.CastName(name) })
                 .ToList(),
             network);
+    }
+
+    /// <summary>The region's VPC and one subnet per topology subnet; returns the subnets and every network resource name.</summary>
+    private static (Dictionary<Subnet, ProgramResource> Subnets, List<string> Names) AddNetwork(RegionContext context)
+    {
+        var region = context.Region;
+        var program = context.Program;
+        var prefix = context.Config.NamePrefix;
+        var location = region.Config.Location;
+        var vpc = program.Add($"{region.Key}-vpc", "linode:index/vpc:Vpc",
+            new PMap
+            {
+                { "label", Label($"{prefix}-{region.Key}", LongLabel) },
+                { "region", location },
+            },
+            Pinned());
+
+        var subnets = new Dictionary<Subnet, ProgramResource>();
+        var network = new List<string> { vpc.Name, LinodeIds.CastName(vpc.Name) };
+        for (var i = 0; i < region.Network.Subnets.Count; i++)
+        {
+            var subnet = region.Network.Subnets[i];
+            var suffix = SubnetSuffix(region, i);
+            subnets[subnet] = program.Add(SubnetName(region, i), "linode:index/vpcSubnet:VpcSubnet",
+                new PMap
+                {
+                    { "vpcId", LinodeIds.Of(program, vpc.Name) },
+                    { "label", Label($"{prefix}-{region.Key}{suffix}", LongLabel) },
+                    { "ipv4", subnet.Cidr },
+                },
+                Pinned());
+            network.Add(subnets[subnet].Name);
+            network.Add(LinodeIds.CastName(subnets[subnet].Name));
+        }
+        return (subnets, network);
+    }
+
+    /// <summary>The monitoring site: a VPC and its subnet, nothing else (hosts bring their own firewalls).</summary>
+    public RegionResources AddSite(RegionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var (_, network) = AddNetwork(context);
+        return new RegionResources(context.Region, [], "", [], network);
+    }
+
+    /// <summary>
+    /// A reserved public IPv4 address in the site's location. <see cref="AddHost"/> assigns it at creation and NATs
+    /// it onto the host's VPC address, so the host's traffic leaves from it.
+    /// </summary>
+    public ReservedAddress ReserveAddress(RegionContext context, string logicalName)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var ip = context.Program.Add(logicalName, "linode:index/networkingIp:NetworkingIp",
+            new PMap
+            {
+                { "type", "ipv4" },
+                { "public", true },
+                { "reserved", true },
+                { "region", context.Region.Config.Location },
+            },
+            Pinned());
+        return new ReservedAddress(ip.Name, ip.Out("address"));
     }
 
     /// <summary>The NodeBalancer, its HTTP config and its transport config.</summary>
@@ -292,8 +330,9 @@ public sealed class LinodeAdapter : ICloudAdapter
         var firewall = AddFirewall(context, HostFirewallName(host), host.Name, inbound);
 
         var subnet = context.Program.Resource(SubnetName(topology, subnetIndex));
-        var instance = AddInstance(context, host.LogicalName, host.Name, host.Size, ip, subnet, firewall.Name, host.UserData, Tags(context));
-        return new HostResources(instance.Out("ipAddress"), ip,
+        var instance = AddInstance(context, host.LogicalName, host.Name, host.Size, ip, subnet, firewall.Name, host.UserData, Tags(context),
+            host.PublicAddress?.Address);
+        return new HostResources(host.PublicAddress?.Address ?? instance.Out("ipAddress"), ip,
             [instance.Name, firewall.Name, LinodeIds.CastName(firewall.Name)]);
     }
 
@@ -352,12 +391,11 @@ public sealed class LinodeAdapter : ICloudAdapter
 
     private static ProgramResource AddInstance(
         RegionContext context, string logicalName, string label, string type, string vpcIp, ProgramResource subnet,
-        string firewallName, string userDataText, IReadOnlyList<string> tags)
+        string firewallName, string userDataText, IReadOnlyList<string> tags, string? reservedAddress = null)
     {
         var region = context.Region;
         var userData = context.Program.Variable($"{logicalName}-user-data", userDataText);
-        return context.Program.Add(logicalName, "linode:index/instance:Instance",
-            new PMap
+        var properties = new PMap
             {
                 { "label", Label(label, LongLabel) },
                 { "region", region.Config.Location },
@@ -380,7 +418,7 @@ public sealed class LinodeAdapter : ICloudAdapter
                             { "purpose", VpcPurpose },
                             { "subnetId", LinodeIds.Of(context.Program, subnet.Name) },
                             { "primary", true },
-                            { "ipv4", new PMap { { "vpc", vpcIp }, { "nat11", "any" } } },
+                            { "ipv4", new PMap { { "vpc", vpcIp }, { "nat11", reservedAddress ?? "any" } } },
                         },
                     }
                 },
@@ -388,7 +426,14 @@ public sealed class LinodeAdapter : ICloudAdapter
                 { "firewallId", LinodeIds.Of(context.Program, firewallName) },
                 // Linode's metadata service wants user-data base64-encoded.
                 { "metadatas", new List<object> { new PMap { { "userData", new PMap { { "fn::toBase64", userData } } } } } },
-            },
+            };
+        if (reservedAddress is not null)
+        {
+            // A reserved address, assigned at creation and NATed onto the VPC address instead of an ephemeral
+            // one: the instance's traffic leaves from it, and firewalls elsewhere admit it by it.
+            properties.Add("ipv4s", new List<object> { reservedAddress });
+        }
+        return context.Program.Add(logicalName, "linode:index/instance:Instance", properties,
             Pinned(new ResourceOptions
             {
                 // cloud-init runs once, on first boot; authorized keys and the image are also only read
