@@ -116,7 +116,6 @@ public sealed class LinodeAdapter : ICloudAdapter
 
         var (subnets, network) = AddNetwork(context);
         network.Add(NodeFirewallName(region));
-        network.Add(LinodeIds.CastName(NodeFirewallName(region)));
 
         // Exactly one of the two: the NodeBalancer's backend /30 (offset 4) covers the HAProxy instance's
         // fixed address (offset 5), so they can never share a region.
@@ -279,7 +278,12 @@ public sealed class LinodeAdapter : ICloudAdapter
         if (!haproxy) inbound.Add(Rule("es-front-door-balancer", $"{Port(FrontDoorPort)}, {Port(FrontDoorTransportPort)}", [NodeBalancerRange(region)]));
         if (peerHosts.Count > 0) inbound.Add(Rule("es-other-regions", esPorts, peerHosts));
         if (config.Ssh.AllowedCidrs.Count > 0) inbound.Add(Rule("ssh-operators", "22", config.Ssh.AllowedCidrs));
-        AddFirewall(context, NodeFirewallName(region), $"{prefix}-{region.Key}-es", inbound);
+        // Attached from the firewall's side (its `linodes`), not by the nodes' firewallId: the rules name the
+        // other regions' nodes, so nodes carrying firewallId would wait for each other across regions (a cycle
+        // Pulumi refuses). The cost: a node is filtered a few seconds after creation, long before cloud-init
+        // has installed Elasticsearch (SSH takes keys only).
+        var nodeFirewall = AddFirewall(context, NodeFirewallName(region), $"{prefix}-{region.Key}-es", inbound);
+        nodeFirewall.Properties.Add("linodes", own.Nodes.Select(n => (object)LinodeIds.Of(context.Program, n.Node.LogicalName)).ToList());
 
         // The regional endpoint (9200): the configured client networks, the region's own private network
         // (in-region application servers) and the other regions' nodes; never the whole internet, and not the
@@ -371,7 +375,7 @@ public sealed class LinodeAdapter : ICloudAdapter
 
     private ProgramResource AddInstance(RegionContext context, EsNode node, ProgramResource subnet, IReadOnlyList<string> tags) =>
         AddInstance(context, node.LogicalName, node.Name, context.Region.Config.Elasticsearch.Size, NetworkHost(node), subnet,
-            NodeFirewallName(context.Region), context.NodeUserData[node.LogicalName], tags);
+            firewallName: null, context.NodeUserData[node.LogicalName], tags);
 
     /// <summary>
     /// The region's HAProxy instance: like a node (same image, keys, tags, one VPC interface with the public
@@ -391,7 +395,7 @@ public sealed class LinodeAdapter : ICloudAdapter
 
     private static ProgramResource AddInstance(
         RegionContext context, string logicalName, string label, string type, string vpcIp, ProgramResource subnet,
-        string firewallName, string userDataText, IReadOnlyList<string> tags, string? reservedAddress = null)
+        string? firewallName, string userDataText, IReadOnlyList<string> tags, string? reservedAddress = null)
     {
         var region = context.Region;
         var userData = context.Program.Variable($"{logicalName}-user-data", userDataText);
@@ -422,11 +426,12 @@ public sealed class LinodeAdapter : ICloudAdapter
                         },
                     }
                 },
-                // Protected from its first boot: the firewall is attached at creation.
-                { "firewallId", LinodeIds.Of(context.Program, firewallName) },
                 // Linode's metadata service wants user-data base64-encoded.
                 { "metadatas", new List<object> { new PMap { { "userData", new PMap { { "fn::toBase64", userData } } } } } },
             };
+        // Hosts and the HAProxy instance are protected from first boot: their firewall is attached at creation
+        // (nodes get theirs from the firewall's side, see AddFirewalls).
+        if (firewallName is not null) properties.Add("firewallId", LinodeIds.Of(context.Program, firewallName));
         if (reservedAddress is not null)
         {
             // A reserved address, assigned at creation and NATed onto the VPC address instead of an ephemeral

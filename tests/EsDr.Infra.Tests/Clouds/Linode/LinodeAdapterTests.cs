@@ -119,10 +119,11 @@ public class LinodeAdapterTests
     }
 
     [Fact]
-    public void Instance_IsProtectedByTheFirewallFromCreation()
+    public void Instance_IsAttachedByTheFirewallNotTheOtherWayRound()
     {
-        Assert.All(Stack.OfType(Instance), i => Assert.Equal("${fra-fw-id.triggers[0]}", i.Properties["firewallId"]));
-        Assert.Equal(["${fra-fw.id}"], Strings(Stack.Resource("fra-fw-id").Properties["triggers"]));
+        // firewallId on the nodes would make the regions' nodes wait for each other (their rules name the peers).
+        Assert.All(Stack.OfType(Instance), i => Assert.False(i.Properties.ContainsKey("firewallId")));
+        Assert.Equal(Stack.OfType(Instance).Select(i => $"${{{i.Name}-id.triggers[0]}}"), Strings(Stack.Resource("fra-fw").Properties["linodes"]));
     }
 
     [Fact]
@@ -522,7 +523,7 @@ public class LinodeAdapterTests
         Assert.Equal("10.10.0.11", node.PrivateIp);
         Assert.Equal(["fra-es-1", "fra-es-1-id", "fra-es-1-data", "fra-es-1-lb-node", "fra-es-1-lb-node-9300"], node.ResourceNames);
         Assert.Equal(["fra-lb", "fra-lb-id", "fra-lb-9200", "fra-lb-9200-id", "fra-lb-9300", "fra-lb-9300-id", "fra-lb-fw", "fra-lb-fw-id"], resources.BalancerResourceNames);
-        Assert.Equal(["fra-vpc", "fra-vpc-id", "fra-subnet", "fra-subnet-id", "fra-fw", "fra-fw-id"], resources.NetworkResourceNames);
+        Assert.Equal(["fra-vpc", "fra-vpc-id", "fra-subnet", "fra-subnet-id", "fra-fw"], resources.NetworkResourceNames);
         var declared = Stack.Program.Resources.Select(r => r.Name).ToHashSet();
         Assert.All(resources.Nodes.SelectMany(n => n.ResourceNames).Concat(resources.BalancerResourceNames).Concat(resources.NetworkResourceNames),
             name => Assert.Contains(name, declared));
