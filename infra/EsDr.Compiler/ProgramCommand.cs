@@ -35,9 +35,12 @@ internal static class ProgramCommand
         try
         {
             var config = JsonSerializer.Deserialize<Dictionary<string, string>>(environment.GetValueOrDefault("PULUMI_CONFIG") ?? "{}") ?? [];
+            // Pulumi YAML's Run passes only PULUMI_STACK/ORGANIZATION/PROJECT/CONFIG/ROOT_DIRECTORY to a
+            // compiler (pulumi-yaml pkg/server/server.go), so which keys are secret is usually unknown here:
+            // null, and the parser cannot check secret-ness (the offline `show` path reads it from the file).
             var secretKeys = environment.TryGetValue("PULUMI_CONFIG_SECRET_KEYS", out var s) && s.Length > 0
-                ? JsonSerializer.Deserialize<List<string>>(s) ?? []
-                : [];
+                ? JsonSerializer.Deserialize<List<string>>(s)
+                : null;
             return Emit(project, stack, config, secretKeys, stdout, stderr);
         }
         catch (JsonException e)
@@ -48,7 +51,7 @@ internal static class ProgramCommand
     }
 
     internal static int Emit(string project, string stack, IReadOnlyDictionary<string, string> config,
-        IReadOnlyCollection<string> secretKeys, TextWriter stdout, TextWriter stderr)
+        IReadOnlyCollection<string>? secretKeys, TextWriter stdout, TextWriter stderr)
     {
         var compiled = StackCompilation.TryCompile(project, stack, config, secretKeys, stderr);
         return compiled is null ? ExitCodes.InvalidConfig : ProgramOutput.Print(compiled, stdout, stderr);

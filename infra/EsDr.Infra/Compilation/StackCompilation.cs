@@ -16,7 +16,7 @@ public sealed record StackCompilation(
 {
     /// <summary>Compiles and checks; on invalid config writes every error to <paramref name="stderr"/> and returns null.</summary>
     public static StackCompilation? TryCompile(string project, string stack, IReadOnlyDictionary<string, string> config,
-        IReadOnlyCollection<string> secretKeys, TextWriter stderr)
+        IReadOnlyCollection<string>? secretKeys, TextWriter stderr)
     {
         StackConfig parsed;
         try
