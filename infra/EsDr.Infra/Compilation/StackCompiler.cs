@@ -6,8 +6,9 @@ namespace EsDr.Infra.Compilation;
 
 /// <summary>
 /// Config → topology → resources → one <see cref="PulumiProgram"/>. Builds the whole program as data in a
-/// fixed order (stack CA; each region's credentials, user-data and resources; balancer VMs' user-data,
-/// which admits the other regions' nodes; firewalls; outputs); <see cref="ProgramYamlWriter"/> serialises it once.
+/// fixed order (stack CA; the monitoring site's network and reserved address; each region's credentials,
+/// user-data and resources; balancer VMs' user-data, which admits the other regions' nodes; firewalls;
+/// outputs; the monitoring host); <see cref="ProgramYamlWriter"/> serialises it once.
 /// </summary>
 public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
 {
