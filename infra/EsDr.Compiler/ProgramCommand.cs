@@ -35,10 +35,11 @@ internal static class ProgramCommand
         try
         {
             var config = JsonSerializer.Deserialize<Dictionary<string, string>>(environment.GetValueOrDefault("PULUMI_CONFIG") ?? "{}") ?? [];
-            // Pulumi's YAML host need not say which keys are secret (DESIGN.md lists what it sets): without the
-            // variable, secrecy is unknown and not checked, rather than every value taken for plain text.
+            // Pulumi YAML's Run passes only PULUMI_STACK/ORGANIZATION/PROJECT/CONFIG/ROOT_DIRECTORY to a
+            // compiler (pulumi-yaml pkg/server/server.go), so which keys are secret is usually unknown here:
+            // null, and the parser cannot check secret-ness (the offline `show` path reads it from the file).
             var secretKeys = environment.TryGetValue("PULUMI_CONFIG_SECRET_KEYS", out var s) && s.Length > 0
-                ? JsonSerializer.Deserialize<List<string>>(s) ?? []
+                ? JsonSerializer.Deserialize<List<string>>(s)
                 : null;
             return Emit(project, stack, config, secretKeys, stdout, stderr);
         }

@@ -44,7 +44,7 @@ internal sealed record DeploymentSummary(StackCompilation Stack, IReadOnlyList<R
 {
     public static DeploymentSummary Of(StackCompilation stack)
     {
-        var keys = stack.Topology.Regions.Select(r => r.Key).OrderByDescending(k => k.Length).ToList();
+        var keys = stack.Topology.Regions.Select(r => r.Key).Append(MonitoringSite.Key).OrderByDescending(k => k.Length).ToList();
         string? RegionOf(string logical) => keys.FirstOrDefault(k => logical.StartsWith(k + "-", StringComparison.Ordinal));
         var byRegion = stack.Program.Resources.GroupBy(r => RegionOf(r.Name) ?? "").ToDictionary(g => g.Key, g => g.ToList());
         var regionSummaries = stack.Topology.Regions.Select(region =>
@@ -53,8 +53,14 @@ internal sealed record DeploymentSummary(StackCompilation Stack, IReadOnlyList<R
             var endpoint = ((stack.Program.Outputs["regions"] as Infra.Program.PMap)?[region.Name] as Infra.Program.PMap)?["endpoint"] as string ?? "";
             return new RegionSummary(region, endpoint, Count(resources));
         }).ToList();
-        return new DeploymentSummary(stack, regionSummaries, Count(byRegion.GetValueOrDefault("") ?? []));
+        return new DeploymentSummary(stack, regionSummaries, Count(byRegion.GetValueOrDefault("") ?? []))
+        {
+            Monitoring = Count(byRegion.GetValueOrDefault(MonitoringSite.Key) ?? []),
+        };
     }
+
+    /// <summary>The monitoring site's resources by type; empty without <c>es-dr:monitoring</c>.</summary>
+    public IReadOnlyList<(string Type, int Count)> Monitoring { get; init; } = [];
 
     private static List<(string, int)> Count(IEnumerable<Infra.Program.ProgramResource> resources) =>
         resources.GroupBy(r => r.Type).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (g.Key, g.Count())).ToList();
@@ -86,6 +92,12 @@ internal sealed record DeploymentSummary(StackCompilation Stack, IReadOnlyList<R
             foreach (var a in t.Applications)
                 o.WriteLine($"  app       {a.Name,-28} {a.PrivateIp ?? "(cloud-assigned)",-16} {a.Size}");
             foreach (var (type, count) in r.Resources) o.WriteLine($"  {count,4} × {type}");
+        }
+        if (c.Monitoring is { } m)
+        {
+            o.WriteLine();
+            o.WriteLine($"Monitoring: {StackConfigParser.Spell(m.Cloud)} {m.Location}, network {m.NetworkCidr}, host {m.Size}; alerts to {m.WebhookUrl}");
+            foreach (var (type, count) in Monitoring) o.WriteLine($"  {count,4} × {type}");
         }
         o.WriteLine();
         o.WriteLine("Shared");
@@ -128,6 +140,12 @@ internal sealed record DeploymentSummary(StackCompilation Stack, IReadOnlyList<R
             }).ToArray()),
             ["shared"] = ToJson(Shared),
         };
+        if (c.Monitoring is { } m)
+            json["monitoring"] = new JsonObject
+            {
+                ["cloud"] = StackConfigParser.Spell(m.Cloud), ["location"] = m.Location, ["webhookUrl"] = m.WebhookUrl,
+                ["resources"] = ToJson(Monitoring),
+            };
         if (files is not null)
             json["files"] = new JsonArray(files.Select(f => (JsonNode)new JsonObject
             {

@@ -48,6 +48,8 @@ public class PlanCommandTests
         var up = Assert.Single(steps, s => s.StartsWith("pulumi up ", StringComparison.Ordinal));
         // fra runs on Linode in prod: with its region lost, no Linode resource is touched (its API may be down).
         Assert.DoesNotContain("::linode:", up, StringComparison.Ordinal);
+        // Nor the monitoring site (Linode Amsterdam in prod): nothing in it follows the active region.
+        Assert.DoesNotContain("::monitoring-", up, StringComparison.Ordinal);
         Assert.Contains("::dns-fra-search", up, StringComparison.Ordinal);
         Assert.Contains(steps, s => s == "pulumi config set --stack prod activeRegion dub");
     }

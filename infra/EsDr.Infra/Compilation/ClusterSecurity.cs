@@ -79,6 +79,22 @@ public static class ClusterSecurity
     /// <summary>The cluster's <c>elastic</c> password; letters and digits only, so it is safe inside shell and YAML.</summary>
     public static string ElasticPasswordName(RegionTopology region) => $"{region.Key}-elastic-password";
 
+    /// <summary>The cluster's read-only monitoring user's password (the monitoring host's exporter logs in with it).</summary>
+    public static string MonitorPasswordName(RegionTopology region) => $"{region.Key}-monitor-password";
+
+    /// <summary>
+    /// Letters and digits only, like the <c>elastic</c> password; the nodes get only its bcrypt hash (file realm),
+    /// the monitoring host the password itself.
+    /// </summary>
+    public static string AddMonitorPassword(PulumiProgram program, RegionTopology region)
+    {
+        var name = MonitorPasswordName(region);
+        program.Add(name, "random:index/randomPassword:RandomPassword",
+            new PMap { { "length", 32 }, { "special", false } },
+            RegionContext.Pinned(ProviderPackages.Random));
+        return name;
+    }
+
     public static string AddElasticPassword(PulumiProgram program, RegionTopology region)
     {
         var name = ElasticPasswordName(region);

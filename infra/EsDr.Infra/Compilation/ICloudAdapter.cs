@@ -52,6 +52,23 @@ public interface ICloudAdapter
     /// </summary>
     ApplicationResources AddApplicationPool(RegionContext context, RegionResources region, ApplicationPool pool) =>
         throw new NotSupportedException($"region '{context.Region.Name}': {Cloud} regions cannot put an application pool behind their balancer");
+
+    /// <summary>
+    /// A network site that is not an Elasticsearch region (the monitoring host's): <paramref name="context"/>'s
+    /// region has no nodes and no balancer; only its network is created, for <see cref="AddHost"/>. The returned
+    /// resources have no nodes and an empty endpoint.
+    /// </summary>
+    RegionResources AddSite(RegionContext context) =>
+        throw new NotSupportedException($"{Cloud} cannot host a site outside an Elasticsearch region");
+
+    /// <summary>
+    /// A public IPv4 address reserved in the site (after <see cref="AddSite"/>) before any host exists, for
+    /// <see cref="HostSpec.PublicAddress"/>: the host's outbound traffic leaves from it, so other firewalls can
+    /// admit the host by it without depending on the host (which would close a cycle when the host's own
+    /// user-data names their resources).
+    /// </summary>
+    ReservedAddress ReserveAddress(RegionContext context, string logicalName) =>
+        throw new NotSupportedException($"{Cloud} has no reserved address that carries a host's outbound traffic");
 }
 
 /// <summary>A region's application servers and how the balancer serves them.</summary>
@@ -76,6 +93,9 @@ public sealed record ApplicationResources(string Endpoint, string EndpointHost, 
     public string? EndpointAliasZoneId { get; init; }
 }
 
+/// <summary>A reserved public address: its resource's logical name and an interpolation of the address.</summary>
+public sealed record ReservedAddress(string ResourceName, string Address);
+
 /// <summary>A VM to create in a region. <see cref="PrivateIp"/> is null on clouds that cannot fix addresses.</summary>
 public sealed record HostSpec(
     string LogicalName,
@@ -91,6 +111,9 @@ public sealed record HostSpec(
     /// tag (DigitalOcean) tag the host with it.
     /// </summary>
     public string? Pool { get; init; }
+
+    /// <summary>A reserved address (<see cref="ICloudAdapter.ReserveAddress"/>) to give the host, or null for the cloud's own.</summary>
+    public ReservedAddress? PublicAddress { get; init; }
 }
 
 /// <summary>TCP <see cref="Port"/> admitted from <see cref="Sources"/> (CIDRs; may be interpolations like <c>${x.ipAddress}/32</c>). Never 0.0.0.0/0.</summary>

@@ -26,7 +26,7 @@ public static class NodeUserData
 
     public static string Compose(
         DeploymentTopology topology, RegionTopology region, EsNode node, ICloudAdapter adapter,
-        NodeCredentials credentials, string elasticPassword, ICollection<RenderedFile> files)
+        NodeCredentials credentials, string elasticPassword, ICollection<RenderedFile> files, string? monitorPasswordHash = null)
     {
         var settings = Settings(region, node, adapter);
         var addOns = adapter.AddOns(region, node);
@@ -43,6 +43,7 @@ public static class NodeUserData
         {
             ExtraFiles = addOns.Files,
             ExtraRunCommands = addOns.RunCommands,
+            MonitorPasswordHash = monitorPasswordHash,
         });
         files.Add(new RenderedFile(region.Name, node.Name, "/etc/elasticsearch/elasticsearch.yml", ElasticsearchYml.Render(settings)));
         files.Add(new RenderedFile(region.Name, node.Name, "user-data (cloud-init)", userData));

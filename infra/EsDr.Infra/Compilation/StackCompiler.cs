@@ -7,9 +7,10 @@ namespace EsDr.Infra.Compilation;
 
 /// <summary>
 /// Config → topology → resources → one <see cref="PulumiProgram"/>. Builds the whole program as data in a
-/// fixed order (stack CA; each region's credentials, user-data and resources; balancer VMs' user-data,
-/// which admits the other regions' nodes; firewalls; HAProxy config pushes; outputs); <see cref="ProgramYamlWriter"/>
-/// serialises it once.
+/// fixed order (stack CA; the monitoring site's network and reserved address; each region's credentials,
+/// user-data and resources; balancer VMs' user-data, which admits the other regions' nodes; firewalls;
+/// HAProxy config pushes; database and application tiers; outputs; the monitoring host);
+/// <see cref="ProgramYamlWriter"/> serialises it once.
 /// </summary>
 public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
 {
@@ -22,7 +23,11 @@ public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
         var files = new List<RenderedFile>();
         ClusterSecurity.AddCertificateAuthority(program, config.NamePrefix);
 
-        var regions = topology.Regions.Select(region => BuildRegion(topology, region, program, files)).ToList();
+        // The monitoring host's address exists before any region, so the endpoints admit it without waiting for the host.
+        var monitoring = config.Monitoring is { } m ? MonitoringSite.Prepare(topology, program, Adapter(m.Cloud)) : null;
+        if (monitoring is not null) topology = monitoring.AdmittedByEndpoints(topology);
+
+        var regions = topology.Regions.Select(region => BuildRegion(topology, region, program, files, monitoring is not null)).ToList();
         foreach (var build in regions)
         {
             var peers = regions.Where(r => r != build).Select(r => r.Resources).ToList();
@@ -43,6 +48,7 @@ public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
 
         StackOutputs.Add(program, topology, regions.Select(r => new RegionOutputs(r.Context.Region, r.Resources, r.Credentials)).ToList());
         TierOutputs.Add(program, databases, applications);
+        monitoring?.AddHost(regions.Select(r => (r.Resources, Ref.To(ClusterSecurity.MonitorPasswordName(r.Context.Region), "result"))).ToList(), files);
         CrossRegion.DnsFailover.Add(program, config, regions.Select(r => r.Resources).ToList());
         CrossRegion.ApplicationDns.Add(program, config, applications);
         CrossRegion.ReplicationSetupCommands.Add(program, config, regions.Select(r => r.Resources).ToList());
@@ -52,16 +58,19 @@ public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
     private sealed record RegionBuild(
         ICloudAdapter Adapter, RegionContext Context, RegionResources Resources, IReadOnlyDictionary<string, IReadOnlyList<string>> Credentials);
 
-    private RegionBuild BuildRegion(DeploymentTopology topology, RegionTopology region, PulumiProgram program, List<RenderedFile> files)
+    private ICloudAdapter Adapter(Cloud cloud) => adapters.Single(a => a.Cloud == cloud);
+
+    private RegionBuild BuildRegion(DeploymentTopology topology, RegionTopology region, PulumiProgram program, List<RenderedFile> files, bool monitored)
     {
-        var adapter = adapters.Single(a => a.Cloud == region.Cloud);
+        var adapter = Adapter(region.Cloud);
         var password = ClusterSecurity.AddElasticPassword(program, region);
+        var monitorHash = monitored ? Ref.To(ClusterSecurity.AddMonitorPassword(program, region), "bcryptHash") : null;
         var userData = new Dictionary<string, string>(StringComparer.Ordinal);
         var credentials = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var node in region.Nodes)
         {
             var tls = ClusterSecurity.AddNodeCertificate(program, region, node);
-            userData[node.LogicalName] = NodeUserData.Compose(topology, region, node, adapter, tls, Ref.To(password, "result"), files);
+            userData[node.LogicalName] = NodeUserData.Compose(topology, region, node, adapter, tls, Ref.To(password, "result"), files, monitorHash);
             credentials[node.LogicalName] = tls.ResourceNames;
         }
         // The HAProxy VM's user-data admits the other regions' nodes by address, known only once every

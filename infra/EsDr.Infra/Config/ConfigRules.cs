@@ -36,6 +36,12 @@ public static partial class ConfigRules
         ApplicationTierIsPlaceable,
         ApplicationDnsNameIsServed,
         DeployKeyWhereHaproxyConfigIsPushed,
+        MonitoringHasItsWebhookToken,
+        MonitoringCloudCanHostIt,
+        MonitoringIsOutsideEveryRegion,
+        MonitoringNetworkIsPrivateAndDisjoint,
+        MonitoringWebhookIsHttps,
+        MonitoringThresholdsArePositive,
     ];
 
     /// <summary>Licences Elasticsearch accepts; CCR (issue 3) needs trial, platinum or enterprise.</summary>
@@ -329,6 +335,88 @@ public static partial class ConfigRules
             yield return new(Key(c, "dns.healthCheck.intervalSeconds"), $"must be 10 or 30 (what Route 53 offers), got {dns.HealthCheckIntervalSeconds}");
         if (dns.FailureThreshold is < 1 or > 10)
             yield return new(Key(c, "dns.healthCheck.failureThreshold"), $"must be between 1 and 10, got {dns.FailureThreshold}");
+    }
+
+    private static IEnumerable<ConfigError> MonitoringHasItsWebhookToken(StackConfig c)
+    {
+        if (c.Monitoring is not null && !c.SecretsSet.Contains(ProgramSecrets.AlertWebhookToken))
+            yield return new(Key(c, ProgramSecrets.AlertWebhookToken),
+                "is required with es-dr:monitoring: Alertmanager sends it to the recovery webhook; set it with `pulumi config set --secret alertWebhookToken`");
+    }
+
+    /// <summary>
+    /// The clusters' firewalls admit the monitoring host by an address reserved before the host exists
+    /// (see README, "Monitoring"): DigitalOcean reserved IPs do not carry a droplet's outbound traffic and
+    /// OVH has no reserved address in the provider, so only Linode and AWS can host it.
+    /// </summary>
+    private static IEnumerable<ConfigError> MonitoringCloudCanHostIt(StackConfig c)
+    {
+        if (c.Monitoring is not { } m) yield break;
+        if (m.Cloud is not (Cloud.Linode or Cloud.Aws))
+            yield return new(Key(c, "monitoring.cloud"),
+                $"the monitoring host runs on linode or aws (a reserved public address that its outbound traffic leaves from), not '{StackConfigParser.Spell(m.Cloud)}'");
+        if (string.IsNullOrWhiteSpace(m.Location))
+            yield return new(Key(c, "monitoring.location"), "must name the cloud's region for the monitoring host, e.g. us-east (Linode) or eu-north-1 (AWS)");
+        if (string.IsNullOrWhiteSpace(m.Size))
+            yield return new(Key(c, "monitoring.size"), "must name the host's instance type, e.g. g6-standard-1 (Linode) or t3.small (AWS)");
+        if (m.Cloud == Cloud.Aws && !(m.Image ?? "").StartsWith("ami-", StringComparison.Ordinal))
+            yield return new(Key(c, "monitoring.image"), "an AWS monitoring host needs the id of a Debian 12 AMI in monitoring.location (ami-…)");
+        if (m.Cloud == Cloud.Aws && string.IsNullOrWhiteSpace(m.Zone))
+            yield return new(Key(c, "monitoring.zone"), "an AWS monitoring host needs the availability zone of its subnet, e.g. eu-north-1a");
+        if (m.Cloud != Cloud.Aws && m.Zone is not null)
+            yield return new(Key(c, "monitoring.zone"), $"{StackConfigParser.Spell(m.Cloud)} has no availability zones; remove the key");
+    }
+
+    /// <summary>The point of the host is to survive a region's loss, so it never shares a location with a cluster.</summary>
+    private static IEnumerable<ConfigError> MonitoringIsOutsideEveryRegion(StackConfig c)
+    {
+        if (c.Monitoring is not { } m) yield break;
+        for (var i = 0; i < c.Regions.Count; i++)
+            if (c.Regions[i].Name == Compilation.MonitoringSite.Key)
+                yield return new(RegionKey(c, i, "name"), $"'{Compilation.MonitoringSite.Key}' names the monitoring site's resources; choose another region name");
+        var clash = c.Regions.FirstOrDefault(r => r.Cloud == m.Cloud && string.Equals(r.Location, m.Location, StringComparison.OrdinalIgnoreCase));
+        if (clash is not null)
+            yield return new(Key(c, "monitoring.location"),
+                $"'{m.Location}' is where region '{clash.Name}' runs; monitoring must be in a location outside every Elasticsearch region to see that region's loss");
+    }
+
+    private static IEnumerable<ConfigError> MonitoringNetworkIsPrivateAndDisjoint(StackConfig c)
+    {
+        if (c.Monitoring is not { } m) yield break;
+        var path = Key(c, "monitoring.network.cidr");
+        if (!Ipv4Cidr.TryParse(m.NetworkCidr, out var cidr))
+            yield return new(path, $"must be an IPv4 network such as 10.90.0.0/24, got '{m.NetworkCidr}'");
+        else if (!cidr.IsPrivate)
+            yield return new(path, $"must be private address space (10/8, 172.16/12, 192.168/16), got '{m.NetworkCidr}'");
+        else if (cidr.PrefixLength is < 16 or > 24)
+            yield return new(path, $"must be between a /16 and a /24, got /{cidr.PrefixLength}");
+        else
+        {
+            for (var i = 0; i < c.Regions.Count; i++)
+                if (Ipv4Cidr.TryParse(c.Regions[i].NetworkCidr, out var region) && region.Overlaps(cidr))
+                    yield return new(path, $"overlaps regions[{i}].network.cidr ({region}); the monitoring site needs its own address space");
+        }
+    }
+
+    private static IEnumerable<ConfigError> MonitoringWebhookIsHttps(StackConfig c)
+    {
+        if (c.Monitoring is not { } m) yield break;
+        if (!Uri.TryCreate(m.WebhookUrl, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps || !string.IsNullOrEmpty(uri.UserInfo))
+            yield return new(Key(c, "monitoring.webhookUrl"),
+                $"must be the recovery program's https:// alert endpoint without credentials (the bearer token is sent from es-dr:alertWebhookToken), got '{m.WebhookUrl}'");
+        var metrics = m.RecoveryMetricsAddress;
+        var colon = metrics.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(metrics[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+            yield return new(Key(c, "monitoring.recoveryMetricsAddress"), $"must be host:port of the recovery program's /metrics, got '{metrics}'");
+    }
+
+    private static IEnumerable<ConfigError> MonitoringThresholdsArePositive(StackConfig c)
+    {
+        if (c.Monitoring?.Thresholds is not { } t) yield break;
+        if (t.CcrLagOperations is < 1)
+            yield return new(Key(c, "monitoring.alerts.ccrLagOperations"), $"must be at least 1, got {t.CcrLagOperations}");
+        if (t.ReplicaLagSeconds is < 1)
+            yield return new(Key(c, "monitoring.alerts.replicaLagSeconds"), $"must be at least 1, got {t.ReplicaLagSeconds}");
     }
 
     [GeneratedRegex("^[a-z][a-z0-9-]*$")]

@@ -23,7 +23,8 @@ public sealed record StackConfig(
     IReadOnlyDictionary<string, string> Tags,
     IReadOnlyList<RegionConfig> Regions,
     DnsSettings? Dns = null,
-    ReplicationSettings? Replication = null)
+    ReplicationSettings? Replication = null,
+    MonitoringSettings? Monitoring = null)
 {
     /// <summary>The database tier (<c>es-dr:database</c>); regions with <c>database</c> get a host.</summary>
     public DatabaseSettings? Database { get; init; }

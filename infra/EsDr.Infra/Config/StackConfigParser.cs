@@ -11,7 +11,7 @@ namespace EsDr.Infra.Config;
 public static class StackConfigParser
 {
     /// <summary>The top-level keys of the project's namespace.</summary>
-    public static readonly string[] TopLevelKeys = ["namePrefix", "activeRegion", "elasticsearch", "ssh", "tags", "regions", "dns", "replication", "database", "application"];
+    public static readonly string[] TopLevelKeys = ["namePrefix", "activeRegion", "elasticsearch", "ssh", "tags", "regions", "dns", "replication", "database", "application", "monitoring"];
 
     private static readonly Dictionary<string, DnsProvider> DnsProviders = new()
     {
@@ -82,7 +82,8 @@ public static class StackConfigParser
             Tags: ReadTags(Key("tags")),
             Regions: Key("regions").Items().Select(ReadRegion).ToList(),
             Dns: ReadDns(Key("dns")),
-            Replication: ReadReplication(Key("replication")))
+            Replication: ReadReplication(Key("replication")),
+            Monitoring: ReadMonitoring(Key("monitoring")))
         {
             SecretsSet = secretsSet,
             Database = TierConfigReader.ReadDatabase(Key("database")),
@@ -127,6 +128,66 @@ public static class StackConfigParser
         if (n.IsMissing || !n.IsObject()) return null;
         n.RejectUnknownKeys("indexPatterns");
         return new ReplicationSettings(n.Child("indexPatterns").Strings(required: true));
+    }
+
+    private static MonitoringSettings? ReadMonitoring(ConfigNode n)
+    {
+        if (n.IsMissing || !n.IsObject()) return null;
+        n.RejectUnknownKeys("cloud", "location", "size", "image", "zone", "network", "webhookUrl", "recoveryMetricsAddress", "alerts");
+        var network = n.Child("network");
+        var cidr = "";
+        if (network.IsObject())
+        {
+            network.RejectUnknownKeys("cidr");
+            cidr = network.Child("cidr").String();
+        }
+        var webhook = n.Child("webhookUrl").String();
+        // The recovery program serves /metrics (the CCR series) on its own port beside the webhook.
+        var metricsDefault = Uri.TryCreate(webhook, UriKind.Absolute, out var uri) ? $"{uri.Host}:{MonitoringDefaults.RecoveryMetricsPort}" : "";
+        return new MonitoringSettings(
+            Cloud: n.Child("cloud").Enum(Clouds),
+            Location: n.Child("location").String(),
+            Size: n.Child("size").String(),
+            Image: n.Child("image").OptionalString(),
+            Zone: n.Child("zone").OptionalString(),
+            NetworkCidr: cidr,
+            WebhookUrl: webhook,
+            RecoveryMetricsAddress: n.Child("recoveryMetricsAddress").String(metricsDefault),
+            Thresholds: ReadThresholds(n.Child("alerts")));
+    }
+
+    private static MonitoringThresholds ReadThresholds(ConfigNode n)
+    {
+        if (n.IsMissing || !n.IsObject()) return new MonitoringThresholds();
+        n.RejectUnknownKeys("redFor", "yellowFor", "nodesMissingFor", "ccrLagOperations", "ccrLagFor", "replicaLagSeconds", "replicaLagFor", "probeFor");
+        return new MonitoringThresholds(
+            RedFor: Duration(n.Child("redFor")),
+            YellowFor: Duration(n.Child("yellowFor")),
+            NodesMissingFor: Duration(n.Child("nodesMissingFor")),
+            CcrLagOperations: n.Child("ccrLagOperations").OptionalInt(),
+            CcrLagFor: Duration(n.Child("ccrLagFor")),
+            ReplicaLagSeconds: n.Child("replicaLagSeconds").OptionalInt(),
+            ReplicaLagFor: Duration(n.Child("replicaLagFor")),
+            ProbeFor: Duration(n.Child("probeFor")));
+    }
+
+    /// <summary>A Prometheus-style duration (<c>90s</c>, <c>5m</c>, <c>1h</c>) of at least one second.</summary>
+    private static TimeSpan? Duration(ConfigNode n)
+    {
+        var text = n.OptionalString();
+        if (text is null) return null;
+        var unit = text.Length > 1 ? text[^1] : ' ';
+        if (int.TryParse(text[..^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0)
+        {
+            switch (unit)
+            {
+                case 's': return TimeSpan.FromSeconds(value);
+                case 'm': return TimeSpan.FromMinutes(value);
+                case 'h': return TimeSpan.FromHours(value);
+            }
+        }
+        n.Error($"must be a duration such as 90s, 5m or 1h, got '{text}'");
+        return null;
     }
 
     private static DnsSettings? ReadDns(ConfigNode n)

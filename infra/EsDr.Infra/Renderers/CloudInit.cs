@@ -6,7 +6,7 @@ namespace EsDr.Infra.Renderers;
 
 /// <summary>A plain-text file cloud-init writes after packages are installed.</summary>
 /// <param name="Permissions">Octal mode, e.g. <c>0644</c>.</param>
-public sealed record ExtraFile(string Path, string Content, string Permissions = "0644");
+public sealed record ExtraFile(string Path, string Content, string Permissions = "0644", string Owner = "root:root");
 
 /// <summary>
 /// Everything an Elasticsearch VM's first boot needs. Certificates and key are single-line base64 of
@@ -27,6 +27,12 @@ public sealed record ElasticsearchUserData(
     string BootstrapPassword)
 {
     public IReadOnlyList<ExtraFile> ExtraFiles { get; init; } = [];
+
+    /// <summary>
+    /// The bcrypt hash of the read-only monitoring user's password (<see cref="ElasticsearchRoles.MonitorPrincipal"/>,
+    /// a file-realm user), or null when the stack has no monitoring host.
+    /// </summary>
+    public string? MonitorPasswordHash { get; init; }
 
     /// <summary>Shell lines run (in order) after Elasticsearch has been started.</summary>
     public IReadOnlyList<string> ExtraRunCommands { get; init; } = [];
@@ -51,7 +57,7 @@ public sealed record HaproxyUserData(
 /// SSH keys, files, commands). Files that need a package's user or directory are deferred until after
 /// package installation; runcmd runs after that.
 /// </summary>
-public static class CloudInit
+public static partial class CloudInit
 {
     public const string Header = "#cloud-config\n";
 
@@ -232,6 +238,12 @@ public static class CloudInit
         // Deferred: the elasticsearch group and /etc/elasticsearch exist only once the package is installed.
         yield return PlainFile(EsConfig("elasticsearch.yml"), ElasticsearchYml.Render(u.Node), EsOwner, "0660", defer: true);
         yield return PlainFile(EsConfig("roles.yml"), ElasticsearchRoles.Render(), EsOwner, "0660", defer: true);
+        if (u.MonitorPasswordHash is { } hash)
+        {
+            // File-realm user: known to every node from first boot, with no API call and no plain password on the node.
+            yield return PlainFile(EsConfig("users"), $"{ElasticsearchRoles.MonitorPrincipal}:{hash}\n", EsOwner, "0640", defer: true);
+            yield return PlainFile(EsConfig("users_roles"), $"{ElasticsearchRoles.MonitorPrincipal}:{ElasticsearchRoles.MonitorPrincipal}\n", EsOwner, "0640", defer: true);
+        }
         yield return PlainFile(EsConfig("jvm.options.d/heap.options"), JvmHeap.RenderOptions(u.HeapGb), EsOwner, "0660", defer: true);
         yield return Base64File(EsConfig(ElasticsearchYml.CaCertificateFile), u.CaCertificateBase64, EsOwner, "0644", defer: true);
         yield return Base64File(EsConfig(ElasticsearchYml.NodeCertificateFile), u.NodeCertificateBase64, EsOwner, "0644", defer: true);
@@ -239,7 +251,7 @@ public static class CloudInit
 
         foreach (var file in u.ExtraFiles)
         {
-            yield return PlainFile(file.Path, file.Content, "root:root", file.Permissions, defer: true);
+            yield return PlainFile(file.Path, file.Content, file.Owner, file.Permissions, defer: true);
         }
     }
 

@@ -102,7 +102,9 @@ internal static class Planner
         steps.Add(Config(ctx, ["activeRegion", to], $"Make {to} the active region", "Sets an absolute value."));
         steps.Add(Config(ctx, [$"regions[{ctx.IndexOf(from)}].state", "lost"], $"Mark {from} lost", "Sets an absolute value."));
         steps.Add(Config(ctx, [$"regions[{ctx.IndexOf(to)}].state", "active"], $"Mark {to} active", "Sets an absolute value."));
-        var lostResources = ctx.View.Region(from).AllResources.ToHashSet(StringComparer.Ordinal);
+        // The monitoring site is left out too: nothing in it follows the active region, and it may live on
+        // the lost region's cloud, whose API may be down.
+        var lostResources = ctx.View.Region(from).AllResources.Concat(ctx.View.MonitoringResources).ToHashSet(StringComparer.Ordinal);
         steps.Add(Up(ctx, ctx.View.AllResources.Where(r => !lostResources.Contains(r)),
             $"Point DNS/balancers at {to} and update everything outside {from}",
             "Pulumi compares desired and actual state; a re-run after success has no changes."));

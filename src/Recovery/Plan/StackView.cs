@@ -32,6 +32,9 @@ internal sealed record RegionView(
 /// </summary>
 internal sealed record StackView(IReadOnlyList<RegionView> Regions, IReadOnlyList<string> AllResources)
 {
+    /// <summary>The monitoring site's resources (the <c>monitoring</c> output); empty without one.</summary>
+    public IReadOnlyList<string> MonitoringResources { get; init; } = [];
+
     public RegionView Region(string name) =>
         Regions.SingleOrDefault(r => r.Name == name) ?? throw new ArgumentException($"no region '{name}' in the stack outputs", nameof(name));
 
@@ -53,7 +56,10 @@ internal sealed record StackView(IReadOnlyList<RegionView> Regions, IReadOnlyLis
                     .SelectMany(tier => r[tier]?["resources"]?.AsArray().Select(x => (string)x!) ?? []).ToList(),
             };
         }).ToList();
-        return new StackView(regions, allResources);
+        return new StackView(regions, allResources)
+        {
+            MonitoringResources = outputs["monitoring"]?["resources"]?.AsArray().Select(x => (string)x!).ToList() ?? [],
+        };
     }
 
     /// <summary>Compiles the config offline (no cloud, no state) into the view and a type resolver.</summary>
@@ -72,7 +78,8 @@ internal sealed record StackView(IReadOnlyList<RegionView> Regions, IReadOnlyLis
             };
         }).ToList();
         var types = program.Resources.ToDictionary(r => r.Name, r => r.Type, StringComparer.Ordinal);
-        return (new StackView(regions, program.Resources.Select(r => r.Name).ToList()),
+        var monitoring = program.Outputs.ContainsKey("monitoring") ? Strings(((PMap)program.Outputs["monitoring"])["resources"]) : [];
+        return (new StackView(regions, program.Resources.Select(r => r.Name).ToList()) { MonitoringResources = monitoring },
             name => types.TryGetValue(name, out var t) ? t : throw new KeyNotFoundException($"no resource '{name}' in the compiled program"));
     }
 

@@ -21,7 +21,7 @@ public class DatabaseTierTests
     {
         var stack = Repository.Load(file);
         var config = stack.Config.ToDictionary(k => k.Key, k => k.Value);
-        return StackCompilation.Compile(StackConfigParser.Parse(TestConfig.Project, stack.Stack, change?.Invoke(config) ?? config, []));
+        return StackCompilation.Compile(StackConfigParser.Parse(TestConfig.Project, stack.Stack, change?.Invoke(config) ?? config, stack.SecretKeys));
     }
 
     internal static string UserData(StackCompilation compiled, string hostName) =>

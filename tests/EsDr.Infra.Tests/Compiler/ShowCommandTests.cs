@@ -32,6 +32,20 @@ public class ShowCommandTests
     }
 
     [Fact]
+    public void Show_ProdStackOffline_ListsTheMonitoringSiteApartFromTheRegions()
+    {
+        var (exit, output, errors) = Show("Pulumi.prod.yaml");
+
+        Assert.Equal(0, exit);
+        Assert.Equal("", errors);
+        Assert.Contains("Monitoring: linode nl-ams, network 10.90.0.0/24, host g6-standard-2; alerts to https://recovery.example.com:9095/alerts", output, StringComparison.Ordinal);
+        var monitoring = output[output.IndexOf("Monitoring:", StringComparison.Ordinal)..output.IndexOf("Shared", StringComparison.Ordinal)];
+        Assert.Contains("1 × linode:index/networkingIp:NetworkingIp", monitoring, StringComparison.Ordinal);
+        Assert.Contains("1 × linode:index/instance:Instance", monitoring, StringComparison.Ordinal);
+        Assert.DoesNotContain("networkingIp", output[output.IndexOf("Shared", StringComparison.Ordinal)..], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Show_WithFiles_PrintsEveryNodesRenderedElasticsearchYml()
     {
         var (exit, output, _) = Show("Pulumi.dev.yaml", files: true);

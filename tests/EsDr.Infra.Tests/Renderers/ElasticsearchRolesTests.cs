@@ -11,11 +11,21 @@ public class ElasticsearchRolesTests
         var roles = new DeserializerBuilder().Build()
             .Deserialize<Dictionary<string, Dictionary<string, List<string>>>>(ElasticsearchRoles.Render());
 
-        var role = Assert.Single(roles);
-        Assert.Equal("lb_health", role.Key);
-        Assert.Equal(["cluster:monitor/health"], role.Value["cluster"]);
-        Assert.Empty(role.Value["indices"]);
-        Assert.Equal(["cluster", "indices"], role.Value.Keys);
+        var role = roles["lb_health"];
+        Assert.Equal(["cluster:monitor/health"], role["cluster"]);
+        Assert.Empty(role["indices"]);
+        Assert.Equal(["cluster", "indices"], role.Keys);
+    }
+
+    [Fact]
+    public void Render_MonitorRole_MayMonitorTheClusterAndReadNoIndex()
+    {
+        var roles = new DeserializerBuilder().Build()
+            .Deserialize<Dictionary<string, Dictionary<string, List<string>>>>(ElasticsearchRoles.Render());
+
+        Assert.Equal(["lb_health", ElasticsearchRoles.MonitorPrincipal], roles.Keys);
+        Assert.Equal(["monitor"], roles[ElasticsearchRoles.MonitorPrincipal]["cluster"]);
+        Assert.Empty(roles[ElasticsearchRoles.MonitorPrincipal]["indices"]);
     }
 
     [Fact]

@@ -135,64 +135,7 @@ public sealed partial class AwsAdapter : ICloudAdapter
         var image = region.Config.Image ?? throw new InvalidOperationException(
             $"region '{region.Name}': AWS regions need 'image', the id of a Debian 12 AMI in {region.Config.Location} (owner {DebianImageOwner})");
 
-        var provider = program.Add(ProviderName(region), "pulumi:providers:aws",
-            new PMap
-            {
-                { "region", region.Config.Location },
-                { "defaultTags", new PMap { { "tags", TagMap(context.Tags) } } },
-            },
-            RegionContext.Pinned(ProviderPackages.Aws));
-        var on = new Scope(context, provider.Self);
-
-        var network = new List<string> { provider.Name };
-        var vpc = on.Add(VpcName(region), "aws:ec2/vpc:Vpc", new PMap
-        {
-            { "cidrBlock", region.Network.Cidr },
-            // Instances resolve each other and AWS endpoints through the VPC's resolver.
-            { "enableDnsSupport", true },
-            { "enableDnsHostnames", true },
-            { "tags", NameTag($"{context.Config.NamePrefix}-{region.Key}") },
-        });
-        var gateway = on.Add($"{region.Key}-igw", "aws:ec2/internetGateway:InternetGateway", new PMap
-        {
-            { "vpcId", vpc.Out("id") },
-            { "tags", NameTag($"{context.Config.NamePrefix}-{region.Key}") },
-        });
-        var routes = on.Add($"{region.Key}-rt", "aws:ec2/routeTable:RouteTable", new PMap
-        {
-            { "vpcId", vpc.Out("id") },
-            { "tags", NameTag($"{context.Config.NamePrefix}-{region.Key}") },
-        });
-        var defaultRoute = on.Add(DefaultRouteName(region), "aws:ec2/route:Route", new PMap
-        {
-            { "routeTableId", routes.Out("id") },
-            { "destinationCidrBlock", AnyIpv4 },
-            { "gatewayId", gateway.Out("id") },
-        });
-        network.AddRange([vpc.Name, gateway.Name, routes.Name, defaultRoute.Name]);
-
-        // Public subnets: every node has a public address (1:1 NAT onto its private one) for its outbound
-        // traffic (packages, Elastic's repository) without a NAT gateway per zone, and so the other regions'
-        // nodes can reach it for cross-cluster replication. Security groups decide who gets in.
-        var subnets = new Dictionary<Subnet, ProgramResource>();
-        foreach (var subnet in region.Network.Subnets)
-        {
-            var zone = subnet.Zone ?? throw new InvalidOperationException($"region '{region.Name}': AWS subnets need an availability zone");
-            var resource = on.Add(SubnetName(region, zone), "aws:ec2/subnet:Subnet", new PMap
-            {
-                { "vpcId", vpc.Out("id") },
-                { "cidrBlock", subnet.Cidr },
-                { "availabilityZone", zone },
-                { "tags", NameTag($"{context.Config.NamePrefix}-{region.Key}-{zone}") },
-            });
-            var association = on.Add(RouteTableAssociationName(region, zone), "aws:ec2/routeTableAssociation:RouteTableAssociation", new PMap
-            {
-                { "subnetId", resource.Out("id") },
-                { "routeTableId", routes.Out("id") },
-            });
-            subnets[subnet] = resource;
-            network.AddRange([resource.Name, association.Name]);
-        }
+        var (on, vpc, subnets, network) = AddNetwork(context);
 
         var nodeGroup = on.Add(NodeSecurityGroupName(region), "aws:ec2/securityGroup:SecurityGroup", new PMap
         {
@@ -265,6 +208,96 @@ public sealed partial class AwsAdapter : ICloudAdapter
             EndpointAliasZoneId = balancer.LoadBalancer.Out("zoneId"),
             TransportHost = $"${{{TransportBalancerName(region)}.dnsName}}",
         };
+    }
+
+    /// <summary>
+    /// The region's own provider, its VPC with an internet gateway and default route, and one public subnet per
+    /// topology subnet, each associated with the route table. Returns every network resource name.
+    /// </summary>
+    private static (Scope On, ProgramResource Vpc, Dictionary<Subnet, ProgramResource> Subnets, List<string> Names) AddNetwork(RegionContext context)
+    {
+        var region = context.Region;
+        var program = context.Program;
+        var provider = program.Add(ProviderName(region), "pulumi:providers:aws",
+            new PMap
+            {
+                { "region", region.Config.Location },
+                { "defaultTags", new PMap { { "tags", TagMap(context.Tags) } } },
+            },
+            RegionContext.Pinned(ProviderPackages.Aws));
+        var on = new Scope(context, provider.Self);
+
+        var network = new List<string> { provider.Name };
+        var vpc = on.Add(VpcName(region), "aws:ec2/vpc:Vpc", new PMap
+        {
+            { "cidrBlock", region.Network.Cidr },
+            // Instances resolve each other and AWS endpoints through the VPC's resolver.
+            { "enableDnsSupport", true },
+            { "enableDnsHostnames", true },
+            { "tags", NameTag($"{context.Config.NamePrefix}-{region.Key}") },
+        });
+        var gateway = on.Add($"{region.Key}-igw", "aws:ec2/internetGateway:InternetGateway", new PMap
+        {
+            { "vpcId", vpc.Out("id") },
+            { "tags", NameTag($"{context.Config.NamePrefix}-{region.Key}") },
+        });
+        var routes = on.Add($"{region.Key}-rt", "aws:ec2/routeTable:RouteTable", new PMap
+        {
+            { "vpcId", vpc.Out("id") },
+            { "tags", NameTag($"{context.Config.NamePrefix}-{region.Key}") },
+        });
+        var defaultRoute = on.Add(DefaultRouteName(region), "aws:ec2/route:Route", new PMap
+        {
+            { "routeTableId", routes.Out("id") },
+            { "destinationCidrBlock", AnyIpv4 },
+            { "gatewayId", gateway.Out("id") },
+        });
+        network.AddRange([vpc.Name, gateway.Name, routes.Name, defaultRoute.Name]);
+
+        // Public subnets: every node has a public address (1:1 NAT onto its private one) for its outbound
+        // traffic (packages, Elastic's repository) without a NAT gateway per zone, and so the other regions'
+        // nodes can reach it for cross-cluster replication. Security groups decide who gets in.
+        var subnets = new Dictionary<Subnet, ProgramResource>();
+        foreach (var subnet in region.Network.Subnets)
+        {
+            var zone = subnet.Zone ?? throw new InvalidOperationException($"region '{region.Name}': AWS subnets need an availability zone");
+            var resource = on.Add(SubnetName(region, zone), "aws:ec2/subnet:Subnet", new PMap
+            {
+                { "vpcId", vpc.Out("id") },
+                { "cidrBlock", subnet.Cidr },
+                { "availabilityZone", zone },
+                { "tags", NameTag($"{context.Config.NamePrefix}-{region.Key}-{zone}") },
+            });
+            var association = on.Add(RouteTableAssociationName(region, zone), "aws:ec2/routeTableAssociation:RouteTableAssociation", new PMap
+            {
+                { "subnetId", resource.Out("id") },
+                { "routeTableId", routes.Out("id") },
+            });
+            subnets[subnet] = resource;
+            network.AddRange([resource.Name, association.Name]);
+        }
+        return (on, vpc, subnets, network);
+    }
+
+    /// <summary>The monitoring site: its provider and network (<see cref="AddNetwork"/>); hosts bring their own security groups.</summary>
+    public RegionResources AddSite(RegionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var (_, _, _, network) = AddNetwork(context);
+        return new RegionResources(context.Region, [], "", [], network);
+    }
+
+    /// <summary>An Elastic IP in the site's region (after <see cref="AddSite"/>, whose provider it uses); <see cref="AddHost"/> associates it.</summary>
+    public ReservedAddress ReserveAddress(RegionContext context, string logicalName)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var on = new Scope(context, $"${{{ProviderName(context.Region)}}}");
+        var eip = on.Add(logicalName, "aws:ec2/eip:Eip", new PMap
+        {
+            { "domain", "vpc" },
+            { "tags", NameTag($"{context.Config.NamePrefix}-{logicalName}") },
+        });
+        return new ReservedAddress(eip.Name, eip.Out("publicIp"));
     }
 
     /// <summary>
@@ -392,7 +425,17 @@ public sealed partial class AwsAdapter : ICloudAdapter
         var instance = AddInstance(on, host.LogicalName, host.Name, image, host.Size, Ref.To(SubnetName(topology, zone), "id"),
             privateIp, group.Out("id"), host.UserData,
             [egress.Name, DefaultRouteName(topology), RouteTableAssociationName(topology, zone)]);
-        return new HostResources(instance.Out("publicIp"), privateIp, [instance.Name, group.Name, egress.Name, .. rules]);
+        if (host.PublicAddress is { } reserved)
+        {
+            // The Elastic IP replaces the instance's ephemeral public address, for inbound and outbound alike.
+            var association = on.Add($"{host.LogicalName}-eip-association", "aws:ec2/eipAssociation:EipAssociation", new PMap
+            {
+                { "allocationId", Ref.To(reserved.ResourceName, "allocationId") },
+                { "instanceId", instance.Out("id") },
+            });
+            rules.Add(association.Name);
+        }
+        return new HostResources(host.PublicAddress?.Address ?? instance.Out("publicIp"), privateIp, [instance.Name, group.Name, egress.Name, .. rules]);
     }
 
     /// <summary>

@@ -116,31 +116,7 @@ public sealed class LinodeAdapter : ICloudAdapter
         if (kind == BalancerKind.NodeBalancer && context.Config.Elasticsearch.TransportPort != FrontDoorElasticsearchTransportPort)
             throw new NotSupportedException($"region '{region.Name}': the NodeBalancer's front door forwards to Elasticsearch's transport on {Port(FrontDoorElasticsearchTransportPort)}");
 
-        var vpc = program.Add($"{region.Key}-vpc", "linode:index/vpc:Vpc",
-            new PMap
-            {
-                { "label", Label($"{prefix}-{region.Key}", LongLabel) },
-                { "region", location },
-            },
-            Pinned());
-
-        var subnets = new Dictionary<Subnet, ProgramResource>();
-        var network = new List<string> { vpc.Name, LinodeIds.CastName(vpc.Name) };
-        for (var i = 0; i < region.Network.Subnets.Count; i++)
-        {
-            var subnet = region.Network.Subnets[i];
-            var suffix = SubnetSuffix(region, i);
-            subnets[subnet] = program.Add(SubnetName(region, i), "linode:index/vpcSubnet:VpcSubnet",
-                new PMap
-                {
-                    { "vpcId", LinodeIds.Of(program, vpc.Name) },
-                    { "label", Label($"{prefix}-{region.Key}{suffix}", LongLabel) },
-                    { "ipv4", subnet.Cidr },
-                },
-                Pinned());
-            network.Add(subnets[subnet].Name);
-            network.Add(LinodeIds.CastName(subnets[subnet].Name));
-        }
+        var (subnets, network) = AddNetwork(context);
         network.Add(NodeFirewallName(region));
 
         // Exactly one of the two: the NodeBalancer's backend /30 (offset 4) covers the HAProxy instance's
@@ -197,6 +173,68 @@ public sealed class LinodeAdapter : ICloudAdapter
             network);
     }
 
+    /// <summary>The region's VPC and one subnet per topology subnet; returns the subnets and every network resource name.</summary>
+    private static (Dictionary<Subnet, ProgramResource> Subnets, List<string> Names) AddNetwork(RegionContext context)
+    {
+        var region = context.Region;
+        var program = context.Program;
+        var prefix = context.Config.NamePrefix;
+        var location = region.Config.Location;
+        var vpc = program.Add($"{region.Key}-vpc", "linode:index/vpc:Vpc",
+            new PMap
+            {
+                { "label", Label($"{prefix}-{region.Key}", LongLabel) },
+                { "region", location },
+            },
+            Pinned());
+
+        var subnets = new Dictionary<Subnet, ProgramResource>();
+        var network = new List<string> { vpc.Name, LinodeIds.CastName(vpc.Name) };
+        for (var i = 0; i < region.Network.Subnets.Count; i++)
+        {
+            var subnet = region.Network.Subnets[i];
+            var suffix = SubnetSuffix(region, i);
+            subnets[subnet] = program.Add(SubnetName(region, i), "linode:index/vpcSubnet:VpcSubnet",
+                new PMap
+                {
+                    { "vpcId", LinodeIds.Of(program, vpc.Name) },
+                    { "label", Label($"{prefix}-{region.Key}{suffix}", LongLabel) },
+                    { "ipv4", subnet.Cidr },
+                },
+                Pinned());
+            network.Add(subnets[subnet].Name);
+            network.Add(LinodeIds.CastName(subnets[subnet].Name));
+        }
+        return (subnets, network);
+    }
+
+    /// <summary>The monitoring site: a VPC and its subnet, nothing else (hosts bring their own firewalls).</summary>
+    public RegionResources AddSite(RegionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var (_, network) = AddNetwork(context);
+        return new RegionResources(context.Region, [], "", [], network);
+    }
+
+    /// <summary>
+    /// A reserved public IPv4 address in the site's location. <see cref="AddHost"/> assigns it at creation and NATs
+    /// it onto the host's VPC address, so the host's traffic leaves from it.
+    /// </summary>
+    public ReservedAddress ReserveAddress(RegionContext context, string logicalName)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var ip = context.Program.Add(logicalName, "linode:index/networkingIp:NetworkingIp",
+            new PMap
+            {
+                { "type", "ipv4" },
+                { "public", true },
+                { "reserved", true },
+                { "region", context.Region.Config.Location },
+            },
+            Pinned());
+        return new ReservedAddress(ip.Name, ip.Out("address"));
+    }
+
     /// <summary>The NodeBalancer, its HTTP config and its transport config.</summary>
     private sealed record NodeBalancerResources(ProgramResource Balancer, ProgramResource Http, ProgramResource Transport);
 
@@ -246,6 +284,7 @@ public sealed class LinodeAdapter : ICloudAdapter
         var peerBalancers = RegionResources.PeerBalancerSources(peers);
         if (peerBalancers.Count > 0) inbound.Add(Rule("es-other-regions-haproxy", Port(es.HttpPort), peerBalancers));
         if (config.Ssh.AllowedCidrs.Count > 0) inbound.Add(Rule("ssh-operators", "22", config.Ssh.AllowedCidrs));
+        // Attached to each node by a FirewallDevice (see AttachFirewall), never by the nodes' firewallId.
         AddFirewall(context, NodeFirewallName(region), $"{prefix}-{region.Key}-es", inbound);
 
         // The regional endpoint (9200): the configured client networks, the region's own private network
@@ -301,9 +340,10 @@ public sealed class LinodeAdapter : ICloudAdapter
         var firewall = AddFirewall(context, HostFirewallName(host), host.Name, inbound);
 
         var subnet = context.Program.Resource(SubnetName(topology, subnetIndex));
-        var instance = AddInstance(context, host.LogicalName, host.Name, host.Size, ip, subnet, firewallName: null, host.UserData, Tags(context));
+        var instance = AddInstance(context, host.LogicalName, host.Name, host.Size, ip, subnet, firewallName: null, host.UserData, Tags(context),
+            host.PublicAddress?.Address);
         var device = AttachFirewall(context, $"{host.LogicalName}-fw-device", firewall.Name, instance);
-        return new HostResources(instance.Out("ipAddress"), ip,
+        return new HostResources(host.PublicAddress?.Address ?? instance.Out("ipAddress"), ip,
             [instance.Name, LinodeIds.CastName(instance.Name), firewall.Name, LinodeIds.CastName(firewall.Name), device.Name]);
     }
 
@@ -442,7 +482,7 @@ public sealed class LinodeAdapter : ICloudAdapter
 
     private static ProgramResource AddInstance(
         RegionContext context, string logicalName, string label, string type, string vpcIp, ProgramResource subnet,
-        string? firewallName, string userDataText, IReadOnlyList<string> tags)
+        string? firewallName, string userDataText, IReadOnlyList<string> tags, string? reservedAddress = null)
     {
         var region = context.Region;
         var userData = context.Program.Variable($"{logicalName}-user-data", userDataText);
@@ -469,7 +509,7 @@ public sealed class LinodeAdapter : ICloudAdapter
                         { "purpose", VpcPurpose },
                         { "subnetId", LinodeIds.Of(context.Program, subnet.Name) },
                         { "primary", true },
-                        { "ipv4", new PMap { { "vpc", vpcIp }, { "nat11", "any" } } },
+                        { "ipv4", new PMap { { "vpc", vpcIp }, { "nat11", reservedAddress ?? "any" } } },
                     },
                 }
             },
@@ -477,6 +517,12 @@ public sealed class LinodeAdapter : ICloudAdapter
         // Protected from its first boot where nothing the firewall names waits for this instance (HAProxy).
         if (firewallName is not null) properties.Add("firewallId", LinodeIds.Of(context.Program, firewallName));
         // Linode's metadata service wants user-data base64-encoded.
+        if (reservedAddress is not null)
+        {
+            // A reserved address, assigned at creation and NATed onto the VPC address instead of an ephemeral
+            // one: the instance's traffic leaves from it, and firewalls elsewhere admit it by it.
+            properties.Add("ipv4s", new List<object> { reservedAddress });
+        }
         properties.Add("metadatas", new List<object> { new PMap { { "userData", new PMap { { "fn::toBase64", userData } } } } });
         return context.Program.Add(logicalName, "linode:index/instance:Instance", properties,
             Pinned(new ResourceOptions

@@ -1,0 +1,43 @@
+namespace EsDr.Infra.Config;
+
+/// <summary>
+/// <c>es-dr:monitoring</c>: one monitoring host (Prometheus, Alertmanager and the exporters) in a location
+/// of its own, outside every Elasticsearch region, so it sees a region's loss instead of sharing it.
+/// Alertmanager posts every alert to <see cref="WebhookUrl"/> with the secret <c>es-dr:alertWebhookToken</c>.
+/// </summary>
+/// <param name="Zone">The availability zone of the host's subnet (AWS only).</param>
+/// <param name="RecoveryMetricsAddress">host:port of the recovery program's <c>/metrics</c> (the CCR lag series).</param>
+public sealed record MonitoringSettings(
+    Cloud Cloud,
+    string Location,
+    string Size,
+    string? Image,
+    string? Zone,
+    string NetworkCidr,
+    string WebhookUrl,
+    string RecoveryMetricsAddress,
+    MonitoringThresholds Thresholds);
+
+/// <summary>
+/// <c>monitoring.alerts</c>: how bad and for how long before an alert fires. Durations are Prometheus
+/// durations (<c>90s</c>, <c>5m</c>, <c>1h</c>); null keeps the renderer's default.
+/// </summary>
+public sealed record MonitoringThresholds(
+    TimeSpan? RedFor = null,
+    TimeSpan? YellowFor = null,
+    TimeSpan? NodesMissingFor = null,
+    long? CcrLagOperations = null,
+    TimeSpan? CcrLagFor = null,
+    int? ReplicaLagSeconds = null,
+    TimeSpan? ReplicaLagFor = null,
+    TimeSpan? ProbeFor = null);
+
+/// <summary>Fixed facts of the monitoring host that config does not choose.</summary>
+public static class MonitoringDefaults
+{
+    /// <summary>Where the recovery program serves <c>/metrics</c> unless <c>monitoring.recoveryMetricsAddress</c> says otherwise.</summary>
+    public const int RecoveryMetricsPort = 9464;
+
+    public const int PrometheusPort = 9090;
+    public const int AlertmanagerPort = 9093;
+}

@@ -1,0 +1,163 @@
+using EsDr.Infra.Renderers;
+using EsDr.Infra.Renderers.Monitoring;
+using YamlDotNet.Serialization;
+using static EsDr.Infra.Tests.Renderers.Monitoring.MonitoringSamples;
+
+namespace EsDr.Infra.Tests.Renderers.Monitoring;
+
+/// <summary>
+/// The monitoring host's user-data, checked the way the host itself would: the files are taken out of the
+/// rendered cloud-config and handed to the real cloud-init, promtool and amtool.
+/// </summary>
+public class MonitoringHostTests
+{
+    private const string Password = "Mon1torPassw0rdOnlyInTheEnvFile";
+
+    internal static MonitoringHostSettings Settings(params MonitoredDatabase[] databases) => new(
+        [
+            new(new MonitoredCluster("fra", "shop-fra", 9120, 3), "shop-fra", "203.0.113.10", 9200, "esdr_monitor", Password),
+            new(new MonitoredCluster("dub", "shop-dub", 9121, 5), "shop-dub", "dub-lb-123.elb.eu-west-1.amazonaws.com", 9200, "esdr_monitor", Password + "2"),
+        ],
+        databases,
+        Thresholds(),
+        "https://recovery.example.com/alerts",
+        BearerToken,
+        "recovery.example.com:9464",
+        "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t",
+        ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGQw1c6y3Vb5cR9yTQ0h ops@example.com"]);
+
+    /// <summary>write_files of a cloud-config, by path (content as written, owner, permissions).</summary>
+    internal static Dictionary<string, Dictionary<object, object>> WrittenFiles(string userData)
+    {
+        var root = new DeserializerBuilder().Build().Deserialize<Dictionary<string, object>>(userData.Replace("#cloud-config\n", "", StringComparison.Ordinal));
+        return ((List<object>)root["write_files"]).Cast<Dictionary<object, object>>().ToDictionary(f => (string)f["path"]);
+    }
+
+    internal static List<string> Packages(string userData) =>
+        ((List<object>)new DeserializerBuilder().Build().Deserialize<Dictionary<string, object>>(userData)["packages"]).Cast<string>().ToList();
+
+    /// <summary>
+    /// Writes the monitoring configs the user-data carries into <paramref name="dir"/> (the token file's path
+    /// in alertmanager.yml moved there too) and runs promtool and amtool on them, as the host's runcmd does.
+    /// </summary>
+    internal static async Task AssertToolsAcceptTheWrittenConfigs(string userData, TempDir dir)
+    {
+        var files = WrittenFiles(userData);
+        string Content(string path) => (string)files[path]["content"];
+        var prometheus = dir.Write("prometheus.yml", Content(MonitoringHost.PrometheusConfigFile));
+        var rules = dir.Write(MonitoringHost.RulesFileName, Content(MonitoringHost.RulesFile));
+        var token = dir.Write("alertmanager-webhook.token", Content(MonitoringHost.TokenFile));
+        var alertmanager = dir.Write("alertmanager.yml", Content(MonitoringHost.AlertmanagerConfigFile).Replace(MonitoringHost.TokenFile, token, StringComparison.Ordinal));
+
+        var config = await RealTool.RunAsync("promtool", "check", "config", prometheus);
+        Assert.True(config.ExitCode == 0, config.Output);
+        Assert.Contains("SUCCESS: 1 rule files found", config.Output, StringComparison.Ordinal);
+        var checkedRules = await RealTool.RunAsync("promtool", "check", "rules", rules);
+        Assert.True(checkedRules.ExitCode == 0, checkedRules.Output);
+        var am = await RealTool.RunAsync("amtool", "check-config", alertmanager);
+        Assert.True(am.ExitCode == 0, am.Output);
+    }
+
+    [Fact]
+    public async Task RenderMonitoringHost_PassesCloudInitSchema()
+    {
+        using var dir = new TempDir();
+        var file = dir.Write("user-data.yaml", CloudInit.RenderMonitoringHost(Settings()));
+
+        var (exitCode, output) = await RealTool.RunAsync("cloud-init", "schema", "--config-file", file);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("Valid cloud-config", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RenderMonitoringHost_WrittenConfigs_PassPromtoolAndAmtool()
+    {
+        using var dir = new TempDir();
+
+        await AssertToolsAcceptTheWrittenConfigs(CloudInit.RenderMonitoringHost(Settings()), dir);
+    }
+
+    [Fact]
+    public void RenderMonitoringHost_TokenFile_IsTheOnlyPlaceTheTokenIsAndOnlyAlertmanagerReadsIt()
+    {
+        var userData = CloudInit.RenderMonitoringHost(Settings());
+        var files = WrittenFiles(userData);
+
+        var token = files[MonitoringHost.TokenFile];
+        Assert.Equal("0600", token["permissions"]);
+        Assert.Equal(MonitoringHost.ServiceOwner, token["owner"]);
+        Assert.Equal(BearerToken + "\n", token["content"]);
+        Assert.Single(files.Values, f => ((string)f["content"]).Contains(BearerToken, StringComparison.Ordinal));
+        Assert.Contains($"credentials_file: \"{MonitoringHost.TokenFile}\"", (string)files[MonitoringHost.AlertmanagerConfigFile]["content"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RenderMonitoringHost_OneExporterPerCluster_OnItsOwnLoopbackPortWithTheEndpointAndNoPasswordInTheUnit()
+    {
+        var files = WrittenFiles(CloudInit.RenderMonitoringHost(Settings()));
+
+        var fra = (string)files["/etc/systemd/system/esdr-es-exporter-fra.service"]["content"];
+        var dub = (string)files["/etc/systemd/system/esdr-es-exporter-dub.service"]["content"];
+        Assert.Contains("--web.listen-address=127.0.0.1:9120 --es.uri=https://shop-fra:9200 --es.ca=/etc/esdr/es-ca.crt", fra, StringComparison.Ordinal);
+        Assert.Contains("--web.listen-address=127.0.0.1:9121 --es.uri=https://shop-dub:9200 ", dub, StringComparison.Ordinal);
+        Assert.Contains("User=prometheus", fra, StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, fra + dub, StringComparison.Ordinal);
+
+        var env = files["/etc/esdr/es-exporter-fra.env"];
+        Assert.Equal("0600", env["permissions"]);
+        Assert.Equal("root:root", env["owner"]);
+        Assert.Equal($"ES_USERNAME=esdr_monitor\nES_PASSWORD={Password}\n", env["content"]);
+    }
+
+    [Fact]
+    public void RenderMonitoringHost_EndpointNames_MapToTheirAddressesAndDnsNamesAreResolvedEachTime()
+    {
+        var script = (string)WrittenFiles(CloudInit.RenderMonitoringHost(Settings()))[MonitoringHost.ResolveScript]["content"];
+
+        Assert.Contains("ip=$(resolve '203.0.113.10') && [ -n \"$ip\" ] && echo \"$ip shop-fra # esdr-endpoint\" >> \"$tmp\"", script, StringComparison.Ordinal);
+        Assert.Contains("ip=$(resolve 'dub-lb-123.elb.eu-west-1.amazonaws.com') && [ -n \"$ip\" ] && echo \"$ip shop-dub # esdr-endpoint\"", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ResolveScript_RunByShell_KeepsOtherHostsLinesAndReplacesItsOwn()
+    {
+        using var dir = new TempDir();
+        var hosts = dir.Write("hosts", "127.0.0.1 localhost\n198.51.100.1 shop-fra # esdr-endpoint\n");
+        var script = MonitoringHost.ResolveEndpoints(Settings().Clusters.Take(1).ToList()).Replace("/etc/hosts", hosts, StringComparison.Ordinal);
+        var file = dir.Write("resolve.sh", script);
+
+        var (exitCode, output) = await RealTool.RunAsync("sh", file);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Equal("127.0.0.1 localhost\n203.0.113.10 shop-fra # esdr-endpoint\n", File.ReadAllText(hosts));
+    }
+
+    [Fact]
+    public void RenderMonitoringHost_Probes_AskEachEndpointTheBalancersHealthQuestion()
+    {
+        var prometheus = (string)WrittenFiles(CloudInit.RenderMonitoringHost(Settings()))[MonitoringHost.PrometheusConfigFile]["content"];
+
+        Assert.Contains("https://shop-fra:9200/_cluster/health?wait_for_status=yellow&timeout=1s", prometheus, StringComparison.Ordinal);
+        Assert.Contains("https://shop-dub:9200/_cluster/health?wait_for_status=yellow&timeout=1s", prometheus, StringComparison.Ordinal);
+        Assert.Contains($"- \"{MonitoringHost.RulesFileName}\"", prometheus, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RenderMonitoringHost_MysqldExporter_IsInstalledOnlyWhenThereAreDatabases()
+    {
+        Assert.DoesNotContain("prometheus-mysqld-exporter", Packages(CloudInit.RenderMonitoringHost(Settings())));
+
+        var withDatabase = CloudInit.RenderMonitoringHost(Settings(new MonitoredDatabase("fra", DatabaseRole.Primary, "10.0.0.20:9104")));
+
+        Assert.Contains("prometheus-mysqld-exporter", Packages(withDatabase));
+        Assert.Contains("10.0.0.20:9104", (string)WrittenFiles(withDatabase)[MonitoringHost.PrometheusConfigFile]["content"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RenderMonitoringHost_MultiLinePassword_IsRefused() =>
+        Assert.Throws<ArgumentException>(() => MonitoringHost.Files(Settings() with
+        {
+            Clusters = [Settings().Clusters[0] with { MonitorPassword = "a\nb" }],
+        }));
+}
