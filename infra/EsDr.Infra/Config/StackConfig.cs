@@ -23,7 +23,8 @@ public sealed record StackConfig(
     IReadOnlyDictionary<string, string> Tags,
     IReadOnlyList<RegionConfig> Regions,
     DnsSettings? Dns = null,
-    ReplicationSettings? Replication = null)
+    ReplicationSettings? Replication = null,
+    RecoverySettings? Recovery = null)
 {
     public RegionConfig Active => Regions.Single(r => r.Name == ActiveRegion);
 }

@@ -11,7 +11,7 @@ namespace EsDr.Infra.Config;
 public static class StackConfigParser
 {
     /// <summary>The top-level keys of the project's namespace.</summary>
-    public static readonly string[] TopLevelKeys = ["namePrefix", "activeRegion", "elasticsearch", "ssh", "tags", "regions", "dns", "replication"];
+    public static readonly string[] TopLevelKeys = ["namePrefix", "activeRegion", "elasticsearch", "ssh", "tags", "regions", "dns", "replication", "recovery"];
 
     private static readonly Dictionary<string, DnsProvider> DnsProviders = new()
     {
@@ -73,7 +73,8 @@ public static class StackConfigParser
             Tags: ReadTags(Key("tags")),
             Regions: Key("regions").Items().Select(ReadRegion).ToList(),
             Dns: ReadDns(Key("dns")),
-            Replication: ReadReplication(Key("replication")));
+            Replication: ReadReplication(Key("replication")),
+            Recovery: RecoverySettingsReader.Read(Key("recovery")));
 
         if (errors.Count == 0) errors.AddRange(ConfigRules.Check(config));
         if (errors.Count > 0) throw new InvalidConfigException(errors);
