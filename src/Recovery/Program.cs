@@ -14,6 +14,11 @@ internal static class Program
         {
             PlanCommand.Create(Console.Out, Console.Error),
             HistoryCommand.Create(Console.Out, Console.Error),
+            StatusCommand.Create(Operate.OperatorHost.FromProcess()),
+            RebuildNodeCommand.Create(Operate.OperatorHost.FromProcess()),
+            FailoverCommand.Create(Operate.OperatorHost.FromProcess()),
+            RebuildRegionCommand.Create(Operate.OperatorHost.FromProcess()),
+            FailbackCommand.Create(Operate.OperatorHost.FromProcess()),
         };
         var result = root.Parse(args);
         var exit = result.Invoke();
