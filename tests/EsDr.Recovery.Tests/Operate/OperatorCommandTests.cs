@@ -1,0 +1,162 @@
+using EsDr.Recovery.Execute.Audit;
+
+namespace EsDr.Recovery.Tests.Operate;
+
+/// <summary>
+/// The action commands' parsing, confirmation, exit codes and resume, on the prod stack against the stand-in
+/// <c>pulumi</c> and Elasticsearch stand-ins (rebuild-region touches no database).
+/// </summary>
+[Collection("live processes")]
+public sealed class OperatorCommandTests : IDisposable
+{
+    private readonly OperatorTestbed bed = new();
+
+    public void Dispose() => bed.Dispose();
+
+    [Theory]
+    [InlineData("status", "health of every region")]
+    [InlineData("rebuild-node", "Replace one node")]
+    [InlineData("failover", "Fail over from the active region")]
+    [InlineData("rebuild-region", "Rebuild a lost region")]
+    [InlineData("failback", "Fail back without loss")]
+    public async Task Help_EveryCommand_DescribesItselfAndExitsZero(string command, string description)
+    {
+        var exit = await bed.RunAsync(command, "--help");
+
+        Assert.Equal(0, exit);
+        Assert.Contains(description, bed.Out.ToString(), StringComparison.Ordinal);
+        Assert.Empty(bed.Pulumi.Calls);
+    }
+
+    [Theory]
+    [InlineData("failover")]
+    [InlineData("failback")]
+    [InlineData("rebuild-region")]
+    [InlineData("rebuild-node", "--region", "fra")]
+    public async Task Action_WithoutItsArguments_IsAUsageError(params string[] args)
+    {
+        Assert.Equal(ExitCodes.Usage, await bed.RunAsync(args));
+        Assert.Contains("is required", bed.Error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownOption_IsAUsageError() =>
+        Assert.Equal(ExitCodes.Usage, await bed.RunAsync("failover", "--to", "dub", "--colour"));
+
+    [Theory]
+    [InlineData("rebuild-region", "fra")]       // the active region
+    [InlineData("failover", "--to", "fra")]     // already active
+    [InlineData("failover", "--to", "mars")]    // no such region
+    [InlineData("rebuild-node", "--region", "fra", "--node", "prod-fra-es-9")]
+    public async Task Action_ThatMakesNoSense_IsRefusedBeforeAnythingChanges(params string[] args)
+    {
+        Assert.Equal(ExitCodes.Usage, await bed.RunAsync([.. args, "--yes"]));
+        Assert.Empty(bed.Changes);
+    }
+
+    [Fact]
+    public async Task RebuildRegion_WhenStdinIsNotATerminal_RefusesWithoutYes()
+    {
+        bed.InputIsTerminal = false;
+
+        var exit = await bed.RunAsync("rebuild-region", "dub");
+
+        Assert.Equal(ExitCodes.NotConfirmed, exit);
+        Assert.Contains("RegionRebuild: rebuild region dub", bed.Out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("stdin is not a terminal; pass --yes", bed.Error.ToString(), StringComparison.Ordinal);
+        Assert.Empty(bed.Changes);
+        using var audit = AuditTrail.Open(bed.AuditPath, Redactor.None);
+        Assert.Empty(audit.History(10));
+    }
+
+    [Fact]
+    public async Task RebuildRegion_OperatorAnswersNo_NothingRuns()
+    {
+        bed.InputIsTerminal = true;
+        bed.Input = "n\n";
+
+        Assert.Equal(ExitCodes.NotConfirmed, await bed.RunAsync("rebuild-region", "dub"));
+        Assert.Contains("[y/N]", bed.Out.ToString(), StringComparison.Ordinal);
+        Assert.Empty(bed.Changes);
+    }
+
+    [Fact]
+    public async Task RebuildRegion_OperatorConfirms_RunsEveryStepThroughPulumiWithProgress()
+    {
+        bed.InputIsTerminal = true;
+        bed.Input = "y\n";
+
+        var exit = await bed.RunAsync("rebuild-region", "dub");
+
+        Assert.True(exit == 0, bed.Error.ToString() + bed.Out);
+        Assert.Equal(
+        [
+            "config set --stack prod --path regions[1].generation 2 --type int --non-interactive",
+            "config set --stack prod --path regions[1].state rebuilding --non-interactive",
+            "up --stack prod --yes --skip-preview --non-interactive",
+            "config set --stack prod --path regions[1].state standby --non-interactive",
+            "up --stack prod --yes --skip-preview --non-interactive",
+        ], bed.Changes);
+        var output = bed.Out.ToString();
+        Assert.Contains("[3/6] Build dub generation 2 (a brand-new cluster) ...", output, StringComparison.Ordinal);
+        Assert.Contains("[4/6] done: met: cluster in dub green", output, StringComparison.Ordinal);
+        Assert.Matches(@"RegionRebuild succeeded: recovery rec-\d{8}-\d{6}-[0-9a-f]{6}", output);
+    }
+
+    [Fact]
+    public async Task DryRun_RecordsThePlanAndRunsNothing()
+    {
+        var exit = await bed.RunAsync("rebuild-region", "dub", "--dry-run");
+
+        Assert.Equal(0, exit);
+        Assert.Empty(bed.Changes);
+        using var audit = AuditTrail.Open(bed.AuditPath, Redactor.None);
+        var recorded = Assert.Single(audit.History(10));
+        Assert.Equal(6, recorded.Steps.Count);
+        Assert.All(recorded.Steps, s => Assert.Equal(StepStatus.Skipped, s.Status));
+    }
+
+    [Fact]
+    public async Task FailedStep_ExitsRecoveryFailed_AndResumeContinuesFromThatStep()
+    {
+        bed.Pulumi.FailOnly("up", "error: the provider could not be reached\n");
+
+        var exit = await bed.RunAsync("rebuild-region", "dub", "--yes", "--json");
+
+        Assert.Equal(ExitCodes.RecoveryFailed, exit);
+        var result = System.Text.Json.Nodes.JsonNode.Parse(bed.Out.ToString())!;
+        Assert.Equal("failed", (string?)result["outcome"]);
+        var id = (string)result["recoveryId"]!;
+        Assert.Contains("[3/6] failed", bed.Error.ToString(), StringComparison.Ordinal);
+
+        bed.Pulumi.Recover();
+        var resumed = await bed.RunAsync("rebuild-region", "--resume", id, "--yes");
+
+        Assert.True(resumed == 0, bed.Error.ToString() + bed.Out);
+        Assert.Contains($"RegionRebuild succeeded: recovery {id}", bed.Out.ToString(), StringComparison.Ordinal);
+        // The two config changes before the failed up ran once; the up ran again, then the rest.
+        Assert.Equal(1, bed.Changes.Count(c => c.Contains("regions[1].generation 2", StringComparison.Ordinal)));
+        Assert.Equal(3, bed.Changes.Count(c => c.StartsWith("up ", StringComparison.Ordinal)));
+        using var audit = AuditTrail.Open(bed.AuditPath, Redactor.None);
+        Assert.Equal(RecoveryStatus.Succeeded, audit.Recovery(id)!.Status);
+    }
+
+    [Fact]
+    public async Task CrashedRecovery_BlocksNewActions_UntilResumedByItsId()
+    {
+        bed.Dub.HealthStatus = "yellow"; // the wait for green never ends: the "crash" comes during it
+        using (var crash = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
+            await bed.RunAsync(crash.Token, "rebuild-region", "dub", "--yes");
+        string id;
+        using (var audit = AuditTrail.Open(bed.AuditPath, Redactor.None))
+            id = Assert.Single(audit.Unfinished()).Id;
+
+        Assert.Equal(ExitCodes.NotRun, await bed.RunAsync("failover", "--to", "dub", "--yes"));
+        Assert.Contains($"es-dr-recovery rebuild-region --resume {id}", bed.Error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, await bed.RunAsync("failover", "--resume", id, "--yes"));
+
+        bed.Dub.HealthStatus = "green";
+        Assert.Equal(0, await bed.RunAsync("rebuild-region", "--resume", id, "--yes"));
+        Assert.Equal(2, bed.Changes.Count(c => c.StartsWith("up ", StringComparison.Ordinal)));
+    }
+}
