@@ -159,4 +159,20 @@ public sealed class OperatorCommandTests : IDisposable
         Assert.Equal(0, await bed.RunAsync("rebuild-region", "--resume", id, "--yes"));
         Assert.Equal(2, bed.Changes.Count(c => c.StartsWith("up ", StringComparison.Ordinal)));
     }
+
+    [Fact]
+    public async Task PulumiErrorQuotingAPassword_IsRedactedInConsoleAndAudit()
+    {
+        bed.Pulumi.FailOnly("up", $"error: GET https://dub:9200 as elastic:{OperatorTestbed.DubPassword} refused\n");
+
+        Assert.Equal(ExitCodes.RecoveryFailed, await bed.RunAsync("rebuild-region", "dub", "--yes"));
+
+        var console = bed.Out.ToString() + bed.Error;
+        Assert.Contains("as elastic:[redacted] refused", console, StringComparison.Ordinal);
+        Assert.DoesNotContain(OperatorTestbed.DubPassword, console, StringComparison.Ordinal);
+        using var audit = AuditTrail.Open(bed.AuditPath, Redactor.None);
+        var failed = Assert.Single(Assert.Single(audit.History(5)).Steps, s => s.Status == StepStatus.Failed);
+        Assert.Contains("elastic:[redacted]", failed.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(OperatorTestbed.DubPassword, failed.Detail, StringComparison.Ordinal);
+    }
 }
