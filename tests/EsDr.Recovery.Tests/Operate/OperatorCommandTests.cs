@@ -176,3 +176,47 @@ public sealed class OperatorCommandTests : IDisposable
         Assert.DoesNotContain(OperatorTestbed.DubPassword, failed.Detail, StringComparison.Ordinal);
     }
 }
+
+/// <summary>The real program as a process, its stdin a pipe (not a terminal), the stand-in pulumi first on its PATH.</summary>
+[Collection("live processes")]
+public sealed class OperatorProcessTests : IDisposable
+{
+    private readonly OperatorTestbed bed = new();
+
+    public void Dispose() => bed.Dispose();
+
+    [Fact]
+    public async Task Action_FromAPipedStdin_RefusesWithoutYes_AndRunsWithIt()
+    {
+        var refused = await RunProgramAsync("rebuild-region", "dub");
+        Assert.Equal(ExitCodes.NotConfirmed, refused.Exit);
+        Assert.Contains("stdin is not a terminal", refused.Stderr, StringComparison.Ordinal);
+        Assert.Empty(bed.Changes);
+
+        var confirmed = await RunProgramAsync("rebuild-region", "dub", "--yes");
+        Assert.True(confirmed.Exit == 0, confirmed.Stderr + confirmed.Stdout);
+        Assert.Equal(5, bed.Changes.Count);
+    }
+
+    private async Task<(int Exit, string Stdout, string Stderr)> RunProgramAsync(params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(typeof(StatusCommand).Assembly.Location);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        foreach (var a in new[] { "--stack-file", bed.StackFile.FullName, "--audit-db", bed.AuditPath }) start.ArgumentList.Add(a);
+        start.Environment["PATH"] = bed.Pulumi.SearchPath;
+        using var process = System.Diagnostics.Process.Start(start)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(bound.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
