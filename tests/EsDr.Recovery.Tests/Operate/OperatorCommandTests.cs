@@ -161,6 +161,21 @@ public sealed class OperatorCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Failover_TargetLaggingWithUnknownLag_IsBlockedByTheLagLimit_AndRecordedAsDetection()
+    {
+        bed.Dub.Indices["orders-1"].FollowerGlobalCheckpoint = 2; // behind, and no database to measure time by
+
+        var exit = await bed.RunAsync("failover", "--to", "dub", "--yes");
+
+        Assert.Equal(ExitCodes.NotRun, exit);
+        Assert.Contains("blocked by LagLimit: the promotion target's lag is unknown", bed.Out.ToString(), StringComparison.Ordinal);
+        Assert.Empty(bed.Changes);
+        using var detections = EsDr.Recovery.Pipeline.DetectionLog.Open(bed.AuditPath);
+        var detection = Assert.Single(detections.Recent(5));
+        Assert.Equal(("RegionDown", "fra", "blocked:LagLimit"), (detection.Code, detection.Region, detection.Outcome));
+    }
+
+    [Fact]
     public async Task PulumiErrorQuotingAPassword_IsRedactedInConsoleAndAudit()
     {
         bed.Pulumi.FailOnly("up", $"error: GET https://dub:9200 as elastic:{OperatorTestbed.DubPassword} refused\n");
