@@ -41,19 +41,21 @@ internal static class ActionPlanning
     public static async Task<PlannedAction> FailoverAsync(RecoveryServices services, string to, bool force, CancellationToken cancellationToken)
     {
         var (config, from) = (services.Deployment.Config, services.Deployment.Config.ActiveRegion);
-        RequireRegion(services, to);
+        var target = RequireRegion(services, to).Region;
         if (to == from) throw new ActionPlanningException($"{to} is already the active region", ExitCodes.Usage);
+        if (target.State is RegionState.Lost or RegionState.Rebuilding)
+            throw new ActionPlanningException($"{to} is {StackConfigParser.Spell(target.State)}; fail over to a standby", ExitCodes.Usage);
         var probes = await Task.WhenAll(services.Probes[from].ProbeAsync(cancellationToken), services.Probes[to].ProbeAsync(cancellationToken)).ConfigureAwait(false);
-        var (lost, target) = (probes[0], probes[1]);
+        var (lost, promoted) = (probes[0], probes[1]);
         var lostCluster = FirstOf(lost.Clusters);
         var lostDb = FirstOf(lost.Databases);
-        var followers = Followers(target, to, config);
+        var followers = Followers(promoted, to, config);
         var reach = new Reachability(lostCluster is { Reachable: true, HasMaster: true }, lostDb is { Reachable: true });
         var plan = Planner.RegionFailover(new PlanContext(config, services.Deployment.View, services.Deployment.Types), from, to, reach, followers);
         var detection = Operator(DiagnosisCode.RegionDown, from, null, services, $"operator: fail over from {from} to {to}") with
         {
             Forced = force,
-            PromotionLag = PromotionLag(target, services.Deployment.Region(to).Database is not null),
+            PromotionLag = PromotionLag(promoted, services.Deployment.Region(to).Database is not null),
         };
         return new PlannedAction(plan, detection);
     }

@@ -176,6 +176,31 @@ public sealed class OperatorCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task RebuildNode_ThatStillAnswers_IsDrainedReplacedThroughConfigAndUndrained()
+    {
+        var old = bed.Nodes("dub")[2];
+        Assert.Equal(0, await bed.RunAsync("rebuild-node", "--region", "dub", "--node", old, "--dry-run"));
+        string replacement;
+        using (var audit = AuditTrail.Open(bed.AuditPath, Redactor.None))
+            replacement = audit.History(1)[0].Steps.Select(s => System.Text.RegularExpressions.Regex.Match(s.Description, @"^Wait for (\S+) to join$"))
+                .Single(m => m.Success).Groups[1].Value;
+        Assert.NotEqual(old, replacement);
+        bed.Dub.NodeNames = [.. bed.Dub.NodeNames, replacement]; // the new node joins at once
+
+        var exit = await bed.RunAsync("rebuild-node", "--region", "dub", "--node", old, "--yes");
+
+        Assert.True(exit == 0, bed.Error.ToString() + bed.Out);
+        Assert.Equal("config set --stack prod --path regions[1].elasticsearch.nodeGenerations[\"3\"] 2 --type int --non-interactive", bed.Changes[0]);
+        var up = bed.Changes[1];
+        Assert.StartsWith("up --stack prod --yes --skip-preview --target ", up, StringComparison.Ordinal);
+        Assert.Contains("::dub-es-3", up, StringComparison.Ordinal);
+        Assert.DoesNotContain("::fra-", up, StringComparison.Ordinal);
+        Assert.Equal(2, bed.Changes.Count);
+        Assert.Equal(2, bed.Dub.Requests.Count(r => r == "PUT /_cluster/settings"));
+        Assert.Empty(bed.Dub.PersistentSettings); // excluded while it drained, lifted at the end
+    }
+
+    [Fact]
     public async Task PulumiErrorQuotingAPassword_IsRedactedInConsoleAndAudit()
     {
         bed.Pulumi.FailOnly("up", $"error: GET https://dub:9200 as elastic:{OperatorTestbed.DubPassword} refused\n");
