@@ -37,11 +37,21 @@ internal static class DeploymentLoader
         try
         {
             outputs = await StackOutputs.ReadAsync(pulumi, stack, cancellationToken).ConfigureAwait(false);
-            view = StackView.FromOutputs(outputs, compiled.AllResources);
         }
-        catch (Exception e) when (e is PulumiCommandFailedException or PulumiNotInstalledException or FormatException or NullReferenceException or InvalidOperationException)
+        catch (Exception e) when (e is PulumiCommandFailedException or PulumiNotInstalledException or FormatException)
         {
             throw new DeploymentUnavailableException($"cannot read the outputs of stack {stack}: {e.Message}", e);
+        }
+        if (outputs["regions"] is not JsonObject)
+            throw new DeploymentUnavailableException($"stack {stack} has no 'regions' output: has it been deployed (pulumi up)?");
+        try
+        {
+            view = StackView.FromOutputs(outputs, compiled.AllResources);
+        }
+        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException)
+        {
+            // StackView reads the shape the compiler emits; anything else is an older or foreign stack.
+            throw new DeploymentUnavailableException($"the outputs of stack {stack} are not the shape this program reads (older compiler?): {e.Message}", e);
         }
         var addresses = Deployment.Addresses(outputs, view);
         var regionNames = addresses.Select(r => r.Name).ToList();
@@ -61,7 +71,7 @@ internal static class DeploymentLoader
             catch (Exception e) when (e is PulumiCommandFailedException or PulumiNotInstalledException or FormatException)
             {
                 throw new DeploymentUnavailableException(
-                    $"cannot read the credentials of stack {stack} ({e.Message}); set {StackCredentials.ElasticVariable("<region>")}, " +
+                    $"cannot read the credentials of stack {stack} ({e.Message}); set ESDR_ELASTIC_PASSWORD_<REGION>, " +
                     $"{StackCredentials.DatabaseUserVariable} and {StackCredentials.DatabasePasswordVariable} instead", e);
             }
         }

@@ -260,3 +260,50 @@ public sealed class OperatorProcessTests : IDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 }
+
+/// <summary>What an operator sees when the stack cannot be read.</summary>
+[Collection("live processes")]
+public sealed class OperatorUnavailableTests : IDisposable
+{
+    private readonly OperatorTestbed bed = new();
+
+    public void Dispose() => bed.Dispose();
+
+    [Fact]
+    public async Task NotDeployed_ExitsUnavailable_SayingSo()
+    {
+        bed.Pulumi.StackOutputJson = "{}";
+
+        Assert.Equal(ExitCodes.Unavailable, await bed.RunAsync("status"));
+        Assert.Contains("stack prod has no 'regions' output: has it been deployed (pulumi up)?", bed.Error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LockedStack_ExitsUnavailable_WithPulumisReason()
+    {
+        bed.Pulumi.FailWith("error: the stack is currently locked by 1 lock(s)\n");
+
+        Assert.Equal(ExitCodes.Unavailable, await bed.RunAsync("failover", "--to", "dub", "--yes"));
+        Assert.Contains("the stack is locked by another update", bed.Error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CredentialsUnreadable_ExitsUnavailable_NamingTheEnvironmentFallback()
+    {
+        bed.Pulumi.SetSecretOutput("credentials", "{\"regions\": {\"fra\": {\"elasticPassword\": 42}}}");
+
+        Assert.Equal(ExitCodes.Unavailable, await bed.RunAsync("status"));
+        var error = bed.Error.ToString();
+        Assert.Contains("cannot read the credentials of stack prod (credentials.regions.fra.elasticPassword is missing or not a string)", error, StringComparison.Ordinal);
+        Assert.Contains("ESDR_ELASTIC_PASSWORD_<REGION>, ESDR_MYSQL_USER and ESDR_MYSQL_PASSWORD", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InvalidStackConfig_ExitsInvalidConfig_NamingTheKey()
+    {
+        File.AppendAllText(bed.StackFile.FullName, "  es-dr:recovery:\n    blockPeriod: soon\n");
+
+        Assert.Equal(ExitCodes.InvalidConfig, await bed.RunAsync("status"));
+        Assert.Contains("es-dr:recovery.blockPeriod: must be a duration", bed.Error.ToString(), StringComparison.Ordinal);
+    }
+}
