@@ -30,8 +30,8 @@ internal static class StatusCommand
         if (services is null) return exit;
         using (services)
         {
-            var snapshots = await services.ProbeAllAsync(cancellationToken).ConfigureAwait(false);
-            var report = StatusReport.Evaluate(services.Deployment, snapshots, services.Thresholds, services.ProbeProblems);
+            var snapshot = await services.ProbeAllAsync(cancellationToken).ConfigureAwait(false);
+            var report = StatusReport.Evaluate(services.Deployment, [snapshot], services.Thresholds, services.ProbeProblems);
             var output = json
                 ? report.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n"
                 : report.Render();

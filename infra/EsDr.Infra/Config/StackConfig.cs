@@ -27,6 +27,9 @@ public sealed record StackConfig(
     RecoverySettings? Recovery = null)
 {
     public RegionConfig Active => Regions.Single(r => r.Name == ActiveRegion);
+
+    /// <summary>Which of <see cref="ProgramSecrets.Keys"/> the stack sets (their values are never read).</summary>
+    public IReadOnlySet<string> SecretsSet { get; init; } = new HashSet<string>();
 }
 
 public sealed record ElasticsearchSettings(

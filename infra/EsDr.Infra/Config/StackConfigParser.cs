@@ -43,15 +43,24 @@ public static class StackConfigParser
         IReadOnlyCollection<string>? secretKeys = null)
     {
         var errors = new List<ConfigError>();
+        var secretsSet = new HashSet<string>(StringComparer.Ordinal);
         var root = new JsonObject();
         var prefix = project + ":";
         foreach (var (key, raw) in flatConfig.OrderBy(k => k.Key, StringComparer.Ordinal))
         {
             if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue; // provider config (linode:token, aws:region…)
             var name = key[prefix.Length..];
+            if (ProgramSecrets.IsProgramSecret(name))
+            {
+                // Only its presence matters here; the program asks Pulumi for the value at deploy time.
+                if (secretKeys is not null && !secretKeys.Contains(key))
+                    errors.Add(new ConfigError(key, "must be a secret: set it with `pulumi config set --secret`"));
+                secretsSet.Add(name);
+                continue;
+            }
             if (!TopLevelKeys.Contains(name))
             {
-                errors.Add(new ConfigError(key, $"unknown key (expected one of: {string.Join(", ", TopLevelKeys)})"));
+                errors.Add(new ConfigError(key, $"unknown key (expected one of: {string.Join(", ", TopLevelKeys.Concat(ProgramSecrets.Keys))})"));
                 continue;
             }
             if (secretKeys?.Contains(key) == true)
@@ -74,7 +83,10 @@ public static class StackConfigParser
             Regions: Key("regions").Items().Select(ReadRegion).ToList(),
             Dns: ReadDns(Key("dns")),
             Replication: ReadReplication(Key("replication")),
-            Recovery: RecoverySettingsReader.Read(Key("recovery")));
+            Recovery: RecoverySettingsReader.Read(Key("recovery")))
+        {
+            SecretsSet = secretsSet,
+        };
 
         if (errors.Count == 0) errors.AddRange(ConfigRules.Check(config));
         if (errors.Count > 0) throw new InvalidConfigException(errors);

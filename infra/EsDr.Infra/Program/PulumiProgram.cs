@@ -28,6 +28,16 @@ public sealed class PulumiProgram(string name)
         return $"${{{name}}}";
     }
 
+    /// <summary>
+    /// Declares a secret config key of the project's namespace (Pulumi decrypts it at deploy time) and
+    /// returns its reference; the value never appears in the program.
+    /// </summary>
+    public string SecretConfig(string key)
+    {
+        if (!Config.ContainsKey(key)) Config.Add(key, new PMap { { "type", "string" }, { "secret", true } });
+        return $"${{{key}}}";
+    }
+
     public ProgramResource Resource(string logicalName) => Resources.Single(r => r.Name == logicalName);
 }
 

@@ -34,17 +34,26 @@ internal static class AnalysisRules
 
     public static AnalysisRule For(DiagnosisCode code) => All.First(r => r.Code == code);
 
-    /// <summary>Down: the cluster does not answer AND the balancer's health check fails. Either one up means up.</summary>
+    /// <summary>
+    /// Down: everything this vantage saw of the region is down — its cluster does not answer and/or its balancer's
+    /// health check fails — and it saw at least one of the two. Either one up means up. (The peer region sees only
+    /// the cluster, Prometheus alerts only the endpoint; agreement between vantages is the analyser's job.)
+    /// </summary>
     public static IEnumerable<Finding> RegionDown(HealthSnapshot s, ExpectedTopology expected, AnalysisThresholds t)
     {
         foreach (var region in expected.Regions)
         {
-            var cluster = ClusterOf(s, region.Name);
+            var cluster = ClusterOf(s, region.Name) is { } c && c.Saw(ClusterFacets.Reachability) ? c : null;
             var endpoint = s.Endpoints.FirstOrDefault(e => e.Region == region.Name);
-            if (cluster is { Reachable: false } && endpoint is { Healthy: false })
-                yield return new(region.Name, null, true, "cluster unreachable, endpoint unhealthy");
-            else if (cluster is { Reachable: true } || endpoint is { Healthy: true })
+            if (cluster is { Reachable: true } || endpoint is { Healthy: true })
                 yield return new(region.Name, null, false, cluster is { Reachable: true } ? "cluster reachable" : "endpoint healthy");
+            else if (cluster is not null || endpoint is not null)
+                yield return new(region.Name, null, true, (cluster, endpoint) switch
+                {
+                    ({ }, { }) => "cluster unreachable, endpoint unhealthy",
+                    ({ }, null) => "cluster unreachable",
+                    _ => "endpoint unhealthy",
+                });
         }
     }
 
@@ -53,7 +62,7 @@ internal static class AnalysisRules
     {
         foreach (var region in expected.Regions)
         {
-            if (ClusterOf(s, region.Name) is not { Reachable: true } cluster)
+            if (ClusterOf(s, region.Name) is not { Reachable: true } cluster || !cluster.Saw(ClusterFacets.Nodes))
                 continue;
             foreach (var node in region.NodeNames)
             {
@@ -67,7 +76,7 @@ internal static class AnalysisRules
     {
         foreach (var region in expected.Regions)
         {
-            if (ClusterOf(s, region.Name) is { Reachable: true, Status: { } status })
+            if (ClusterOf(s, region.Name) is { Reachable: true, Status: { } status } cluster && cluster.Saw(ClusterFacets.Status))
                 yield return new(region.Name, null, status == ClusterStatus.Red, "status " + status.ToString().ToLowerInvariant());
         }
     }
@@ -76,7 +85,7 @@ internal static class AnalysisRules
     {
         foreach (var region in expected.Regions)
         {
-            if (ClusterOf(s, region.Name) is { Reachable: true } cluster)
+            if (ClusterOf(s, region.Name) is { Reachable: true } cluster && cluster.Saw(ClusterFacets.Master))
                 yield return new(region.Name, null, !cluster.HasMaster, cluster.HasMaster ? "master elected" : "no elected master");
         }
     }
@@ -91,7 +100,7 @@ internal static class AnalysisRules
         {
             var applicable = false;
             var problems = new List<string>();
-            if (ClusterOf(s, region.Name) is { Reachable: true, Followers.Count: > 0 } cluster)
+            if (ClusterOf(s, region.Name) is { Reachable: true, Followers.Count: > 0 } cluster && cluster.Saw(ClusterFacets.Followers))
             {
                 applicable = true;
                 problems.AddRange(cluster.Followers
@@ -114,7 +123,7 @@ internal static class AnalysisRules
     {
         foreach (var region in expected.Regions)
         {
-            if (ClusterOf(s, region.Name) is not { Reachable: true, Followers.Count: > 0 } cluster)
+            if (ClusterOf(s, region.Name) is not { Reachable: true, Followers.Count: > 0 } cluster || !cluster.Saw(ClusterFacets.Followers))
                 continue;
             var fatal = cluster.Followers.Where(f => f.FatalError is not null).ToList();
             yield return fatal.Count > 0

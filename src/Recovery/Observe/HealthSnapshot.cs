@@ -11,14 +11,36 @@ public sealed record HealthSnapshot(
     IReadOnlyList<DatabaseObservation> Databases,
     IReadOnlyList<EndpointObservation> Endpoints);
 
-/// <summary>A region's cluster as seen: unreachable, or its health, master and member nodes, and its followers.</summary>
+/// <summary>
+/// A region's cluster as seen: unreachable, or its health, master and member nodes, and its followers.
+/// <see cref="Observed"/> says which of these the vantage actually saw (the peer region sees only whether the
+/// cluster is connected; Prometheus alerts see status, node count and nothing else); the other members carry
+/// no meaning and analysis ignores them.
+/// </summary>
 public sealed record ClusterObservation(
     string Region,
     bool Reachable,
     ClusterStatus? Status,
     bool HasMaster,
     IReadOnlyList<string> NodeNames,
-    IReadOnlyList<FollowerObservation> Followers);
+    IReadOnlyList<FollowerObservation> Followers,
+    ClusterFacets Observed = ClusterFacets.All)
+{
+    public bool Saw(ClusterFacets facet) => (Observed & facet) == facet;
+}
+
+/// <summary>The parts of a <see cref="ClusterObservation"/> a vantage can see.</summary>
+[Flags]
+public enum ClusterFacets
+{
+    None = 0,
+    Reachability = 1,
+    Status = 2,
+    Master = 4,
+    Nodes = 8,
+    Followers = 16,
+    All = Reachability | Status | Master | Nodes | Followers,
+}
 
 public enum ClusterStatus { Green, Yellow, Red }
 

@@ -1,44 +1,44 @@
+using EsDr.Infra.Replication;
 using EsDr.Recovery.Observe.Elasticsearch;
 using EsDr.Recovery.Observe.MySql;
+using EsDr.Recovery.Watch;
 
 namespace EsDr.Recovery.Observe;
 
 /// <summary>
-/// One region's live probe, as this program sees it (vantage <see cref="RegionProbe.Vantage"/>): its cluster,
-/// its database and its public endpoint in one <see cref="HealthSnapshot"/>. <c>status</c> runs each once; the
-/// daemon runs them on its timer and feeds the snapshots to analysis.
-/// </summary>
-internal interface IRegionProbe
-{
-    string Region { get; }
-
-    /// <summary>Never throws for an unhealthy region: what cannot be reached is reported unreachable.</summary>
-    Task<HealthSnapshot> ProbeAsync(CancellationToken cancellationToken = default);
-}
-
-/// <summary>
-/// Probes a region through its balancer's endpoint (cluster health, nodes, followers) and its MySQL server
-/// (when the stack has one there). The endpoint counts healthy when the cluster answers through it with an
-/// elected master — what the balancer's own <c>/_cluster/health</c> check sees. A probe that fails with an
-/// answer (401, a 500) is reported unreachable and its reason handed to <c>onProblem</c>.
+/// One region's full live probe (vantage <see cref="Vantage"/>), as the daemon's loop takes it
+/// (<see cref="IRegionProbe"/>) and as <c>status</c> and the action commands use it: the cluster through the
+/// region's balancer endpoint (health, nodes, followers), the region's MySQL server when the stack has one
+/// there, and the endpoint, healthy when the cluster answers through it with an elected master — what the
+/// balancer's own <c>/_cluster/health</c> check sees. It never throws for an unhealthy region: a probe that
+/// gets an answer it cannot use (a 401, a 500, malformed JSON) reports the cluster unreachable and hands the
+/// reason to <c>onProblem</c>.
 /// </summary>
 internal sealed class RegionProbe(
-    string region, ElasticsearchObserver? elasticsearch, MySqlObserver? mysql, MySqlEndpoint? database, TimeProvider time,
+    string region, ElasticsearchObserver? elasticsearch, MySqlObserver? mysql, MySqlEndpoint? database,
     Action<string, string>? onProblem = null) : IRegionProbe
 {
     public const string Vantage = "probe";
 
     public string Region { get; } = region;
 
-    public async Task<HealthSnapshot> ProbeAsync(CancellationToken cancellationToken = default)
+    public async Task<RegionObservation> ProbeAsync(CancellationToken cancellationToken)
     {
         var clusterTask = ClusterAsync(cancellationToken);
         var databaseTask = mysql is not null && database is not null ? mysql.ObserveAsync(database, cancellationToken) : null;
         var cluster = await clusterTask.ConfigureAwait(false);
         var db = databaseTask is null ? null : await databaseTask.ConfigureAwait(false);
-        IReadOnlyList<ClusterObservation> clusters = cluster is null ? [] : [cluster];
-        IReadOnlyList<EndpointObservation> endpoints = cluster is null ? [] : [new EndpointObservation(Region, cluster.Reachable && cluster.HasMaster)];
-        return new HealthSnapshot(time.GetUtcNow(), Vantage, clusters, db is null ? [] : [db], endpoints);
+        return new RegionObservation(cluster, db, cluster is null ? null : new EndpointObservation(Region, cluster.Reachable && cluster.HasMaster));
+    }
+
+    /// <summary>Observations of several regions taken at <paramref name="at"/>, as one snapshot of this vantage.</summary>
+    public static HealthSnapshot Snapshot(DateTimeOffset at, IEnumerable<RegionObservation> observations)
+    {
+        var list = observations.ToList();
+        return new HealthSnapshot(at, Vantage,
+            list.Select(o => o.Cluster).OfType<ClusterObservation>().ToList(),
+            list.Select(o => o.Database).OfType<DatabaseObservation>().ToList(),
+            list.Select(o => o.Endpoint).OfType<EndpointObservation>().ToList());
     }
 
     private async Task<ClusterObservation?> ClusterAsync(CancellationToken cancellationToken)
@@ -48,7 +48,7 @@ internal sealed class RegionProbe(
         {
             return await elasticsearch.ObserveAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is EsDr.Infra.Replication.ElasticsearchRequestException or System.Text.Json.JsonException or InvalidOperationException)
+        catch (Exception e) when (e is ElasticsearchRequestException or System.Text.Json.JsonException or InvalidOperationException)
         {
             onProblem?.Invoke(Region, e.Message);
             return new ClusterObservation(Region, Reachable: false, null, HasMaster: false, [], []);

@@ -4,6 +4,7 @@ using EsDr.Recovery.Execute.Audit;
 using EsDr.Recovery.Observe;
 using EsDr.Recovery.Pipeline;
 using EsDr.Recovery.Plan;
+using EsDr.Recovery.Watch;
 
 namespace EsDr.Recovery.Operate;
 
@@ -30,7 +31,7 @@ internal static class ActionPlanning
             ?? throw new ActionPlanningException($"region '{region}' is not in the stack outputs", ExitCodes.InvalidConfig);
         var nodeView = view.Nodes.SingleOrDefault(n => n.Name == node)
             ?? throw new ActionPlanningException($"no node '{node}' in region '{region}' (nodes: {string.Join(", ", view.Nodes.Select(n => n.Name))})", ExitCodes.Usage);
-        var cluster = FirstOf((await services.Probes[region].ProbeAsync(cancellationToken).ConfigureAwait(false)).Clusters);
+        var cluster = (await services.Probes[region].ProbeAsync(cancellationToken).ConfigureAwait(false)).Cluster;
         var answers = cluster?.NodeNames.Contains(node, StringComparer.Ordinal) == true;
         var ctx = new PlanContext(config, services.Deployment.View, WithBumpedNode(config, services.Deployment.Types, region, nodeView));
         var plan = Planner.NodeRebuild(ctx, region, node, answers);
@@ -47,8 +48,7 @@ internal static class ActionPlanning
             throw new ActionPlanningException($"{to} is {StackConfigParser.Spell(target.State)}; fail over to a standby", ExitCodes.Usage);
         var probes = await Task.WhenAll(services.Probes[from].ProbeAsync(cancellationToken), services.Probes[to].ProbeAsync(cancellationToken)).ConfigureAwait(false);
         var (lost, promoted) = (probes[0], probes[1]);
-        var lostCluster = FirstOf(lost.Clusters);
-        var lostDb = FirstOf(lost.Databases);
+        var (lostCluster, lostDb) = (lost.Cluster, lost.Database);
         var followers = Followers(promoted, to, config);
         var reach = new Reachability(lostCluster is { Reachable: true, HasMaster: true }, lostDb is { Reachable: true });
         var plan = Planner.RegionFailover(new PlanContext(config, services.Deployment.View, services.Deployment.Types), from, to, reach, followers);
@@ -89,9 +89,9 @@ internal static class ActionPlanning
     }
 
     /// <summary>The follower indices of the promotion target, as its probe lists them; a target that cannot be seen cannot be planned for.</summary>
-    private static List<string> Followers(HealthSnapshot target, string region, StackConfig config)
+    private static List<string> Followers(RegionObservation target, string region, StackConfig config)
     {
-        var cluster = FirstOf(target.Clusters);
+        var cluster = target.Cluster;
         if (config.Replication is null) return [];
         if (cluster is not { Reachable: true, HasMaster: true })
             throw new ActionPlanningException($"the cluster in {region} cannot be probed, so its follower indices are unknown", ExitCodes.Unavailable);
@@ -102,15 +102,13 @@ internal static class ActionPlanning
     /// The writes a failover would lose: the target replica's seconds behind when the stack has a database there;
     /// otherwise zero when every follower is at lag 0. Null (unknown) makes the lag guard rail ask for <c>--force</c>.
     /// </summary>
-    internal static TimeSpan? PromotionLag(HealthSnapshot target, bool hasDatabase)
+    internal static TimeSpan? PromotionLag(RegionObservation target, bool hasDatabase)
     {
         if (hasDatabase)
-            return FirstOf(target.Databases) is { Reachable: true, SecondsBehind: { } s } ? TimeSpan.FromSeconds(s) : null;
-        var cluster = FirstOf(target.Clusters);
+            return target.Database is { Reachable: true, SecondsBehind: { } s } ? TimeSpan.FromSeconds(s) : null;
+        var cluster = target.Cluster;
         return cluster is { Reachable: true } && cluster.Followers.All(f => f.LagOperations == 0) ? TimeSpan.Zero : null;
     }
-
-    private static T? FirstOf<T>(IReadOnlyList<T> list) where T : class => list.Count > 0 ? list[0] : null;
 
     private static Detection Operator(DiagnosisCode code, string region, string? node, RecoveryServices services, string evidence) =>
         new(new Diagnosis(code, region, node, services.Time.GetUtcNow(), [evidence]), RecoveryTrigger.Operator);

@@ -11,6 +11,7 @@ using EsDr.Recovery.Observe.Elasticsearch;
 using EsDr.Recovery.Observe.MySql;
 using EsDr.Recovery.Pipeline;
 using EsDr.Recovery.Plan;
+using EsDr.Recovery.Watch;
 using StepKind = EsDr.Recovery.Plan.StepKind;
 
 namespace EsDr.Recovery.Operate;
@@ -102,7 +103,7 @@ internal sealed class RecoveryServices : IDisposable
             r => r.Name,
             r => (IRegionProbe)new RegionProbe(r.Name,
                 clusters.TryGetValue(r.Name, out var http) ? new ElasticsearchObserver(http, r.Name) : null,
-                mysql, databases.GetValueOrDefault(r.Name), Time, (region, problem) => ProbeProblems[region] = problem),
+                mysql, databases.GetValueOrDefault(r.Name), (region, problem) => ProbeProblems[region] = problem),
             StringComparer.Ordinal);
     }
 
@@ -154,9 +155,12 @@ internal sealed class RecoveryServices : IDisposable
         return new RecoveryPipeline(PipelineOptions, _ => plan, audit, detections, executor, Lease(), Time, plans: plans);
     }
 
-    /// <summary>Probes every region at once.</summary>
-    public async Task<IReadOnlyList<HealthSnapshot>> ProbeAllAsync(CancellationToken cancellationToken) =>
-        await Task.WhenAll(Deployment.Regions.Select(r => Probes[r.Name].ProbeAsync(cancellationToken))).ConfigureAwait(false);
+    /// <summary>Probes every region at once: one snapshot of the "probe" vantage.</summary>
+    public async Task<HealthSnapshot> ProbeAllAsync(CancellationToken cancellationToken)
+    {
+        var observations = await Task.WhenAll(Deployment.Regions.Select(r => Probes[r.Name].ProbeAsync(cancellationToken))).ConfigureAwait(false);
+        return RegionProbe.Snapshot(Time.GetUtcNow(), observations);
+    }
 
     public AnalysisThresholds Thresholds => RecoverySettingsMapping.Thresholds(Deployment.Config.Recovery);
 

@@ -136,11 +136,32 @@ public class StackConfigParserTests
         Assert.Contains(expected, error.Errors.Select(e => e.ToString()));
     }
 
+    [Fact]
+    public void Parse_ProgramSecret_IsNotedAsSetButItsValueIsNeverRead()
+    {
+        var flat = new Dictionary<string, string>(TestConfig.TwoRegions()) { ["es-dr:alertWebhookToken"] = "s3cr3t-token" };
+
+        var config = StackConfigParser.Parse("es-dr", "test", flat, ["es-dr:alertWebhookToken"]);
+
+        Assert.Contains(ProgramSecrets.AlertWebhookToken, config.SecretsSet);
+        Assert.DoesNotContain("s3cr3t-token", config.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_ProgramSecretSetInPlainText_IsRefused()
+    {
+        var flat = new Dictionary<string, string>(TestConfig.TwoRegions()) { ["es-dr:deployKey"] = "-----BEGIN OPENSSH PRIVATE KEY-----" };
+
+        var error = Assert.Throws<InvalidConfigException>(() => StackConfigParser.Parse("es-dr", "test", flat, []));
+
+        Assert.Equal("es-dr:deployKey: must be a secret: set it with `pulumi config set --secret`", error.Errors.Single().ToString());
+    }
+
     public static TheoryData<string, string, string> BadTopLevelKeys() => new()
     {
         { "es-dr:activeRegion", "lon", "es-dr:activeRegion: 'lon' is not the name of a region in es-dr:regions" },
         { "es-dr:namePrefix", "Shop_Prod", "es-dr:namePrefix: must be 1-20 lowercase letters, digits or '-', starting with a letter, got 'Shop_Prod'" },
-        { "es-dr:regionz", "[]", "es-dr:regionz: unknown key (expected one of: namePrefix, activeRegion, elasticsearch, ssh, tags, regions, dns, replication, recovery)" },
+        { "es-dr:regionz", "[]", "es-dr:regionz: unknown key (expected one of: namePrefix, activeRegion, elasticsearch, ssh, tags, regions, dns, replication, recovery, alertWebhookToken, deployKey)" },
         { "es-dr:regions", "{\"name\":\"fra\"}", "es-dr:regions: must be a list, got an object" },
         { "es-dr:regions", "[{\"name\":", "es-dr:regions: is not valid structured config: Expected depth to be zero at the end of the JSON payload. There is an open JSON object or array that should be closed. LineNumber: 0 | BytePositionInLine: 9." },
         { "es-dr:regions", "[]", "es-dr:regions: must list at least one region" },

@@ -30,6 +30,21 @@ public class ProgramYamlWriterTests
     }
 
     [Fact]
+    public void Write_SecretConfig_IsDeclaredAsASecretStringAndReferencedByName()
+    {
+        var program = new PulumiProgram("es-dr");
+        var reference = program.SecretConfig("alertWebhookToken");
+        program.Variable("header", $"Bearer {reference}");
+
+        var root = Parse(ProgramYamlWriter.Write(program));
+
+        var declaration = (YamlMappingNode)root["config"]["alertWebhookToken"];
+        Assert.Equal("string", ((YamlScalarNode)declaration["type"]).Value);
+        Assert.Equal("true", ((YamlScalarNode)declaration["secret"]).Value);
+        Assert.Equal("Bearer ${alertWebhookToken}", ((YamlScalarNode)root["variables"]["header"]).Value);
+    }
+
+    [Fact]
     public void Write_MultiLineText_IsALiteralBlockThatRoundTrips()
     {
         var text = "#cloud-config\npackages:\n  - haproxy\n";

@@ -1,6 +1,7 @@
 using System.Globalization;
 using EsDr.Recovery.Observe;
 using EsDr.Recovery.Plan;
+using EsDr.Recovery.Watch;
 
 namespace EsDr.Recovery.Execute.Runner;
 
@@ -78,12 +79,12 @@ internal sealed class WaitStepRunner(
         cluster is null ? "not probed" : !cluster.Reachable ? "unreachable" : !cluster.HasMaster ? "without a master" : cluster.Status?.ToString().ToLowerInvariant() ?? "unknown";
 
     private async Task<ClusterObservation?> ClusterAsync(string region, CancellationToken cancellationToken) =>
-        (await ProbeAsync(region, cancellationToken).ConfigureAwait(false)).Clusters.FirstOrDefault(c => c.Region == region);
+        (await ProbeAsync(region, cancellationToken).ConfigureAwait(false)).Cluster;
 
     private async Task<DatabaseObservation?> DatabaseAsync(string region, CancellationToken cancellationToken) =>
-        (await ProbeAsync(region, cancellationToken).ConfigureAwait(false)).Databases.FirstOrDefault(d => d.Region == region);
+        (await ProbeAsync(region, cancellationToken).ConfigureAwait(false)).Database;
 
-    private Task<HealthSnapshot> ProbeAsync(string region, CancellationToken cancellationToken) =>
+    private Task<RegionObservation> ProbeAsync(string region, CancellationToken cancellationToken) =>
         probes.TryGetValue(region, out var probe)
             ? probe.ProbeAsync(cancellationToken)
             : throw new InvalidOperationException($"no probe for region '{region}'");

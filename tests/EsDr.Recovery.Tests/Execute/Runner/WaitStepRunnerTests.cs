@@ -1,6 +1,7 @@
 using EsDr.Recovery.Execute.Runner;
 using EsDr.Recovery.Observe;
 using EsDr.Recovery.Plan;
+using EsDr.Recovery.Watch;
 
 namespace EsDr.Recovery.Tests.Execute.Runner;
 
@@ -12,12 +13,10 @@ public class WaitStepRunnerTests
         public int Calls { get; private set; }
         public string Region { get; } = region;
 
-        public Task<HealthSnapshot> ProbeAsync(CancellationToken cancellationToken = default)
+        public Task<RegionObservation> ProbeAsync(CancellationToken cancellationToken)
         {
             var n = Calls++;
-            var db = database?.Invoke(n);
-            return Task.FromResult(new HealthSnapshot(DateTimeOffset.UnixEpoch, RegionProbe.Vantage,
-                [new ClusterObservation(Region, true, status(n), true, ["es-1"], [])], db is null ? [] : [db], []));
+            return Task.FromResult(new RegionObservation(new ClusterObservation(Region, true, status(n), true, ["es-1"], []), database?.Invoke(n)));
         }
     }
 
