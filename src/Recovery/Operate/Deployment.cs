@@ -8,8 +8,18 @@ namespace EsDr.Recovery.Operate;
 /// <summary>A region's MySQL server as the stack outputs list it (<c>regions.&lt;r&gt;.database</c>).</summary>
 internal sealed record DatabaseAddress(string Role, string Host, int Port);
 
-/// <summary>How to reach one region: its endpoint (null until deployed), its database (if the stack has one there) and the node names it should have.</summary>
-internal sealed record RegionAddress(string Name, Uri? Endpoint, DatabaseAddress? Database, IReadOnlyList<string> ExpectedNodes);
+/// <summary>
+/// How to reach one region: its public endpoint (null until deployed), its own cluster (<c>clusterEndpoint</c>:
+/// a HAProxy region's endpoint follows the active region, its cluster port does not; the endpoint where the
+/// output is absent), its database (if the stack has one there) and the node names it should have.
+/// </summary>
+internal sealed record RegionAddress(string Name, Uri? Endpoint, DatabaseAddress? Database, IReadOnlyList<string> ExpectedNodes)
+{
+    public Uri? ClusterEndpoint { get; init; }
+
+    /// <summary>Where this region's own cluster answers.</summary>
+    public Uri? Cluster => ClusterEndpoint ?? Endpoint;
+}
 
 /// <summary>
 /// Everything recovery knows of one deployed stack: its validated config, its outputs (as the planner's
@@ -36,8 +46,7 @@ internal sealed record Deployment(
         return regions.Select(kv =>
         {
             var r = kv.Value as JsonObject;
-            var endpoint = r?["endpoint"] is JsonValue e && e.TryGetValue<string>(out var text)
-                && Uri.TryCreate(text, UriKind.Absolute, out var uri) && !text.Contains("${", StringComparison.Ordinal) ? uri : null;
+            var endpoint = Url(r?["endpoint"]);
             DatabaseAddress? database = null;
             if (r?["database"] is JsonObject db && db["host"] is JsonValue h && h.TryGetValue<string>(out var host) && host.Length > 0)
             {
@@ -45,7 +54,11 @@ internal sealed record Deployment(
                 database = new DatabaseAddress(db["role"] is JsonValue role && role.TryGetValue<string>(out var ro) ? ro : "unknown", host, port);
             }
             var nodes = view.Regions.SingleOrDefault(v => v.Name == kv.Key)?.Nodes.Select(n => n.Name).ToList() ?? [];
-            return new RegionAddress(kv.Key, endpoint, database, nodes);
+            return new RegionAddress(kv.Key, endpoint, database, nodes) { ClusterEndpoint = Url(r?["clusterEndpoint"]) };
         }).ToList();
     }
+
+    private static Uri? Url(JsonNode? node) =>
+        node is JsonValue v && v.TryGetValue<string>(out var text) && !text.Contains("${", StringComparison.Ordinal)
+            && Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri : null;
 }

@@ -76,22 +76,14 @@ internal sealed class RecoveryServices : IDisposable
     private void Connect()
     {
         var clusters = new Dictionary<string, ElasticsearchHttp>(StringComparer.Ordinal);
+        var endpoints = new Dictionary<string, ElasticsearchHttp>(StringComparer.Ordinal);
         var databases = new Dictionary<string, MySqlEndpoint>(StringComparer.Ordinal);
         foreach (var region in Deployment.Regions)
         {
-            if (region.Endpoint is { } url)
-            {
-                var password = Deployment.Credentials.ElasticPassword(region.Name);
-                var credentials = password is null ? null : new ElasticsearchCredentials(Infra.CrossRegion.ReplicationSetupCommands.ElasticUser, password);
-                // The balancer hands TLS through to the nodes, whose certificates name the nodes: verify the chain
-                // against the stack's CA but not the balancer's host name (as the stack's own replication command does).
-                var endpoint = Deployment.CaCertificatePem is { } ca
-                    ? new ElasticsearchEndpoint(url, VerifyHostname: false) { CaCertificatePem = ca }
-                    : new ElasticsearchEndpoint(url);
-                var http = ElasticsearchHttp.Create(endpoint, credentials, Options.ElasticsearchTimeout);
-                owned.Add(http);
-                clusters[region.Name] = http;
-            }
+            if (region.Cluster is { } clusterUrl)
+                clusters[region.Name] = Http(region.Name, clusterUrl);
+            if (region.Endpoint is { } endpointUrl && region.Cluster != endpointUrl)
+                endpoints[region.Name] = Http(region.Name, endpointUrl);
             if (region.Database is { } db && Deployment.Credentials.DatabaseUser is { } user && Deployment.Credentials.DatabasePassword is { } dbPassword)
                 databases[region.Name] = new MySqlEndpoint(region.Name, db.Host, db.Port, user, dbPassword) { CaPath = Options.MySqlCaFile };
         }
@@ -103,8 +95,23 @@ internal sealed class RecoveryServices : IDisposable
             r => r.Name,
             r => (IRegionProbe)new RegionProbe(r.Name,
                 clusters.TryGetValue(r.Name, out var http) ? new ElasticsearchObserver(http, r.Name) : null,
-                mysql, databases.GetValueOrDefault(r.Name), (region, problem) => ProbeProblems[region] = problem),
+                mysql, databases.GetValueOrDefault(r.Name), (region, problem) => ProbeProblems[region] = problem,
+                endpoints.GetValueOrDefault(r.Name)),
             StringComparer.Ordinal);
+    }
+
+    private ElasticsearchHttp Http(string region, Uri url)
+    {
+        var password = Deployment.Credentials.ElasticPassword(region);
+        var credentials = password is null ? null : new ElasticsearchCredentials(Infra.CrossRegion.ReplicationSetupCommands.ElasticUser, password);
+        // The balancer hands TLS through to the nodes, whose certificates name the nodes: verify the chain
+        // against the stack's CA but not the balancer's host name (as the stack's own replication command does).
+        var endpoint = Deployment.CaCertificatePem is { } ca
+            ? new ElasticsearchEndpoint(url, VerifyHostname: false) { CaCertificatePem = ca }
+            : new ElasticsearchEndpoint(url);
+        var http = ElasticsearchHttp.Create(endpoint, credentials, Options.ElasticsearchTimeout);
+        owned.Add(http);
+        return http;
     }
 
     public IReadOnlyDictionary<string, IRegionProbe> Probes { get; private set; } = new Dictionary<string, IRegionProbe>();

@@ -60,7 +60,7 @@ internal sealed record StatusReport(string Stack, string ActiveRegion, IReadOnly
     private static void ClusterProblems(string region, RegionAddress? address, ClusterObservation? cluster, EndpointObservation? endpoint,
         IReadOnlyList<string> expected, bool active, AnalysisThresholds thresholds, List<string> problems)
     {
-        if (address?.Endpoint is null)
+        if (address?.Cluster is null)
         {
             problems.Add("no endpoint in the stack outputs");
             return;

@@ -307,3 +307,26 @@ public sealed class OperatorUnavailableTests : IDisposable
         Assert.Contains("es-dr:recovery.blockPeriod: must be a duration", bed.Error.ToString(), StringComparison.Ordinal);
     }
 }
+
+/// <summary>HAProxy regions: the endpoint follows the active region, so a region's own cluster is probed at <c>clusterEndpoint</c>.</summary>
+[Collection("live processes")]
+public sealed class ClusterEndpointTests : IDisposable
+{
+    private readonly OperatorTestbed bed = new(endpointsFollowActive: true);
+
+    public void Dispose() => bed.Dispose();
+
+    [Fact]
+    public async Task Status_ProbesEachRegionsOwnCluster_AndItsEndpointSeparately()
+    {
+        bed.Dub.HealthStatus = "red"; // dub's own cluster; its endpoint leads to fra's, which is green
+
+        Assert.Equal(ExitCodes.Degraded, await bed.RunAsync("status", "--json"));
+
+        var dub = System.Text.Json.Nodes.JsonNode.Parse(bed.Out.ToString())!["regions"]![1]!;
+        Assert.Equal("red", (string?)dub["cluster"]!["status"]);
+        Assert.True((bool)dub["endpoint"]!["healthy"]!);
+        Assert.Equal(bed.Fra.Url.ToString(), (string?)dub["endpoint"]!["url"]);
+        Assert.Contains(bed.Dub.Requests, r => r == "GET /_cluster/health");
+    }
+}

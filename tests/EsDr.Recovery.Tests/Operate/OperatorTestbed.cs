@@ -22,10 +22,17 @@ internal sealed class OperatorTestbed : IDisposable
     public const string FraPassword = "fra-Elastic-Pw-51f0c2";
     public const string DubPassword = "dub-Elastic-Pw-9ad37e";
 
+    private readonly bool endpointsFollowActive;
     private readonly string auditDir = Directory.CreateTempSubdirectory("esdr-operate-").FullName;
 
-    public OperatorTestbed(IReadOnlyDictionary<string, TestDatabase>? databases = null, string dbUser = "dr", string dbPassword = "unused-db-pw")
+    /// <param name="endpointsFollowActive">
+    /// As HAProxy regions deploy: every region's <c>endpoint</c> is the active region's cluster, and its own cluster is
+    /// at <c>clusterEndpoint</c>.
+    /// </param>
+    public OperatorTestbed(IReadOnlyDictionary<string, TestDatabase>? databases = null, string dbUser = "dr", string dbPassword = "unused-db-pw",
+        bool endpointsFollowActive = false)
     {
+        this.endpointsFollowActive = endpointsFollowActive;
         var root = FindRoot();
         File.Copy(Path.Combine(root, "Pulumi.prod.yaml"), StackFile.FullName);
         File.Copy(Path.Combine(root, "Pulumi.yaml"), Path.Combine(Pulumi.ProjectDirectory, "Pulumi.yaml"));
@@ -111,7 +118,7 @@ internal sealed class OperatorTestbed : IDisposable
             var region = new JsonObject
             {
                 ["state"] = Config.Regions.Single(c => c.Name == r.Name).State.ToString().ToLowerInvariant(),
-                ["endpoint"] = (r.Name == "fra" ? Fra : Dub).Url.ToString(),
+                ["endpoint"] = (endpointsFollowActive || r.Name == "fra" ? Fra : Dub).Url.ToString(),
                 ["balancer"] = new JsonObject { ["resources"] = Strings(r.BalancerResources) },
                 ["networkResources"] = Strings(r.NetworkResources),
                 ["nodes"] = new JsonArray(r.Nodes.Select(n => (JsonNode)new JsonObject
@@ -119,6 +126,8 @@ internal sealed class OperatorTestbed : IDisposable
                     ["name"] = n.Name, ["ordinal"] = n.Ordinal, ["generation"] = n.Generation, ["resources"] = Strings(n.Resources),
                 }).ToArray()),
             };
+            if (endpointsFollowActive)
+                region["clusterEndpoint"] = (r.Name == "fra" ? Fra : Dub).Url.ToString();
             if (databases.TryGetValue(r.Name, out var db))
                 region["database"] = new JsonObject { ["role"] = db.Role, ["host"] = "127.0.0.1", ["privateIp"] = "10.0.0.5", ["port"] = db.Port, ["resources"] = new JsonArray() };
             regions[r.Name] = region;
