@@ -158,7 +158,7 @@ internal static class RecoveryAction
 
     private static string OneLine(string text)
     {
-        var line = text.ReplaceLineEndings(" | ");
+        var line = string.Join(" | ", text.ReplaceLineEndings("\n").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0));
         return line.Length <= 300 ? line : line[..300] + "…";
     }
 }
