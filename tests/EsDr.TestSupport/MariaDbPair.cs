@@ -136,7 +136,9 @@ internal sealed class MariaDbPair : IAsyncDisposable
             RequireSecureTransport = false,
         };
         var (installed, _, installError) = await RunAsync(Tool("mariadb-install-db"), null, TimeSpan.FromSeconds(60), token,
-            "--no-defaults", $"--datadir={settings.DataDir}", "--user=root", "--auth-root-authentication-method=normal", "--skip-test-db");
+            "--no-defaults", $"--datadir={settings.DataDir}", "--user=root", "--auth-root-authentication-method=normal", "--skip-test-db",
+            // Its own temp dir: the bootstrap's temp-table names can collide in a /tmp shared with other test runs.
+            $"--tmpdir={dir}");
         if (installed != 0)
         {
             throw new InvalidOperationException($"mariadb-install-db for {name} failed: {installError}");
@@ -147,6 +149,7 @@ internal sealed class MariaDbPair : IAsyncDisposable
         var start = new ProcessStartInfo(Tool("mariadbd")) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add($"--defaults-file={optionFile}");
         start.ArgumentList.Add("--user=root");
+        start.ArgumentList.Add($"--tmpdir={dir}");
         var process = Process.Start(start) ?? throw new InvalidOperationException("mariadbd did not start");
         lock (_processes)
         {

@@ -50,6 +50,22 @@ public static class StackOutputs
             });
         }
         program.Outputs.Add("regions", map);
+        // Not secret: recovery verifies every cluster's TLS chain against it.
+        program.Outputs.Add("caCertificate", Ref.To(ClusterSecurity.CaCert, "certPem"));
+        program.Outputs.Add("credentials", Credentials(regions.Select(r => r.Region)));
+    }
+
+    /// <summary>
+    /// The one secret output, read only by recovery's <c>pulumi stack output credentials --show-secrets</c>:
+    /// each cluster's <c>elastic</c> password as an interpolation of its generated password (the program text
+    /// holds no secret), wrapped in <c>fn::secret</c> so Pulumi stores and prints it masked.
+    /// </summary>
+    private static PMap Credentials(IEnumerable<RegionTopology> regions)
+    {
+        var perRegion = new PMap();
+        foreach (var region in regions)
+            perRegion.Add(region.Name, new PMap { { "elasticPassword", Ref.To(ClusterSecurity.ElasticPasswordName(region), "result") } });
+        return new PMap { { "fn::secret", new PMap { { "regions", perRegion } } } };
     }
 }
 

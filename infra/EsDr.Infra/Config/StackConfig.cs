@@ -24,7 +24,8 @@ public sealed record StackConfig(
     IReadOnlyList<RegionConfig> Regions,
     DnsSettings? Dns = null,
     ReplicationSettings? Replication = null,
-    MonitoringSettings? Monitoring = null)
+    MonitoringSettings? Monitoring = null,
+    RecoverySettings? Recovery = null)
 {
     /// <summary>The database tier (<c>es-dr:database</c>); regions with <c>database</c> get a host.</summary>
     public DatabaseSettings? Database { get; init; }

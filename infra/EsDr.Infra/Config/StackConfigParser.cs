@@ -11,7 +11,7 @@ namespace EsDr.Infra.Config;
 public static class StackConfigParser
 {
     /// <summary>The top-level keys of the project's namespace.</summary>
-    public static readonly string[] TopLevelKeys = ["namePrefix", "activeRegion", "elasticsearch", "ssh", "tags", "regions", "dns", "replication", "database", "application", "monitoring"];
+    public static readonly string[] TopLevelKeys = ["namePrefix", "activeRegion", "elasticsearch", "ssh", "tags", "regions", "dns", "replication", "database", "application", "monitoring", "recovery"];
 
     private static readonly Dictionary<string, DnsProvider> DnsProviders = new()
     {
@@ -83,7 +83,8 @@ public static class StackConfigParser
             Regions: Key("regions").Items().Select(ReadRegion).ToList(),
             Dns: ReadDns(Key("dns")),
             Replication: ReadReplication(Key("replication")),
-            Monitoring: ReadMonitoring(Key("monitoring")))
+            Monitoring: ReadMonitoring(Key("monitoring")),
+            Recovery: RecoverySettingsReader.Read(Key("recovery")))
         {
             SecretsSet = secretsSet,
             Database = TierConfigReader.ReadDatabase(Key("database")),

@@ -10,6 +10,8 @@ public enum DiagnosisCode
     ReplicationLagTooHigh,
     CcrFatalError,
     ReplicaBroken,
+    /// <summary>Not a failure: an operator asked for a planned recovery (failback). Analysis never produces it.</summary>
+    OperatorRequest,
 }
 
 /// <summary>

@@ -25,6 +25,7 @@ internal sealed partial class RecoveryPipeline
     private readonly TimeProvider time;
     private readonly ILogger logger;
     private readonly HookRunner hooks;
+    private readonly PlanStore? plans;
 
     private readonly Lock gate = new();
     private readonly Dictionary<string, DateTimeOffset> lastRecovery = new(StringComparer.Ordinal);
@@ -32,7 +33,7 @@ internal sealed partial class RecoveryPipeline
 
     public RecoveryPipeline(
         PipelineOptions options, Func<Diagnosis, RecoveryPlan?> planFor, AuditTrail audit, DetectionLog detections,
-        RecoveryExecutor executor, IRecoveryLease lease, TimeProvider time, ILogger? logger = null)
+        RecoveryExecutor executor, IRecoveryLease lease, TimeProvider time, ILogger? logger = null, PlanStore? plans = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         this.options = options;
@@ -44,6 +45,7 @@ internal sealed partial class RecoveryPipeline
         this.time = time ?? throw new ArgumentNullException(nameof(time));
         this.logger = logger ?? NullLogger.Instance;
         hooks = new HookRunner(options.HookTimeout);
+        this.plans = plans;
     }
 
     /// <summary>An operator's acknowledgement: lifts the block period on <paramref name="region"/>. False when none was set.</summary>
@@ -132,6 +134,8 @@ internal sealed partial class RecoveryPipeline
             else
             {
                 audit.BeginRecovery(id, plan.Kind.ToString(), detection.Trigger, plan.Summary, time.GetUtcNow());
+                // Stored before the first step runs, so a resume after a crash runs exactly this plan.
+                plans?.Save(id, plan);
                 using var work = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, handle.Lost);
                 // Resuming a just-begun recovery runs it from step 0 under the id the hooks were given.
                 var result = await executor.ResumeAsync(id, plan, work.Token).ConfigureAwait(false);
@@ -147,6 +151,42 @@ internal sealed partial class RecoveryPipeline
 
             await handle.ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
             return outcome;
+        }
+    }
+
+    /// <summary>
+    /// Continues a recovery that did not finish (its process died, or a step failed and the cause is fixed) with
+    /// its stored plan, under the lease, then runs the post-action hooks. The pause switch still applies; the
+    /// other guard rails and the pre-action hooks passed when the recovery began.
+    /// </summary>
+    public async Task<PipelineOutcome> ResumeAsync(string recoveryId, RecoveryPlan plan, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(recoveryId);
+        ArgumentNullException.ThrowIfNull(plan);
+        if (options.PauseFile is { } pauseFile && File.Exists(pauseFile))
+            return new PipelineOutcome.Blocked(GuardRails.PauseSwitch.Name, $"paused: {pauseFile} exists");
+        if (options.DryRun)
+            return new PipelineOutcome.DryRun(recoveryId);
+        var handle = await lease.TryAcquireAsync(options.HolderId, cancellationToken).ConfigureAwait(false);
+        if (handle is null)
+            return new PipelineOutcome.Skipped("another instance holds the recovery lease");
+        await using (handle.ConfigureAwait(false))
+        {
+            using var work = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, handle.Lost);
+            var result = await executor.ResumeAsync(recoveryId, plan, work.Token).ConfigureAwait(false);
+            var post = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["ESDR_RECOVERY_ID"] = recoveryId,
+                ["ESDR_KIND"] = plan.Kind.ToString(),
+                ["ESDR_TRIGGER"] = AuditNames.Name(RecoveryTrigger.Operator),
+                ["ESDR_RESUMED"] = "1",
+                ["ESDR_DRY_RUN"] = "0",
+                ["ESDR_STATUS"] = AuditNames.Name(result.Status),
+            };
+            foreach (var hook in options.PostHooks)
+                await RunPostHookAsync(hook, post, recoveryId).ConfigureAwait(false);
+            await handle.ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
+            return new PipelineOutcome.Acted(recoveryId, result.Status, result.Error);
         }
     }
 

@@ -17,11 +17,15 @@ internal sealed record PulumiProcessOptions(string WorkingDirectory)
 
 /// <summary>
 /// Runs the real <c>pulumi</c> binary as a subprocess, always with <c>--non-interactive</c>, and raises known
-/// failures as typed exceptions. Never runs with <c>--show-secrets</c>.
+/// failures as typed exceptions. Runs with <c>--show-secrets</c> only in <see cref="ReadCredentialsAsync"/>, whose
+/// output goes nowhere but into the returned in-memory <see cref="StackCredentials"/>.
 /// </summary>
-internal sealed class PulumiProcess(PulumiProcessOptions options) : IPulumiCli
+internal sealed class PulumiProcess(PulumiProcessOptions options) : IPulumiCli, ICredentialSource
 {
     private const string NonInteractive = "--non-interactive";
+
+    /// <summary>The one output recovery reads with <c>--show-secrets</c>.</summary>
+    public const string CredentialsOutput = "credentials";
 
     public async Task<PulumiResult> RunAsync(PulumiCommand command, CancellationToken cancellationToken)
     {
@@ -36,6 +40,26 @@ internal sealed class PulumiProcess(PulumiProcessOptions options) : IPulumiCli
         if (result.ExitCode != 0)
             throw PulumiFailure.From(redactor.Redact(PulumiCommandLine(args)), result, redactor);
         return result;
+    }
+
+    /// <summary>
+    /// <c>pulumi stack output credentials --json --show-secrets</c>: the only call that reveals secrets. Its stdout
+    /// is parsed straight into <see cref="StackCredentials"/>; a failure reports the (redacted) command and stderr,
+    /// never stdout.
+    /// </summary>
+    public async Task<StackCredentials> ReadCredentialsAsync(string stack, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(stack);
+        IReadOnlyList<string> args = ["stack", "output", CredentialsOutput, "--stack", stack, "--json", "--show-secrets", NonInteractive];
+        PulumiFlags.Validate(args);
+        var startInfo = StartInfo(args);
+        var result = await RunAsync(startInfo, cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+        {
+            var redactor = new SecretRedactor(SecretRedactor.FromEnvironment(startInfo.Environment));
+            throw PulumiFailure.From(PulumiCommandLine(args), result with { Stdout = "" }, redactor);
+        }
+        return StackCredentials.Parse(result.Stdout);
     }
 
     /// <summary><c>pulumi version</c>: the installed CLI's version, trimmed.</summary>

@@ -47,6 +47,27 @@ internal sealed class PulumiStandIn : IDisposable
     /// <summary>What <c>stack output --json</c> prints.</summary>
     public string StackOutputJson { set => File.WriteAllText(State("stack-output.json"), value); }
 
+    /// <summary>
+    /// What <c>stack output NAME --json</c> prints for a secret output: the value with <c>--show-secrets</c>, the
+    /// string <c>"[secret]"</c> without (as the real CLI masks secrets).
+    /// </summary>
+    public void SetSecretOutput(string name, string json) => File.WriteAllText(State($"secret-output-{name}.json"), json);
+
+    /// <summary>From now on only <paramref name="command"/> (e.g. "up") fails, with this stderr and exit code.</summary>
+    public void FailOnly(string command, string stderr, int exitCode = 255)
+    {
+        File.WriteAllText(State("fail-only.txt"), command);
+        FailWith(stderr, exitCode);
+    }
+
+    /// <summary>Stops failing.</summary>
+    public void Recover()
+    {
+        File.Delete(State("fail-stderr.txt"));
+        File.Delete(State("fail-exit.txt"));
+        File.Delete(State("fail-only.txt"));
+    }
+
     /// <summary>What <c>up</c> prints.</summary>
     public string UpSummary { set => File.WriteAllText(State("up-summary.txt"), value); }
 
@@ -143,7 +164,7 @@ internal sealed class PulumiStandIn : IDisposable
         else fail "unknown command \"${1:-}\" for \"pulumi\""; fi
         shift "$shift_n"
 
-        positionals=(); json=0
+        positionals=(); json=0; show=0
         while [ $# -gt 0 ]; do
           a=$1; shift
           if [ "$a" = "--" ]; then positionals+=("$@"); break; fi
@@ -164,7 +185,8 @@ internal sealed class PulumiStandIn : IDisposable
                 v=${a#*=}
                 [ "$v" = true ] || [ "$v" = false ] || fail "invalid argument \"$v\" for \"$name\" flag"
               fi
-              if [ "$name" = "--json" ] || [ "$name" = "-j" ]; then json=1; fi ;;
+              if [ "$name" = "--json" ] || [ "$name" = "-j" ]; then json=1; fi
+              if [ "$name" = "--show-secrets" ]; then show=1; fi ;;
             optional) ;;
             *) fail "unknown flag: $name" ;;
           esac
@@ -174,14 +196,16 @@ internal sealed class PulumiStandIn : IDisposable
           fail "pulumi $cmd accepts between ${MINARGS[$cmd]} and ${MAXARGS[$cmd]} arg(s), received $n"
         fi
 
-        if [ -f "$STATE/fail-stderr.txt" ]; then
+        if [ -f "$STATE/fail-stderr.txt" ] && { [ ! -f "$STATE/fail-only.txt" ] || [ "$(cat "$STATE/fail-only.txt")" = "$cmd" ]; }; then
           cat "$STATE/fail-stderr.txt" >&2
           exit "$(cat "$STATE/fail-exit.txt")"
         fi
 
         case "$cmd" in
           "stack output")
-            if [ "$json" = 1 ]; then cat "$STATE/stack-output.json"; else echo "Current stack outputs:"; fi ;;
+            if [ "$n" = 1 ] && [ -f "$STATE/secret-output-${positionals[0]}.json" ]; then
+              if [ "$show" = 1 ]; then cat "$STATE/secret-output-${positionals[0]}.json"; else echo '"[secret]"'; fi
+            elif [ "$json" = 1 ]; then cat "$STATE/stack-output.json"; else echo "Current stack outputs:"; fi ;;
           "up") cat "$STATE/up-summary.txt" ;;
           "preview"|"refresh") echo "Resources:"; echo "    3 unchanged" ;;
           *) ;;

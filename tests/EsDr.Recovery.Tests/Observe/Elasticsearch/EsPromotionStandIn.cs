@@ -71,6 +71,9 @@ internal sealed partial class EsPromotionStandIn : IDisposable
     /// <summary>Health answers only after this long (to make a client time out).</summary>
     public TimeSpan HealthDelay { get; set; }
 
+    /// <summary>Persistent cluster settings set through <c>PUT /_cluster/settings</c> (a null value removes one).</summary>
+    public Dictionary<string, string> PersistentSettings { get; } = new(StringComparer.Ordinal);
+
     /// <summary>"METHOD /path?query" of every request, in order.</summary>
     public IReadOnlyList<string> Requests
     {
@@ -137,8 +140,13 @@ internal sealed partial class EsPromotionStandIn : IDisposable
             lock (sync) requests.Add($"{context.Request.HttpMethod} {pathAndQuery}");
             if (url.AbsolutePath == "/_cluster/health" && HealthDelay > TimeSpan.Zero)
                 await Task.Delay(HealthDelay);
+            string body;
+            using (var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8))
+                body = await reader.ReadToEndAsync();
             (int Status, JsonNode Body) answer;
-            lock (sync) answer = Handle(context.Request.HttpMethod, url.AbsolutePath, Query(url));
+            lock (sync) answer = context.Request.HttpMethod == "PUT" && url.AbsolutePath == "/_cluster/settings"
+                ? PutSettings(body)
+                : Handle(context.Request.HttpMethod, url.AbsolutePath, Query(url));
             var bytes = Encoding.UTF8.GetBytes(answer.Body.ToJsonString());
             context.Response.StatusCode = answer.Status;
             context.Response.ContentType = "application/json";
@@ -262,6 +270,19 @@ internal sealed partial class EsPromotionStandIn : IDisposable
         }
         body["follow_stats"]!["indices"] = list;
         return (200, body);
+    }
+
+    /// <summary>The response shape of the specification's ClusterPutSettingsResponse: acknowledged, and the settings as given.</summary>
+    private (int, JsonNode) PutSettings(string body)
+    {
+        if (JsonNode.Parse(body)?["persistent"] is not JsonObject persistent)
+            return Error(400, "action_request_validation_exception", "Validation Failed: 1: no settings to update;");
+        foreach (var (key, value) in persistent)
+        {
+            if (value is null) PersistentSettings.Remove(key);
+            else PersistentSettings[key] = value.ToString();
+        }
+        return (200, new JsonObject { ["acknowledged"] = true, ["persistent"] = persistent.DeepClone(), ["transient"] = new JsonObject() });
     }
 
     private static (int, JsonNode) PauseFollow(string name, StandInIndex index)

@@ -1,0 +1,64 @@
+using System.Text.Json.Nodes;
+using EsDr.Infra.Config;
+using EsDr.Recovery.Execute.Pulumi;
+using EsDr.Recovery.Plan;
+
+namespace EsDr.Recovery.Operate;
+
+/// <summary>A region's MySQL server as the stack outputs list it (<c>regions.&lt;r&gt;.database</c>).</summary>
+internal sealed record DatabaseAddress(string Role, string Host, int Port);
+
+/// <summary>
+/// How to reach one region: its public endpoint (null until deployed), its own cluster (<c>clusterEndpoint</c>:
+/// a HAProxy region's endpoint follows the active region, its cluster port does not; the endpoint where the
+/// output is absent), its database (if the stack has one there) and the node names it should have.
+/// </summary>
+internal sealed record RegionAddress(string Name, Uri? Endpoint, DatabaseAddress? Database, IReadOnlyList<string> ExpectedNodes)
+{
+    public Uri? ClusterEndpoint { get; init; }
+
+    /// <summary>Where this region's own cluster answers.</summary>
+    public Uri? Cluster => ClusterEndpoint ?? Endpoint;
+}
+
+/// <summary>
+/// Everything recovery knows of one deployed stack: its validated config, its outputs (as the planner's
+/// <see cref="StackView"/> and as addresses), the resource types of its program, the stack's CA and the
+/// credentials (in memory only).
+/// </summary>
+internal sealed record Deployment(
+    StackConfig Config,
+    StackView View,
+    ResourceTypeResolver Types,
+    IReadOnlyList<RegionAddress> Regions,
+    string? CaCertificatePem,
+    StackCredentials Credentials)
+{
+    public RegionAddress Region(string name) =>
+        Regions.SingleOrDefault(r => r.Name == name) ?? throw new ArgumentException($"no region '{name}' in the stack (regions: {string.Join(", ", Regions.Select(r => r.Name))})");
+
+    /// <summary>Reads the addresses out of <c>pulumi stack output --json</c>; outputs not yet known (<c>${…}</c>) count as absent.</summary>
+    public static IReadOnlyList<RegionAddress> Addresses(JsonObject outputs, StackView view)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        ArgumentNullException.ThrowIfNull(view);
+        var regions = outputs["regions"] as JsonObject ?? throw new FormatException("the stack outputs have no 'regions': has the stack been deployed?");
+        return regions.Select(kv =>
+        {
+            var r = kv.Value as JsonObject;
+            var endpoint = Url(r?["endpoint"]);
+            DatabaseAddress? database = null;
+            if (r?["database"] is JsonObject db && db["host"] is JsonValue h && h.TryGetValue<string>(out var host) && host.Length > 0)
+            {
+                var port = db["port"] is JsonValue p && p.TryGetValue<int>(out var n) ? n : 3306;
+                database = new DatabaseAddress(db["role"] is JsonValue role && role.TryGetValue<string>(out var ro) ? ro : "unknown", host, port);
+            }
+            var nodes = view.Regions.SingleOrDefault(v => v.Name == kv.Key)?.Nodes.Select(n => n.Name).ToList() ?? [];
+            return new RegionAddress(kv.Key, endpoint, database, nodes) { ClusterEndpoint = Url(r?["clusterEndpoint"]) };
+        }).ToList();
+    }
+
+    private static Uri? Url(JsonNode? node) =>
+        node is JsonValue v && v.TryGetValue<string>(out var text) && !text.Contains("${", StringComparison.Ordinal)
+            && Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri : null;
+}

@@ -1,0 +1,62 @@
+using EsDr.Infra.Config;
+using EsDr.Recovery.Execute.Pulumi;
+
+namespace EsDr.Recovery.Operate;
+
+/// <summary>The terminal an operator command talks to. <see cref="InputIsTerminal"/> decides whether it may ask for confirmation.</summary>
+internal sealed record OperatorConsole(TextWriter Out, TextWriter Error, TextReader In, bool InputIsTerminal);
+
+/// <summary>
+/// What operator commands take from the process — console, environment, the <c>pulumi</c> to run, time — in one
+/// place, so tests hand in their own (a captured console, the stand-in <c>pulumi</c>, a manual clock).
+/// </summary>
+internal sealed record OperatorHost(
+    OperatorConsole Console,
+    Func<string, string?> Environment,
+    Func<DirectoryInfo, PulumiProcess> Pulumi,
+    TimeProvider Time,
+    ServiceOptions Services)
+{
+    public const string MySqlCaVariable = "ESDR_MYSQL_CA_FILE";
+
+    public static OperatorHost FromProcess() => new(
+        new OperatorConsole(System.Console.Out, System.Console.Error, System.Console.In, !System.Console.IsInputRedirected),
+        System.Environment.GetEnvironmentVariable,
+        dir => new PulumiProcess(new PulumiProcessOptions(dir.FullName)),
+        TimeProvider.System,
+        new ServiceOptions { MySqlCaFile = System.Environment.GetEnvironmentVariable(MySqlCaVariable) });
+
+    /// <summary>
+    /// Loads the stack and builds the services, or prints why not and gives the exit code. The pulumi project is
+    /// the stack file's directory.
+    /// </summary>
+    public async Task<(RecoveryServices? Services, int ExitCode)> OpenAsync(
+        FileInfo stackFile, string? stackName, FileInfo? auditDb, bool dryRun, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stackFile);
+        var error = Console.Error;
+        if (!stackFile.Exists)
+        {
+            await error.WriteLineAsync($"error: {stackFile.FullName} does not exist").ConfigureAwait(false);
+            return (null, ExitCodes.FileNotFound);
+        }
+        try
+        {
+            var pulumi = Pulumi(stackFile.Directory!);
+            var deployment = await DeploymentLoader.LoadAsync(new StackSource(stackFile, stackName), pulumi, pulumi, Environment, cancellationToken)
+                .ConfigureAwait(false);
+            var options = Services with { DryRun = dryRun, AuditDatabase = auditDb?.FullName ?? Services.AuditDatabase };
+            return (RecoveryServices.Create(deployment, options, pulumi, Time), ExitCodes.Ok);
+        }
+        catch (InvalidConfigException e)
+        {
+            foreach (var problem in e.Errors) await error.WriteLineAsync($"error: {problem}").ConfigureAwait(false);
+            return (null, ExitCodes.InvalidConfig);
+        }
+        catch (Exception e) when (e is DeploymentUnavailableException or PulumiNotInstalledException)
+        {
+            await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            return (null, ExitCodes.Unavailable);
+        }
+    }
+}

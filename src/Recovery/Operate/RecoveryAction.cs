@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EsDr.Recovery.Execute.Audit;
+using EsDr.Recovery.Execute.Runner;
+using EsDr.Recovery.Pipeline;
+using EsDr.Recovery.Plan;
+
+namespace EsDr.Recovery.Operate;
+
+/// <summary>How an operator asked for an action: skip confirmation, only record, machine output, or resume a recovery by id.</summary>
+internal sealed record ActionRequest(bool Yes, bool DryRun, bool Json, string? Resume);
+
+/// <summary>
+/// What every action command does around its planning: load the stack, refuse to start while an earlier recovery
+/// is unfinished, show the plan, ask for confirmation (never from a stdin that is not a terminal: then only
+/// <c>--yes</c> proceeds), run it through the one pipeline with a progress line per step, and print the
+/// recovery id and outcome. <c>--resume ID</c> continues that recovery with its stored plan.
+/// </summary>
+internal static class RecoveryAction
+{
+    /// <summary>The command that runs each kind, for the messages that tell an operator what to type.</summary>
+    public static string CommandFor(RecoveryKind kind) => kind switch
+    {
+        RecoveryKind.NodeRebuild => "rebuild-node",
+        RecoveryKind.RegionFailover => "failover",
+        RecoveryKind.RegionRebuild => "rebuild-region",
+        RecoveryKind.Failback => "failback",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    public static async Task<int> RunAsync(
+        OperatorHost host, FileInfo stackFile, string? stack, FileInfo? auditDb, ActionRequest request, RecoveryKind kind,
+        Func<RecoveryServices, CancellationToken, Task<PlannedAction>>? plan, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(request);
+        var console = host.Console;
+        var (services, exit) = await host.OpenAsync(stackFile, stack, auditDb, request.DryRun, cancellationToken).ConfigureAwait(false);
+        if (services is null) return exit;
+        using (services)
+        {
+            var audit = services.OpenAudit();
+            var plans = services.OpenPlans();
+            RecoveryPlan recoveryPlan;
+            Detection? detection = null;
+            if (request.Resume is { } id)
+            {
+                var (stored, refusal) = StoredPlan(audit, plans, id, kind);
+                if (stored is null) return await Fail(console, refusal!.Value.Message, refusal.Value.Code).ConfigureAwait(false);
+                recoveryPlan = stored;
+            }
+            else
+            {
+                if (audit.Unfinished() is [var unfinished, ..] && Enum.TryParse<RecoveryKind>(unfinished.Kind, out var unfinishedKind))
+                    return await Fail(console,
+                        $"recovery {unfinished.Id} ({unfinished.Summary}) did not finish; resume it first: es-dr-recovery {CommandFor(unfinishedKind)} --resume {unfinished.Id}",
+                        ExitCodes.NotRun).ConfigureAwait(false);
+                try
+                {
+                    var planned = await plan!(services, cancellationToken).ConfigureAwait(false);
+                    (recoveryPlan, detection) = (planned.Plan, planned.Detection);
+                }
+                catch (ActionPlanningException e)
+                {
+                    return await Fail(console, e.Message, e.ExitCode).ConfigureAwait(false);
+                }
+                catch (ArgumentException e)
+                {
+                    return await Fail(console, e.Message, ExitCodes.InvalidConfig).ConfigureAwait(false);
+                }
+            }
+
+            var progressOut = request.Json ? console.Error : console.Out;
+            await progressOut.WriteAsync((request.Resume is null ? "" : $"resuming {request.Resume}\n") + recoveryPlan.Render()).ConfigureAwait(false);
+            if (!request.Yes && !request.DryRun)
+            {
+                if (!console.InputIsTerminal)
+                    return await Fail(console, "refusing to act without confirmation: stdin is not a terminal; pass --yes to proceed", ExitCodes.NotConfirmed).ConfigureAwait(false);
+                await progressOut.WriteAsync($"Run these {recoveryPlan.Steps.Count} steps? [y/N] ").ConfigureAwait(false);
+                var answer = (await console.In.ReadLineAsync(cancellationToken).ConfigureAwait(false))?.Trim();
+                if (!string.Equals(answer, "y", StringComparison.OrdinalIgnoreCase) && !string.Equals(answer, "yes", StringComparison.OrdinalIgnoreCase))
+                    return await Fail(console, "not confirmed; nothing was done", ExitCodes.NotConfirmed).ConfigureAwait(false);
+            }
+
+            void Report(StepProgress p)
+            {
+                var line = p.Phase == "started"
+                    ? $"[{p.Number}/{p.Count}] {p.Step.Describe()} ..."
+                    : $"[{p.Number}/{p.Count}] {p.Phase}{(p.Detail is null ? "" : ": " + OneLine(p.Detail))}";
+                progressOut.WriteLine(services.Redactor.Redact(line));
+                progressOut.Flush();
+            }
+
+            var pipeline = services.Pipeline(recoveryPlan, audit, plans, Report);
+            var outcome = request.Resume is { } resumeId
+                ? await pipeline.ResumeAsync(resumeId, recoveryPlan, cancellationToken).ConfigureAwait(false)
+                : await pipeline.HandleAsync(detection!, cancellationToken).ConfigureAwait(false);
+            return await ReportOutcome(console, request, recoveryPlan, outcome, services.Redactor).ConfigureAwait(false);
+        }
+    }
+
+    private static (RecoveryPlan? Plan, (string Message, int Code)? Refusal) StoredPlan(AuditTrail audit, PlanStore plans, string id, RecoveryKind kind)
+    {
+        var record = audit.Recovery(id);
+        if (record is null) return (null, ($"no recovery {id} in the audit trail", ExitCodes.Usage));
+        if (record.Status == RecoveryStatus.Succeeded) return (null, ($"recovery {id} already succeeded; nothing to resume", ExitCodes.NotRun));
+        if (record.Status == RecoveryStatus.Vetoed) return (null, ($"recovery {id} was not run (vetoed or a dry run); plan a new one", ExitCodes.NotRun));
+        var plan = plans.Load(id);
+        if (plan is null) return (null, ($"recovery {id} has no stored plan to resume", ExitCodes.NotRun));
+        if (plan.Kind != kind)
+            return (null, ($"recovery {id} is a {plan.Kind}; resume it with es-dr-recovery {CommandFor(plan.Kind)} --resume {id}", ExitCodes.Usage));
+        return (plan, null);
+    }
+
+    private static async Task<int> ReportOutcome(OperatorConsole console, ActionRequest request, RecoveryPlan plan, PipelineOutcome outcome, Redactor redactor)
+    {
+        var (name, id, status, detail, code) = outcome switch
+        {
+            PipelineOutcome.Acted { Status: RecoveryStatus.Succeeded } a => ("succeeded", a.RecoveryId, AuditNames.Name(a.Status), null, ExitCodes.Ok),
+            PipelineOutcome.Acted a => ("failed", a.RecoveryId, AuditNames.Name(a.Status), a.Error, ExitCodes.RecoveryFailed),
+            PipelineOutcome.DryRun d => ("dry-run", d.RecoveryId, "recorded", "dry run: the plan is recorded, nothing was run", ExitCodes.Ok),
+            PipelineOutcome.Blocked b => ("blocked", (string?)null, (string?)null, $"blocked by {b.Rule}: {b.Reason}", ExitCodes.NotRun),
+            PipelineOutcome.Vetoed v => ("vetoed", v.RecoveryId, "vetoed", v.Reason, ExitCodes.NotRun),
+            PipelineOutcome.Skipped s => ("skipped", null, null, s.Reason, ExitCodes.NotRun),
+            _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
+        };
+        detail = detail is null ? null : redactor.Redact(detail);
+        if (request.Json)
+        {
+            var json = new JsonObject
+            {
+                ["outcome"] = name,
+                ["recoveryId"] = id,
+                ["status"] = status,
+                ["detail"] = detail,
+                ["kind"] = plan.Kind.ToString(),
+                ["summary"] = plan.Summary,
+                ["steps"] = new JsonArray(plan.Steps.Select(s => (JsonNode)s.Render()).ToArray()),
+            };
+            await console.Out.WriteLineAsync(redactor.Redact(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }))).ConfigureAwait(false);
+        }
+        else
+        {
+            await console.Out.WriteLineAsync($"{plan.Kind} {name}{(id is null ? "" : $": recovery {id}")}").ConfigureAwait(false);
+            if (detail is not null) await console.Out.WriteLineAsync("  " + detail).ConfigureAwait(false);
+            if (code == ExitCodes.RecoveryFailed && id is not null)
+                await console.Out.WriteLineAsync($"  fix the cause, then: es-dr-recovery {CommandFor(plan.Kind)} --resume {id}").ConfigureAwait(false);
+        }
+        return code;
+    }
+
+    private static async Task<int> Fail(OperatorConsole console, string message, int code)
+    {
+        await console.Error.WriteLineAsync("error: " + message).ConfigureAwait(false);
+        return code;
+    }
+
+    private static string OneLine(string text)
+    {
+        var line = string.Join(" | ", text.ReplaceLineEndings("\n").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0));
+        return line.Length <= 300 ? line : line[..300] + "…";
+    }
+}

@@ -1,0 +1,179 @@
+using EsDr.Infra.Replication;
+using EsDr.Recovery.Analyse;
+using EsDr.Recovery.Execute.Audit;
+using EsDr.Recovery.Execute.Elasticsearch;
+using EsDr.Recovery.Execute.Lease;
+using EsDr.Recovery.Execute.MySql;
+using EsDr.Recovery.Execute.Pulumi;
+using EsDr.Recovery.Execute.Runner;
+using EsDr.Recovery.Observe;
+using EsDr.Recovery.Observe.Elasticsearch;
+using EsDr.Recovery.Observe.MySql;
+using EsDr.Recovery.Pipeline;
+using EsDr.Recovery.Plan;
+using EsDr.Recovery.Watch;
+using StepKind = EsDr.Recovery.Plan.StepKind;
+
+namespace EsDr.Recovery.Operate;
+
+/// <summary>Where state lives and how long waits last; the defaults suit an operator at a terminal.</summary>
+internal sealed record ServiceOptions
+{
+    /// <summary>The audit database; null: <c>es-dr:recovery.auditDatabase</c>, else <see cref="AuditTrail.DefaultPath"/>.</summary>
+    public string? AuditDatabase { get; init; }
+    public bool DryRun { get; init; }
+    /// <summary>PEM CA that signed the MySQL servers' certificates (<c>ESDR_MYSQL_CA_FILE</c>); null: the client's defaults.</summary>
+    public string? MySqlCaFile { get; init; }
+    public TimeSpan WaitPollInterval { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan WaitTimeout { get; init; } = TimeSpan.FromMinutes(30);
+    public TimeSpan ElasticsearchTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public string MySqlClientPath { get; init; } = "mariadb";
+}
+
+/// <summary>
+/// The composition root: from a loaded <see cref="Deployment"/>, the real observers, probes, step runners, audit
+/// trail, lease and pipeline. Nothing is looked up from the process here: the deployment, options, pulumi and time
+/// are handed in, so tests build the same graph against stand-ins.
+/// </summary>
+internal sealed class RecoveryServices : IDisposable
+{
+    private readonly List<IDisposable> owned = [];
+    private readonly IPulumiCli pulumi;
+
+    private RecoveryServices(Deployment deployment, ServiceOptions options, IPulumiCli pulumi, TimeProvider time)
+    {
+        Deployment = deployment;
+        Options = options;
+        this.pulumi = pulumi;
+        Time = time;
+        AuditPath = options.AuditDatabase ?? deployment.Config.Recovery?.AuditDatabase ?? AuditTrail.DefaultPath();
+        Redactor = new Redactor(deployment.Credentials.Secrets);
+        PipelineOptions = RecoverySettingsMapping.Pipeline(deployment.Config.Recovery, options.DryRun);
+    }
+
+    public Deployment Deployment { get; }
+    public ServiceOptions Options { get; }
+    public TimeProvider Time { get; }
+    public string AuditPath { get; }
+    public Redactor Redactor { get; }
+    public PipelineOptions PipelineOptions { get; }
+    public IReadOnlyDictionary<string, ElasticsearchHttp> Clusters { get; private set; } = new Dictionary<string, ElasticsearchHttp>();
+    public IReadOnlyDictionary<string, MySqlEndpoint> Databases { get; private set; } = new Dictionary<string, MySqlEndpoint>();
+    public MySqlClient MySqlClient { get; private set; } = null!;
+
+    /// <summary>Problems probes met (a 401, a malformed answer), by region, for <c>status</c> to show.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, string> ProbeProblems { get; } = new(StringComparer.Ordinal);
+
+    public static RecoveryServices Create(Deployment deployment, ServiceOptions options, IPulumiCli pulumi, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        ArgumentNullException.ThrowIfNull(options);
+        var services = new RecoveryServices(deployment, options, pulumi ?? throw new ArgumentNullException(nameof(pulumi)), time ?? throw new ArgumentNullException(nameof(time)));
+        services.Connect();
+        return services;
+    }
+
+    private void Connect()
+    {
+        var clusters = new Dictionary<string, ElasticsearchHttp>(StringComparer.Ordinal);
+        var endpoints = new Dictionary<string, ElasticsearchHttp>(StringComparer.Ordinal);
+        var databases = new Dictionary<string, MySqlEndpoint>(StringComparer.Ordinal);
+        foreach (var region in Deployment.Regions)
+        {
+            if (region.Cluster is { } clusterUrl)
+                clusters[region.Name] = Http(region.Name, clusterUrl);
+            if (region.Endpoint is { } endpointUrl && region.Cluster != endpointUrl)
+                endpoints[region.Name] = Http(region.Name, endpointUrl);
+            if (region.Database is { } db && Deployment.Credentials.DatabaseUser is { } user && Deployment.Credentials.DatabasePassword is { } dbPassword)
+                databases[region.Name] = new MySqlEndpoint(region.Name, db.Host, db.Port, user, dbPassword) { CaPath = Options.MySqlCaFile };
+        }
+        Clusters = clusters;
+        Databases = databases;
+        MySqlClient = new MySqlClient(Options.MySqlClientPath, TimeSpan.FromSeconds(30));
+        var mysql = new MySqlObserver(MySqlClient);
+        Probes = Deployment.Regions.ToDictionary(
+            r => r.Name,
+            r => (IRegionProbe)new RegionProbe(r.Name,
+                clusters.TryGetValue(r.Name, out var http) ? new ElasticsearchObserver(http, r.Name) : null,
+                mysql, databases.GetValueOrDefault(r.Name), (region, problem) => ProbeProblems[region] = problem,
+                endpoints.GetValueOrDefault(r.Name)),
+            StringComparer.Ordinal);
+    }
+
+    private ElasticsearchHttp Http(string region, Uri url)
+    {
+        var password = Deployment.Credentials.ElasticPassword(region);
+        var credentials = password is null ? null : new ElasticsearchCredentials(Infra.CrossRegion.ReplicationSetupCommands.ElasticUser, password);
+        // The balancer hands TLS through to the nodes, whose certificates name the nodes: verify the chain
+        // against the stack's CA but not the balancer's host name (as the stack's own replication command does).
+        var endpoint = Deployment.CaCertificatePem is { } ca
+            ? new ElasticsearchEndpoint(url, VerifyHostname: false) { CaCertificatePem = ca }
+            : new ElasticsearchEndpoint(url);
+        var http = ElasticsearchHttp.Create(endpoint, credentials, Options.ElasticsearchTimeout);
+        owned.Add(http);
+        return http;
+    }
+
+    public IReadOnlyDictionary<string, IRegionProbe> Probes { get; private set; } = new Dictionary<string, IRegionProbe>();
+
+    /// <summary>Every step kind's runner, as the executor gets them.</summary>
+    public IStepRunner StepRunner() => new StepRunnerByKind(new Dictionary<StepKind, IStepRunner>
+    {
+        [StepKind.Elasticsearch] = new ElasticsearchStepRunner(Clusters),
+        [StepKind.MySql] = new MySqlStepRunner(Databases, MySqlClient),
+        [StepKind.Pulumi] = new PulumiStepRunner(pulumi),
+        [StepKind.Wait] = new WaitStepRunner(Probes, Time, Options.WaitPollInterval, Options.WaitTimeout),
+    });
+
+    /// <summary>One recovery at a time: etcd when <c>es-dr:recovery.etcd</c> is set (several replicas), else a lock file beside the audit database.</summary>
+    public IRecoveryLease Lease()
+    {
+        if (Deployment.Config.Recovery?.Etcd is { Endpoints.Count: > 0 } etcd)
+        {
+            var lease = new EtcdLease(etcd.Endpoints[0], $"/es-dr/{Deployment.Config.Project}/{Deployment.Config.Stack}/recovery-lease",
+                TimeSpan.FromSeconds(etcd.LeaseTtlSeconds), Time);
+            owned.Add(lease);
+            return lease;
+        }
+        return new LocalLease(Path.GetDirectoryName(Path.GetFullPath(AuditPath))!);
+    }
+
+    public AuditTrail OpenAudit()
+    {
+        var audit = AuditTrail.Open(AuditPath, Redactor);
+        owned.Add(audit);
+        return audit;
+    }
+
+    public PlanStore OpenPlans()
+    {
+        var plans = PlanStore.Open(AuditPath);
+        owned.Add(plans);
+        return plans;
+    }
+
+    /// <summary>The one pipeline, running <paramref name="plan"/> for whatever detection it is handed, reporting each step.</summary>
+    public RecoveryPipeline Pipeline(RecoveryPlan plan, AuditTrail audit, PlanStore plans, Action<StepProgress> progress)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var detections = DetectionLog.Open(AuditPath);
+        owned.Add(detections);
+        var executor = new RecoveryExecutor(audit, new ProgressReportingRunner(StepRunner(), plan, progress), Time);
+        return new RecoveryPipeline(PipelineOptions, _ => plan, audit, detections, executor, Lease(), Time, plans: plans);
+    }
+
+    /// <summary>Probes every region at once: one snapshot of the "probe" vantage.</summary>
+    public async Task<HealthSnapshot> ProbeAllAsync(CancellationToken cancellationToken)
+    {
+        var observations = await Task.WhenAll(Deployment.Regions.Select(r => Probes[r.Name].ProbeAsync(cancellationToken))).ConfigureAwait(false);
+        return RegionProbe.Snapshot(Time.GetUtcNow(), observations);
+    }
+
+    public AnalysisThresholds Thresholds => RecoverySettingsMapping.Thresholds(Deployment.Config.Recovery);
+
+    public void Dispose()
+    {
+        for (var i = owned.Count - 1; i >= 0; i--) owned[i].Dispose();
+        owned.Clear();
+    }
+}

@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using EsDr.Infra.Config;
+using EsDr.Recovery.Analyse;
+using EsDr.Recovery.Observe;
+
+namespace EsDr.Recovery.Operate;
+
+/// <summary>One region as <c>status</c> shows it: config facts, what the probe saw, and every problem found.</summary>
+internal sealed record RegionStatus(
+    string Name,
+    string State,
+    int Generation,
+    Uri? Endpoint,
+    bool? EndpointHealthy,
+    ClusterObservation? Cluster,
+    IReadOnlyList<string> ExpectedNodes,
+    string? DatabaseRole,
+    DatabaseObservation? Database,
+    IReadOnlyList<string> Problems);
+
+/// <summary>The whole stack's health: healthy only when no region has a problem.</summary>
+internal sealed record StatusReport(string Stack, string ActiveRegion, IReadOnlyList<RegionStatus> Regions)
+{
+    public bool Healthy => Regions.All(r => r.Problems.Count == 0);
+
+    /// <summary>
+    /// Pure: judges each region's probe against what should be there. A lost or rebuilding region, an endpoint
+    /// that fails, a cluster that is not green or misses nodes, a follower that is paused, failing or lagging
+    /// beyond the analysis limits, a database that cannot be reached, a writable replica or a read-only primary,
+    /// stopped replica threads or a replica lagging too far are problems.
+    /// </summary>
+    public static StatusReport Evaluate(Deployment deployment, IReadOnlyList<HealthSnapshot> snapshots, AnalysisThresholds thresholds,
+        IReadOnlyDictionary<string, string> probeProblems)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        ArgumentNullException.ThrowIfNull(snapshots);
+        ArgumentNullException.ThrowIfNull(thresholds);
+        var regions = new List<RegionStatus>();
+        foreach (var config in deployment.Config.Regions)
+        {
+            var address = deployment.Regions.SingleOrDefault(r => r.Name == config.Name);
+            var cluster = snapshots.SelectMany(s => s.Clusters).FirstOrDefault(c => c.Region == config.Name);
+            var database = snapshots.SelectMany(s => s.Databases).FirstOrDefault(d => d.Region == config.Name);
+            var endpoint = snapshots.SelectMany(s => s.Endpoints).FirstOrDefault(e => e.Region == config.Name);
+            var expected = address?.ExpectedNodes ?? [];
+            var problems = new List<string>();
+            if (probeProblems.TryGetValue(config.Name, out var probeProblem)) problems.Add($"probe: {probeProblem}");
+            if (config.State is RegionState.Lost or RegionState.Rebuilding)
+                problems.Add($"region is {StackConfigParser.Spell(config.State)}");
+            ClusterProblems(config.Name, address, cluster, endpoint, expected, config.State == RegionState.Active, thresholds, problems);
+            DatabaseProblems(address?.Database?.Role, address?.Database is not null, database, thresholds, problems);
+            regions.Add(new RegionStatus(config.Name, StackConfigParser.Spell(config.State), config.Generation, address?.Endpoint,
+                endpoint?.Healthy, cluster, expected, address?.Database?.Role, database, problems));
+        }
+        return new StatusReport(deployment.Config.Stack, deployment.Config.ActiveRegion, regions);
+    }
+
+    private static void ClusterProblems(string region, RegionAddress? address, ClusterObservation? cluster, EndpointObservation? endpoint,
+        IReadOnlyList<string> expected, bool active, AnalysisThresholds thresholds, List<string> problems)
+    {
+        if (address?.Cluster is null)
+        {
+            problems.Add("no endpoint in the stack outputs");
+            return;
+        }
+        if (cluster is null) return;
+        if (endpoint is { Healthy: false }) problems.Add("endpoint unhealthy");
+        if (!cluster.Reachable) { problems.Add("cluster unreachable"); return; }
+        if (!cluster.HasMaster) { problems.Add("cluster has no elected master"); return; }
+        if (cluster.Status != ClusterStatus.Green) problems.Add($"cluster is {cluster.Status?.ToString().ToLowerInvariant() ?? "of unknown health"}");
+        var missing = expected.Except(cluster.NodeNames, StringComparer.Ordinal).ToList();
+        if (missing.Count > 0) problems.Add($"missing node(s): {string.Join(", ", missing)}");
+        foreach (var f in cluster.Followers)
+        {
+            if (f.FatalError is not null) problems.Add($"follower {f.Index} failed: {f.FatalError}");
+            else if (!f.Active && !active) problems.Add($"follower {f.Index} is paused");
+            else if (f.LagOperations > thresholds.CcrLagLimitOperations)
+                problems.Add($"follower {f.Index} is {f.LagOperations.ToString(CultureInfo.InvariantCulture)} operations behind");
+        }
+    }
+
+    private static void DatabaseProblems(string? role, bool expected, DatabaseObservation? db, AnalysisThresholds thresholds, List<string> problems)
+    {
+        if (!expected || db is null) return;
+        if (!db.Reachable) { problems.Add("database unreachable"); return; }
+        if (role == "primary" && db.ReadOnly) problems.Add("primary database is read-only");
+        if (role == "primary" && db.IsReplica) problems.Add("primary database still replicates from another server");
+        if (role == "replica")
+        {
+            if (!db.IsReplica) problems.Add("replica database does not replicate");
+            else if (!db.IoThreadRunning || !db.SqlThreadRunning)
+                problems.Add($"replica threads stopped (IO {(db.IoThreadRunning ? "running" : "stopped")}, SQL {(db.SqlThreadRunning ? "running" : "stopped")})");
+            else if (db.SecondsBehind is { } behind && behind > thresholds.MySqlLagLimitSeconds)
+                problems.Add($"replica is {behind.ToString(CultureInfo.InvariantCulture)} s behind");
+            if (!db.ReadOnly) problems.Add("replica database is writable");
+        }
+    }
+
+    /// <summary>The human table: one block per region.</summary>
+    public string Render()
+    {
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"stack {Stack}  active region {ActiveRegion}  {(Healthy ? "HEALTHY" : "DEGRADED")}\n");
+        foreach (var r in Regions)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"\n{r.Name}  {r.State}  generation {r.Generation}  {(r.Problems.Count == 0 ? "ok" : "PROBLEMS")}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"  endpoint   {r.Endpoint?.ToString() ?? "-"}  {(r.EndpointHealthy switch { true => "healthy", false => "unhealthy", null => "not probed" })}\n");
+            if (r.Cluster is { } c)
+            {
+                var health = !c.Reachable ? "unreachable" : !c.HasMaster ? "no master" : c.Status?.ToString().ToLowerInvariant() ?? "unknown";
+                sb.Append(CultureInfo.InvariantCulture,
+                    $"  cluster    {health}  master {(c.HasMaster ? "elected" : "none")}  nodes {c.NodeNames.Count}/{r.ExpectedNodes.Count}\n");
+                foreach (var f in c.Followers)
+                    sb.Append(CultureInfo.InvariantCulture,
+                        $"  follower   {f.Index}  {(f.Active ? "active" : "paused")}  lag {f.LagOperations} ops{(f.FatalError is null ? "" : $"  FATAL {f.FatalError}")}\n");
+            }
+            if (r.Database is { } d)
+            {
+                var text = !d.Reachable ? "unreachable"
+                    : $"read_only {(d.ReadOnly ? "ON" : "OFF")}" + (d.IsReplica
+                        ? $"  IO {(d.IoThreadRunning ? "running" : "stopped")}  SQL {(d.SqlThreadRunning ? "running" : "stopped")}  behind {(d.SecondsBehind is { } s ? s.ToString(CultureInfo.InvariantCulture) + " s" : "?")}"
+                        : "  not replicating");
+                sb.Append(CultureInfo.InvariantCulture, $"  database   {r.DatabaseRole ?? "?"}  {text}\n");
+            }
+            foreach (var p in r.Problems) sb.Append("  ! ").Append(p).Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    public JsonObject ToJson() => new()
+    {
+        ["stack"] = Stack,
+        ["activeRegion"] = ActiveRegion,
+        ["healthy"] = Healthy,
+        ["regions"] = new JsonArray(Regions.Select(r => (JsonNode)new JsonObject
+        {
+            ["name"] = r.Name,
+            ["state"] = r.State,
+            ["generation"] = r.Generation,
+            ["endpoint"] = new JsonObject { ["url"] = r.Endpoint?.ToString(), ["healthy"] = r.EndpointHealthy },
+            ["cluster"] = r.Cluster is not { } c ? null : new JsonObject
+            {
+                ["reachable"] = c.Reachable,
+                ["status"] = c.Status?.ToString().ToLowerInvariant(),
+                ["hasMaster"] = c.HasMaster,
+                ["nodesExpected"] = new JsonArray(r.ExpectedNodes.Select(n => (JsonNode)n).ToArray()),
+                ["nodesPresent"] = new JsonArray(c.NodeNames.Select(n => (JsonNode)n).ToArray()),
+                ["followers"] = new JsonArray(c.Followers.Select(f => (JsonNode)new JsonObject
+                {
+                    ["index"] = f.Index, ["active"] = f.Active, ["lagOperations"] = f.LagOperations, ["fatalError"] = f.FatalError,
+                }).ToArray()),
+            },
+            ["database"] = r.Database is not { } d ? null : new JsonObject
+            {
+                ["role"] = r.DatabaseRole,
+                ["reachable"] = d.Reachable,
+                ["readOnly"] = d.ReadOnly,
+                ["replicating"] = d.IsReplica,
+                ["ioThreadRunning"] = d.IoThreadRunning,
+                ["sqlThreadRunning"] = d.SqlThreadRunning,
+                ["secondsBehind"] = d.SecondsBehind,
+                ["gtidPosition"] = d.GtidPosition,
+            },
+            ["problems"] = new JsonArray(r.Problems.Select(p => (JsonNode)p).ToArray()),
+        }).ToArray()),
+    };
+}

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using System.Text.Json;
+using EsDr.Recovery.Operate;
+
+namespace EsDr.Recovery;
+
+/// <summary>
+/// <c>es-dr-recovery status [--json]</c>: every region's state and generation, endpoint health, cluster health,
+/// master and nodes (expected vs present), followers with lag and fatal errors, and the database's role,
+/// read_only, replica threads and lag — from the stack's outputs and one live probe of each region.
+/// Exits 0 when healthy, <see cref="ExitCodes.Degraded"/> when any region has a problem.
+/// </summary>
+internal static class StatusCommand
+{
+    public static Command Create(OperatorHost host)
+    {
+        var options = new OperatorOptions();
+        var command = new Command("status", "Show the health of every region, cluster, node, replication link and database (exit 0 healthy, 3 degraded).");
+        options.AddTo(command);
+        command.SetAction((result, cancellationToken) => ExecuteAsync(host,
+            result.GetRequiredValue(options.StackFile), result.GetValue(options.Stack), result.GetValue(options.AuditDb),
+            result.GetValue(options.Json), cancellationToken));
+        return command;
+    }
+
+    public static async Task<int> ExecuteAsync(OperatorHost host, FileInfo stackFile, string? stack, FileInfo? auditDb, bool json, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var (services, exit) = await host.OpenAsync(stackFile, stack, auditDb, dryRun: false, cancellationToken).ConfigureAwait(false);
+        if (services is null) return exit;
+        using (services)
+        {
+            var snapshot = await services.ProbeAllAsync(cancellationToken).ConfigureAwait(false);
+            var report = StatusReport.Evaluate(services.Deployment, [snapshot], services.Thresholds, services.ProbeProblems);
+            var output = json
+                ? report.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n"
+                : report.Render();
+            await host.Console.Out.WriteAsync(services.Redactor.Redact(output)).ConfigureAwait(false);
+            return report.Healthy ? ExitCodes.Ok : ExitCodes.Degraded;
+        }
+    }
+}

@@ -1,0 +1,160 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using EsDr.Infra.Config;
+using EsDr.Recovery.Operate;
+using EsDr.Recovery.Plan;
+using EsDr.Recovery.Tests.Execute.Pulumi;
+using EsDr.Recovery.Tests.Observe.Elasticsearch;
+
+namespace EsDr.Recovery.Tests.Operate;
+
+/// <summary>A region's database for the stack outputs: where it listens and its role.</summary>
+internal sealed record TestDatabase(string Role, int Port);
+
+/// <summary>
+/// The repository's prod stack (fra active on Linode, dub standby on AWS, CCR of products-* and orders-*) deployed
+/// onto stand-ins: the stand-in <c>pulumi</c> (its project directory holds the stack file, its outputs point at
+/// one loopback Elasticsearch stand-in per region and, when given, real MariaDB servers), and a captured console.
+/// Commands run through System.CommandLine exactly as <c>Program</c> wires them.
+/// </summary>
+internal sealed class OperatorTestbed : IDisposable
+{
+    public const string FraPassword = "fra-Elastic-Pw-51f0c2";
+    public const string DubPassword = "dub-Elastic-Pw-9ad37e";
+
+    private readonly bool endpointsFollowActive;
+    private readonly string auditDir = Directory.CreateTempSubdirectory("esdr-operate-").FullName;
+
+    /// <param name="endpointsFollowActive">
+    /// As HAProxy regions deploy: every region's <c>endpoint</c> is the active region's cluster, and its own cluster is
+    /// at <c>clusterEndpoint</c>.
+    /// </param>
+    public OperatorTestbed(IReadOnlyDictionary<string, TestDatabase>? databases = null, string dbUser = "dr", string dbPassword = "unused-db-pw",
+        bool endpointsFollowActive = false)
+    {
+        this.endpointsFollowActive = endpointsFollowActive;
+        var root = FindRoot();
+        File.Copy(Path.Combine(root, "Pulumi.prod.yaml"), StackFile.FullName);
+        File.Copy(Path.Combine(root, "Pulumi.yaml"), Path.Combine(Pulumi.ProjectDirectory, "Pulumi.yaml"));
+        Config = StackConfigParser.Parse("es-dr", "prod",
+            EsDr.Infra.Config.StackFile.Load(StackFile.FullName, "es-dr").Config);
+        Fra.NodeNames = Nodes("fra");
+        Dub.NodeNames = Nodes("dub");
+        Dub.Indices["products-1"] = new StandInIndex { Follow = "active", LeaderGlobalCheckpoint = 10, FollowerGlobalCheckpoint = 10 };
+        Dub.Indices["orders-1"] = new StandInIndex { Follow = "active", LeaderGlobalCheckpoint = 7, FollowerGlobalCheckpoint = 7 };
+        Fra.Indices["products-1"] = new StandInIndex();
+        Fra.Indices["orders-1"] = new StandInIndex();
+        Pulumi.StackOutputJson = Outputs(databases ?? new Dictionary<string, TestDatabase>()).ToJsonString();
+        Pulumi.SetSecretOutput("credentials", new JsonObject
+        {
+            ["regions"] = new JsonObject
+            {
+                ["fra"] = new JsonObject { ["elasticPassword"] = FraPassword },
+                ["dub"] = new JsonObject { ["elasticPassword"] = DubPassword },
+            },
+            ["database"] = new JsonObject { ["user"] = dbUser, ["password"] = dbPassword },
+        }.ToJsonString());
+        Pulumi.UpSummary = "Updating (prod)\n\nResources:\n    ~ 4 updated\n    41 unchanged\n\nDuration: 12s\n";
+    }
+
+    public PulumiStandIn Pulumi { get; } = new();
+    public EsPromotionStandIn Fra { get; } = new();
+    public EsPromotionStandIn Dub { get; } = new();
+    public StackConfig Config { get; }
+    public FileInfo StackFile => new(Path.Combine(Pulumi.ProjectDirectory, "Pulumi.prod.yaml"));
+    public string AuditPath => Path.Combine(auditDir, "audit.db");
+    public Dictionary<string, string?> Environment { get; } = new(StringComparer.Ordinal);
+    public string? MySqlCaFile { get; init; }
+    public bool InputIsTerminal { get; set; }
+    public string Input { get; set; } = "";
+
+    public StringWriter Out { get; private set; } = new();
+    public StringWriter Error { get; private set; } = new();
+
+    public OperatorHost Host() => new(
+        new OperatorConsole(Out, Error, new StringReader(Input), InputIsTerminal),
+        name => Environment.GetValueOrDefault(name),
+        _ => Pulumi.Process(),
+        TimeProvider.System,
+        new ServiceOptions
+        {
+            AuditDatabase = AuditPath,
+            MySqlCaFile = MySqlCaFile,
+            WaitPollInterval = TimeSpan.FromMilliseconds(50),
+            WaitTimeout = TimeSpan.FromSeconds(10),
+        });
+
+    /// <summary>Runs one command line (with <c>--stack-file</c> added) and returns its exit code; output is in <see cref="Out"/> and <see cref="Error"/>.</summary>
+    public Task<int> RunAsync(params string[] args) => RunAsync(CancellationToken.None, args);
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken, params string[] args)
+    {
+        Out = new StringWriter();
+        Error = new StringWriter();
+        var host = Host();
+        var root = new RootCommand
+        {
+            StatusCommand.Create(host), RebuildNodeCommand.Create(host), FailoverCommand.Create(host),
+            RebuildRegionCommand.Create(host), FailbackCommand.Create(host),
+        };
+        var result = root.Parse([.. args, "--stack-file", StackFile.FullName]);
+        if (result.Errors.Count > 0) return ExitCodes.Usage;
+        return await result.InvokeAsync(new InvocationConfiguration { Output = Out, Error = Error }, cancellationToken);
+    }
+
+    /// <summary>The argv of every pulumi call except the reads every command starts with.</summary>
+    public IReadOnlyList<string> Changes =>
+        Pulumi.Calls.Where(c => c[0] != "stack").Select(c => string.Join(' ', c)).ToList();
+
+    public IReadOnlyList<string> Nodes(string region) =>
+        StackView.Compile(Config).View.Region(region).Nodes.Select(n => n.Name).ToList();
+
+    private JsonObject Outputs(IReadOnlyDictionary<string, TestDatabase> databases)
+    {
+        var (view, _) = StackView.Compile(Config);
+        var regions = new JsonObject();
+        foreach (var r in view.Regions)
+        {
+            var region = new JsonObject
+            {
+                ["state"] = Config.Regions.Single(c => c.Name == r.Name).State.ToString().ToLowerInvariant(),
+                ["endpoint"] = (endpointsFollowActive || r.Name == "fra" ? Fra : Dub).Url.ToString(),
+                ["balancer"] = new JsonObject { ["resources"] = Strings(r.BalancerResources) },
+                ["networkResources"] = Strings(r.NetworkResources),
+                ["nodes"] = new JsonArray(r.Nodes.Select(n => (JsonNode)new JsonObject
+                {
+                    ["name"] = n.Name, ["ordinal"] = n.Ordinal, ["generation"] = n.Generation, ["resources"] = Strings(n.Resources),
+                }).ToArray()),
+            };
+            if (endpointsFollowActive)
+                region["clusterEndpoint"] = (r.Name == "fra" ? Fra : Dub).Url.ToString();
+            // The tiers' resources as the real outputs list them (under database and application), so a region's
+            // whole footprint is known to planning even when this bed serves no database there.
+            if (databases.TryGetValue(r.Name, out var db))
+                region["database"] = new JsonObject { ["role"] = db.Role, ["host"] = "127.0.0.1", ["privateIp"] = "10.0.0.5", ["port"] = db.Port, ["resources"] = Strings(r.TierResources) };
+            else if (r.TierResources.Count > 0)
+                region["application"] = new JsonObject { ["resources"] = Strings(r.TierResources) };
+            regions[r.Name] = region;
+        }
+        var outputs = new JsonObject { ["activeRegion"] = Config.ActiveRegion, ["regions"] = regions };
+        if (view.MonitoringResources.Count > 0) outputs["monitoring"] = new JsonObject { ["resources"] = Strings(view.MonitoringResources) };
+        return outputs;
+    }
+
+    private static JsonArray Strings(IEnumerable<string> items) => new(items.Select(i => (JsonNode)i).ToArray());
+
+    internal static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "IaC.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("IaC.sln not found above the test binaries");
+    }
+
+    public void Dispose()
+    {
+        Fra.Dispose();
+        Dub.Dispose();
+        Pulumi.Dispose();
+        Directory.Delete(auditDir, recursive: true);
+    }
+}
