@@ -101,6 +101,18 @@ public class PlannerTests
     }
 
     [Fact]
+    public void Failover_targets_nothing_of_the_lost_region_that_calls_its_cloud()
+    {
+        var ctx = Context();
+        var plan = Planner.RegionFailover(ctx, "fra", "dub", new Reachability(false, false), ["orders"]);
+
+        // Every resource named after fra that is still targeted lives in no cloud (generated passwords).
+        var fraNamed = Targets(plan).Where(urn => urn[(urn.LastIndexOf("::", StringComparison.Ordinal) + 2)..].StartsWith("fra-", StringComparison.Ordinal)).ToList();
+        Assert.All(fraNamed, urn => Assert.Contains("::random:index/randomPassword:RandomPassword::", urn, StringComparison.Ordinal));
+        Assert.DoesNotContain(Targets(plan), urn => urn.Contains("::linode:", StringComparison.Ordinal) || urn.Contains("::command:local:Command::fra-", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Failover_does_not_fence_an_unreachable_primary()
     {
         var plan = Planner.RegionFailover(Context(), "fra", "dub", new Reachability(false, false), ["orders"]);

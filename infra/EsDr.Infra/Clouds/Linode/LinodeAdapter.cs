@@ -118,6 +118,7 @@ public sealed class LinodeAdapter : ICloudAdapter
 
         var (subnets, network) = AddNetwork(context);
         network.Add(NodeFirewallName(region));
+        network.Add(LinodeIds.CastName(NodeFirewallName(region)));
 
         // Exactly one of the two: the NodeBalancer's backend /30 (offset 4) covers the HAProxy instance's
         // fixed address (offset 5), so they can never share a region.

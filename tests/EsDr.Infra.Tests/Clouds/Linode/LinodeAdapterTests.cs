@@ -543,7 +543,7 @@ public class LinodeAdapterTests
         Assert.Equal("10.10.0.11", node.PrivateIp);
         Assert.Equal(["fra-es-1", "fra-es-1-id", "fra-es-1-data", "fra-es-1-fw-device", "fra-es-1-lb-node", "fra-es-1-lb-node-9300"], node.ResourceNames);
         Assert.Equal(["fra-lb", "fra-lb-id", "fra-lb-9200", "fra-lb-9200-id", "fra-lb-9300", "fra-lb-9300-id", "fra-lb-fw", "fra-lb-fw-id"], resources.BalancerResourceNames);
-        Assert.Equal(["fra-vpc", "fra-vpc-id", "fra-subnet", "fra-subnet-id", "fra-fw"], resources.NetworkResourceNames);
+        Assert.Equal(["fra-vpc", "fra-vpc-id", "fra-subnet", "fra-subnet-id", "fra-fw", "fra-fw-id"], resources.NetworkResourceNames);
         var declared = Stack.Program.Resources.Select(r => r.Name).ToHashSet();
         Assert.All(resources.Nodes.SelectMany(n => n.ResourceNames).Concat(resources.BalancerResourceNames).Concat(resources.NetworkResourceNames),
             name => Assert.Contains(name, declared));
