@@ -151,10 +151,9 @@ internal static class WatchCommand
                 return rounds.Healthy ? ExitCodes.Ok : ExitCodes.Degraded;
             }
 
-            events.Started(request.Serve ? "serve" : "watch", request.Listen, interval, allowed.Select(a => a.ToString()), request.DryRun);
             try
             {
-                await service.RunAsync(cancellationToken).ConfigureAwait(false);
+                await service.StartWebhookAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (IOException e)
             {
@@ -162,6 +161,10 @@ internal static class WatchCommand
                 await error.WriteLineAsync($"error: cannot listen on {request.Listen}: {e.Message}").ConfigureAwait(false);
                 return ExitCodes.Unavailable;
             }
+            events.Started(request.Serve ? "serve" : "watch", service.WebhookAddress!.ToString(), interval, allowed.Select(a => a.ToString()), request.DryRun);
+            // Until SIGINT/SIGTERM: the loop stops probing, lets the pipeline finish recording the step it was in
+            // (the lease is released as the recovery unwinds), then the listener closes with the service.
+            await loop.RunAsync(cancellationToken).ConfigureAwait(false);
             events.Stopped(loop.Rounds);
             return ExitCodes.Ok;
         }
@@ -235,6 +238,7 @@ internal static class WatchCommand
             var diagnoses = loop.Active.Select(d => $"{d.Code} {d.Region}{(d.Node is null ? "" : " " + d.Node)}").ToList();
             Healthy = problems.Count == 0 && diagnoses.Count == 0;
             var key = string.Join('\n', problems.Concat(diagnoses));
+            events.EndRound();
             if (key == last) return;
             last = key;
             events.Round(loop.Rounds, Healthy, problems, diagnoses);
@@ -248,6 +252,8 @@ internal static class WatchCommand
     private sealed class EventWriter(TextWriter output, bool asJson, TimeProvider time, Func<string, string> redact) : ILogger
     {
         private readonly Lock gate = new();
+        private HashSet<string> previousRound = new(StringComparer.Ordinal);
+        private HashSet<string> thisRound = new(StringComparer.Ordinal);
 
         public void Started(string mode, string listen, TimeSpan interval, IEnumerable<string> auto, bool dryRun)
         {
@@ -262,7 +268,8 @@ internal static class WatchCommand
         public void Stopped(long rounds) =>
             Write(new JsonObject { ["event"] = "stopped", ["rounds"] = rounds }, $"stopped after {rounds} rounds");
 
-        public void Round(long round, bool healthy, IReadOnlyList<string> problems, IReadOnlyList<string> diagnoses) =>
+        public void Round(long round, bool healthy, IReadOnlyList<string> problems, IReadOnlyList<string> diagnoses)
+        {
             Write(new JsonObject
             {
                 ["event"] = "round", ["round"] = round, ["healthy"] = healthy,
@@ -270,6 +277,14 @@ internal static class WatchCommand
                 ["diagnoses"] = new JsonArray([.. diagnoses.Select(d => (JsonNode)d)]),
             }, $"round {round}: " + (healthy ? "healthy"
                 : string.Join("; ", diagnoses.Select(d => "diagnosis " + d).Concat(problems))));
+        }
+
+        /// <summary>Every round's end: a log line said in this round is not said again while the next round repeats it.</summary>
+        public void EndRound()
+        {
+            lock (gate)
+                (previousRound, thisRound) = (thisRound, new HashSet<string>(StringComparer.Ordinal));
+        }
 
         public void Outcome(Diagnosis diagnosis, PipelineOutcome outcome)
         {
@@ -314,13 +329,19 @@ internal static class WatchCommand
 
         public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
 
-        // The loop's own "handed to the pipeline" line repeats Outcome; the rest (needs operator, probe failures) is kept.
+        // The loop's own "handed to the pipeline" line repeats Outcome; a line the previous round said too (a peer that
+        // cannot be asked, every round) is left out, so a daemon whose world does not change stays quiet.
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             ArgumentNullException.ThrowIfNull(formatter);
             if (!IsEnabled(logLevel)) return;
             var message = formatter(state, exception);
             if (message.Contains(" handed to the pipeline: ", StringComparison.Ordinal)) return;
+            lock (gate)
+            {
+                thisRound.Add(message);
+                if (previousRound.Contains(message)) return;
+            }
             Write(new JsonObject { ["event"] = "log", ["level"] = logLevel.ToString().ToLowerInvariant(), ["message"] = message },
                 $"{logLevel.ToString().ToLowerInvariant()}: {message}");
         }

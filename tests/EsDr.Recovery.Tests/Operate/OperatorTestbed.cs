@@ -96,6 +96,7 @@ internal sealed class OperatorTestbed : IDisposable
         {
             StatusCommand.Create(host), RebuildNodeCommand.Create(host), FailoverCommand.Create(host),
             RebuildRegionCommand.Create(host), FailbackCommand.Create(host),
+            WatchCommand.CreateWatch(host), WatchCommand.CreateServe(host),
         };
         var result = root.Parse([.. args, "--stack-file", StackFile.FullName]);
         if (result.Errors.Count > 0) return ExitCodes.Usage;
