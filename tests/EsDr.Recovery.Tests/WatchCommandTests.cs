@@ -194,9 +194,7 @@ public sealed partial class WatchCommandTests
         Assert.NotNull(handle);
     }
 
-    /// <summary>Adds <c>es-dr:recovery</c> to the bed's stack file (config is its last top-level key).</summary>
-    internal static void WithRecovery(OperatorTestbed bed, params string[] lines) =>
-        File.AppendAllText(bed.StackFile.FullName, "  es-dr:recovery:\n" + string.Concat(lines.Select(l => "    " + l + "\n")));
+    internal static void WithRecovery(OperatorTestbed bed, params string[] lines) => OperatorTestbedFiles.AppendRecovery(bed, lines);
 
     internal static string Payload(string fingerprint, string alertName = "ElasticsearchClusterRed") => $$"""
         {"version":"4","groupKey":"{}:{alertname=\"{{alertName}}\"}","status":"firing","receiver":"es-dr",

@@ -159,3 +159,15 @@ internal sealed class OperatorTestbed : IDisposable
         Directory.Delete(auditDir, recursive: true);
     }
 }
+
+/// <summary>Edits of the bed's stack file.</summary>
+internal static class OperatorTestbedFiles
+{
+    /// <summary>Adds <c>es-dr:recovery</c> (config is the file's last top-level key); a second call adds lines to it.</summary>
+    public static void AppendRecovery(OperatorTestbed bed, params string[] lines)
+    {
+        var text = File.ReadAllText(bed.StackFile.FullName);
+        var header = text.Contains("  es-dr:recovery:\n", StringComparison.Ordinal) ? "" : "  es-dr:recovery:\n";
+        File.AppendAllText(bed.StackFile.FullName, header + string.Concat(lines.Select(l => "    " + l + "\n")));
+    }
+}
