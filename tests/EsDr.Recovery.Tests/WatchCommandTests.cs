@@ -194,6 +194,52 @@ public sealed partial class WatchCommandTests
         Assert.NotNull(handle);
     }
 
+    [Fact]
+    public async Task Program_OnSigterm_StopsCleanly_Exit0_AndNeverPrintsTheToken()
+    {
+        using var bed = new OperatorTestbed();
+        var port = Daemon.FreePort();
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(typeof(WatchCommand).Assembly.Location);
+        foreach (var a in new[] { "watch", "--interval", "200ms", "--listen", $"127.0.0.1:{port}", "--stack-file", bed.StackFile.FullName, "--audit-db", bed.AuditPath })
+            start.ArgumentList.Add(a);
+        start.Environment["PATH"] = bed.Pulumi.SearchPath;
+        start.Environment[WatchCommand.TokenVariable] = Token;
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        var giveUp = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            try
+            {
+                if ((await client.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Contains("\nesdr_watch_rounds_total 2", StringComparison.Ordinal)) break;
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < giveUp && !process.HasExited)
+            {
+                // still starting
+            }
+            Assert.True(DateTime.UtcNow < giveUp && !process.HasExited, "the daemon did not come up: " + (process.HasExited ? await stderr : ""));
+            await Task.Delay(50);
+        }
+
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(bound.Token);
+
+        var output = await stdout + await stderr;
+        Assert.True(process.ExitCode == ExitCodes.Ok, output);
+        Assert.Contains(" stopped after ", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, output, StringComparison.Ordinal);
+    }
+
     internal static void WithRecovery(OperatorTestbed bed, params string[] lines) => OperatorTestbedFiles.AppendRecovery(bed, lines);
 
     internal static string Payload(string fingerprint, string alertName = "ElasticsearchClusterRed") => $$"""
@@ -288,7 +334,7 @@ internal sealed partial class Daemon : IDisposable
         return await run.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
