@@ -240,6 +240,43 @@ public sealed partial class WatchCommandTests
         Assert.DoesNotContain(Token, output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Watch_CancelledMidRecovery_LeavesItResumable_AndReleasesTheLease()
+    {
+        using var bed = new OperatorTestbed();
+        WithRecovery(bed, "auto: [nodeRebuild]");
+        bed.Environment["ESDR_WEBHOOK_TOKEN"] = Token;
+        var lost = bed.Fra.NodeNames[^1];
+        bed.Fra.NodeNames = [.. bed.Fra.NodeNames.Where(n => n != lost)];
+        using var daemon = Daemon.Start(bed, "watch", "--interval", "100ms");
+        await daemon.WaitForRoundsAsync(1);
+        using (var alert = await daemon.PostAsync(Payload("fp-fra-nodes", EsDr.Infra.Renderers.Monitoring.AlertRules.ElasticsearchFewerNodesThanExpected), Token))
+            Assert.Equal(HttpStatusCode.Accepted, alert.StatusCode);
+
+        // The rebuilt node never joins the stand-in, so the recovery sits in its wait step when the daemon is stopped.
+        var giveUp = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!bed.Changes.Any(c => c.StartsWith("up ", StringComparison.Ordinal)))
+        {
+            Assert.True(DateTime.UtcNow < giveUp, "the daemon never started the node rebuild");
+            await Task.Delay(50);
+        }
+        await Task.Delay(300);
+        Assert.Equal(ExitCodes.Ok, await daemon.StopAsync());
+
+        using (var audit = AuditTrail.Open(bed.AuditPath, Redactor.None))
+        {
+            var recovery = Assert.Single(audit.History(5));
+            Assert.Equal(("NodeRebuild", RecoveryTrigger.Timer), (recovery.Kind, recovery.Trigger));
+            // Left running with the interrupted step recorded as started: the next action refuses until --resume ID.
+            Assert.Equal(RecoveryStatus.Running, recovery.Status);
+            Assert.Equal([StepStatus.Succeeded, StepStatus.Succeeded, StepStatus.Started], recovery.Steps.Select(s => s.Status));
+            Assert.Single(audit.Unfinished());
+        }
+        var lease = new LocalLease(Path.GetDirectoryName(bed.AuditPath)!);
+        await using var handle = await lease.TryAcquireAsync("test", CancellationToken.None);
+        Assert.NotNull(handle);
+    }
+
     internal static void WithRecovery(OperatorTestbed bed, params string[] lines) => OperatorTestbedFiles.AppendRecovery(bed, lines);
 
     internal static string Payload(string fingerprint, string alertName = "ElasticsearchClusterRed") => $$"""
