@@ -121,11 +121,16 @@ internal static class WatchCommand
             async Task<PipelineOutcome> Recover(Detection detection, CancellationToken ct)
             {
                 // As the operator commands: an unfinished recovery is resumed by a person before anything new runs.
+                PipelineOutcome outcome;
                 if (audit.Unfinished() is [var unfinished, ..])
-                    return new PipelineOutcome.Skipped($"recovery {unfinished.Id} ({unfinished.Summary}) did not finish; resume it with --resume {unfinished.Id}");
+                {
+                    outcome = new PipelineOutcome.Skipped($"recovery {unfinished.Id} ({unfinished.Summary}) did not finish; resume it with --resume {unfinished.Id}");
+                    events.Outcome(detection.Diagnosis, outcome);
+                    return outcome;
+                }
                 if (detection.PromotionLag is null && detection.Diagnosis.Code == DiagnosisCode.RegionDown)
                     detection = detection with { PromotionLag = DaemonPlanning.FollowerLag(deployment, LatestProbe()) };
-                var outcome = await pipeline.HandleAsync(detection, ct).ConfigureAwait(false);
+                outcome = await pipeline.HandleAsync(detection, ct).ConfigureAwait(false);
                 if (outcome is PipelineOutcome.Acted or PipelineOutcome.DryRun) Interlocked.Increment(ref started);
                 events.Outcome(detection.Diagnosis, outcome);
                 return outcome;

@@ -241,7 +241,7 @@ public sealed partial class WatchCommandTests
     }
 
     [Fact]
-    public async Task Watch_CancelledMidRecovery_LeavesItResumable_AndReleasesTheLease()
+    public async Task Watch_CancelledMidRecovery_LeavesItResumable_ReleasesTheLease_AndARestartStartsNothingNew()
     {
         using var bed = new OperatorTestbed();
         WithRecovery(bed, "auto: [nodeRebuild]");
@@ -273,8 +273,21 @@ public sealed partial class WatchCommandTests
             Assert.Single(audit.Unfinished());
         }
         var lease = new LocalLease(Path.GetDirectoryName(bed.AuditPath)!);
-        await using var handle = await lease.TryAcquireAsync("test", CancellationToken.None);
-        Assert.NotNull(handle);
+        await using (var handle = await lease.TryAcquireAsync("test", CancellationToken.None))
+            Assert.NotNull(handle);
+
+        // A restarted daemon seeing the same failure starts nothing while that recovery waits for --resume.
+        var changes = bed.Changes.Count;
+        using var again = Daemon.Start(bed, "watch", "--interval", "100ms");
+        await again.WaitForRoundsAsync(1);
+        using (var alert = await again.PostAsync(Payload("fp-fra-nodes", EsDr.Infra.Renderers.Monitoring.AlertRules.ElasticsearchFewerNodesThanExpected), Token))
+            Assert.Equal(HttpStatusCode.Accepted, alert.StatusCode);
+        await again.WaitForMetricAsync("esdr_watch_active_diagnoses", v => v >= 1);
+        await again.WaitForRoundsAsync(await again.MetricAsync("esdr_watch_rounds_total") + 10);
+        Assert.Equal(0, await again.MetricAsync("esdr_watch_recoveries_started_total"));
+        Assert.Equal(ExitCodes.Ok, await again.StopAsync());
+        Assert.Equal(changes, bed.Changes.Count);
+        Assert.Matches(@"NodeDown fra prod-fra-es-3: skipped: recovery rec-[-0-9a-f]+ \(.*\) did not finish; resume it with --resume rec-", bed.Out.ToString());
     }
 
     internal static void WithRecovery(OperatorTestbed bed, params string[] lines) => OperatorTestbedFiles.AppendRecovery(bed, lines);
