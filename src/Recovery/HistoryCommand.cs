@@ -7,25 +7,55 @@ using EsDr.Recovery.Execute.Audit;
 namespace EsDr.Recovery;
 
 /// <summary>
-/// <c>es-dr-recovery history [--limit N] [--audit-db FILE] [--json]</c>: the audit trail, newest recovery
+/// <c>es-dr-recovery history [--limit N] [--audit-db FILE | --stack-file FILE] [--json]</c>: the audit trail, newest recovery
 /// first, each with its steps, their status and the exact call or command they ran (already redacted
 /// when it was recorded).
 /// </summary>
 internal static class HistoryCommand
 {
     private static readonly Option<int> Limit = new("--limit") { Description = "how many recoveries to show", DefaultValueFactory = _ => 20 };
-    private static readonly Option<FileInfo> AuditDb = new("--audit-db")
+    private static readonly Option<FileInfo?> AuditDb = new("--audit-db")
     {
-        Description = "the audit database (default: $XDG_STATE_HOME/es-dr/audit.db)",
-        DefaultValueFactory = _ => new FileInfo(AuditTrail.DefaultPath()),
+        Description = "the audit database (default: es-dr:recovery.auditDatabase of --stack-file when that file exists, else $XDG_STATE_HOME/es-dr/audit.db)",
+    };
+    private static readonly Option<FileInfo> StackFileOption = new("--stack-file")
+    {
+        Description = "the stack's config, read only for es-dr:recovery.auditDatabase (default: Pulumi.prod.yaml)",
+        DefaultValueFactory = _ => new FileInfo("Pulumi.prod.yaml"),
     };
     private static readonly Option<bool> Json = new("--json") { Description = "machine-readable output" };
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var command = new Command("history", "Show the audit trail: every recovery and each of its steps.") { Limit, AuditDb, Json };
-        command.SetAction(result => Execute(result.GetValue(Limit), result.GetRequiredValue(AuditDb), result.GetValue(Json), stdout, stderr));
+        var command = new Command("history", "Show the audit trail: every recovery and each of its steps.") { Limit, AuditDb, StackFileOption, Json };
+        command.SetAction(result =>
+        {
+            var (auditDb, exit) = AuditDatabase(result.GetValue(AuditDb), result.GetRequiredValue(StackFileOption), stderr);
+            return auditDb is null ? exit : Execute(result.GetValue(Limit), auditDb, result.GetValue(Json), stdout, stderr);
+        });
         return command;
+    }
+
+    /// <summary>
+    /// Where the audit trail is: <c>--audit-db</c>; else the stack's <c>es-dr:recovery.auditDatabase</c> (the file is
+    /// only parsed, pulumi is not asked); else the default path. An invalid stack file is reported, not ignored.
+    /// </summary>
+    internal static (FileInfo? AuditDb, int ExitCode) AuditDatabase(FileInfo? given, FileInfo stackFile, TextWriter stderr)
+    {
+        if (given is not null) return (given, ExitCodes.Ok);
+        if (!stackFile.Exists) return (new FileInfo(AuditTrail.DefaultPath()), ExitCodes.Ok);
+        try
+        {
+            var project = EsDr.Infra.Config.ProjectFile.ProjectNameFor(stackFile.FullName);
+            var file = EsDr.Infra.Config.StackFile.Load(stackFile.FullName, project);
+            var config = EsDr.Infra.Config.StackConfigParser.Parse(project, file.Stack, file.Config, file.SecretKeys);
+            return (new FileInfo(config.Recovery?.AuditDatabase ?? AuditTrail.DefaultPath()), ExitCodes.Ok);
+        }
+        catch (EsDr.Infra.Config.InvalidConfigException e)
+        {
+            foreach (var problem in e.Errors) stderr.WriteLine($"error: {problem}");
+            return (null, ExitCodes.InvalidConfig);
+        }
     }
 
     public static int Execute(int limit, FileInfo auditDb, bool json, TextWriter stdout, TextWriter stderr)

@@ -4,7 +4,8 @@ namespace EsDr.Recovery;
 
 /// <summary>
 /// <c>es-dr-recovery</c>: the recovery program: the offline dry run (<c>plan --simulate</c>), the audit trail,
-/// <c>status</c>, and the operator's actions (rebuild-node, failover, rebuild-region, failback).
+/// <c>status</c>, the operator's actions (rebuild-node, failover, rebuild-region, failback), and the daemon
+/// (<c>watch</c>, <c>serve</c>).
 /// </summary>
 internal static class Program
 {
@@ -20,9 +21,12 @@ internal static class Program
             FailoverCommand.Create(host),
             RebuildRegionCommand.Create(host),
             FailbackCommand.Create(host),
+            WatchCommand.CreateWatch(host),
+            WatchCommand.CreateServe(host),
         };
         var result = root.Parse(args);
-        var exit = result.Invoke();
+        // SIGINT/SIGTERM cancel the daemon; it gets time to finish recording the current step and release the lease.
+        var exit = result.Invoke(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
         return result.Errors.Count > 0 ? ExitCodes.Usage : exit;
     }
 }

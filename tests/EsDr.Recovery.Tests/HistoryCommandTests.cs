@@ -65,4 +65,22 @@ public sealed class HistoryCommandTests : IDisposable
         Assert.Equal("no recoveries recorded", stdout.ToString().Trim());
         Assert.False(missing.Exists);
     }
+
+    [Fact]
+    public void AuditDatabase_WithoutAuditDb_ReadsTheStacksAuditDatabaseSetting_AndReportsAnInvalidStack()
+    {
+        using var bed = new Operate.OperatorTestbed();
+        var configured = Path.Combine(Path.GetTempPath(), "esdr-history-configured.db");
+        Operate.OperatorTestbedFiles.AppendRecovery(bed, $"auditDatabase: {configured}");
+        using var stderr = new StringWriter();
+
+        Assert.Equal(configured, HistoryCommand.AuditDatabase(null, bed.StackFile, stderr).AuditDb!.FullName);
+        Assert.Equal(db.Path, HistoryCommand.AuditDatabase(new FileInfo(db.Path), bed.StackFile, stderr).AuditDb!.FullName);
+
+        Operate.OperatorTestbedFiles.AppendRecovery(bed, "colour: blue");
+        var (none, exit) = HistoryCommand.AuditDatabase(null, bed.StackFile, stderr);
+        Assert.Null(none);
+        Assert.Equal(ExitCodes.InvalidConfig, exit);
+        Assert.Contains("colour", stderr.ToString(), StringComparison.Ordinal);
+    }
 }

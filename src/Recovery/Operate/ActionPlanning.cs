@@ -114,7 +114,7 @@ internal static class ActionPlanning
         new(new Diagnosis(code, region, node, services.Time.GetUtcNow(), [evidence]), RecoveryTrigger.Operator);
 
     /// <summary>The resolver plus the bumped node's new resources (compiled from the config with that node one generation on).</summary>
-    private static ResourceTypeResolver WithBumpedNode(StackConfig config, ResourceTypeResolver types, string region, NodeView node)
+    internal static ResourceTypeResolver WithBumpedNode(StackConfig config, ResourceTypeResolver types, string region, NodeView node)
     {
         var bumped = config with
         {

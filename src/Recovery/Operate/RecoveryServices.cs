@@ -162,6 +162,15 @@ internal sealed class RecoveryServices : IDisposable
         return new RecoveryPipeline(PipelineOptions, _ => plan, audit, detections, executor, Lease(), Time, plans: plans);
     }
 
+    /// <summary>The daemon's pipeline: <paramref name="planFor"/> plans each detection as it comes (null: not the daemon's to do).</summary>
+    public RecoveryPipeline Pipeline(Func<Diagnosis, RecoveryPlan?> planFor, AuditTrail audit, PlanStore plans, Microsoft.Extensions.Logging.ILogger? logger = null)
+    {
+        var detections = DetectionLog.Open(AuditPath);
+        owned.Add(detections);
+        var executor = new RecoveryExecutor(audit, StepRunner(), Time);
+        return new RecoveryPipeline(PipelineOptions, planFor, audit, detections, executor, Lease(), Time, logger, plans);
+    }
+
     /// <summary>Probes every region at once: one snapshot of the "probe" vantage.</summary>
     public async Task<HealthSnapshot> ProbeAllAsync(CancellationToken cancellationToken)
     {

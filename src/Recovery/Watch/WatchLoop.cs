@@ -54,6 +54,7 @@ internal sealed partial class WatchLoop
     private IReadOnlyList<Diagnosis> active = [];
     private (DateTimeOffset At, int Seconds)? replicaLag;
     private long rounds;
+    private long lastRoundTicks;
 
     /// <param name="alertSource">The webhook's queue of alerts; null when no Alertmanager feeds this daemon (no "alerts" vantage).</param>
     /// <param name="recover">The pipeline (<see cref="RecoveryPipeline.HandleAsync"/>), or a stand-in.</param>
@@ -89,6 +90,12 @@ internal sealed partial class WatchLoop
 
     /// <summary>The latest snapshots of every vantage.</summary>
     public SnapshotTimeline History { get; }
+
+    /// <summary>Called after every completed round with the diagnoses raised in it (the command's log lines hang off this).</summary>
+    public event Action<IReadOnlyList<Diagnosis>>? RoundCompleted;
+
+    /// <summary>How long the last completed round took (probes and analysis, not the pipeline).</summary>
+    public TimeSpan LastRoundDuration => TimeSpan.FromTicks(Interlocked.Read(ref lastRoundTicks));
 
     /// <summary>Rounds completed.</summary>
     public long Rounds => Interlocked.Read(ref rounds);
@@ -169,6 +176,7 @@ internal sealed partial class WatchLoop
     public async Task<IReadOnlyList<Diagnosis>> RoundAsync(CancellationToken cancellationToken)
     {
         var at = time.GetUtcNow();
+        var started = time.GetTimestamp();
         var own = Task.WhenAll(probes.Select(p => BoundedAsync(p.Region, t => p.ProbeAsync(t), RegionObservation.Unreachable(p.Region), cancellationToken)));
         var theirs = Task.WhenAll(peers.Select(p => BoundedAsync<PeerReport?>(p.Region, async t => await p.ProbeAsync(t).ConfigureAwait(false), null, cancellationToken)));
         var observations = await own.ConfigureAwait(false);
@@ -205,7 +213,9 @@ internal sealed partial class WatchLoop
         var inForce = Active.Select(d => (d.Code, d.Region, d.Node)).ToHashSet();
         foreach (var diagnosis in raised.Where(d => inForce.Contains((d.Code, d.Region, d.Node))))
             Decide(diagnosis, at);
+        Interlocked.Exchange(ref lastRoundTicks, time.GetElapsedTime(started).Ticks);
         Interlocked.Increment(ref rounds);
+        RoundCompleted?.Invoke(raised);
         return raised;
     }
 

@@ -26,6 +26,7 @@ internal sealed class WatchService : IAsyncDisposable
     public Uri? WebhookAddress => webhook?.BaseAddress;
 
     /// <param name="webhook">The webhook's options and token; null: no webhook, so no "alerts" vantage.</param>
+    /// <param name="metrics">Renders <c>/metrics</c> from the loop, on the webhook's listener; null: no <c>/metrics</c>.</param>
     public static WatchService Create(
         WatchOptions options,
         ExpectedTopology expected,
@@ -34,11 +35,15 @@ internal sealed class WatchService : IAsyncDisposable
         (WebhookOptions Options, WebhookToken Token)? webhook,
         Func<Detection, CancellationToken, Task<PipelineOutcome>> recover,
         TimeProvider time,
-        ILogger? logger = null)
+        ILogger? logger = null,
+        Func<WatchLoop, string>? metrics = null)
     {
-        var receiver = webhook is { } w ? new WebhookReceiver(w.Options, w.Token, time) : null;
-        var loop = new WatchLoop(options, expected, probes, peers, receiver?.Alerts, recover, time, logger);
-        return new WatchService(loop, receiver);
+        WatchLoop? built = null;
+        var receiver = webhook is { } w
+            ? new WebhookReceiver(w.Options, w.Token, time, metrics is null ? null : () => metrics(built!))
+            : null;
+        built = new WatchLoop(options, expected, probes, peers, receiver?.Alerts, recover, time, logger);
+        return new WatchService(built, receiver);
     }
 
     /// <summary>Binds the webhook (so a bad address fails before anything runs), then watches until cancelled.</summary>

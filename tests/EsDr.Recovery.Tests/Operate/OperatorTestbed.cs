@@ -96,6 +96,7 @@ internal sealed class OperatorTestbed : IDisposable
         {
             StatusCommand.Create(host), RebuildNodeCommand.Create(host), FailoverCommand.Create(host),
             RebuildRegionCommand.Create(host), FailbackCommand.Create(host),
+            WatchCommand.CreateWatch(host), WatchCommand.CreateServe(host),
         };
         var result = root.Parse([.. args, "--stack-file", StackFile.FullName]);
         if (result.Errors.Count > 0) return ExitCodes.Usage;
@@ -156,5 +157,17 @@ internal sealed class OperatorTestbed : IDisposable
         Dub.Dispose();
         Pulumi.Dispose();
         Directory.Delete(auditDir, recursive: true);
+    }
+}
+
+/// <summary>Edits of the bed's stack file.</summary>
+internal static class OperatorTestbedFiles
+{
+    /// <summary>Adds <c>es-dr:recovery</c> (config is the file's last top-level key); a second call adds lines to it.</summary>
+    public static void AppendRecovery(OperatorTestbed bed, params string[] lines)
+    {
+        var text = File.ReadAllText(bed.StackFile.FullName);
+        var header = text.Contains("  es-dr:recovery:\n", StringComparison.Ordinal) ? "" : "  es-dr:recovery:\n";
+        File.AppendAllText(bed.StackFile.FullName, header + string.Concat(lines.Select(l => "    " + l + "\n")));
     }
 }

@@ -24,7 +24,8 @@ internal sealed record WebhookOptions
 
 /// <summary>
 /// The Alertmanager webhook: <c>POST /alerts</c> (bearer token, version-4 payload) answers 202 at once
-/// and queues new alerts on <see cref="Alerts"/> for the background pipeline; <c>GET /healthz</c>.
+/// and queues new alerts on <see cref="Alerts"/> for the background pipeline; <c>GET /healthz</c>; and, when given,
+/// <c>GET /metrics</c>.
 /// </summary>
 internal sealed class WebhookReceiver : IAsyncDisposable
 {
@@ -33,9 +34,11 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     private readonly TimeProvider time;
     private readonly ReplayGuard replays;
     private readonly Channel<AlertReceived> channel;
+    private readonly Func<string>? metrics;
     private WebApplication? app;
 
-    public WebhookReceiver(WebhookOptions options, WebhookToken token, TimeProvider time)
+    /// <param name="metrics">The <c>/metrics</c> page (Prometheus text), served on the same listener; null: no such route.</param>
+    public WebhookReceiver(WebhookOptions options, WebhookToken token, TimeProvider time, Func<string>? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(token);
@@ -43,6 +46,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         this.options = options;
         this.token = token;
         this.time = time;
+        this.metrics = metrics;
         replays = new ReplayGuard(time, options.DedupeWindow);
         channel = Channel.CreateBounded<AlertReceived>(new BoundedChannelOptions(options.ChannelCapacity)
         {
@@ -81,6 +85,15 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         var built = builder.Build();
         built.MapGet("/healthz", static context => context.Response.WriteAsync("ok", context.RequestAborted));
         built.MapPost("/alerts", HandleAlertsAsync);
+        if (metrics is { } page)
+        {
+            // Unauthenticated like every exporter's: it carries lag figures and counters, no secret.
+            built.MapGet("/metrics", context =>
+            {
+                context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+                return context.Response.WriteAsync(page(), context.RequestAborted);
+            });
+        }
         await built.StartAsync(cancellationToken).ConfigureAwait(false);
         app = built;
         BaseAddress = new Uri(built.Urls.First());

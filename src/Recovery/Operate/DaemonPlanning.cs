@@ -1,0 +1,86 @@
+using EsDr.Infra.Config;
+using EsDr.Recovery.Analyse;
+using EsDr.Recovery.Observe;
+using EsDr.Recovery.Plan;
+using EsDr.Recovery.Watch;
+
+namespace EsDr.Recovery.Operate;
+
+/// <summary>
+/// The daemon's planning: a diagnosis, the recoveries <c>es-dr:recovery.auto</c> allows and the latest "probe"
+/// snapshot in, a plan (or null: not the daemon's to do) out. Pure; the facts the operator commands probe for
+/// (does the node answer, which indices follow, is the old primary reachable) come from that snapshot.
+/// </summary>
+internal static class DaemonPlanning
+{
+    /// <summary>The diagnoses each allowed recovery answers; what the watch loop hands to the pipeline.</summary>
+    public static IReadOnlySet<DiagnosisCode> AutoCodes(IEnumerable<AutoRecovery> allowed) =>
+        allowed.Select(a => a switch
+        {
+            AutoRecovery.NodeRebuild => DiagnosisCode.NodeDown,
+            AutoRecovery.RegionFailover or AutoRecovery.RegionRebuild => DiagnosisCode.RegionDown,
+            _ => throw new ArgumentOutOfRangeException(nameof(allowed)),
+        }).ToHashSet();
+
+    public static RecoveryPlan? PlanFor(Diagnosis diagnosis, Deployment deployment, IReadOnlyCollection<AutoRecovery> allowed, HealthSnapshot? probe)
+    {
+        ArgumentNullException.ThrowIfNull(diagnosis);
+        ArgumentNullException.ThrowIfNull(deployment);
+        ArgumentNullException.ThrowIfNull(allowed);
+        var config = deployment.Config;
+        var ctx = new PlanContext(config, deployment.View, deployment.Types);
+        ClusterObservation? Seen(string region) => probe?.Clusters.FirstOrDefault(c => c.Region == region);
+        switch (diagnosis.Code)
+        {
+            case DiagnosisCode.NodeDown when allowed.Contains(AutoRecovery.NodeRebuild) && diagnosis.Node is { } node:
+                {
+                    var nodeView = deployment.View.Region(diagnosis.Region).Nodes.SingleOrDefault(n => n.Name == node)
+                        ?? throw new ArgumentException($"no node '{node}' in region '{diagnosis.Region}'");
+                    var answers = Seen(diagnosis.Region)?.NodeNames.Contains(node, StringComparer.Ordinal) == true;
+                    var types = ActionPlanning.WithBumpedNode(config, deployment.Types, diagnosis.Region, nodeView);
+                    return Planner.NodeRebuild(ctx with { Types = types }, diagnosis.Region, node, answers);
+                }
+            case DiagnosisCode.RegionDown when diagnosis.Region == config.ActiveRegion && allowed.Contains(AutoRecovery.RegionFailover):
+                {
+                    var from = diagnosis.Region;
+                    // The first standby in config order: config says which regions follow the active one.
+                    var to = config.Regions.FirstOrDefault(r => r.Name != from && r.State == RegionState.Standby)?.Name
+                        ?? throw new ArgumentException($"no standby region to fail over to from {from}");
+                    var lost = Seen(from);
+                    var lostDb = probe?.Databases.FirstOrDefault(d => d.Region == from);
+                    var target = Seen(to);
+                    IReadOnlyList<string> followers = config.Replication is null ? []
+                        : target is { Reachable: true, HasMaster: true } t ? [.. t.Followers.Select(f => f.Index)]
+                        : throw new ArgumentException($"the cluster in {to} was not seen answering, so its follower indices are unknown");
+                    return Planner.RegionFailover(ctx, from, to, new Reachability(lost is { Reachable: true, HasMaster: true }, lostDb is { Reachable: true }), followers);
+                }
+            case DiagnosisCode.RegionDown when diagnosis.Region != config.ActiveRegion && allowed.Contains(AutoRecovery.RegionRebuild):
+                return Planner.RegionRebuild(ctx, diagnosis.Region);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The expected topology analysis judges against: the stack's node names, active region and database roles.</summary>
+    public static ExpectedTopology Expected(Deployment deployment)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        string? Role(string role) => deployment.Regions.FirstOrDefault(r => r.Database?.Role == role)?.Name;
+        return new ExpectedTopology(
+            [.. deployment.Regions.Select(r => new ExpectedRegion(r.Name, r.ExpectedNodes))],
+            deployment.Config.ActiveRegion, Role("primary"), Role("replica"));
+    }
+
+    /// <summary>
+    /// What a failover from the active region would lose, when the loop did not know it (no MySQL replica
+    /// observed): zero when the standby's followers were all at lag 0 in the latest probe, else unknown.
+    /// </summary>
+    public static TimeSpan? FollowerLag(Deployment deployment, HealthSnapshot? probe)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        var to = deployment.Config.Regions.FirstOrDefault(r => r.Name != deployment.Config.ActiveRegion && r.State == RegionState.Standby)?.Name;
+        if (to is null || probe is null || deployment.Regions.Any(r => r.Name == to && r.Database is not null)) return null;
+        var cluster = probe.Clusters.FirstOrDefault(c => c.Region == to);
+        return cluster is null ? null : ActionPlanning.PromotionLag(new RegionObservation(cluster), hasDatabase: false);
+    }
+}

@@ -1,0 +1,354 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using EsDr.Infra.Replication;
+using EsDr.Infra.Topology;
+using EsDr.Recovery.Analyse;
+using EsDr.Recovery.Execute.Audit;
+using EsDr.Recovery.Observe;
+using EsDr.Recovery.Observe.Webhook;
+using EsDr.Recovery.Operate;
+using EsDr.Recovery.Pipeline;
+using EsDr.Recovery.Watch;
+using Microsoft.Extensions.Logging;
+
+namespace EsDr.Recovery;
+
+/// <summary>
+/// <c>es-dr-recovery watch</c> (the daemon: probes every region and peer each interval, takes Alertmanager's alerts,
+/// recovers on its own where <c>es-dr:recovery.auto</c> allows) and <c>es-dr-recovery serve</c> (the webhook alone:
+/// the alerts are its only vantage). Both serve <c>POST /alerts</c>, <c>/metrics</c> and <c>/healthz</c> on
+/// <c>--listen</c>, and hand detections to the same pipeline as the operator commands (plan store, lease, audit).
+/// </summary>
+internal static class WatchCommand
+{
+    public const string TokenVariable = "ESDR_WEBHOOK_TOKEN";
+    public const string DefaultListen = "127.0.0.1:9095";
+
+    private sealed class Options
+    {
+        public OperatorOptions Stack { get; } = new();
+        public Option<string?> Interval { get; } = new("--interval") { Description = "time between probe rounds: 5s, 500ms, 1m (default 5s)" };
+        public Option<string> Listen { get; } = new("--listen")
+        {
+            Description = $"address:port for the webhook (POST /alerts), /metrics and /healthz (default {DefaultListen})",
+            DefaultValueFactory = _ => DefaultListen,
+        };
+        public Option<FileInfo?> TokenFile { get; } = new("--webhook-token-file") { Description = $"file holding the webhook's bearer token (default: ${TokenVariable})" };
+        public Option<bool> DryRun { get; } = new("--dry-run") { Description = "no-op mode: plans are recorded in the audit trail, nothing is executed" };
+        public Option<bool> Once { get; } = new("--once") { Description = "one probe round, then exit (0 healthy, 3 degraded); no listener" };
+    }
+
+    public static Command CreateWatch(OperatorHost host) => Create(host, serve: false);
+
+    public static Command CreateServe(OperatorHost host) => Create(host, serve: true);
+
+    private static Command Create(OperatorHost host, bool serve)
+    {
+        var o = new Options();
+        var command = serve
+            ? new Command("serve", "Receive Alertmanager's webhook (bearer token) and serve /metrics; alerts go through the recovery pipeline. Runs until SIGINT/SIGTERM.")
+            : new Command("watch", "The daemon: probe every region each interval, receive Alertmanager's webhook, recover automatically where es-dr:recovery.auto allows. Runs until SIGINT/SIGTERM.");
+        o.Stack.AddTo(command);
+        if (!serve) command.Options.Add(o.Interval);
+        command.Options.Add(o.Listen);
+        command.Options.Add(o.TokenFile);
+        command.Options.Add(o.DryRun);
+        if (!serve) command.Options.Add(o.Once);
+        command.SetAction((result, ct) => RunAsync(host, new WatchRequest(
+            result.GetRequiredValue(o.Stack.StackFile), result.GetValue(o.Stack.Stack), result.GetValue(o.Stack.AuditDb), result.GetValue(o.Stack.Json),
+            serve ? null : result.GetValue(o.Interval), result.GetRequiredValue(o.Listen), result.GetValue(o.TokenFile), result.GetValue(o.DryRun),
+            !serve && result.GetValue(o.Once), serve), ct));
+        return command;
+    }
+
+    internal sealed record WatchRequest(
+        FileInfo StackFile, string? Stack, FileInfo? AuditDb, bool Json, string? Interval, string Listen, FileInfo? TokenFile, bool DryRun, bool Once, bool Serve);
+
+    public static async Task<int> RunAsync(OperatorHost host, WatchRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(request);
+        var error = host.Console.Error;
+        var interval = TimeSpan.FromSeconds(5);
+        if (request.Interval is { } text && !TryDuration(text, out interval))
+            return await Usage(error, $"--interval: '{text}' is not a positive duration (e.g. 5s, 500ms, 1m)").ConfigureAwait(false);
+        if (!TryListen(request.Listen, out var url))
+            return await Usage(error, $"--listen: '{request.Listen}' is not address:port (e.g. {DefaultListen}, 0.0.0.0:9095)").ConfigureAwait(false);
+
+        // The listener is the webhook: never without a token. --once only probes, so it needs none.
+        string? secret = null;
+        if (!request.Once)
+        {
+            if (request.TokenFile is { } file)
+            {
+                if (!file.Exists)
+                {
+                    await error.WriteLineAsync($"error: --webhook-token-file: {file.FullName} does not exist").ConfigureAwait(false);
+                    return ExitCodes.FileNotFound;
+                }
+                secret = await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                secret = host.Environment(TokenVariable);
+            }
+            if (string.IsNullOrWhiteSpace(secret))
+                return await Usage(error, $"the webhook needs a bearer token: --webhook-token-file FILE or ${TokenVariable} (the stack's es-dr:alertWebhookToken)").ConfigureAwait(false);
+        }
+
+        var (services, exit) = await host.OpenAsync(request.StackFile, request.Stack, request.AuditDb, request.DryRun, cancellationToken).ConfigureAwait(false);
+        if (services is null) return exit;
+        using (services)
+        {
+            var events = new EventWriter(host.Console.Out, request.Json, host.Time, text => Redact(services.Redactor.Redact(text), secret));
+            var deployment = services.Deployment;
+            var allowed = deployment.Config.Recovery?.Auto ?? [];
+            var expected = DaemonPlanning.Expected(deployment);
+            var watchOptions = new WatchOptions
+            {
+                Interval = interval,
+                AutoRecover = DaemonPlanning.AutoCodes(allowed),
+                Thresholds = services.Thresholds,
+            };
+            var audit = services.OpenAudit();
+            var plans = services.OpenPlans();
+            WatchLoop? loop = null;
+            HealthSnapshot? LatestProbe() => loop?.History.Recent().LastOrDefault(s => s.Vantage == "probe");
+            var pipeline = services.Pipeline(d => DaemonPlanning.PlanFor(d, deployment, allowed, LatestProbe()), audit, plans, events);
+            long started = 0;
+
+            async Task<PipelineOutcome> Recover(Detection detection, CancellationToken ct)
+            {
+                // As the operator commands: an unfinished recovery is resumed by a person before anything new runs.
+                PipelineOutcome outcome;
+                if (audit.Unfinished() is [var unfinished, ..])
+                {
+                    outcome = new PipelineOutcome.Skipped($"recovery {unfinished.Id} ({unfinished.Summary}) did not finish; resume it with --resume {unfinished.Id}");
+                    events.Outcome(detection.Diagnosis, outcome);
+                    return outcome;
+                }
+                if (detection.PromotionLag is null && detection.Diagnosis.Code == DiagnosisCode.RegionDown)
+                    detection = detection with { PromotionLag = DaemonPlanning.FollowerLag(deployment, LatestProbe()) };
+                outcome = await pipeline.HandleAsync(detection, ct).ConfigureAwait(false);
+                if (outcome is PipelineOutcome.Acted or PipelineOutcome.DryRun) Interlocked.Increment(ref started);
+                events.Outcome(detection.Diagnosis, outcome);
+                return outcome;
+            }
+
+            var probes = request.Serve ? [] : deployment.Regions.Select(r => services.Probes[r.Name]).ToList();
+            var clusterNames = ClusterNames(deployment);
+            var peers = request.Serve ? [] : Peers(services, clusterNames);
+            var webhook = request.Once ? ((WebhookOptions, WebhookToken)?)null : (new WebhookOptions { Url = url }, WebhookToken.FromSecret(secret!));
+            var pauseFile = services.PipelineOptions.PauseFile;
+            await using var service = WatchService.Create(watchOptions, expected, probes, peers, webhook, Recover, host.Time, events,
+                l => PrometheusText.Render(DaemonMetrics.Collect(l, clusterNames, pauseFile is not null && File.Exists(pauseFile), Interlocked.Read(ref started))));
+            loop = service.Loop;
+            var rounds = new RoundReporter(events, deployment, services);
+            loop.RoundCompleted += _ => rounds.Report(service.Loop);
+
+            if (request.Once)
+            {
+                await loop.RoundAsync(cancellationToken).ConfigureAwait(false);
+                await loop.DecidePendingAsync(cancellationToken).ConfigureAwait(false);
+                if (loop.Decisions.Any(d => d.Action == WatchAction.Failed || d.Outcome is PipelineOutcome.Acted { Status: not RecoveryStatus.Succeeded }))
+                    return ExitCodes.RecoveryFailed;
+                return rounds.Healthy ? ExitCodes.Ok : ExitCodes.Degraded;
+            }
+
+            try
+            {
+                await service.StartWebhookAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                // Kestrel could not bind (address in use, not an address of this host).
+                await error.WriteLineAsync($"error: cannot listen on {request.Listen}: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Unavailable;
+            }
+            events.Started(request.Serve ? "serve" : "watch", service.WebhookAddress!.ToString(), interval, allowed.Select(a => a.ToString()), request.DryRun);
+            // Until SIGINT/SIGTERM: the loop stops probing, lets the pipeline finish recording the step it was in
+            // (the lease is released as the recovery unwinds), then the listener closes with the service.
+            await loop.RunAsync(cancellationToken).ConfigureAwait(false);
+            events.Stopped(loop.Rounds);
+            return ExitCodes.Ok;
+        }
+    }
+
+    /// <summary>Each region's cluster name (the <c>cluster</c> label the exporters and alert rules use).</summary>
+    private static Dictionary<string, string> ClusterNames(Deployment deployment) =>
+        TopologyBuilder.Build(deployment.Config).Regions.ToDictionary(r => r.Name, r => r.ClusterName, StringComparer.Ordinal);
+
+    /// <summary>Every region's cluster asked about the others; a remote is known by its region's name or its cluster's name.</summary>
+    private static List<IPeerProbe> Peers(RecoveryServices services, IReadOnlyDictionary<string, string> clusterNames)
+    {
+        var byAlias = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (region, cluster) in clusterNames)
+        {
+            byAlias[region] = region;
+            byAlias[cluster] = region;
+        }
+        return [.. services.Clusters.Select(c => (IPeerProbe)new RemoteInfoPeerProbe(c.Key, c.Value, byAlias))];
+    }
+
+    private static string Redact(string text, string? secret) =>
+        secret is { } s && s.Trim().Length > 0 ? text.Replace(s.Trim(), "***", StringComparison.Ordinal) : text;
+
+    internal static bool TryDuration(string text, out TimeSpan duration)
+    {
+        duration = default;
+        var t = text.Trim();
+        var (number, unit) = t.EndsWith("ms", StringComparison.Ordinal) ? (t[..^2], 0.001)
+            : t.EndsWith('s') ? (t[..^1], 1.0)
+            : t.EndsWith('m') ? (t[..^1], 60.0)
+            : (t, 1.0);
+        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !(value > 0) || value * unit > 86_400) return false;
+        duration = TimeSpan.FromSeconds(value * unit);
+        return true;
+    }
+
+    internal static bool TryListen(string text, out string url)
+    {
+        url = "";
+        var colon = text.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535) return false;
+        var host = text[..colon];
+        if (!System.Net.IPAddress.TryParse(host.Trim('[', ']'), out _) && host != "localhost") return false;
+        url = $"http://{host}:{port.ToString(CultureInfo.InvariantCulture)}";
+        return true;
+    }
+
+    private static async Task<int> Usage(TextWriter error, string message)
+    {
+        await error.WriteLineAsync("error: " + message).ConfigureAwait(false);
+        return ExitCodes.Usage;
+    }
+
+    /// <summary>
+    /// After each round: the status of every region from the latest probe and the diagnoses in force. Logged only
+    /// when that changes (the first round always), so a quiet daemon writes nothing.
+    /// </summary>
+    private sealed class RoundReporter(EventWriter events, Deployment deployment, RecoveryServices services)
+    {
+        private string? last;
+
+        public bool Healthy { get; private set; } = true;
+
+        public void Report(WatchLoop loop)
+        {
+            var probe = loop.History.Recent().LastOrDefault(s => s.Vantage == "probe");
+            var problems = probe is null ? []
+                : StatusReport.Evaluate(deployment, [probe], services.Thresholds, services.ProbeProblems).Regions
+                    .SelectMany(r => r.Problems.Select(p => $"{r.Name}: {p}")).ToList();
+            var diagnoses = loop.Active.Select(d => $"{d.Code} {d.Region}{(d.Node is null ? "" : " " + d.Node)}").ToList();
+            Healthy = problems.Count == 0 && diagnoses.Count == 0;
+            var key = string.Join('\n', problems.Concat(diagnoses));
+            events.EndRound();
+            if (key == last) return;
+            last = key;
+            events.Round(loop.Rounds, Healthy, problems, diagnoses);
+        }
+    }
+
+    /// <summary>
+    /// The daemon's output: human lines, or one JSON object per line with <c>--json</c>; everything passes the
+    /// redactor (stack secrets and the webhook token). Also the loop's and pipeline's logger.
+    /// </summary>
+    private sealed class EventWriter(TextWriter output, bool asJson, TimeProvider time, Func<string, string> redact) : ILogger
+    {
+        private readonly Lock gate = new();
+        private HashSet<string> previousRound = new(StringComparer.Ordinal);
+        private HashSet<string> thisRound = new(StringComparer.Ordinal);
+
+        public void Started(string mode, string listen, TimeSpan interval, IEnumerable<string> auto, bool dryRun)
+        {
+            var autoList = auto.ToList();
+            Write(new JsonObject
+            {
+                ["event"] = "started", ["mode"] = mode, ["listen"] = listen, ["intervalSeconds"] = interval.TotalSeconds,
+                ["auto"] = new JsonArray([.. autoList.Select(a => (JsonNode)a)]), ["dryRun"] = dryRun,
+            }, $"{mode}: listening on {listen} (POST /alerts, GET /metrics){(mode == "watch" ? $", probing every {interval.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s" : "")}; automatic: {(autoList.Count == 0 ? "none (report only)" : string.Join(", ", autoList))}{(dryRun ? "; dry run" : "")}");
+        }
+
+        public void Stopped(long rounds) =>
+            Write(new JsonObject { ["event"] = "stopped", ["rounds"] = rounds }, $"stopped after {rounds} rounds");
+
+        public void Round(long round, bool healthy, IReadOnlyList<string> problems, IReadOnlyList<string> diagnoses)
+        {
+            Write(new JsonObject
+            {
+                ["event"] = "round", ["round"] = round, ["healthy"] = healthy,
+                ["problems"] = new JsonArray([.. problems.Select(p => (JsonNode)p)]),
+                ["diagnoses"] = new JsonArray([.. diagnoses.Select(d => (JsonNode)d)]),
+            }, $"round {round}: " + (healthy ? "healthy"
+                : string.Join("; ", diagnoses.Select(d => "diagnosis " + d).Concat(problems))));
+        }
+
+        /// <summary>Every round's end: a log line said in this round is not said again while the next round repeats it.</summary>
+        public void EndRound()
+        {
+            lock (gate)
+                (previousRound, thisRound) = (thisRound, new HashSet<string>(StringComparer.Ordinal));
+        }
+
+        public void Outcome(Diagnosis diagnosis, PipelineOutcome outcome)
+        {
+            var (name, id, detail) = outcome switch
+            {
+                PipelineOutcome.Acted a => (a.Status == RecoveryStatus.Succeeded ? "succeeded" : "failed", a.RecoveryId, a.Error),
+                PipelineOutcome.DryRun d => ("dry-run", d.RecoveryId, "plan recorded, nothing run"),
+                PipelineOutcome.Blocked b => ("blocked", null, $"{b.Rule}: {b.Reason}"),
+                PipelineOutcome.Vetoed v => ("vetoed", v.RecoveryId, v.Reason),
+                PipelineOutcome.Skipped s => ("skipped", null, s.Reason),
+                _ => ("unknown", null, null),
+            };
+            Write(new JsonObject
+            {
+                ["event"] = "recovery", ["diagnosis"] = diagnosis.Code.ToString(), ["region"] = diagnosis.Region, ["node"] = diagnosis.Node,
+                ["outcome"] = name, ["recoveryId"] = id, ["detail"] = detail,
+            }, $"{diagnosis.Code} {diagnosis.Region}{(diagnosis.Node is null ? "" : " " + diagnosis.Node)}: {name}{(id is null ? "" : $" (recovery {id})")}{(detail is null ? "" : ": " + detail)}");
+        }
+
+        private void Write(JsonObject json, string human)
+        {
+            string line;
+            if (asJson)
+            {
+                var withTime = new JsonObject { ["time"] = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture) };
+                foreach (var (k, v) in json) withTime[k] = v?.DeepClone();
+                line = withTime.ToJsonString();
+            }
+            else
+            {
+                line = $"{time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)} {human}";
+            }
+            line = redact(line);
+            lock (gate)
+            {
+                output.WriteLine(line);
+                output.Flush();
+            }
+        }
+
+        IDisposable? ILogger.BeginScope<TState>(TState state) => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        // The loop's own "handed to the pipeline" line repeats Outcome; a line the previous round said too (a peer that
+        // cannot be asked, every round) is left out, so a daemon whose world does not change stays quiet.
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            ArgumentNullException.ThrowIfNull(formatter);
+            if (!IsEnabled(logLevel)) return;
+            var message = formatter(state, exception);
+            if (message.Contains(" handed to the pipeline: ", StringComparison.Ordinal)) return;
+            lock (gate)
+            {
+                thisRound.Add(message);
+                if (previousRound.Contains(message)) return;
+            }
+            Write(new JsonObject { ["event"] = "log", ["level"] = logLevel.ToString().ToLowerInvariant(), ["message"] = message },
+                $"{logLevel.ToString().ToLowerInvariant()}: {message}");
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using EsDr.Infra.Config;
+using EsDr.Recovery.Analyse;
+using EsDr.Recovery.Execute.Pulumi;
+using EsDr.Recovery.Observe;
+using EsDr.Recovery.Operate;
+using EsDr.Recovery.Plan;
+
+namespace EsDr.Recovery.Tests.Operate;
+
+/// <summary>The daemon's planning: which diagnoses <c>es-dr:recovery.auto</c> lets it plan, with facts from the latest probe.</summary>
+public sealed class DaemonPlanningTests
+{
+    private static readonly DateTimeOffset At = new(2026, 11, 22, 2, 0, 0, TimeSpan.Zero);
+
+    private static Deployment Prod()
+    {
+        var file = EsDr.Infra.Config.StackFile.Load(Path.Combine(OperatorTestbed.FindRoot(), "Pulumi.prod.yaml"), "es-dr");
+        var config = StackConfigParser.Parse("es-dr", "prod", file.Config);
+        var (view, types) = StackView.Compile(config);
+        var regions = view.Regions.Select(r => new RegionAddress(r.Name, new Uri($"https://{r.Name}.example:9200"),
+            new DatabaseAddress(r.Name == "fra" ? "primary" : "replica", "db." + r.Name, 3306), r.Nodes.Select(n => n.Name).ToList())).ToList();
+        return new Deployment(config, view, types, regions, null, StackCredentials.Empty);
+    }
+
+    private static HealthSnapshot FraDownDubFollowing() => new(At, "probe",
+    [
+        new ClusterObservation("fra", false, null, false, [], []),
+        new ClusterObservation("dub", true, ClusterStatus.Green, true, ["n"], [new FollowerObservation("orders-1", true, 0, null)]),
+    ], [new DatabaseObservation("fra", false, false, false, false, false, null, null)], []);
+
+    private static Diagnosis Down(string region, string? node = null) =>
+        new(node is null ? DiagnosisCode.RegionDown : DiagnosisCode.NodeDown, region, node, At, ["test"]);
+
+    [Fact]
+    public void RegionDownOfTheActiveRegion_WithRegionFailoverAllowed_PlansAFailoverToTheStandby_FromTheProbesFacts()
+    {
+        var plan = DaemonPlanning.PlanFor(Down("fra"), Prod(), [AutoRecovery.RegionFailover], FraDownDubFollowing());
+
+        Assert.NotNull(plan);
+        Assert.Equal(RecoveryKind.RegionFailover, plan.Kind);
+        Assert.Equal("fail over from fra to dub", plan.Summary);
+        var rendered = plan.Steps.Select(s => s.Render()).ToList();
+        Assert.Contains(rendered, r => r.Contains("/orders-1/_ccr/pause_follow", StringComparison.Ordinal));
+        // fra's MySQL did not answer: no fencing step is planned against it.
+        Assert.DoesNotContain(rendered, r => r.Contains("read_only = ON", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Diagnoses_TheConfigDoesNotAllow_AreNotPlanned()
+    {
+        var deployment = Prod();
+        var node = deployment.Region("fra").ExpectedNodes[0];
+
+        Assert.Null(DaemonPlanning.PlanFor(Down("fra"), deployment, [AutoRecovery.NodeRebuild], FraDownDubFollowing()));
+        Assert.Null(DaemonPlanning.PlanFor(Down("fra", node), deployment, [AutoRecovery.RegionFailover], FraDownDubFollowing()));
+        Assert.Null(DaemonPlanning.PlanFor(Down("dub"), deployment, [AutoRecovery.RegionFailover], FraDownDubFollowing()));
+        Assert.Null(DaemonPlanning.PlanFor(new Diagnosis(DiagnosisCode.ClusterRed, "fra", null, At, []), deployment,
+            [AutoRecovery.RegionFailover, AutoRecovery.NodeRebuild, AutoRecovery.RegionRebuild], FraDownDubFollowing()));
+        Assert.Equal(RecoveryKind.NodeRebuild, DaemonPlanning.PlanFor(Down("fra", node), deployment, [AutoRecovery.NodeRebuild], FraDownDubFollowing())!.Kind);
+        Assert.Equal(RecoveryKind.RegionRebuild, DaemonPlanning.PlanFor(Down("dub"), deployment, [AutoRecovery.RegionRebuild], FraDownDubFollowing())!.Kind);
+    }
+
+    [Fact]
+    public void Failover_WhenTheStandbyWasNotSeen_RefusesToGuessItsFollowers()
+    {
+        var unseen = new HealthSnapshot(At, "probe", [new ClusterObservation("fra", false, null, false, [], [])], [], []);
+
+        var e = Assert.Throws<ArgumentException>(() => DaemonPlanning.PlanFor(Down("fra"), Prod(), [AutoRecovery.RegionFailover], unseen));
+        Assert.Contains("dub", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AutoCodes_MapEachAllowedRecoveryToTheDiagnosisItAnswers() =>
+        Assert.Equal(new HashSet<DiagnosisCode> { DiagnosisCode.NodeDown, DiagnosisCode.RegionDown },
+            DaemonPlanning.AutoCodes([AutoRecovery.NodeRebuild, AutoRecovery.RegionFailover, AutoRecovery.RegionRebuild]));
+}
