@@ -56,7 +56,6 @@ public class TierConfigTests
         { "regions", "[1].application.count", 2, "es-dr:regions[1].application.count: unknown key (expected one of: nodes, size)" },
         { "regions", "[1].database", null, "es-dr:regions[1].application: needs a database host in the same region (database: { size }): 3306 admits only the region's own application servers" },
         { "regions", "[0].elasticsearch.nodes", 11, "es-dr:regions[0].application: application servers take hosts 21 and up of the first subnet, which Elasticsearch nodes 11 and up would share; use at most 10 Elasticsearch nodes in a region with an application pool" },
-        { "regions", "[0].loadBalancer", new JsonObject { ["kind"] = "haproxy" }, "es-dr:regions[0].application: is not supported behind an HAProxy balancer yet (no application frontend); use the cloud's own balancer (nodebalancer, digitalocean, nlb or alb)" },
         { "application", "port", 9200, "es-dr:application.port: 9200 is used by SSH, MySQL or Elasticsearch (and their health checks); pick another port" },
         { "application", "publicPort", 3306, "es-dr:application.publicPort: 3306 is used by SSH, MySQL or Elasticsearch (and their health checks); pick another port" },
         { "application", "publicPort", 70000, "es-dr:application.publicPort: must be a TCP port (1-65535), got 70000" },
@@ -77,6 +76,28 @@ public class TierConfigTests
         var error = Assert.Throws<InvalidConfigException>(() => TestConfig.Parse(config));
 
         Assert.Contains(expected, error.Errors.Select(e => e.ToString()));
+    }
+
+    /// <summary>
+    /// Behind HAProxy the pool is accepted on Linode (fixed VPC addresses, cloud firewalls) and refused on OVH, where
+    /// nothing would limit the servers' port to the HAProxy VM.
+    /// </summary>
+    [Fact]
+    public void Parse_ApplicationBehindHaproxy_IsAcceptedOnLinode_AndRefusedOnOvhNamingTheRegion()
+    {
+        var python = Repository.Load("stacks/Pulumi.linode-python-app.yaml");
+        var linode = StackConfigParser.Parse(TestConfig.Project, python.Stack, python.Config, python.SecretKeys);
+        Assert.All(linode.Regions, r => Assert.Equal((Cloud.Linode, BalancerKind.HaProxy, true), (r.Cloud, r.LoadBalancer.Kind, r.Application is not null)));
+
+        var stack = Repository.Load("stacks/Pulumi.ovh-haproxy.yaml");
+        var ovh = stack.Config.ToDictionary(k => k.Key, k => k.Value)
+            .With("regions", "[0].application", new JsonObject { ["nodes"] = 2, ["size"] = "b3-8" });
+        ovh["es-dr:application"] = """{"port":8080}""";
+        var error = Assert.Throws<InvalidConfigException>(() => StackConfigParser.Parse(TestConfig.Project, stack.Stack, ovh, stack.SecretKeys));
+
+        Assert.Contains(
+            "es-dr:regions[0].application: is not supported behind HAProxy on OVH (the servers would have no firewall limiting their port to the HAProxy VM); use a Linode region (nodebalancer or haproxy) or the cloud's own balancer (digitalocean, nlb or alb)",
+            error.Errors.Select(e => e.ToString()));
     }
 
     public static TheoryData<string, string?, string> BadPlacements() => new()
