@@ -1,9 +1,9 @@
 namespace EsDr.Infra.Renderers;
 
 /// <summary>
-/// /etc/nftables.conf for a host that has no cloud firewall in front of it (the HAProxy VM on OVH):
-/// SSH only from the listed sources. Everything else is left to the services themselves (HAProxy
-/// filters its own frontends' sources).
+/// /etc/nftables.conf for a host that has no cloud firewall in front of it (OVH): the HAProxy VM admits SSH
+/// only from the listed sources, everything else being left to HAProxy's own source filters; an application
+/// server also admits its application port only from the HAProxy VM.
 /// </summary>
 public static class NftablesRules
 {
@@ -12,7 +12,23 @@ public static class NftablesRules
     public static string SshOnlyFrom(IReadOnlyList<string> sources)
     {
         ArgumentNullException.ThrowIfNull(sources);
-        var allow = sources.Count == 0 ? "" : $"        tcp dport 22 ip saddr {{ {string.Join(", ", sources)} }} accept\n";
+        return PortsOnlyFrom([(22, sources)]);
+    }
+
+    /// <summary>
+    /// Each listed port only from its sources (none: from nobody); other ports are left to the services. For a
+    /// host with no cloud firewall whose services do not filter themselves (an OVH application server).
+    /// </summary>
+    public static string PortsOnlyFrom(IReadOnlyList<(int Port, IReadOnlyList<string> Sources)> rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        var lines = new System.Text.StringBuilder();
+        foreach (var (port, sources) in rules)
+        {
+            var p = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (sources.Count > 0) lines.Append($"        tcp dport {p} ip saddr {{ {string.Join(", ", sources)} }} accept\n");
+            lines.Append($"        tcp dport {p} drop\n");
+        }
         // Our own table only: flushing the whole ruleset would also drop rules the image or an
         // operator added.
         return "#!/usr/sbin/nft -f\n" +
@@ -21,8 +37,7 @@ public static class NftablesRules
                "table inet es_dr {\n" +
                "    chain input {\n" +
                "        type filter hook input priority 0; policy accept;\n" +
-               allow +
-               "        tcp dport 22 drop\n" +
+               lines +
                "    }\n" +
                "}\n";
     }

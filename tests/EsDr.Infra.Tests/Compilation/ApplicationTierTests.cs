@@ -129,6 +129,39 @@ public class ApplicationTierTests
         }
     }
 
+    /// <summary>
+    /// OVH has no cloud firewall: each application server's own nftables (checked by the real nft) admits the
+    /// application port from the HAProxy VM's private address only and SSH from the operators, set up before the
+    /// user's commands; the user-data passes cloud-init's schema; the endpoint is the HAProxy VM on the public port.
+    /// </summary>
+    [Fact]
+    public async Task OvhHaproxy_ServersFilterTheirOwnPortToTheHaproxyVm()
+    {
+        var compiled = Compile("stacks/Pulumi.ovh-haproxy.yaml");
+        using var dir = new TempDir();
+
+        foreach (var region in compiled.Topology.Regions)
+        {
+            Assert.NotEmpty(region.Applications);
+            foreach (var host in region.Applications)
+            {
+                var userData = UserData(compiled, host.Name);
+                var rules = WrittenFile(userData, NftablesRules.ConfigFile);
+                Assert.Equal(NftablesRules.PortsOnlyFrom([(8443, [$"{region.Balancer.PrivateIp}/32"]), (22, compiled.Config.Ssh.AllowedCidrs)]), rules);
+                var nft = await RealTool.RunAsync("nft", "-c", "-f", dir.Write($"{host.Name}.nft", rules));
+                Assert.True(nft.ExitCode == 0, nft.Output);
+                var schema = await RealTool.RunAsync("cloud-init", "schema", "--config-file", dir.Write($"{host.Name}.yaml", userData));
+                Assert.True(schema.ExitCode == 0, schema.Output);
+                Assert.Contains("  - \"chmod 0755 /etc/es-dr\"\n  - \"nft -c -f /etc/nftables.conf && systemctl enable nftables && systemctl restart nftables\"\n", userData, StringComparison.Ordinal);
+            }
+            var outputs = Map(Map(compiled.Program.Outputs["regions"])[region.Name]);
+            var search = (string)outputs["endpoint"];
+            Assert.Equal($"http://{search["https://".Length..search.LastIndexOf(':')]}:443", Map(outputs["application"])["endpoint"]);
+        }
+        // Clouds with a firewall of their own write no host rules.
+        Assert.DoesNotContain("nftables", UserData(Compile("stacks/Pulumi.linode-python-app.yaml"), "pyapp-atl-app-1"), StringComparison.Ordinal);
+    }
+
     /// <summary>A DigitalOcean balancer has one health check for all its rules, so the application gets its own.</summary>
     [Fact]
     public void DigitalOcean_ApplicationHasItsOwnBalancerCheckingTheHealthPath()

@@ -79,24 +79,26 @@ public class TierConfigTests
     }
 
     /// <summary>
-    /// Behind HAProxy the pool is accepted on Linode (fixed VPC addresses, cloud firewalls) and refused on OVH, where
-    /// nothing would limit the servers' port to the HAProxy VM.
+    /// Behind HAProxy the pool is accepted where the servers have fixed private addresses (Linode, OVH) and refused on
+    /// DigitalOcean, naming the region's key.
     /// </summary>
     [Fact]
-    public void Parse_ApplicationBehindHaproxy_IsAcceptedOnLinode_AndRefusedOnOvhNamingTheRegion()
+    public void Parse_ApplicationBehindHaproxy_IsAcceptedOnLinodeAndOvh_AndRefusedOnDigitalOcean()
     {
-        var python = Repository.Load("stacks/Pulumi.linode-python-app.yaml");
-        var linode = StackConfigParser.Parse(TestConfig.Project, python.Stack, python.Config, python.SecretKeys);
-        Assert.All(linode.Regions, r => Assert.Equal((Cloud.Linode, BalancerKind.HaProxy, true), (r.Cloud, r.LoadBalancer.Kind, r.Application is not null)));
+        foreach (var (file, cloud) in new[] { ("stacks/Pulumi.linode-python-app.yaml", Cloud.Linode), ("stacks/Pulumi.ovh-haproxy.yaml", Cloud.Ovh) })
+        {
+            var stack = Repository.Load(file);
+            var parsed = StackConfigParser.Parse(TestConfig.Project, stack.Stack, stack.Config, stack.SecretKeys);
+            Assert.All(parsed.Regions, r => Assert.Equal((cloud, BalancerKind.HaProxy, true), (r.Cloud, r.LoadBalancer.Kind, r.Application is not null)));
+        }
 
-        var stack = Repository.Load("stacks/Pulumi.ovh-haproxy.yaml");
-        var ovh = stack.Config.ToDictionary(k => k.Key, k => k.Value)
-            .With("regions", "[0].application", new JsonObject { ["nodes"] = 2, ["size"] = "b3-8" });
-        ovh["es-dr:application"] = """{"port":8080}""";
-        var error = Assert.Throws<InvalidConfigException>(() => StackConfigParser.Parse(TestConfig.Project, stack.Stack, ovh, stack.SecretKeys));
+        var digitalOcean = Repository.Load("stacks/Pulumi.digitalocean.yaml");
+        var config = digitalOcean.Config.ToDictionary(k => k.Key, k => k.Value)
+            .With("regions", "[0].loadBalancer", new JsonObject { ["kind"] = "haproxy" });
+        var error = Assert.Throws<InvalidConfigException>(() => StackConfigParser.Parse(TestConfig.Project, digitalOcean.Stack, config, digitalOcean.SecretKeys));
 
         Assert.Contains(
-            "es-dr:regions[0].application: is not supported behind HAProxy on OVH (the servers would have no firewall limiting their port to the HAProxy VM); use a Linode region (nodebalancer or haproxy) or the cloud's own balancer (digitalocean, nlb or alb)",
+            "es-dr:regions[0].application: is not supported behind HAProxy on DigitalOcean (droplets have no fixed private address for HAProxy's config); use loadBalancer.kind: digitalocean",
             error.Errors.Select(e => e.ToString()));
     }
 
