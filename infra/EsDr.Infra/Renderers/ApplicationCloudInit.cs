@@ -34,7 +34,7 @@ public sealed record ApplicationUserData(
 {
     /// <summary>
     /// Where no cloud firewall stands in front of the server (OVH): these ports admit only their sources, by
-    /// nftables on the server itself (<see cref="NftablesRules.PortsOnlyFrom"/>). Null leaves it to the cloud.
+    /// nftables on the server itself (<see cref="NftablesRules.OnlyFrom"/>). Null leaves it to the cloud.
     /// </summary>
     public IReadOnlyList<(int Port, IReadOnlyList<string> Sources)>? HostFirewall { get; init; }
 }
@@ -90,7 +90,7 @@ public static class ApplicationCloudInit
         {
             // Before the user's commands, so the application never listens unfiltered. Deferred: the nftables package owns the file.
             packages.Add("nftables");
-            files.Add(Database.DatabaseHostCloudInit.File(NftablesRules.ConfigFile, Yaml.Block(NftablesRules.PortsOnlyFrom(rules)), null, "root:root", "0755"));
+            files.Add(Database.DatabaseHostCloudInit.File(NftablesRules.ConfigFile, Yaml.Block(NftablesRules.OnlyFrom(rules)), null, "root:root", "0755"));
             commands.Add(Yaml.Str($"nft -c -f {NftablesRules.ConfigFile} && systemctl enable nftables && systemctl restart nftables"));
         }
         var ours = new List<Entry>

@@ -147,7 +147,7 @@ public class ApplicationTierTests
             {
                 var userData = UserData(compiled, host.Name);
                 var rules = WrittenFile(userData, NftablesRules.ConfigFile);
-                Assert.Equal(NftablesRules.PortsOnlyFrom([(8443, [$"{region.Balancer.PrivateIp}/32"]), (22, compiled.Config.Ssh.AllowedCidrs)]), rules);
+                Assert.Equal(NftablesRules.OnlyFrom([(8443, [$"{region.Balancer.PrivateIp}/32"]), (22, compiled.Config.Ssh.AllowedCidrs)]), rules);
                 var nft = await RealTool.RunAsync("nft", "-c", "-f", dir.Write($"{host.Name}.nft", rules));
                 Assert.True(nft.ExitCode == 0, nft.Output);
                 var schema = await RealTool.RunAsync("cloud-init", "schema", "--config-file", dir.Write($"{host.Name}.yaml", userData));
