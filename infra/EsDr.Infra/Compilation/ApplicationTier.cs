@@ -22,13 +22,14 @@ public static class ApplicationTier
         foreach (var view in regions.Where(r => r.Region.Applications.Count > 0))
         {
             var region = view.Region;
-            var userData = UserData(topology, settings, view);
+            var sources = view.Adapter.ApplicationBalancerSources(region);
+            var userData = UserData(topology, settings, view, sources);
             var members = new List<ApplicationMember>();
             foreach (var host in region.Applications)
             {
                 files.Add(new RenderedFile(region.Name, host.Name, "user-data (cloud-init)", userData));
                 var spec = new HostSpec(host.LogicalName, host.Name, host.Size, host.PrivateIp, userData,
-                    [new InboundRule("app-from-balancer", settings.Port, view.Adapter.ApplicationBalancerSources(region))], "application")
+                    [new InboundRule("app-from-balancer", settings.Port, sources)], "application")
                 {
                     Pool = $"{region.Key}-app",
                 };
@@ -42,7 +43,7 @@ public static class ApplicationTier
     }
 
     /// <summary>One user-data for every server of the region: they differ only in the address the cloud gives them.</summary>
-    private static string UserData(DeploymentTopology topology, ApplicationSettings settings, RegionBuildView view)
+    private static string UserData(DeploymentTopology topology, ApplicationSettings settings, RegionBuildView view, IReadOnlyList<string> sources)
     {
         var region = view.Region;
         var es = topology.Config.Elasticsearch;
@@ -55,6 +56,10 @@ public static class ApplicationTier
             region.Database is { } d ? (d.Role == Renderers.Database.MySqlRole.Primary ? "primary" : "replica") : null,
             settings.Port);
         return ApplicationCloudInit.Render(new ApplicationUserData(
-            environment, ClusterSecurity.CaCertBase64Ref, topology.Config.Ssh.PublicKeys, settings.CloudConfig));
+            environment, ClusterSecurity.CaCertBase64Ref, topology.Config.Ssh.PublicKeys, settings.CloudConfig)
+        {
+            // No cloud firewall (OVH): the server itself admits its port from the balancer only, and SSH from the operators.
+            HostFirewall = view.Adapter.FiltersInTheCloud ? null : [(settings.Port, sources), (22, topology.Config.Ssh.AllowedCidrs)],
+        });
     }
 }

@@ -13,7 +13,8 @@ public sealed record DatabaseHostBuild(RegionTopology Region, DatabaseHost Host,
 /// gets a certificate from the stack CA, my.cnf from <see cref="MyCnf"/> and bootstrap SQL from
 /// <see cref="ReplicationBootstrap"/> and <see cref="RecoveryAdminAccount"/>, with passwords from
 /// <c>random:RandomPassword</c> (only their references reach the program). Port 3306 admits exactly the other
-/// database hosts (by public address) and the region's application servers (by private address).
+/// database hosts (by public address), the region's application servers (by private address) and, with monitoring,
+/// the monitoring host's reserved address (its mysqld_exporter, and the recovery program running there).
 /// </summary>
 /// <remarks>
 /// The peers name each other's public addresses: the replica's user-data names the primary's, and every host's
@@ -25,6 +26,7 @@ public static class DatabaseTier
 {
     public const string ReplicationPasswordName = "db-repl-password";
     public const string AdminPasswordName = "db-admin-password";
+    public const string MonitorPasswordName = "db-monitor-password";
     private const int CertValidityHours = 2 * 365 * 24;
 
     public static string PublicAddressVariable(DatabaseHost host) => $"{host.LogicalName}-public-address";
@@ -38,7 +40,8 @@ public static class DatabaseTier
 
     public static IReadOnlyList<DatabaseHostBuild> Add(
         DeploymentTopology topology, IReadOnlyList<RegionBuildView> regions,
-        IReadOnlyDictionary<string, IReadOnlyList<ApplicationMember>> applications, ICollection<RenderedFile> files)
+        IReadOnlyDictionary<string, IReadOnlyList<ApplicationMember>> applications, ICollection<RenderedFile> files,
+        string? monitoringSource = null)
     {
         if (topology.Config.Database is not { } settings) return [];
         var hosts = regions.Where(r => r.Region.Database is not null).ToList();
@@ -46,6 +49,8 @@ public static class DatabaseTier
         var program = regions[0].Context.Program;
         AddPassword(program, ReplicationPasswordName);
         AddPassword(program, AdminPasswordName);
+        var monitored = monitoringSource is not null;
+        if (monitored) AddPassword(program, MonitorPasswordName);
         var primary = hosts.Single(r => r.Region.Database!.Role == MySqlRole.Primary).Region.Database!;
 
         var built = new List<DatabaseHostBuild>();
@@ -53,14 +58,14 @@ public static class DatabaseTier
         {
             var db = view.Region.Database!;
             var tls = AddCertificate(program, db);
-            var userData = UserData(topology, settings, db, primary, tls, view.Region, files);
+            var userData = UserData(topology, settings, db, primary, tls, view.Region, files, monitored);
             var peers = hosts.Where(h => h != view).Select(h => $"${{{PublicAddressVariable(h.Region.Database!)}}}/32").ToList();
             var apps = applications.TryGetValue(view.Region.Name, out var members)
                 ? members.Select(m => $"{m.Resources.PrivateIp}/32").ToList()
                 : [];
-            var spec = new HostSpec(db.LogicalName, db.Name, db.Size, db.PrivateIp, userData,
-                [new InboundRule("mysql-peers", DatabaseSettings.Port, peers), new InboundRule("mysql-app", DatabaseSettings.Port, apps)],
-                "database");
+            List<InboundRule> inbound = [new("mysql-peers", DatabaseSettings.Port, peers), new("mysql-app", DatabaseSettings.Port, apps)];
+            if (monitoringSource is not null) inbound.Add(new("mysql-monitoring", DatabaseSettings.Port, [monitoringSource]));
+            var spec = new HostSpec(db.LogicalName, db.Name, db.Size, db.PrivateIp, userData, inbound, "database");
             var resources = view.Adapter.AddHost(view.Context, view.Resources, spec);
             program.Variable(PublicAddressVariable(db), resources.PublicIp);
             if (db.PrivateIp is null) program.Variable(PrivateAddressVariable(db), resources.PrivateIp);
@@ -71,7 +76,7 @@ public static class DatabaseTier
 
     private static string UserData(
         DeploymentTopology topology, DatabaseSettings settings, DatabaseHost db, DatabaseHost primary, NodeCredentials tls,
-        RegionTopology region, ICollection<RenderedFile> files)
+        RegionTopology region, ICollection<RenderedFile> files, bool monitored)
     {
         var flavor = Flavor(settings);
         var server = new MySqlServerSettings(db.Role, db.ServerId, BindAddress(db), DatabaseHostCloudInit.TlsFiles)
@@ -86,6 +91,7 @@ public static class DatabaseTier
         // admits any address: the peers' addresses are known only once the VMs exist (the firewall admits only them).
         var sql = ReplicationBootstrap.PrimarySql(new ReplicationAccount(["%"], replicationPassword) { Flavor = flavor })
             + new RecoveryAdminAccount(Ref.To(AdminPasswordName, "result")) { Flavor = flavor }.Sql();
+        if (monitored) sql += new MonitorAccount(Ref.To(MonitorPasswordName, "result")) { Flavor = flavor }.Sql();
         if (db.Role == MySqlRole.Replica)
         {
             // The primary is reached across regions by its public address, unknown when its certificate is issued:

@@ -46,6 +46,12 @@ public interface ICloudAdapter
     IReadOnlyList<string> ApplicationBalancerSources(RegionTopology region) => [region.Network.Cidr];
 
     /// <summary>
+    /// Whether <see cref="HostSpec.Inbound"/> is enforced by a cloud firewall. Where it is not (OVH), the caller renders
+    /// the rules into the host's own nftables.
+    /// </summary>
+    bool FiltersInTheCloud => true;
+
+    /// <summary>
     /// Puts the region's application servers (already created with <see cref="AddHost"/>) behind the regional
     /// balancer, or a second one where a balancer has only one health check, on <see cref="ApplicationPool.PublicPort"/>
     /// with an HTTP check of <see cref="ApplicationPool.HealthPath"/>.

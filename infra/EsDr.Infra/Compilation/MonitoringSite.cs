@@ -29,6 +29,9 @@ public sealed class MonitoringSite
     /// <summary>The first cluster's exporter port; one per cluster after it (the packaged exporter's 9114 and blackbox's 9115 stay free).</summary>
     public const int FirstExporterPort = 9120;
 
+    /// <summary>The first database's mysqld_exporter port; one per database host after it (the packaged exporter's 9104 stays free).</summary>
+    public const int FirstMysqldExporterPort = 9140;
+
     private readonly ICloudAdapter adapter;
     private readonly RegionContext context;
     private readonly RegionResources network;
@@ -78,13 +81,19 @@ public sealed class MonitoringSite
         return topology with { Config = topology.Config with { Elasticsearch = es with { ClientCidrs = [.. es.ClientCidrs, Source] } } };
     }
 
-    /// <summary>Adds the host; <paramref name="clusters"/> are the regions in order with their monitoring passwords.</summary>
-    public HostResources AddHost(IReadOnlyList<(RegionResources Region, string MonitorPassword)> clusters, ICollection<RenderedFile> files)
+    /// <summary>
+    /// Adds the host; <paramref name="clusters"/> are the regions in order with their monitoring passwords,
+    /// <paramref name="databases"/> the database hosts (whose firewalls admit <see cref="Source"/>).
+    /// </summary>
+    public HostResources AddHost(
+        IReadOnlyList<(RegionResources Region, string MonitorPassword)> clusters, IReadOnlyList<DatabaseHostBuild> databases,
+        ICollection<RenderedFile> files)
     {
         ArgumentNullException.ThrowIfNull(clusters);
+        ArgumentNullException.ThrowIfNull(databases);
         ArgumentNullException.ThrowIfNull(files);
         var config = context.Config;
-        var settings = HostSettings(config, clusters, context.Program.SecretConfig(ProgramSecrets.AlertWebhookToken), []);
+        var settings = HostSettings(config, clusters, context.Program.SecretConfig(ProgramSecrets.AlertWebhookToken), Databases(databases));
         var userData = CloudInit.RenderMonitoringHost(settings);
         files.Add(new RenderedFile(Key, HostName(config), "user-data (cloud-init)", userData));
         var operators = config.Ssh.AllowedCidrs;
@@ -108,13 +117,10 @@ public sealed class MonitoringSite
         return resources;
     }
 
-    /// <summary>
-    /// What the host's first boot needs. <paramref name="databases"/> is the seam for the MySQL hosts:
-    /// empty until the stack has them; with entries, mysqld_exporter is installed and scraped.
-    /// </summary>
+    /// <summary>What the host's first boot needs; with <paramref name="databases"/>, mysqld_exporter is installed and scraped.</summary>
     public MonitoringHostSettings HostSettings(
         StackConfig config, IReadOnlyList<(RegionResources Region, string MonitorPassword)> clusters, string webhookToken,
-        IReadOnlyList<MonitoredDatabase> databases)
+        IReadOnlyList<MonitoredDatabaseHost> databases)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(clusters);
@@ -149,6 +155,24 @@ public sealed class MonitoringSite
             config.Elasticsearch.HttpPort,
             ElasticsearchRoles.MonitorPrincipal,
             password);
+    }
+
+    /// <summary>
+    /// Each database host, reached directly at its public address on 3306 (there is no balancer in front of it),
+    /// with TLS checked by the host name its certificate carries. Exporter ports follow the stack's region order.
+    /// </summary>
+    public static IReadOnlyList<MonitoredDatabaseHost> Databases(IReadOnlyList<DatabaseHostBuild> databases)
+    {
+        ArgumentNullException.ThrowIfNull(databases);
+        return databases.Select((d, i) => new MonitoredDatabaseHost(
+            d.Region.Name,
+            d.Host.Role == Renderers.Database.MySqlRole.Primary ? DatabaseRole.Primary : DatabaseRole.Replica,
+            d.Host.Name,
+            $"${{{DatabaseTier.PublicAddressVariable(d.Host)}}}",
+            DatabaseSettings.Port,
+            FirstMysqldExporterPort + i,
+            Renderers.Database.MonitorAccount.DefaultUser,
+            Ref.To(DatabaseTier.MonitorPasswordName, "result"))).ToList();
     }
 
     public static AlertThresholds Thresholds(MonitoringThresholds t)

@@ -122,7 +122,20 @@ public static class NodeUserData
             ProxyTransport = true,
             HttpSources = es.ClientCidrs.Prepend(region.Network.Cidr).Concat(peerSources).Concat(balancerSources).Distinct(StringComparer.Ordinal).ToList(),
             TransportSources = peerSources,
+            Application = Application(topology.Config, region),
         };
+    }
+
+    /// <summary>
+    /// The region's application pool on its HAProxy VM: servers at their fixed private addresses (literals, so the VM's
+    /// user-data does not wait for them while they name the VM's endpoint in theirs).
+    /// </summary>
+    private static HaproxyApplication? Application(Config.StackConfig config, RegionTopology region)
+    {
+        if (config.Application is not { } app || region.Applications.Count == 0) return null;
+        var servers = region.Applications.Select(h => (h.Name,
+            h.PrivateIp ?? throw new InvalidOperationException($"region '{region.Name}': application server {h.Name} behind HAProxy needs a fixed private address"))).ToList();
+        return new HaproxyApplication(app.PublicPort, app.Port, app.HealthPath, servers, app.ClientCidrs);
     }
 
     private static TrafficRole Role(DeploymentTopology topology, RegionTopology region) =>

@@ -44,11 +44,11 @@ public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
         // Application servers first: the database hosts' firewalls admit them by address.
         var views = regions.Select(r => new RegionBuildView(r.Adapter, r.Context, r.Resources)).ToList();
         var applications = ApplicationTier.Add(topology, views, files);
-        var databases = DatabaseTier.Add(topology, views, applications.ToDictionary(a => a.Region.Name, a => a.Members), files);
+        var databases = DatabaseTier.Add(topology, views, applications.ToDictionary(a => a.Region.Name, a => a.Members), files, monitoring?.Source);
 
         StackOutputs.Add(program, topology, regions.Select(r => new RegionOutputs(r.Context.Region, r.Resources, r.Credentials)).ToList());
         TierOutputs.Add(program, databases, applications);
-        monitoring?.AddHost(regions.Select(r => (r.Resources, Ref.To(ClusterSecurity.MonitorPasswordName(r.Context.Region), "result"))).ToList(), files);
+        monitoring?.AddHost(regions.Select(r => (r.Resources, Ref.To(ClusterSecurity.MonitorPasswordName(r.Context.Region), "result"))).ToList(), databases, files);
         CrossRegion.DnsFailover.Add(program, config, regions.Select(r => r.Resources).ToList());
         CrossRegion.ApplicationDns.Add(program, config, applications);
         CrossRegion.ReplicationSetupCommands.Add(program, config, regions.Select(r => r.Resources).ToList());

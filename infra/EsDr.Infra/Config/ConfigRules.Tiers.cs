@@ -59,9 +59,11 @@ public static partial class ConfigRules
             yield return new(Key(c, "application"), "no region has an application pool; add application: { nodes, size } to a region");
         foreach (var (r, i) in withApp)
         {
-            if (r.LoadBalancer.Kind == BalancerKind.HaProxy)
+            // Behind HAProxy the VM's config names the servers' fixed private addresses (Linode, OVH). DigitalOcean
+            // droplets have none: the VM would wait for the servers, which name its address (a cycle).
+            if (r.LoadBalancer.Kind == BalancerKind.HaProxy && r.Cloud == Cloud.DigitalOcean)
                 yield return new(RegionKey(c, i, "application"),
-                    "is not supported behind an HAProxy balancer yet (no application frontend); use the cloud's own balancer (nodebalancer, digitalocean, nlb or alb)");
+                    "is not supported behind HAProxy on DigitalOcean (droplets have no fixed private address for HAProxy's config); use loadBalancer.kind: digitalocean");
             if (r.Application!.Nodes is < 1 or > 20)
                 yield return new(RegionKey(c, i, "application.nodes"), $"must be between 1 and 20, got {r.Application.Nodes}");
             if (string.IsNullOrWhiteSpace(r.Application.Size))

@@ -30,7 +30,14 @@ public sealed record ApplicationUserData(
     ApplicationEnvironment Environment,
     string CaCertificateBase64,
     IReadOnlyList<string> SshAuthorizedKeys,
-    JsonObject? UserCloudConfig);
+    JsonObject? UserCloudConfig)
+{
+    /// <summary>
+    /// Where no cloud firewall stands in front of the server (OVH): these ports admit only their sources, by
+    /// nftables on the server itself (<see cref="NftablesRules.OnlyFrom"/>). Null leaves it to the cloud.
+    /// </summary>
+    public IReadOnlyList<(int Port, IReadOnlyList<string> Sources)>? HostFirewall { get; init; }
+}
 
 /// <summary>
 /// Renders an application server's #cloud-config. Ours comes first: <c>package_update</c>, the CA and
@@ -72,18 +79,28 @@ public static class ApplicationCloudInit
     public static string Render(ApplicationUserData u)
     {
         ArgumentNullException.ThrowIfNull(u);
-        var ours = new List<Entry>
-        {
-            Yaml.Entry("package_update", Yaml.Bool(true)),
-            Yaml.Entry("packages", Yaml.List(["ca-certificates"])),
-        };
-        if (u.SshAuthorizedKeys.Count > 0) ours.Add(Yaml.Entry("ssh_authorized_keys", Yaml.List(u.SshAuthorizedKeys)));
-        ours.Add(Yaml.Entry("write_files", Yaml.List(new YamlNode[]
+        var packages = new List<string> { "ca-certificates" };
+        var files = new List<YamlNode>
         {
             Database.DatabaseHostCloudInit.File(CaFile, Yaml.Str(u.CaCertificateBase64), "b64", "root:root", "0644"),
             Database.DatabaseHostCloudInit.File(EnvFile, Yaml.Block(RenderEnvironment(u.Environment)), null, "root:root", "0644"),
-        })));
-        ours.Add(Yaml.Entry("runcmd", Yaml.List(new YamlNode[] { Yaml.Str($"chmod 0755 {ConfigDir}") })));
+        };
+        var commands = new List<YamlNode> { Yaml.Str($"chmod 0755 {ConfigDir}") };
+        if (u.HostFirewall is { } rules)
+        {
+            // Before the user's commands, so the application never listens unfiltered. Deferred: the nftables package owns the file.
+            packages.Add("nftables");
+            files.Add(Database.DatabaseHostCloudInit.File(NftablesRules.ConfigFile, Yaml.Block(NftablesRules.OnlyFrom(rules)), null, "root:root", "0755"));
+            commands.Add(Yaml.Str($"nft -c -f {NftablesRules.ConfigFile} && systemctl enable nftables && systemctl restart nftables"));
+        }
+        var ours = new List<Entry>
+        {
+            Yaml.Entry("package_update", Yaml.Bool(true)),
+            Yaml.Entry("packages", Yaml.List(packages)),
+        };
+        if (u.SshAuthorizedKeys.Count > 0) ours.Add(Yaml.Entry("ssh_authorized_keys", Yaml.List(u.SshAuthorizedKeys)));
+        ours.Add(Yaml.Entry("write_files", Yaml.List(files)));
+        ours.Add(Yaml.Entry("runcmd", Yaml.List(commands)));
 
         var merged = Yaml.Map(ours);
         foreach (var (key, value) in u.UserCloudConfig ?? [])

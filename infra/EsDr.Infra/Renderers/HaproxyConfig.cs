@@ -7,6 +7,14 @@ namespace EsDr.Infra.Renderers;
 /// <param name="IsBackup">Used only while every non-backup server is down (e.g. a standby region's nodes).</param>
 public sealed record HaproxyServer(string Name, string Address, int Port, bool IsBackup = false);
 
+/// <summary>
+/// The region's application servers behind the HAProxy VM: TCP on <paramref name="PublicPort"/> to each server's
+/// <paramref name="Port"/>, with a plain-HTTP check of <paramref name="HealthPath"/>. Only
+/// <paramref name="Sources"/> may connect (the host has no cloud firewall on OVH; elsewhere both filter).
+/// </summary>
+/// <param name="Servers">Name and address of each server; their port is <paramref name="Port"/>.</param>
+public sealed record HaproxyApplication(int PublicPort, int Port, string HealthPath, IReadOnlyList<(string Name, string Address)> Servers, IReadOnlyList<string> Sources);
+
 /// <summary>What a region's HAProxy VM fronts and how.</summary>
 /// <param name="Servers">Where client traffic on the HTTP port goes: primaries, and backups for when every primary is down.</param>
 /// <param name="CaFilePath">PEM file of the CA(s) that signed every backend node's certificate.</param>
@@ -49,6 +57,9 @@ public sealed record HaproxyFrontendSettings(IReadOnlyList<HaproxyServer> Server
     /// written as HAProxy reads it, without brackets: the last colon separates the port.
     /// </summary>
     public string? BindAddress { get; init; }
+
+    /// <summary>The region's application pool, or null when it has none.</summary>
+    public HaproxyApplication? Application { get; init; }
 }
 
 /// <summary>
@@ -69,6 +80,7 @@ public static class HaproxyConfig
     private const string HttpBackend = "es_http";
     private const string TransportBackend = "es_transport";
     private const string ClusterBackend = "es_cluster";
+    private const string ApplicationBackend = "app";
 
     public static string Render(HaproxyFrontendSettings s)
     {
@@ -97,6 +109,7 @@ public static class HaproxyConfig
             // Transport connections are long-lived and idle between requests; CCR must reach this cluster itself.
             Passthrough(text, TransportBackend, s.TransportPort, s, local, _ => s.TransportPort, idleTimeout: "1h", s.TransportSources);
         }
+        if (s.Application is { } app) Application(text, s, app);
         return text.ToString();
     }
 
@@ -167,6 +180,30 @@ public static class HaproxyConfig
             $"server {server.Name} {server.Address}:{Num(trafficPort(server))} check port {Num(server.Port)}"
             + (server.IsBackup ? " backup" : "")));
         Section(text, $"backend {name}", [.. backend]);
+    }
+
+    /// <summary>
+    /// The application passthrough: the region's own servers only (each region's pool serves that region), a
+    /// plain-HTTP check as the clouds' balancers do it, the same 1 s / 2 / 2 rhythm as the Elasticsearch checks.
+    /// </summary>
+    private static void Application(StringBuilder text, HaproxyFrontendSettings s, HaproxyApplication app)
+    {
+        if (app.Servers.Count == 0) throw new ArgumentException("The application frontend needs at least one server.", nameof(app));
+        if (app.HealthPath.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)) || !app.HealthPath.StartsWith('/'))
+            throw new ArgumentException($"The application health path must be a path without blanks, got '{app.HealthPath}'.", nameof(app));
+        Section(text, $"frontend {ApplicationBackend}",
+            "option tcplog",
+            Bind(s, app.PublicPort),
+            app.Sources.Count == 0 ? "tcp-request connection reject" : $"tcp-request connection reject unless {{ src {string.Join(' ', app.Sources)} }}",
+            $"default_backend {ApplicationBackend}");
+        Section(text, $"backend {ApplicationBackend}",
+        [
+            "balance leastconn",
+            $"option httpchk GET {app.HealthPath}",
+            "http-check expect status 200",
+            "default-server inter 1s fall 2 rise 2",
+            .. app.Servers.Select(server => $"server {server.Name} {server.Address}:{Num(app.Port)} check"),
+        ]);
     }
 
     private static string Bind(HaproxyFrontendSettings s, int port) => $"bind {s.BindAddress}:{Num(port)}";

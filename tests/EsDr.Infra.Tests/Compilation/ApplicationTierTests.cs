@@ -15,7 +15,7 @@ namespace EsDr.Infra.Tests.Compilation;
 public class ApplicationTierTests
 {
     public static TheoryData<string> StacksWithApplications() =>
-        ["Pulumi.prod.yaml", "Pulumi.dev.yaml", "stacks/Pulumi.aws.yaml", "stacks/Pulumi.digitalocean.yaml", "stacks/Pulumi.linode-shop.yaml"];
+        ["Pulumi.prod.yaml", "Pulumi.dev.yaml", "stacks/Pulumi.aws.yaml", "stacks/Pulumi.digitalocean.yaml", "stacks/Pulumi.linode-shop.yaml", "stacks/Pulumi.linode-python-app.yaml"];
 
     [Theory]
     [MemberData(nameof(StacksWithApplications))]
@@ -75,7 +75,8 @@ public class ApplicationTierTests
 
         foreach (var region in compiled.Topology.Regions.Where(r => r.Applications.Count > 0))
         {
-            var expected = region.Cloud == Cloud.Linode ? LinodeAdapter.NodeBalancerRange(region) : region.Network.Cidr;
+            var expected = region.Balancer.Kind == BalancerKind.HaProxy ? $"{region.Balancer.PrivateIp}/32"
+                : region.Cloud == Cloud.Linode ? LinodeAdapter.NodeBalancerRange(region) : region.Network.Cidr;
             foreach (var host in region.Applications)
                 Assert.Equal([expected], Sources(compiled.Program, region, host.LogicalName, port));
         }
@@ -96,6 +97,69 @@ public class ApplicationTierTests
         Assert.Equal("8000", clients["ports"]);
         Assert.Equal(["0.0.0.0/0"], Strings(clients["ipv4s"]));
         Assert.Equal("http://${ewr-lb.ipv4}:8000", Map(Map(Map(program.Outputs["regions"])["ewr"])["application"])["endpoint"]);
+    }
+
+    /// <summary>
+    /// Behind HAProxy (Linode): both of the VM's configs, the first-boot one and the pushed one, pass the public port
+    /// to the region's own servers with the HTTP check and the clients' filter; the VM's firewall admits the public
+    /// port from the clients; the endpoint is the VM.
+    /// </summary>
+    [Fact]
+    public void LinodeHaproxy_ServesTheRegionsOwnServersOnThePublicPortWithAnHttpCheck()
+    {
+        var compiled = Compile("stacks/Pulumi.linode-python-app.yaml");
+        var program = compiled.Program;
+
+        foreach (var region in compiled.Topology.Regions)
+        {
+            var configs = compiled.Files.Where(f => f.Host == region.Balancer.Name && f.Path.StartsWith(CloudInit.HaproxyConfigFile, StringComparison.Ordinal)).ToList();
+            Assert.Equal(2, configs.Count);
+            var expected = string.Join('\n',
+                new[] { "backend app", "    balance leastconn", "    option httpchk GET /healthz", "    http-check expect status 200", "    default-server inter 1s fall 2 rise 2" }
+                    .Concat(region.Applications.Select(a => $"    server {a.Name} {a.PrivateIp}:8080 check"))) + "\n";
+            Assert.All(configs, c =>
+            {
+                Assert.Contains(expected, c.Text, StringComparison.Ordinal);
+                Assert.Contains("frontend app\n    option tcplog\n    bind :80\n    tcp-request connection reject unless { src 0.0.0.0/0 }\n", c.Text, StringComparison.Ordinal);
+            });
+            var clients = List(program.Resource($"{region.Balancer.LogicalName}-fw").Properties["inbounds"]).Select(Map).Single(r => (string)r["label"] == "app-clients");
+            Assert.Equal("80", clients["ports"]);
+            Assert.Equal(["0.0.0.0/0"], Strings(clients["ipv4s"]));
+            Assert.Equal($"http://${{{region.Balancer.LogicalName}.ipAddress}}:80", Map(Map(Map(program.Outputs["regions"])[region.Name])["application"])["endpoint"]);
+        }
+    }
+
+    /// <summary>
+    /// OVH has no cloud firewall: each application server's own nftables (checked by the real nft) admits the
+    /// application port from the HAProxy VM's private address only and SSH from the operators, set up before the
+    /// user's commands; the user-data passes cloud-init's schema; the endpoint is the HAProxy VM on the public port.
+    /// </summary>
+    [Fact]
+    public async Task OvhHaproxy_ServersFilterTheirOwnPortToTheHaproxyVm()
+    {
+        var compiled = Compile("stacks/Pulumi.ovh-haproxy.yaml");
+        using var dir = new TempDir();
+
+        foreach (var region in compiled.Topology.Regions)
+        {
+            Assert.NotEmpty(region.Applications);
+            foreach (var host in region.Applications)
+            {
+                var userData = UserData(compiled, host.Name);
+                var rules = WrittenFile(userData, NftablesRules.ConfigFile);
+                Assert.Equal(NftablesRules.OnlyFrom([(8443, [$"{region.Balancer.PrivateIp}/32"]), (22, compiled.Config.Ssh.AllowedCidrs)]), rules);
+                var nft = await RealTool.RunAsync("nft", "-c", "-f", dir.Write($"{host.Name}.nft", rules));
+                Assert.True(nft.ExitCode == 0, nft.Output);
+                var schema = await RealTool.RunAsync("cloud-init", "schema", "--config-file", dir.Write($"{host.Name}.yaml", userData));
+                Assert.True(schema.ExitCode == 0, schema.Output);
+                Assert.Contains("  - \"chmod 0755 /etc/es-dr\"\n  - \"nft -c -f /etc/nftables.conf && systemctl enable nftables && systemctl restart nftables\"\n", userData, StringComparison.Ordinal);
+            }
+            var outputs = Map(Map(compiled.Program.Outputs["regions"])[region.Name]);
+            var search = (string)outputs["endpoint"];
+            Assert.Equal($"http://{search["https://".Length..search.LastIndexOf(':')]}:443", Map(outputs["application"])["endpoint"]);
+        }
+        // Clouds with a firewall of their own write no host rules.
+        Assert.DoesNotContain("nftables", UserData(Compile("stacks/Pulumi.linode-python-app.yaml"), "pyapp-atl-app-1"), StringComparison.Ordinal);
     }
 
     /// <summary>A DigitalOcean balancer has one health check for all its rules, so the application gets its own.</summary>

@@ -94,6 +94,7 @@ public class DatabaseTierTests
             });
             var expectedSql = ReplicationBootstrap.PrimarySql(new ReplicationAccount(["%"], "${db-repl-password.result}") { Flavor = flavor })
                 + new RecoveryAdminAccount("${db-admin-password.result}") { Flavor = flavor }.Sql();
+            if (compiled.Config.Monitoring is not null) expectedSql += new MonitorAccount("${db-monitor-password.result}") { Flavor = flavor }.Sql();
             if (role == MySqlRole.Replica)
             {
                 expectedSql += ReplicationBootstrap.ReplicaSql(new ReplicaSource($"${{{primary.LogicalName}-public-address}}", "${db-repl-password.result}", DatabaseHostCloudInit.CaFile)
@@ -122,20 +123,27 @@ public class DatabaseTierTests
         Assert.DoesNotContain(0u, ids);
     }
 
-    /// <summary>3306 admits exactly the other database hosts (public addresses) and the region's own application servers.</summary>
+    /// <summary>
+    /// 3306 admits exactly the other database hosts (public addresses), the region's own application servers and,
+    /// in a stack with monitoring, the monitoring host's reserved address.
+    /// </summary>
     [Theory]
     [MemberData(nameof(StacksWithDatabase))]
-    public void Port3306_AdmitsExactlyThePeersAndTheRegionsApplicationServers(string file)
+    public void Port3306_AdmitsExactlyThePeersTheRegionsApplicationServersAndTheMonitoringHost(string file)
     {
         var compiled = Compile(file);
         var program = compiled.Program;
         var dbs = compiled.Topology.Regions.Where(r => r.Database is not null).ToList();
+        string[] monitoring = compiled.Config.Monitoring is { } m
+            ? [$"${{{MonitoringSite.AddressLogicalName}.{(m.Cloud == Cloud.Aws ? "publicIp" : "address")}}}/32"]
+            : [];
 
         foreach (var region in dbs)
         {
             var db = region.Database!;
             var expected = dbs.Where(r => r != region).Select(r => $"${{{r.Database!.LogicalName}-public-address}}/32")
                 .Concat(region.Applications.Select(a => $"{a.PrivateIp ?? Ref.To(a.LogicalName, "ipv4AddressPrivate")}/32"))
+                .Concat(monitoring)
                 .Order(StringComparer.Ordinal).ToList();
 
             Assert.Equal(expected, Sources(program, region, db, 3306).Order(StringComparer.Ordinal).ToList());
@@ -174,7 +182,11 @@ public class DatabaseTierTests
     {
         var compiled = Compile(file);
 
-        foreach (var name in new[] { DatabaseTier.ReplicationPasswordName, DatabaseTier.AdminPasswordName })
+        string[] names = compiled.Config.Monitoring is null
+            ? [DatabaseTier.ReplicationPasswordName, DatabaseTier.AdminPasswordName]
+            : [DatabaseTier.ReplicationPasswordName, DatabaseTier.AdminPasswordName, DatabaseTier.MonitorPasswordName];
+        Assert.Equal(compiled.Config.Monitoring is not null, compiled.Program.Resources.Any(r => r.Name == DatabaseTier.MonitorPasswordName));
+        foreach (var name in names)
         {
             var password = compiled.Program.Resource(name);
             Assert.Equal("random:index/randomPassword:RandomPassword", password.Type);
@@ -182,7 +194,7 @@ public class DatabaseTierTests
         }
         var literals = Regex.Matches(compiled.Yaml, @"(IDENTIFIED BY|_PASSWORD =) '([^']*)'").Select(m => m.Groups[2].Value).ToList();
         Assert.NotEmpty(literals);
-        Assert.All(literals, l => Assert.Matches(@"^\$\{db-(repl|admin)-password\.result\}$", l));
+        Assert.All(literals, l => Assert.Matches(@"^\$\{db-(repl|admin|monitor)-password\.result\}$", l));
     }
 
     [Fact]

@@ -132,13 +132,47 @@ public class MonitoringSiteTests
             var admitting = EndpointAdmissions(compiled, region, address);
             Assert.True(admitting.Count > 0, $"region {region.Name}: no endpoint filter admits {address}");
         }
-        // Linode and DigitalOcean node firewalls (<key>-fw), AWS node security group rules (<key>-es-sg-in-…).
+        // Linode and DigitalOcean node firewalls (<key>-fw), AWS node security group rules (<key>-es-sg-in-…); database
+        // hosts admit the address on 3306 only (DatabaseTierTests).
+        var databaseFirewalls = compiled.Topology.Regions.Where(r => r.Database is not null).Select(r => $"{r.Database!.LogicalName}-fw").ToHashSet();
         var nodeFirewalls = compiled.Program.Resources.Where(r =>
-            (r.Name.EndsWith("-fw", StringComparison.Ordinal) && !r.Name.Contains("-lb", StringComparison.Ordinal) && !r.Name.StartsWith(MonitoringSite.Key, StringComparison.Ordinal))
+            (r.Name.EndsWith("-fw", StringComparison.Ordinal) && !r.Name.Contains("-lb", StringComparison.Ordinal)
+                && !r.Name.StartsWith(MonitoringSite.Key, StringComparison.Ordinal) && !databaseFirewalls.Contains(r.Name))
             || r.Name.Contains("-es-sg-in-", StringComparison.Ordinal)).ToList();
         // OVH has no cloud firewall: its nodes have no public interface at all.
         if (compiled.Topology.Regions.Any(r => r.Cloud != Cloud.Ovh)) Assert.NotEmpty(nodeFirewalls);
         Assert.All(nodeFirewalls, fw => Assert.DoesNotContain(address, Flatten(fw.Properties)));
+    }
+
+    /// <summary>
+    /// With database hosts, the monitoring host runs one mysqld_exporter per host (logging in as the monitoring
+    /// account, password by reference only, TLS to the host's certificate name mapped to its public address) and
+    /// Prometheus scrapes each with the region label the MySQL alerts report; the checked config has them.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(MonitoredStacks))]
+    public void Compile_EachDatabaseHost_IsScrapedThroughItsOwnExporter(string file)
+    {
+        var compiled = Compile(file);
+        var userData = MonitoringUserData(compiled);
+        var files = MonitoringHostTests.WrittenFiles(userData);
+        var dbs = compiled.Topology.Regions.Where(r => r.Database is not null).ToList();
+        var script = (string)files[MonitoringHost.ResolveScript]["content"];
+
+        Assert.Equal(dbs.Count > 0, MonitoringHostTests.Packages(userData).Contains("prometheus-mysqld-exporter"));
+        Assert.Equal(dbs.Count, files.Keys.Count(k => k.StartsWith("/etc/esdr/mysqld-exporter-", StringComparison.Ordinal)));
+        for (var i = 0; i < dbs.Count; i++)
+        {
+            var (region, db) = (dbs[i], dbs[i].Database!);
+            Assert.Equal(
+                $"[client]\nuser=esdr_monitor\npassword=${{db-monitor-password.result}}\nhost={db.Name}\nport=3306\nssl-ca={MonitoringHost.CaFile}\n",
+                files[$"/etc/esdr/mysqld-exporter-{region.Name}.cnf"]["content"]);
+            Assert.Contains($"echo \"$ip {db.Name} # esdr-endpoint\"", script, StringComparison.Ordinal);
+            Assert.Contains($"ip=$(resolve '${{{db.LogicalName}-public-address}}')", script, StringComparison.Ordinal);
+        }
+        Assert.Equal(
+            dbs.Select((r, i) => $"127.0.0.1:{MonitoringSite.FirstMysqldExporterPort + i} region={r.Name},role={(r.Name == compiled.Config.ActiveRegion ? "primary" : "replica")}"),
+            MonitoringHostTests.MysqldTargets(userData));
     }
 
     private static string MonitoringAddress(StackCompilation c) =>

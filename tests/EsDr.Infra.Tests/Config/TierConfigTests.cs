@@ -56,7 +56,6 @@ public class TierConfigTests
         { "regions", "[1].application.count", 2, "es-dr:regions[1].application.count: unknown key (expected one of: nodes, size)" },
         { "regions", "[1].database", null, "es-dr:regions[1].application: needs a database host in the same region (database: { size }): 3306 admits only the region's own application servers" },
         { "regions", "[0].elasticsearch.nodes", 11, "es-dr:regions[0].application: application servers take hosts 21 and up of the first subnet, which Elasticsearch nodes 11 and up would share; use at most 10 Elasticsearch nodes in a region with an application pool" },
-        { "regions", "[0].loadBalancer", new JsonObject { ["kind"] = "haproxy" }, "es-dr:regions[0].application: is not supported behind an HAProxy balancer yet (no application frontend); use the cloud's own balancer (nodebalancer, digitalocean, nlb or alb)" },
         { "application", "port", 9200, "es-dr:application.port: 9200 is used by SSH, MySQL or Elasticsearch (and their health checks); pick another port" },
         { "application", "publicPort", 3306, "es-dr:application.publicPort: 3306 is used by SSH, MySQL or Elasticsearch (and their health checks); pick another port" },
         { "application", "publicPort", 70000, "es-dr:application.publicPort: must be a TCP port (1-65535), got 70000" },
@@ -77,6 +76,30 @@ public class TierConfigTests
         var error = Assert.Throws<InvalidConfigException>(() => TestConfig.Parse(config));
 
         Assert.Contains(expected, error.Errors.Select(e => e.ToString()));
+    }
+
+    /// <summary>
+    /// Behind HAProxy the pool is accepted where the servers have fixed private addresses (Linode, OVH) and refused on
+    /// DigitalOcean, naming the region's key.
+    /// </summary>
+    [Fact]
+    public void Parse_ApplicationBehindHaproxy_IsAcceptedOnLinodeAndOvh_AndRefusedOnDigitalOcean()
+    {
+        foreach (var (file, cloud) in new[] { ("stacks/Pulumi.linode-python-app.yaml", Cloud.Linode), ("stacks/Pulumi.ovh-haproxy.yaml", Cloud.Ovh) })
+        {
+            var stack = Repository.Load(file);
+            var parsed = StackConfigParser.Parse(TestConfig.Project, stack.Stack, stack.Config, stack.SecretKeys);
+            Assert.All(parsed.Regions, r => Assert.Equal((cloud, BalancerKind.HaProxy, true), (r.Cloud, r.LoadBalancer.Kind, r.Application is not null)));
+        }
+
+        var digitalOcean = Repository.Load("stacks/Pulumi.digitalocean.yaml");
+        var config = digitalOcean.Config.ToDictionary(k => k.Key, k => k.Value)
+            .With("regions", "[0].loadBalancer", new JsonObject { ["kind"] = "haproxy" });
+        var error = Assert.Throws<InvalidConfigException>(() => StackConfigParser.Parse(TestConfig.Project, digitalOcean.Stack, config, digitalOcean.SecretKeys));
+
+        Assert.Contains(
+            "es-dr:regions[0].application: is not supported behind HAProxy on DigitalOcean (droplets have no fixed private address for HAProxy's config); use loadBalancer.kind: digitalocean",
+            error.Errors.Select(e => e.ToString()));
     }
 
     public static TheoryData<string, string?, string> BadPlacements() => new()

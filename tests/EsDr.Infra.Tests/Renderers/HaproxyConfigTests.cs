@@ -40,6 +40,36 @@ public class HaproxyConfigTests
         Assert.Contains("default-server inter 1s fall 2 rise 2 check-ssl verify required ca-file /etc/haproxy/es-ca.crt", backend);
     }
 
+    /// <summary>
+    /// The application pool: the public port to the region's own servers on the application port, a plain-HTTP check
+    /// of the health path at the Elasticsearch checks' rhythm, and only the application's clients admitted.
+    /// </summary>
+    [Fact]
+    public void Render_Application_PassesThePublicPortToTheServersWithAnHttpCheck()
+    {
+        var config = HaproxyConfig.Render(Haproxy("with application", "/ca.crt"));
+
+        Assert.Equal(
+            ["option tcplog", "bind :80", "tcp-request connection reject unless { src 0.0.0.0/0 }", "default_backend app"],
+            Section(config, "frontend app"));
+        Assert.Equal(
+            [
+                "balance leastconn", "option httpchk GET /healthz?deep=1", "http-check expect status 200", "default-server inter 1s fall 2 rise 2",
+                "server fra-app-1 10.0.0.21:8080 check", "server fra-app-2 10.0.0.22:8080 check",
+            ],
+            Section(config, "backend app"));
+        Assert.DoesNotContain("frontend app", HaproxyConfig.Render(Haproxy("source filtered", "/ca.crt")), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/health z")]
+    [InlineData("healthz")]
+    public void Render_ApplicationHealthPathThatIsNotOnePath_IsRefused(string path) =>
+        Assert.Throws<ArgumentException>(() => HaproxyConfig.Render(Haproxy("with application", "/ca.crt") with
+        {
+            Application = Haproxy("with application", "/ca.crt").Application! with { HealthPath = path },
+        }));
+
     [Fact]
     public void Render_WithSources_RefusesEveryoneElseBeforeReadingAByte()
     {

@@ -117,11 +117,16 @@ internal static class RendererSamples
             TransportSources = ["203.0.113.7/32"],
         },
         "transport closed" => new(PrimaryServers(), caFile) { ProxyTransport = true, HttpSources = ["10.0.0.0/24"], TransportSources = [] },
+        "with application" => new(PrimaryServers(), caFile)
+        {
+            HttpSources = ["10.0.0.0/24"],
+            Application = new(80, 8080, "/healthz?deep=1", [("fra-app-1", "10.0.0.21"), ("fra-app-2", "10.0.0.22")], ["0.0.0.0/0"]),
+        },
         _ => throw new ArgumentOutOfRangeException(nameof(row), row, null),
     };
 
     public static TheoryData<string> HaproxyRows =>
-        new() { "primaries only", "with backups", "transport proxy", "backups and transport, custom ports", "source filtered", "transport closed" };
+        new() { "primaries only", "with backups", "transport proxy", "backups and transport, custom ports", "source filtered", "transport closed", "with application" };
 
     private static HaproxyServer[] PrimaryServers() =>
     [

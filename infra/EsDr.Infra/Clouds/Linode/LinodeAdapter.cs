@@ -365,8 +365,14 @@ public sealed class LinodeAdapter : ICloudAdapter
             },
             Pinned());
 
-    /// <summary>A NodeBalancer reaches its VPC backends from its fixed /30.</summary>
-    public IReadOnlyList<string> ApplicationBalancerSources(RegionTopology region) => [NodeBalancerRange(region)];
+    /// <summary>A NodeBalancer reaches its VPC backends from its fixed /30; a HAProxy VM from its fixed VPC address.</summary>
+    public IReadOnlyList<string> ApplicationBalancerSources(RegionTopology region)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        return region.Balancer.Kind == BalancerKind.HaProxy
+            ? [$"{region.Balancer.PrivateIp ?? throw new InvalidOperationException($"region '{region.Name}': the HAProxy VM has no fixed private address")}/32"]
+            : [NodeBalancerRange(region)];
+    }
 
     /// <summary>
     /// The application on the region's NodeBalancer: a TCP config on the public port (the application speaks
@@ -380,9 +386,16 @@ public sealed class LinodeAdapter : ICloudAdapter
         ArgumentNullException.ThrowIfNull(region);
         ArgumentNullException.ThrowIfNull(pool);
         var topology = context.Region;
-        if (topology.Balancer.Kind != BalancerKind.NodeBalancer)
-            throw new NotSupportedException($"region '{topology.Name}': application pools need a NodeBalancer on Linode (HAProxy has no application frontend)");
         var program = context.Program;
+        if (topology.Balancer.Kind == BalancerKind.HaProxy)
+        {
+            // The VM's haproxy.cfg carries the application frontend (NodeUserData.HaproxySettings); its firewall
+            // admits the public port from the clients (AddFirewalls). Nothing more to create.
+            var vm = program.Resource(topology.Balancer.LogicalName).Out("ipAddress");
+            return new ApplicationResources($"http://{vm}:{Port(pool.PublicPort)}", vm, []);
+        }
+        if (topology.Balancer.Kind != BalancerKind.NodeBalancer)
+            throw new NotSupportedException($"region '{topology.Name}': application pools need a NodeBalancer or HAProxy on Linode");
         var balancer = program.Resource(topology.Balancer.LogicalName);
         var config = program.Add($"{topology.Balancer.LogicalName}-{Port(pool.PublicPort)}", "linode:index/nodeBalancerConfig:NodeBalancerConfig",
             new PMap

@@ -252,10 +252,25 @@ public sealed class OvhAdapter : ICloudAdapter
     /// False: OVH Public Cloud instances have no cloud firewall in this provider. A host's
     /// <see cref="HostSpec.Inbound"/> rules must be enforced on the host itself (nftables in its user-data).
     /// </summary>
-    // Until ICloudAdapter declares FiltersInTheCloud, the analyser sees an instance member touching no state.
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static",
-        Justification = "Implements ICloudAdapter.FiltersInTheCloud once the interface declares it")]
     public bool FiltersInTheCloud => false;
+
+    /// <summary>The HAProxy VM reaches the application servers from its fixed private address.</summary>
+    public IReadOnlyList<string> ApplicationBalancerSources(RegionTopology region)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        return [$"{region.Balancer.PrivateIp ?? throw new InvalidOperationException($"region '{region.Name}': the HAProxy VM has no fixed private address")}/32"];
+    }
+
+    /// <summary>
+    /// The application on the region's HAProxy VM: its haproxy.cfg carries the frontend (NodeUserData.HaproxySettings)
+    /// and filters the clients itself; nothing more to create. The endpoint is the VM's public address.
+    /// </summary>
+    public ApplicationResources AddApplicationPool(RegionContext context, RegionResources region, ApplicationPool pool)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        ArgumentNullException.ThrowIfNull(pool);
+        return new ApplicationResources($"http://{region.EndpointHost}:{pool.PublicPort.ToString(CultureInfo.InvariantCulture)}", region.EndpointHost, []);
+    }
 
     /// <summary>The instance's public IPv4 address, read by <see cref="PublicIpv4Script"/> out of its <c>addresses</c>.</summary>
     private static ProgramResource AddPublicIpv4(PulumiProgram program, string name, ProgramResource instance) =>

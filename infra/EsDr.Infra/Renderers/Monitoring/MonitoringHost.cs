@@ -21,12 +21,34 @@ public sealed record MonitoredEndpoint(
     public string BaseUrl => $"https://{TlsName}:{HttpPort.ToString(CultureInfo.InvariantCulture)}";
 }
 
+/// <summary>
+/// One MySQL/MariaDB server as the monitoring host reaches it: directly on <paramref name="Port"/> at
+/// <paramref name="Address"/>, over TLS verified against the stack CA by <paramref name="TlsName"/> (a DNS name its
+/// certificate carries, mapped to the address in /etc/hosts: the certificate is issued before the address exists).
+/// Its mysqld_exporter listens on loopback at <paramref name="ExporterPort"/>.
+/// </summary>
+/// <param name="Role">The role at build time (a label only; the replication alerts select on the series, not on it).</param>
+/// <param name="MonitorPassword">The monitoring account's password (usually a Pulumi interpolation); must not contain a line break.</param>
+public sealed record MonitoredDatabaseHost(
+    string Region,
+    DatabaseRole Role,
+    string TlsName,
+    string Address,
+    int Port,
+    int ExporterPort,
+    string MonitorUser,
+    string MonitorPassword)
+{
+    /// <summary>The scrape target this server becomes.</summary>
+    public MonitoredDatabase Target => new(Region, Role, $"127.0.0.1:{ExporterPort.ToString(CultureInfo.InvariantCulture)}");
+}
+
 /// <summary>Everything the monitoring host's first boot writes.</summary>
 /// <param name="WebhookToken">The bearer token (a Pulumi reference to secret config), written to <see cref="MonitoringHost.TokenFile"/> only.</param>
-/// <param name="Databases">mysqld_exporter targets; empty until database hosts exist (the exporter package is then not installed).</param>
+/// <param name="Databases">One mysqld_exporter each; with none the exporter package is not installed.</param>
 public sealed record MonitoringHostSettings(
     IReadOnlyList<MonitoredEndpoint> Clusters,
-    IReadOnlyList<MonitoredDatabase> Databases,
+    IReadOnlyList<MonitoredDatabaseHost> Databases,
     AlertThresholds Thresholds,
     string WebhookUrl,
     string WebhookToken,
@@ -69,6 +91,10 @@ public static class MonitoringHost
     /// <summary>The packaged exporter's own instance scrapes localhost:9200; each cluster gets a unit of ours instead.</summary>
     internal const string PackagedExporterUnit = "prometheus-elasticsearch-exporter.service";
     internal const string ExporterBinary = "/usr/bin/prometheus-elasticsearch-exporter";
+
+    /// <summary>The packaged mysqld_exporter's own instance reads /etc/default's settings; each database gets a unit of ours instead.</summary>
+    internal const string PackagedMysqldExporterUnit = "prometheus-mysqld-exporter.service";
+    internal const string MysqldExporterBinary = "/usr/bin/prometheus-mysqld-exporter";
     internal const string HostsMarker = "# esdr-endpoint";
 
     public static IReadOnlyList<string> Packages(MonitoringHostSettings s)
@@ -83,6 +109,11 @@ public static class MonitoringHost
 
     public static string ExporterEnvironmentFile(MonitoredCluster cluster) => $"/etc/esdr/es-exporter-{cluster.Region}.env";
 
+    public static string MysqldExporterUnitName(MonitoredDatabaseHost db) => $"esdr-mysqld-exporter-{db.Region}.service";
+
+    /// <summary>The exporter's option file: the only place the monitoring account's password is written.</summary>
+    public static string MysqldExporterConfigFile(MonitoredDatabaseHost db) => $"/etc/esdr/mysqld-exporter-{db.Region}.cnf";
+
     /// <summary>What blackbox_exporter asks each endpoint: the balancers' own health question (yellow or better, with a master).</summary>
     public static string ProbeUrl(MonitoredEndpoint e) =>
         $"{(e ?? throw new ArgumentNullException(nameof(e))).BaseUrl}/_cluster/health?wait_for_status=yellow&timeout=1s";
@@ -92,7 +123,7 @@ public static class MonitoringHost
         ArgumentNullException.ThrowIfNull(s);
         return new PrometheusSettings(
             s.Clusters.Select(c => c.Cluster).ToList(),
-            s.Databases,
+            s.Databases.Select(d => d.Target).ToList(),
             s.Clusters.Select(c => new ProbeEndpoint(c.Cluster.Region, ProbeUrl(c))).ToList(),
             RulesFileName,
             s.RecoveryMetricsAddress);
@@ -104,6 +135,13 @@ public static class MonitoringHost
         foreach (var c in s.Clusters)
             if (c.MonitorPassword.AsSpan().IndexOfAny('\n', '\r') >= 0)
                 throw new ArgumentException($"cluster {c.Cluster.ClusterName}: the monitoring password must be one line", nameof(s));
+        foreach (var d in s.Databases)
+            if (d.MonitorPassword.AsSpan().IndexOfAny('\n', '\r') >= 0)
+                throw new ArgumentException($"database {d.Region}: the monitoring password must be one line", nameof(s));
+        var clash = s.Clusters.Select(c => c.Cluster.ExporterPort).Concat(s.Databases.Select(d => d.ExporterPort))
+            .GroupBy(p => p).FirstOrDefault(g => g.Count() > 1);
+        if (clash is not null)
+            throw new ArgumentException($"exporter port {clash.Key.ToString(CultureInfo.InvariantCulture)} is used twice on the monitoring host", nameof(s));
 
         var files = new List<HostFile>
         {
@@ -114,7 +152,9 @@ public static class MonitoringHost
             new(TokenFile, s.WebhookToken + "\n", ServiceOwner, "0600"),
             new(BlackboxConfigFile, BlackboxConfig()),
             new(CaFile, s.CaCertificateBase64, Base64: true),
-            new(ResolveScript, ResolveEndpoints(s.Clusters), Permissions: "0755"),
+            new(ResolveScript, ResolveEndpoints(
+                [.. s.Clusters.Where(c => c.Address is not null).Select(c => (c.Address!, c.TlsName)), .. s.Databases.Select(d => (d.Address, d.TlsName))]),
+                Permissions: "0755"),
             new("/etc/systemd/system/esdr-resolve-endpoints.service", ResolveService()),
             new("/etc/systemd/system/esdr-resolve-endpoints.timer", ResolveTimer()),
         };
@@ -124,17 +164,24 @@ public static class MonitoringHost
             files.Add(new(ExporterEnvironmentFile(c.Cluster), $"ES_USERNAME={c.MonitorUser}\nES_PASSWORD={c.MonitorPassword}\n", Permissions: "0600"));
             files.Add(new($"/etc/systemd/system/{ExporterUnitName(c.Cluster)}", ExporterUnit(c)));
         }
+        foreach (var d in s.Databases)
+        {
+            // The exporter reads this itself, as its service user: owned by it, readable by nobody else.
+            files.Add(new(MysqldExporterConfigFile(d), MysqldExporterConfig(d), ServiceOwner, "0600"));
+            files.Add(new($"/etc/systemd/system/{MysqldExporterUnitName(d)}", MysqldExporterUnit(d)));
+        }
         return files;
     }
 
     public static IReadOnlyList<string> Commands(MonitoringHostSettings s)
     {
         ArgumentNullException.ThrowIfNull(s);
-        var units = s.Clusters.Select(c => ExporterUnitName(c.Cluster));
+        var units = s.Clusters.Select(c => ExporterUnitName(c.Cluster)).Concat(s.Databases.Select(MysqldExporterUnitName));
+        var packaged = s.Databases.Count > 0 ? $"{PackagedExporterUnit} {PackagedMysqldExporterUnit}" : PackagedExporterUnit;
         return
         [
             ResolveScript,
-            $"systemctl disable --now {PackagedExporterUnit}",
+            $"systemctl disable --now {packaged}",
             "systemctl daemon-reload",
             $"systemctl enable --now esdr-resolve-endpoints.timer {string.Join(' ', units)}".TrimEnd(),
             // Never restart on a config the tool rejects: the package's default keeps running instead.
@@ -190,15 +237,47 @@ public static class MonitoringHost
         """;
 
     /// <summary>
-    /// Keeps one /etc/hosts line per cluster whose TLS name is not in DNS: the name its nodes' certificates
-    /// carry, pointing at its endpoint. An endpoint known by DNS name (an AWS NLB) is resolved each time,
-    /// so a changed balancer address is picked up by the timer.
+    /// mysqld_exporter 0.14 (Debian 12) reads its login from the [client] section; <c>ssl-ca</c> turns on TLS
+    /// verified against the stack CA, with the host name checked against <see cref="MonitoredDatabaseHost.TlsName"/>.
     /// </summary>
-    internal static string ResolveEndpoints(IReadOnlyList<MonitoredEndpoint> clusters)
+    private static string MysqldExporterConfig(MonitoredDatabaseHost d) => $"""
+        [client]
+        user={d.MonitorUser}
+        password={d.MonitorPassword}
+        host={d.TlsName}
+        port={d.Port.ToString(CultureInfo.InvariantCulture)}
+        ssl-ca={CaFile}
+
+        """;
+
+    /// <summary>The exporter for one database, on loopback only, with the default collectors (replication status among them).</summary>
+    private static string MysqldExporterUnit(MonitoredDatabaseHost d) => $"""
+        [Unit]
+        Description=mysqld_exporter for the {d.Region} database
+        After=network-online.target esdr-resolve-endpoints.service
+        Wants=network-online.target
+
+        [Service]
+        User=prometheus
+        ExecStart={MysqldExporterBinary} --web.listen-address=127.0.0.1:{d.ExporterPort.ToString(CultureInfo.InvariantCulture)} --config.my-cnf={MysqldExporterConfigFile(d)}
+        Restart=always
+        RestartSec=5
+
+        [Install]
+        WantedBy=multi-user.target
+
+        """;
+
+    /// <summary>
+    /// Keeps one /etc/hosts line per name a certificate carries but DNS does not know: a cluster's name pointing
+    /// at its endpoint, a database host's name at its public address. An endpoint known by DNS name (an AWS NLB)
+    /// is resolved each time, so a changed balancer address is picked up by the timer.
+    /// </summary>
+    internal static string ResolveEndpoints(IReadOnlyList<(string Address, string TlsName)> names)
     {
         var script = new StringBuilder("""
             #!/bin/sh
-            # Maps each cluster's certificate name to its regional endpoint (written by es-dr; do not edit).
+            # Maps certificate names to the regional endpoints and database hosts (written by es-dr; do not edit).
             set -eu
             tmp=$(mktemp)
             grep -v ' # esdr-endpoint$' /etc/hosts > "$tmp" || true
@@ -210,8 +289,8 @@ public static class MonitoringHost
             }
 
             """);
-        foreach (var c in clusters.Where(c => c.Address is not null))
-            script.Append(CultureInfo.InvariantCulture, $"ip=$(resolve '{c.Address}') && [ -n \"$ip\" ] && echo \"$ip {c.TlsName} {HostsMarker}\" >> \"$tmp\"\n");
+        foreach (var (address, name) in names)
+            script.Append(CultureInfo.InvariantCulture, $"ip=$(resolve '{address}') && [ -n \"$ip\" ] && echo \"$ip {name} {HostsMarker}\" >> \"$tmp\"\n");
         script.Append("cat \"$tmp\" > /etc/hosts\nrm -f \"$tmp\"\n");
         return script.ToString();
     }

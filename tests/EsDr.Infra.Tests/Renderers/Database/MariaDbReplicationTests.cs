@@ -254,4 +254,44 @@ public class MariaDbReplicationTests(MariaDbReplicationFixture db, ITestOutputHe
         AssertError(ErrorTableAccessDenied, await db.Replica.TcpAsync(admin, "SELECT * FROM mysql.user"));
         AssertError(ErrorAccessDenied, await db.Replica.TcpAsync(admin with { CaPath = null }, "SELECT 1"));
     }
+    /// <summary>
+    /// The monitoring account the compiled bootstrap creates when the stack has monitoring: over TLS it reads what
+    /// mysqld_exporter's default collectors read (replication status on the replica, global status and variables,
+    /// InnoDB compression tables, performance_schema), but no application row, and it cannot write anywhere.
+    /// </summary>
+    [Fact]
+    public async Task MonitorAccount_ReadsReplicationStatus_ButCannotReadOrWriteApplicationData()
+    {
+        const string Password = "M0n!%*()-_=+[]{}<>:?";
+        var account = new MonitorAccount(Password);
+        foreach (var server in new[] { db.Primary, db.Replica })
+        {
+            (await server.RootAsync(account.Sql())).EnsureSuccess("monitor account");
+            (await server.RootAsync(account.Sql())).EnsureSuccess("monitor account again (idempotent)");
+        }
+        await db.SyncAsync();
+        var monitor = new TcpLogin(MonitorAccount.DefaultUser, Password, db.Tls.CaPath);
+
+        // What the slave_status collector runs on MariaDB, then what the other default collectors read.
+        var replication = await db.Replica.TcpVerticalAsync(monitor, "SHOW ALL SLAVES STATUS");
+        var others = await db.Replica.TcpAsync(monitor, """
+            SHOW GLOBAL STATUS LIKE 'Uptime';
+            SHOW GLOBAL VARIABLES LIKE 'read_only';
+            SELECT COUNT(*) >= 0 FROM information_schema.INNODB_CMP;
+            SELECT COUNT(*) >= 0 FROM performance_schema.events_waits_summary_global_by_event_name;
+            """);
+
+        Assert.Equal(("Yes", "Yes", "0"), (replication["Slave_IO_Running"], replication["Slave_SQL_Running"], replication["Seconds_Behind_Master"]));
+        Assert.True(others.ExitCode == 0, others.Error);
+        Assert.Equal(["read_only\tON", "1", "1"], others.Rows.Skip(1));
+        foreach (var server in new[] { db.Primary, db.Replica })
+        {
+            AssertError(ErrorTableAccessDenied, await server.TcpAsync(monitor, "SELECT * FROM appdb.items"));
+            AssertError(ErrorTableAccessDenied, await server.TcpAsync(monitor, "SELECT * FROM mysql.user"));
+            AssertError(ErrorAccessDenied, await server.TcpAsync(monitor with { CaPath = null }, "SELECT 1"));
+        }
+        // On the primary (not read-only), so only the missing privilege can be what refuses the write.
+        AssertError(ErrorTableAccessDenied, await db.Primary.TcpAsync(monitor, "INSERT INTO appdb.items VALUES (600, 'monitor')"));
+        AssertError(ErrorTableAccessDenied, await db.Primary.TcpAsync(monitor, "UPDATE performance_schema.setup_consumers SET ENABLED = 'NO'"));
+    }
 }

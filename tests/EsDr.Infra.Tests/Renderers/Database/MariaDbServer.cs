@@ -122,14 +122,20 @@ internal sealed class MariaDbServer : IAsyncDisposable
         ClientAsync(sql, $"--socket={Socket}", "--user=root", "--batch", "--skip-column-names");
 
     /// <summary>One row of a statement printed vertically (SHOW SLAVE STATUS), as name → value.</summary>
-    public async Task<Dictionary<string, string>> RootVerticalAsync(string sql)
-    {
-        var result = (await ClientAsync(sql, $"--socket={Socket}", "--user=root", "--vertical")).EnsureSuccess(sql);
-        return result.Rows
+    public async Task<Dictionary<string, string>> RootVerticalAsync(string sql) =>
+        Vertical((await ClientAsync(sql, $"--socket={Socket}", "--user=root", "--vertical")).EnsureSuccess(sql));
+
+    /// <summary>Like <see cref="RootVerticalAsync"/>, over TLS as <paramref name="login"/>.</summary>
+    public async Task<Dictionary<string, string>> TcpVerticalAsync(TcpLogin login, string sql) =>
+        Vertical((await ClientAsync(sql,
+            "--host=127.0.0.1", $"--port={Port}", $"--user={login.User}", $"--password={login.Password}", "--vertical",
+            "--ssl", $"--ssl-ca={login.CaPath}", "--ssl-verify-server-cert")).EnsureSuccess(sql));
+
+    private static Dictionary<string, string> Vertical(SqlResult result) =>
+        result.Rows
             .Where(line => line.Contains(": ", StringComparison.Ordinal) && !line.StartsWith('*'))
             .Select(line => line.Split(": ", 2))
             .ToDictionary(pair => pair[0].Trim(), pair => pair[1], StringComparer.Ordinal);
-    }
 
     /// <summary>Runs SQL over TCP on 127.0.0.1 as <paramref name="login"/>: TLS verified against its CA, or no TLS at all.</summary>
     public Task<SqlResult> TcpAsync(TcpLogin login, string sql)

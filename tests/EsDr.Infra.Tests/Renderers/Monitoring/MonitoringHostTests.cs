@@ -13,7 +13,7 @@ public class MonitoringHostTests
 {
     private const string Password = "Mon1torPassw0rdOnlyInTheEnvFile";
 
-    internal static MonitoringHostSettings Settings(params MonitoredDatabase[] databases) => new(
+    internal static MonitoringHostSettings Settings(params MonitoredDatabaseHost[] databases) => new(
         [
             new(new MonitoredCluster("fra", "shop-fra", 9120, 3), "shop-fra", "203.0.113.10", 9200, "esdr_monitor", Password),
             new(new MonitoredCluster("dub", "shop-dub", 9121, 5), "shop-dub", "dub-lb-123.elb.eu-west-1.amazonaws.com", 9200, "esdr_monitor", Password + "2"),
@@ -124,7 +124,7 @@ public class MonitoringHostTests
     {
         using var dir = new TempDir();
         var hosts = dir.Write("hosts", "127.0.0.1 localhost\n198.51.100.1 shop-fra # esdr-endpoint\n");
-        var script = MonitoringHost.ResolveEndpoints(Settings().Clusters.Take(1).ToList()).Replace("/etc/hosts", hosts, StringComparison.Ordinal);
+        var script = MonitoringHost.ResolveEndpoints([("203.0.113.10", "shop-fra")]).Replace("/etc/hosts", hosts, StringComparison.Ordinal);
         var file = dir.Write("resolve.sh", script);
 
         var (exitCode, output) = await RealTool.RunAsync("sh", file);
@@ -143,16 +143,82 @@ public class MonitoringHostTests
         Assert.Contains($"- \"{MonitoringHost.RulesFileName}\"", prometheus, StringComparison.Ordinal);
     }
 
+    private const string DbPassword = "Db!%*()-_=+[]{}<>:?Mon1tor";
+
+    private static MonitoredDatabaseHost Database(string region, DatabaseRole role, int exporterPort) =>
+        new(region, role, $"shop-{region}-db", $"198.51.100.{exporterPort - 9100}", 3306, exporterPort, "esdr_monitor", DbPassword + region);
+
     [Fact]
     public void RenderMonitoringHost_MysqldExporter_IsInstalledOnlyWhenThereAreDatabases()
     {
-        Assert.DoesNotContain("prometheus-mysqld-exporter", Packages(CloudInit.RenderMonitoringHost(Settings())));
+        var without = CloudInit.RenderMonitoringHost(Settings());
+        Assert.DoesNotContain("prometheus-mysqld-exporter", Packages(without));
+        Assert.DoesNotContain(WrittenFiles(without).Keys, k => k.Contains("mysqld", StringComparison.Ordinal));
 
-        var withDatabase = CloudInit.RenderMonitoringHost(Settings(new MonitoredDatabase("fra", DatabaseRole.Primary, "10.0.0.20:9104")));
+        var withDatabase = CloudInit.RenderMonitoringHost(Settings(Database("fra", DatabaseRole.Primary, 9140)));
 
         Assert.Contains("prometheus-mysqld-exporter", Packages(withDatabase));
-        Assert.Contains("10.0.0.20:9104", (string)WrittenFiles(withDatabase)[MonitoringHost.PrometheusConfigFile]["content"], StringComparison.Ordinal);
+        Assert.Contains("127.0.0.1:9140", (string)WrittenFiles(withDatabase)[MonitoringHost.PrometheusConfigFile]["content"], StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// One exporter unit per database on its own loopback port, its login in a 0600 option file owned by the
+    /// service user (never on the command line), TLS against the stack CA by the name the database certificate
+    /// carries, which the resolve script maps to the host's address; the packaged instance is turned off.
+    /// </summary>
+    [Fact]
+    public void RenderMonitoringHost_EachDatabase_GetsItsOwnExporterWithItsLoginInA0600File()
+    {
+        var settings = Settings(Database("fra", DatabaseRole.Primary, 9140), Database("dub", DatabaseRole.Replica, 9141));
+        var userData = CloudInit.RenderMonitoringHost(settings);
+        var files = WrittenFiles(userData);
+
+        foreach (var (region, port) in new[] { ("fra", 9140), ("dub", 9141) })
+        {
+            var cnf = files[$"/etc/esdr/mysqld-exporter-{region}.cnf"];
+            Assert.Equal(
+                $"[client]\nuser=esdr_monitor\npassword={DbPassword}{region}\nhost=shop-{region}-db\nport=3306\nssl-ca={MonitoringHost.CaFile}\n",
+                cnf["content"]);
+            Assert.Equal(("prometheus:prometheus", "0600"), ((string)cnf["owner"], (string)cnf["permissions"]));
+            var unit = (string)files[$"/etc/systemd/system/esdr-mysqld-exporter-{region}.service"]["content"];
+            Assert.Contains(
+                $"ExecStart=/usr/bin/prometheus-mysqld-exporter --web.listen-address=127.0.0.1:{port} --config.my-cnf=/etc/esdr/mysqld-exporter-{region}.cnf\n",
+                unit, StringComparison.Ordinal);
+            Assert.DoesNotContain(DbPassword, unit, StringComparison.Ordinal);
+        }
+        var script = (string)files[MonitoringHost.ResolveScript]["content"];
+        Assert.Contains("ip=$(resolve '198.51.100.41') && [ -n \"$ip\" ] && echo \"$ip shop-dub-db # esdr-endpoint\"", script, StringComparison.Ordinal);
+        var commands = MonitoringHost.Commands(settings);
+        Assert.Contains("systemctl disable --now prometheus-elasticsearch-exporter.service prometheus-mysqld-exporter.service", commands);
+        Assert.Contains(commands, c => c.StartsWith("systemctl enable --now", StringComparison.Ordinal)
+            && c.EndsWith("esdr-mysqld-exporter-fra.service esdr-mysqld-exporter-dub.service", StringComparison.Ordinal));
+        Assert.DoesNotContain(commands, c => c.Contains(DbPassword, StringComparison.Ordinal));
+    }
+
+    /// <summary>The scrape targets carry the labels the MySQL alerts report (region) and the role at build time.</summary>
+    [Fact]
+    public async Task RenderMonitoringHost_DatabaseTargets_CarryRegionAndRole_AndPassPromtool()
+    {
+        var userData = CloudInit.RenderMonitoringHost(Settings(Database("fra", DatabaseRole.Primary, 9140), Database("dub", DatabaseRole.Replica, 9141)));
+        Assert.Equal(["127.0.0.1:9140 region=fra,role=primary", "127.0.0.1:9141 region=dub,role=replica"], MysqldTargets(userData));
+        using var dir = new TempDir();
+        await AssertToolsAcceptTheWrittenConfigs(userData, dir);
+    }
+
+    /// <summary>The mysqld job's target groups in the prometheus.yml the user-data writes, as "target label=value,…".</summary>
+    internal static List<string> MysqldTargets(string userData)
+    {
+        var prometheus = new DeserializerBuilder().Build().Deserialize<Dictionary<string, object>>(
+            (string)WrittenFiles(userData)[MonitoringHost.PrometheusConfigFile]["content"]);
+        var job = ((List<object>)prometheus["scrape_configs"]).Cast<Dictionary<object, object>>().Single(j => (string)j["job_name"] == MonitoringLabels.MysqldJob);
+        return (job.TryGetValue("static_configs", out var groups) ? (List<object>)groups : []).Cast<Dictionary<object, object>>()
+            .Select(g => $"{((List<object>)g["targets"]).Single()} {string.Join(",", ((Dictionary<object, object>)g["labels"]).Select(l => $"{l.Key}={l.Value}"))}")
+            .ToList();
+    }
+
+    [Fact]
+    public void RenderMonitoringHost_ExporterPortUsedTwice_IsRefused() =>
+        Assert.Throws<ArgumentException>(() => MonitoringHost.Files(Settings(Database("fra", DatabaseRole.Primary, 9120))));
 
     [Fact]
     public void RenderMonitoringHost_MultiLinePassword_IsRefused() =>
@@ -160,4 +226,8 @@ public class MonitoringHostTests
         {
             Clusters = [Settings().Clusters[0] with { MonitorPassword = "a\nb" }],
         }));
+
+    [Fact]
+    public void RenderMonitoringHost_MultiLineDatabasePassword_IsRefused() =>
+        Assert.Throws<ArgumentException>(() => MonitoringHost.Files(Settings(Database("fra", DatabaseRole.Primary, 9140) with { MonitorPassword = "a\nb" })));
 }
