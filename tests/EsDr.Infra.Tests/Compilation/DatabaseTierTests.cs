@@ -15,7 +15,7 @@ namespace EsDr.Infra.Tests.Compilation;
 public class DatabaseTierTests
 {
     public static TheoryData<string> StacksWithDatabase() =>
-        ["Pulumi.prod.yaml", "Pulumi.dev.yaml", "stacks/Pulumi.aws.yaml", "stacks/Pulumi.digitalocean.yaml", "stacks/Pulumi.linode-shop.yaml"];
+        ["Pulumi.prod.yaml", "Pulumi.dev.yaml", "stacks/Pulumi.aws.yaml", "stacks/Pulumi.digitalocean.yaml", "stacks/Pulumi.linode-python-app.yaml", "stacks/Pulumi.linode-shop.yaml"];
 
     internal static StackCompilation Compile(string file, Func<Dictionary<string, string>, Dictionary<string, string>>? change = null)
     {

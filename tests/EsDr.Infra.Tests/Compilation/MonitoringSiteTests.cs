@@ -13,7 +13,7 @@ namespace EsDr.Infra.Tests.Compilation;
 public class MonitoringSiteTests
 {
     /// <summary>The example stacks that run a monitoring host, one per kind of endpoint and monitoring cloud.</summary>
-    private static readonly string[] Monitored = ["Pulumi.prod.yaml", "stacks/Pulumi.digitalocean.yaml", "stacks/Pulumi.ovh-haproxy.yaml"];
+    private static readonly string[] Monitored = ["Pulumi.prod.yaml", "stacks/Pulumi.aws.yaml", "stacks/Pulumi.digitalocean.yaml", "stacks/Pulumi.linode-python-app.yaml", "stacks/Pulumi.linode-shop.yaml", "stacks/Pulumi.ovh-haproxy.yaml"];
 
     public static TheoryData<string> MonitoredStacks() => new(Monitored);
 
@@ -254,7 +254,7 @@ public class MonitoringSiteTests
     [Fact]
     public void Compile_StackWithoutMonitoring_HasNoMonitoringResourcesOrUsers()
     {
-        var compiled = Compile("stacks/Pulumi.aws.yaml");
+        var compiled = Compile("Pulumi.dev.yaml");
 
         Assert.DoesNotContain(compiled.Program.Resources, r => r.Name.StartsWith(MonitoringSite.Key, StringComparison.Ordinal) || r.Name.EndsWith("-monitor-password", StringComparison.Ordinal));
         Assert.False(compiled.Program.Outputs.ContainsKey("monitoring"));
