@@ -36,24 +36,7 @@ internal sealed class DetectionLog : IDisposable
 
     private DetectionLog(SqliteConnection connection) => this.connection = connection;
 
-    public static DetectionLog Open(string auditPath)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(auditPath);
-        var cs = new SqliteConnectionStringBuilder { DataSource = auditPath, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
-        var connection = new SqliteConnection(cs.ToString());
-        try
-        {
-            connection.Open();
-            connection.Execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
-            connection.Execute(Schema);
-            return new DetectionLog(connection);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
+    public static DetectionLog Open(string auditPath) => new(SqliteCommands.OpenAuditFile(auditPath, Schema));
 
     public long Register(Detection detection, DateTimeOffset at)
     {

@@ -24,24 +24,7 @@ internal sealed class PlanStore : IDisposable
 
     private PlanStore(SqliteConnection connection) => this.connection = connection;
 
-    public static PlanStore Open(string auditPath)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(auditPath);
-        var cs = new SqliteConnectionStringBuilder { DataSource = auditPath, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
-        var connection = new SqliteConnection(cs.ToString());
-        try
-        {
-            connection.Open();
-            connection.Execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
-            connection.Execute(Schema);
-            return new PlanStore(connection);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
+    public static PlanStore Open(string auditPath) => new(SqliteCommands.OpenAuditFile(auditPath, Schema));
 
     public void Save(string recoveryId, RecoveryPlan plan)
     {
