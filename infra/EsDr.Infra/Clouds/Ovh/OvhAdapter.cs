@@ -207,10 +207,11 @@ public sealed class OvhAdapter : ICloudAdapter
     }
 
     /// <summary>
-    /// A plain VM (a database server, later application and monitoring hosts), built like the HAProxy VM: a
-    /// public interface (other regions' replicas and the operators reach it there), a private one on
-    /// <see cref="HostSpec.PrivateIp"/> (below the DHCP pool), the given user-data, and
-    /// <c>{LogicalName}-public-ip</c> reading its public IPv4 address. No firewall: OVH has none in the cloud
+    /// A plain VM (an application server, a database server), built like the HAProxy VM: a public interface
+    /// (the operators reach it there), a private one on <see cref="HostSpec.PrivateIp"/> (below the DHCP pool), the
+    /// given user-data, and <c>{LogicalName}-public-ip</c> reading its public IPv4 address. With
+    /// <see cref="HostSpec.PublicInterface"/> false (the database host, behind the HAProxy VM) only the private
+    /// interface, and the gateway's address as its public one (its outbound source). No firewall: OVH has none in the cloud
     /// (<see cref="FiltersInTheCloud"/>), so the caller renders <see cref="HostSpec.Inbound"/> and SSH from the
     /// operators into the host's own nftables rules in its user-data (README.md). The rules are still checked
     /// here: a source of the whole internet is refused.
