@@ -21,6 +21,13 @@ public sealed record DatabaseHostBuild(RegionTopology Region, DatabaseHost Host,
 /// firewall names the others'. Those addresses go through program variables (<see cref="PublicAddressVariable"/>)
 /// so the hosts can be declared in any order; the adapters keep the firewalls off the VMs' own inputs, so the
 /// only VM-to-VM edge is replica → primary.
+/// <para>
+/// Where the cloud has no firewall (OVH) the host has no public interface either: it sits on the region's private
+/// network behind the region's HAProxy VM, whose <c>mysql</c> TCP frontend (<see cref="HaproxyFrontend"/>) is its
+/// public face and admits only the peers and the monitoring host; the host's own nftables admit 3306 from the
+/// HAProxy VM and the application servers only. Other regions reach it at the HAProxy VM's address, and admit it
+/// by the gateway's address its outbound traffic leaves from (<see cref="SourceAddressVariable"/>).
+/// </para>
 /// </remarks>
 public static class DatabaseTier
 {
@@ -31,6 +38,55 @@ public static class DatabaseTier
 
     public static string PublicAddressVariable(DatabaseHost host) => $"{host.LogicalName}-public-address";
     public static string PrivateAddressVariable(DatabaseHost host) => $"{host.LogicalName}-private-address";
+
+    /// <summary>
+    /// Where a host behind a HAProxy VM sends its outbound traffic from (the gateway's address), as the other hosts'
+    /// firewalls admit it; a host with its own public address sends from that (<see cref="PublicAddressVariable"/>).
+    /// </summary>
+    public static string SourceAddressVariable(DatabaseHost host) => $"{host.LogicalName}-source-address";
+
+    /// <summary>The region's database host as other firewalls admit it: <c>address/32</c>, a program value.</summary>
+    public static string SourceOf(RegionBuildView view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        var db = view.Region.Database ?? throw new ArgumentException($"region '{view.Region.Name}' has no database host", nameof(view));
+        return $"${{{(BehindHaproxy(view.Adapter, view.Region) ? SourceAddressVariable(db) : PublicAddressVariable(db))}}}/32";
+    }
+
+    /// <summary>
+    /// Whether the region's database host is reached through its HAProxy VM: on a cloud without firewall (OVH), whose
+    /// regions are always fronted by a HAProxy VM, the one public way into the region.
+    /// </summary>
+    public static bool BehindHaproxy(ICloudAdapter adapter, RegionTopology region)
+    {
+        ArgumentNullException.ThrowIfNull(adapter);
+        ArgumentNullException.ThrowIfNull(region);
+        return region.Database is not null && !adapter.FiltersInTheCloud && region.Balancer.Kind == BalancerKind.HaProxy;
+    }
+
+    /// <summary>
+    /// The <c>mysql</c> frontend of a region's HAProxy VM when its database host is behind it, else null: to the host's
+    /// fixed private address, from the other regions' database hosts and the monitoring host. Those hosts' addresses
+    /// exist only once their VMs do, and a replica's user-data names this VM's address: the first-boot config leaves
+    /// them out (a dependency cycle otherwise) and the push brings them.
+    /// </summary>
+    public static Renderers.HaproxyDatabase? HaproxyFrontend(
+        DeploymentTopology topology, RegionBuildView view, IReadOnlyList<RegionBuildView> regions, string? monitoringSource, bool firstBoot)
+    {
+        ArgumentNullException.ThrowIfNull(topology);
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(regions);
+        var region = view.Region;
+        if (topology.Config.Database is null || !BehindHaproxy(view.Adapter, region)) return null;
+        var db = region.Database!;
+        var address = db.PrivateIp ?? throw new InvalidOperationException($"region '{region.Name}': database host {db.Name} behind HAProxy needs a fixed private address");
+        var peers = firstBoot
+            ? []
+            : regions.Where(r => r.Region.Name != region.Name && r.Region.Database is not null).Select(SourceOf);
+        List<string> sources = [.. peers];
+        if (monitoringSource is not null) sources.Add(monitoringSource);
+        return new Renderers.HaproxyDatabase(DatabaseSettings.Port, db.Name, address, sources.Distinct(StringComparer.Ordinal).ToList());
+    }
 
     /// <summary>The database host's private address as a program value: the fixed address, or a reference to the variable.</summary>
     public static string PrivateAddress(DatabaseHost host) => host.PrivateIp ?? $"${{{PrivateAddressVariable(host)}}}";
@@ -58,16 +114,35 @@ public static class DatabaseTier
         {
             var db = view.Region.Database!;
             var tls = AddCertificate(program, db);
-            var userData = UserData(topology, settings, db, primary, tls, view.Region, files, monitored);
-            var peers = hosts.Where(h => h != view).Select(h => $"${{{PublicAddressVariable(h.Region.Database!)}}}/32").ToList();
             var apps = applications.TryGetValue(view.Region.Name, out var members)
                 ? members.Select(m => $"{m.Resources.PrivateIp}/32").ToList()
                 : [];
-            List<InboundRule> inbound = [new("mysql-peers", DatabaseSettings.Port, peers), new("mysql-app", DatabaseSettings.Port, apps)];
-            if (monitoringSource is not null) inbound.Add(new("mysql-monitoring", DatabaseSettings.Port, [monitoringSource]));
-            var spec = new HostSpec(db.LogicalName, db.Name, db.Size, db.PrivateIp, userData, inbound, "database");
+            var behindHaproxy = BehindHaproxy(view.Adapter, view.Region);
+            List<InboundRule> inbound;
+            IReadOnlyList<(int, IReadOnlyList<string>)>? hostFirewall = null;
+            if (behindHaproxy)
+            {
+                // The peers and the monitoring host come through the HAProxy VM, from its private address.
+                var balancer = $"{view.Region.Balancer.PrivateIp ?? throw new InvalidOperationException($"region '{view.Region.Name}': the HAProxy VM has no fixed private address")}/32";
+                inbound = [new("mysql-balancer", DatabaseSettings.Port, [balancer]), new("mysql-app", DatabaseSettings.Port, apps)];
+                // No public interface: operators reach SSH by jumping through the HAProxy VM.
+                var ssh = topology.Config.Ssh.AllowedCidrs.Append(balancer).Distinct(StringComparer.Ordinal).ToList();
+                hostFirewall = [(DatabaseSettings.Port, [balancer, .. apps]), (22, ssh)];
+            }
+            else
+            {
+                var peers = hosts.Where(h => h != view).Select(SourceOf).ToList();
+                inbound = [new("mysql-peers", DatabaseSettings.Port, peers), new("mysql-app", DatabaseSettings.Port, apps)];
+                if (monitoringSource is not null) inbound.Add(new("mysql-monitoring", DatabaseSettings.Port, [monitoringSource]));
+            }
+            var userData = UserData(topology, settings, db, primary, tls, view.Region, files, monitored, hostFirewall);
+            var spec = new HostSpec(db.LogicalName, db.Name, db.Size, db.PrivateIp, userData, inbound, "database") { PublicInterface = !behindHaproxy };
             var resources = view.Adapter.AddHost(view.Context, view.Resources, spec);
-            program.Variable(PublicAddressVariable(db), resources.PublicIp);
+            if (behindHaproxy) program.Variable(SourceAddressVariable(db), resources.PublicIp);
+            // Where the others connect: the host itself, or the HAProxy VM in front of it.
+            var reach = behindHaproxy ? view.Resources.EndpointHost : resources.PublicIp;
+            program.Variable(PublicAddressVariable(db), reach);
+            resources = resources with { PublicIp = reach };
             if (db.PrivateIp is null) program.Variable(PrivateAddressVariable(db), resources.PrivateIp);
             built.Add(new DatabaseHostBuild(view.Region, db, resources with { ResourceNames = [.. resources.ResourceNames, .. tls.ResourceNames] }));
         }
@@ -76,7 +151,7 @@ public static class DatabaseTier
 
     private static string UserData(
         DeploymentTopology topology, DatabaseSettings settings, DatabaseHost db, DatabaseHost primary, NodeCredentials tls,
-        RegionTopology region, ICollection<RenderedFile> files, bool monitored)
+        RegionTopology region, ICollection<RenderedFile> files, bool monitored, IReadOnlyList<(int, IReadOnlyList<string>)>? hostFirewall)
     {
         var flavor = Flavor(settings);
         var server = new MySqlServerSettings(db.Role, db.ServerId, BindAddress(db), DatabaseHostCloudInit.TlsFiles)
@@ -105,7 +180,10 @@ public static class DatabaseTier
             if (flavor == MySqlFlavor.MySql) sql = "SET GLOBAL super_read_only = OFF;\n" + sql + "SET GLOBAL super_read_only = ON;\n";
         }
         var userData = DatabaseHostCloudInit.Render(new DatabaseHostUserData(
-            server, ClusterSecurity.CaCertBase64Ref, tls.CertBase64, tls.KeyBase64, sql, topology.Config.Ssh.PublicKeys));
+            server, ClusterSecurity.CaCertBase64Ref, tls.CertBase64, tls.KeyBase64, sql, topology.Config.Ssh.PublicKeys)
+        {
+            HostFirewall = hostFirewall,
+        });
         files.Add(new RenderedFile(region.Name, db.Name, DatabaseHostCloudInit.ConfigFile(flavor), MyCnf.Render(server)));
         files.Add(new RenderedFile(region.Name, db.Name, "user-data (cloud-init)", userData));
         return userData;

@@ -120,6 +120,13 @@ public sealed record HostSpec(
 
     /// <summary>A reserved address (<see cref="ICloudAdapter.ReserveAddress"/>) to give the host, or null for the cloud's own.</summary>
     public ReservedAddress? PublicAddress { get; init; }
+
+    /// <summary>
+    /// False for a host reached only through the region's HAProxy VM (an OVH database host): no public interface; its
+    /// <see cref="HostResources.PublicIp"/> is then the address its outbound traffic leaves from. Only adapters whose
+    /// hosts sit behind a HAProxy VM (<see cref="ICloudAdapter.FiltersInTheCloud"/> false) honour it.
+    /// </summary>
+    public bool PublicInterface { get; init; } = true;
 }
 
 /// <summary>TCP <see cref="Port"/> admitted from <see cref="Sources"/> (CIDRs; may be interpolations like <c>${x.ipAddress}/32</c>). Never 0.0.0.0/0.</summary>

@@ -63,11 +63,13 @@ public static class NodeUserData
     /// <c>firstBoot</c>: nothing that names another region's HAProxy VM, whose own user-data names this region's
     /// nodes (that would be a dependency cycle). The complete config follows from <see cref="HaproxyConfigPush"/>.
     /// </summary>
+    /// <param name="database">The region's database frontend (<see cref="DatabaseTier.HaproxyFrontend"/>, first-boot form), or null.</param>
     public static string ComposeHaproxy(
-        DeploymentTopology topology, RegionTopology region, IReadOnlyList<RegionResources> peers, ICollection<RenderedFile> files)
+        DeploymentTopology topology, RegionTopology region, IReadOnlyList<RegionResources> peers, ICollection<RenderedFile> files,
+        HaproxyDatabase? database = null)
     {
         ArgumentNullException.ThrowIfNull(files);
-        var frontend = HaproxySettings(topology, region, peers, firstBoot: true);
+        var frontend = HaproxySettings(topology, region, peers, firstBoot: true) with { Database = database };
         var userData = CloudInit.RenderHaproxyHost(new HaproxyUserData(frontend, ClusterSecurity.CaCertBase64Ref, topology.Config.Ssh.PublicKeys)
         {
             // The VM filters SSH itself too: on OVH nothing else does.

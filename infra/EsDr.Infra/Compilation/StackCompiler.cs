@@ -28,21 +28,22 @@ public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
         if (monitoring is not null) topology = monitoring.AdmittedByEndpoints(topology);
 
         var regions = topology.Regions.Select(region => BuildRegion(topology, region, program, files, monitoring is not null)).ToList();
+        var views = regions.Select(r => new RegionBuildView(r.Adapter, r.Context, r.Resources)).ToList();
         foreach (var build in regions)
         {
             var peers = regions.Where(r => r != build).Select(r => r.Resources).ToList();
-            AddBalancerUserData(topology, build, peers, program, files);
+            AddBalancerUserData(topology, build, peers, program, files, DatabaseFrontend(topology, build, views, monitoring?.Source, firstBoot: true));
             build.Adapter.AddFirewalls(build.Context, build.Resources, peers);
         }
         // With one region a HAProxy VM fronts only its own nodes, at fixed names, so its first-boot config stays right.
         if (regions.Count > 1)
         {
             foreach (var build in regions.Where(r => r.Context.Region.Balancer.Kind == BalancerKind.HaProxy))
-                AddConfigPush(topology, build, regions.Where(r => r != build).Select(r => r.Resources).ToList(), program, files);
+                AddConfigPush(topology, build, regions.Where(r => r != build).Select(r => r.Resources).ToList(), program, files,
+                    DatabaseFrontend(topology, build, views, monitoring?.Source, firstBoot: false));
         }
 
         // Application servers first: the database hosts' firewalls admit them by address.
-        var views = regions.Select(r => new RegionBuildView(r.Adapter, r.Context, r.Resources)).ToList();
         var applications = ApplicationTier.Add(topology, views, files);
         var databases = DatabaseTier.Add(topology, views, applications.ToDictionary(a => a.Region.Name, a => a.Members), files, monitoring?.Source);
 
@@ -81,21 +82,27 @@ public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
     }
 
     private static void AddBalancerUserData(
-        DeploymentTopology topology, RegionBuild build, IReadOnlyList<RegionResources> peers, PulumiProgram program, List<RenderedFile> files)
+        DeploymentTopology topology, RegionBuild build, IReadOnlyList<RegionResources> peers, PulumiProgram program, List<RenderedFile> files,
+        HaproxyDatabase? database)
     {
         var region = build.Context.Region;
         if (region.Balancer.Kind != BalancerKind.HaProxy) return;
-        program.Variable(BalancerUserDataVariable(region), NodeUserData.ComposeHaproxy(topology, region, peers, files));
+        program.Variable(BalancerUserDataVariable(region), NodeUserData.ComposeHaproxy(topology, region, peers, files, database));
     }
 
     private static void AddConfigPush(
-        DeploymentTopology topology, RegionBuild build, IReadOnlyList<RegionResources> peers, PulumiProgram program, List<RenderedFile> files)
+        DeploymentTopology topology, RegionBuild build, IReadOnlyList<RegionResources> peers, PulumiProgram program, List<RenderedFile> files,
+        HaproxyDatabase? database)
     {
         var region = build.Context.Region;
-        var config = HaproxyConfig.Render(NodeUserData.HaproxySettings(topology, region, peers, firstBoot: false));
+        var config = HaproxyConfig.Render(NodeUserData.HaproxySettings(topology, region, peers, firstBoot: false) with { Database = database });
         files.Add(new RenderedFile(region.Name, region.Balancer.Name, CloudInit.HaproxyConfigFile + " (pushed)", config));
         HaproxyConfigPush.Add(program, build.Resources, build.Adapter.AdminUser, config);
     }
+
+    private static HaproxyDatabase? DatabaseFrontend(
+        DeploymentTopology topology, RegionBuild build, IReadOnlyList<RegionBuildView> views, string? monitoringSource, bool firstBoot) =>
+        DatabaseTier.HaproxyFrontend(topology, views.Single(v => v.Context == build.Context), views, monitoringSource, firstBoot);
 
     private static string BalancerUserDataVariable(RegionTopology region) => $"{region.Balancer.LogicalName}-cloud-init";
 

@@ -34,9 +34,6 @@ public static partial class ConfigRules
             yield return new(RegionKey(c, active.i, "database"), $"the active region '{c.ActiveRegion}' must have the database primary, since other regions have database hosts");
         foreach (var (r, i) in withDb)
         {
-            if (r.Cloud == Cloud.Ovh)
-                yield return new(RegionKey(c, i, "database"),
-                    "is not supported on OVH: with no cloud firewall, the host's own nftables rules would need the peer database's address before either VM exists (a dependency cycle); put the database in a Linode, DigitalOcean or AWS region");
             if (string.IsNullOrWhiteSpace(r.Database!.Size))
                 yield return new(RegionKey(c, i, "database.size"), "must name the instance type/plan of the database host");
         }

@@ -15,6 +15,13 @@ public sealed record HaproxyServer(string Name, string Address, int Port, bool I
 /// <param name="Servers">Name and address of each server; their port is <paramref name="Port"/>.</param>
 public sealed record HaproxyApplication(int PublicPort, int Port, string HealthPath, IReadOnlyList<(string Name, string Address)> Servers, IReadOnlyList<string> Sources);
 
+/// <summary>
+/// The region's database host behind the HAProxy VM (OVH, whose hosts have no public interface): plain TCP on
+/// <paramref name="Port"/> to the host's private <paramref name="Address"/>, MySQL's own TLS passing through untouched.
+/// Only <paramref name="Sources"/> (the other regions' database hosts, the monitoring host) may connect; none refuses all.
+/// </summary>
+public sealed record HaproxyDatabase(int Port, string ServerName, string Address, IReadOnlyList<string> Sources);
+
 /// <summary>What a region's HAProxy VM fronts and how.</summary>
 /// <param name="Servers">Where client traffic on the HTTP port goes: primaries, and backups for when every primary is down.</param>
 /// <param name="CaFilePath">PEM file of the CA(s) that signed every backend node's certificate.</param>
@@ -60,6 +67,9 @@ public sealed record HaproxyFrontendSettings(IReadOnlyList<HaproxyServer> Server
 
     /// <summary>The region's application pool, or null when it has none.</summary>
     public HaproxyApplication? Application { get; init; }
+
+    /// <summary>The region's database host, or null when it has none behind this VM.</summary>
+    public HaproxyDatabase? Database { get; init; }
 }
 
 /// <summary>
@@ -81,6 +91,7 @@ public static class HaproxyConfig
     private const string TransportBackend = "es_transport";
     private const string ClusterBackend = "es_cluster";
     private const string ApplicationBackend = "app";
+    private const string DatabaseBackend = "mysql";
 
     public static string Render(HaproxyFrontendSettings s)
     {
@@ -110,6 +121,7 @@ public static class HaproxyConfig
             Passthrough(text, TransportBackend, s.TransportPort, s, local, _ => s.TransportPort, idleTimeout: "1h", s.TransportSources);
         }
         if (s.Application is { } app) Application(text, s, app);
+        if (s.Database is { } db) Database(text, s, db);
         return text.ToString();
     }
 
@@ -204,6 +216,24 @@ public static class HaproxyConfig
             "default-server inter 1s fall 2 rise 2",
             .. app.Servers.Select(server => $"server {server.Name} {server.Address}:{Num(app.Port)} check"),
         ]);
+    }
+
+    /// <summary>
+    /// The database passthrough. No health check: there is one server, and MySQL counts every connection closed
+    /// before its handshake against the checker's address (max_connect_errors), so a TCP check would in time get
+    /// the HAProxy VM — and with it every peer — blocked. Replication connections idle between events; the
+    /// replica's heartbeat (half of slave_net_timeout, 30 s by default) keeps them well inside the 5 min timeouts.
+    /// </summary>
+    private static void Database(StringBuilder text, HaproxyFrontendSettings s, HaproxyDatabase db)
+    {
+        if (db.ServerName.Length == 0 || db.ServerName.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+            throw new ArgumentException($"The database server name must be one word, got '{db.ServerName}'.", nameof(db));
+        Section(text, $"frontend {DatabaseBackend}",
+            "option tcplog",
+            Bind(s, db.Port),
+            db.Sources.Count == 0 ? "tcp-request connection reject" : $"tcp-request connection reject unless {{ src {string.Join(' ', db.Sources)} }}",
+            $"default_backend {DatabaseBackend}");
+        Section(text, $"backend {DatabaseBackend}", $"server {db.ServerName} {db.Address}:{Num(db.Port)}");
     }
 
     private static string Bind(HaproxyFrontendSettings s, int port) => $"bind {s.BindAddress}:{Num(port)}";

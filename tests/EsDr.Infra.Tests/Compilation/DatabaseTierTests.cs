@@ -15,7 +15,7 @@ namespace EsDr.Infra.Tests.Compilation;
 public class DatabaseTierTests
 {
     public static TheoryData<string> StacksWithDatabase() =>
-        ["Pulumi.prod.yaml", "Pulumi.dev.yaml", "stacks/Pulumi.aws.yaml", "stacks/Pulumi.digitalocean.yaml", "stacks/Pulumi.linode-python-app.yaml", "stacks/Pulumi.linode-shop.yaml"];
+        ["Pulumi.prod.yaml", "Pulumi.dev.yaml", "stacks/Pulumi.aws.yaml", "stacks/Pulumi.digitalocean.yaml", "stacks/Pulumi.linode-python-app.yaml", "stacks/Pulumi.linode-shop.yaml", "stacks/Pulumi.ovh-haproxy.yaml"];
 
     internal static StackCompilation Compile(string file, Func<Dictionary<string, string>, Dictionary<string, string>>? change = null)
     {
@@ -53,7 +53,7 @@ public class DatabaseTierTests
 
     [Theory]
     [MemberData(nameof(StacksWithDatabase))]
-    public async Task DatabaseUserData_PassesCloudInitSchema(string file)
+    public async Task DatabaseUserData_PassesCloudInitSchema_AndOvhHostRulesPassNft(string file)
     {
         var compiled = Compile(file);
         using var dir = new TempDir();
@@ -64,6 +64,11 @@ public class DatabaseTierTests
             var (exitCode, output) = await RealTool.RunAsync("cloud-init", "schema", "--config-file", path);
             Assert.True(exitCode == 0, $"{region.Name}: {output}");
             Assert.Contains("Valid cloud-config", output, StringComparison.Ordinal);
+            // Without a cloud firewall (OVH) the host's own rules must load: checked by the real nft.
+            if (region.Cloud != Cloud.Ovh) continue;
+            var rules = dir.Write($"{region.Name}-db.nft", WrittenFile(UserData(compiled, region.Database!.Name), EsDr.Infra.Renderers.NftablesRules.ConfigFile));
+            var (nftExit, nftOutput) = await RealTool.RunAsync("nft", "-c", "-f", rules);
+            Assert.True(nftExit == 0, $"{region.Name}: {nftOutput}");
         }
     }
 
@@ -124,8 +129,10 @@ public class DatabaseTierTests
     }
 
     /// <summary>
-    /// 3306 admits exactly the other database hosts (public addresses), the region's own application servers and,
-    /// in a stack with monitoring, the monitoring host's reserved address.
+    /// 3306 admits exactly the other database hosts (the addresses their traffic leaves from), the region's own
+    /// application servers and, in a stack with monitoring, the monitoring host's reserved address. Behind an OVH
+    /// HAProxy VM that is split: the VM's mysql frontend admits the peers and the monitoring host (in the pushed
+    /// config; at first boot only the monitoring host), the host's own nftables the VM and the application servers.
     /// </summary>
     [Theory]
     [MemberData(nameof(StacksWithDatabase))]
@@ -141,15 +148,76 @@ public class DatabaseTierTests
         foreach (var region in dbs)
         {
             var db = region.Database!;
-            var expected = dbs.Where(r => r != region).Select(r => $"${{{r.Database!.LogicalName}-public-address}}/32")
-                .Concat(region.Applications.Select(a => $"{a.PrivateIp ?? Ref.To(a.LogicalName, "ipv4AddressPrivate")}/32"))
-                .Concat(monitoring)
-                .Order(StringComparer.Ordinal).ToList();
+            // A peer behind an OVH HAProxy VM leaves through its region's gateway; the others from their own address.
+            var peers = dbs.Where(r => r != region)
+                .Select(r => $"${{{r.Database!.LogicalName}-{(r.Cloud == Cloud.Ovh ? "source" : "public")}-address}}/32");
+            var apps = region.Applications.Select(a => $"{a.PrivateIp ?? Ref.To(a.LogicalName, "ipv4AddressPrivate")}/32");
+            if (region.Cloud == Cloud.Ovh)
+            {
+                Assert.Equal([.. peers.Concat(monitoring).Order(StringComparer.Ordinal)],
+                    HaproxyMysqlSources(compiled, region, "pushed").Order(StringComparer.Ordinal));
+                Assert.Equal(monitoring, HaproxyMysqlSources(compiled, region, "first boot"));
+                Assert.Equal([.. apps.Prepend($"{region.Balancer.PrivateIp}/32").Order(StringComparer.Ordinal)],
+                    NftSources(UserData(compiled, db.Name), 3306).Order(StringComparer.Ordinal));
+                continue;
+            }
+            var expected = peers.Concat(apps).Concat(monitoring).Order(StringComparer.Ordinal).ToList();
 
             Assert.Equal(expected, Sources(program, region, db, 3306).Order(StringComparer.Ordinal).ToList());
             Assert.All(Sources(program, region, db, 3306), s => Assert.DoesNotMatch(@"/0$", s));
         }
     }
+
+    /// <summary>The sources the region's HAProxy VM admits to its mysql frontend, in its first-boot or pushed config.</summary>
+    private static List<string> HaproxyMysqlSources(StackCompilation compiled, RegionTopology region, string which)
+    {
+        var config = Assert.Single(compiled.Files, f => f.Region == region.Name && f.Path == $"{EsDr.Infra.Renderers.CloudInit.HaproxyConfigFile} ({which})").Text;
+        var frontend = config.Split("\n\n").Select(s => s.Split('\n')).Single(s => s[0] == "frontend mysql").Select(l => l.Trim()).ToList();
+        var reject = Assert.Single(frontend, l => l.StartsWith("tcp-request connection reject", StringComparison.Ordinal));
+        return reject == "tcp-request connection reject" ? [] : [.. Regex.Match(reject, @"\{ src (.*) \}$").Groups[1].Value.Split(' ')];
+    }
+
+    /// <summary>The sources a host's own nftables (in its user-data) admit on a port.</summary>
+    internal static List<string> NftSources(string userData, int port)
+    {
+        var rules = WrittenFile(userData, EsDr.Infra.Renderers.NftablesRules.ConfigFile);
+        var line = Assert.Single(rules.Split('\n'), l => l.Trim().StartsWith($"tcp dport {port} ", StringComparison.Ordinal));
+        return [.. Regex.Match(line, @"saddr \{ (.*) \}").Groups[1].Value.Split(", ")];
+    }
+
+    /// <summary>
+    /// On OVH the database host has no public interface: other regions reach it at the HAProxy VM's address (the
+    /// replica's source, the <c>host</c> output, the monitoring host's target) and admit it by the gateway's address.
+    /// </summary>
+    [Fact]
+    public void OvhDatabase_IsPrivate_ReachedThroughTheHaproxyVm_AndAdmittedByTheGatewayAddress()
+    {
+        var compiled = Compile("stacks/Pulumi.ovh-haproxy.yaml");
+        var program = compiled.Program;
+        var regions = Map(program.Outputs["regions"]);
+
+        foreach (var region in compiled.Topology.Regions)
+        {
+            var db = region.Database!;
+            var network = Map(program.Resource(db.LogicalName).Properties["network"]);
+            Assert.False((bool)network["public"]);
+            Assert.Equal(db.PrivateIp, Map(network["private"])["ip"]);
+            Assert.Equal($"{region.Network.Cidr[..region.Network.Cidr.LastIndexOf('.')]}.6", db.PrivateIp);
+            Assert.DoesNotContain(program.Resources, r => r.Name == $"{db.LogicalName}-public-ip");
+            Assert.Equal($"${{{region.Balancer.LogicalName}-public-ip.stdout}}", program.Variables[$"{db.LogicalName}-public-address"]);
+            Assert.Equal($"${{{region.Key}-gw.externalInformations[0].ips[0].ip}}", program.Variables[$"{db.LogicalName}-source-address"]);
+            Assert.Equal($"${{{region.Balancer.LogicalName}-public-ip.stdout}}", Map(Map(regions[region.Name])["database"])["host"]);
+            Assert.Equal(["server " + db.Name + " " + db.PrivateIp + ":3306"], HaproxyMysqlBackend(compiled, region));
+        }
+        var replica = compiled.Topology.Regions.Single(r => r.Database!.Role == MySqlRole.Replica).Database!;
+        var primary = compiled.Topology.Active;
+        Assert.Contains($"MASTER_HOST = '${{{primary.Database!.LogicalName}-public-address}}'",
+            WrittenFile(UserData(compiled, replica.Name), DatabaseHostCloudInit.BootstrapFile), StringComparison.Ordinal);
+    }
+
+    private static List<string> HaproxyMysqlBackend(StackCompilation compiled, RegionTopology region) =>
+        Assert.Single(compiled.Files, f => f.Region == region.Name && f.Path == $"{EsDr.Infra.Renderers.CloudInit.HaproxyConfigFile} (pushed)").Text
+            .Split("\n\n").Select(s => s.Split('\n')).Single(s => s[0] == "backend mysql").Skip(1).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
 
     /// <summary>The sources a host's firewall admits on a port, read from whichever firewall its cloud has.</summary>
     internal static List<string> Sources(PulumiProgram program, RegionTopology region, string logicalName, int port)

@@ -135,16 +135,19 @@ public class TierConfigTests
     }
 
     [Fact]
-    public void Parse_DatabaseOnOvh_IsRefusedWithTheReason()
+    public void Parse_DatabaseOnOvh_IsAccepted()
     {
         var config = WithTiers().With("regions", "[1]", JsonNode.Parse("""
             {"name":"gra","cloud":"ovh","location":"GRA11","projectId":"p1","image":"img-1","state":"standby",
              "network":{"cidr":"10.60.0.0/24"},"elasticsearch":{"nodes":3,"size":"b3-16","memoryGb":16},"database":{"size":"b3-8"}}
             """));
 
-        var error = Assert.Throws<InvalidConfigException>(() => TestConfig.Parse(config));
+        config["es-dr:deployKey"] = "SENTINEL-SECRET-deployKey";
 
-        Assert.Contains(error.Errors, e => e.ToString().StartsWith("es-dr:regions[1].database: is not supported on OVH", StringComparison.Ordinal));
+        var parsed = StackConfigParser.Parse(TestConfig.Project, "test", config, ["es-dr:deployKey"]);
+
+        Assert.Equal(Cloud.Ovh, parsed.Regions[1].Cloud);
+        Assert.Equal("b3-8", parsed.Regions[1].Database!.Size);
     }
 
     public static TheoryData<string, string> BadAppNames() => new()

@@ -61,6 +61,30 @@ public class HaproxyConfigTests
         Assert.DoesNotContain("frontend app", HaproxyConfig.Render(Haproxy("source filtered", "/ca.crt")), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The database passthrough: plain TCP to the host's private address (MySQL's TLS is not terminated), no check
+    /// (MySQL would count the checks as connection errors and block the VM), only the listed sources admitted.
+    /// </summary>
+    [Fact]
+    public void Render_Database_PassesTcpToTheHostFromTheSourcesOnly()
+    {
+        var config = HaproxyConfig.Render(Haproxy("with database", "/ca.crt"));
+
+        Assert.Equal(
+            ["option tcplog", "bind :3306", "tcp-request connection reject unless { src 198.51.100.7/32 203.0.113.9/32 }", "default_backend mysql"],
+            Section(config, "frontend mysql"));
+        Assert.Equal(["server fra-db 10.0.0.6:3306"], Section(config, "backend mysql"));
+        Assert.Contains("tcp-request connection reject", Section(HaproxyConfig.Render(Haproxy("database closed", "/ca.crt")), "frontend mysql"));
+        Assert.DoesNotContain("mysql", HaproxyConfig.Render(Haproxy("with application", "/ca.crt")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_DatabaseServerNameWithABlank_IsRefused() =>
+        Assert.Throws<ArgumentException>(() => HaproxyConfig.Render(Haproxy("with database", "/ca.crt") with
+        {
+            Database = new(3306, "fra db", "10.0.0.6", []),
+        }));
+
     [Theory]
     [InlineData("/health z")]
     [InlineData("healthz")]

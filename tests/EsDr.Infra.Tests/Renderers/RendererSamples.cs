@@ -122,11 +122,21 @@ internal static class RendererSamples
             HttpSources = ["10.0.0.0/24"],
             Application = new(80, 8080, "/healthz?deep=1", [("fra-app-1", "10.0.0.21"), ("fra-app-2", "10.0.0.22")], ["0.0.0.0/0"]),
         },
+        "with database" => new(PrimaryServers(), caFile)
+        {
+            HttpSources = ["10.0.0.0/24"],
+            Database = new(3306, "fra-db", "10.0.0.6", ["198.51.100.7/32", "203.0.113.9/32"]),
+        },
+        "database closed" => new(PrimaryServers(), caFile) { Database = new(3306, "fra-db", "10.0.0.6", []) },
         _ => throw new ArgumentOutOfRangeException(nameof(row), row, null),
     };
 
     public static TheoryData<string> HaproxyRows =>
-        new() { "primaries only", "with backups", "transport proxy", "backups and transport, custom ports", "source filtered", "transport closed", "with application" };
+        new()
+        {
+            "primaries only", "with backups", "transport proxy", "backups and transport, custom ports", "source filtered", "transport closed",
+            "with application", "with database", "database closed",
+        };
 
     private static HaproxyServer[] PrimaryServers() =>
     [

@@ -151,7 +151,7 @@ public sealed class OvhAdapter : ICloudAdapter
 
         // The nodes reach the internet (and the other regions' nodes) through the gateway's SNAT: that is the
         // one address the other regions admit for them.
-        var egressIp = gateway.Out("externalInformations[0].ips[0].ip");
+        var egressIp = EgressAddress(region);
         var nodes = new List<NodeResources>();
         foreach (var node in region.Nodes)
         {
@@ -207,10 +207,11 @@ public sealed class OvhAdapter : ICloudAdapter
     }
 
     /// <summary>
-    /// A plain VM (a database server, later application and monitoring hosts), built like the HAProxy VM: a
-    /// public interface (other regions' replicas and the operators reach it there), a private one on
-    /// <see cref="HostSpec.PrivateIp"/> (below the DHCP pool), the given user-data, and
-    /// <c>{LogicalName}-public-ip</c> reading its public IPv4 address. No firewall: OVH has none in the cloud
+    /// A plain VM (an application server, a database server), built like the HAProxy VM: a public interface
+    /// (the operators reach it there), a private one on <see cref="HostSpec.PrivateIp"/> (below the DHCP pool), the
+    /// given user-data, and <c>{LogicalName}-public-ip</c> reading its public IPv4 address. With
+    /// <see cref="HostSpec.PublicInterface"/> false (the database host, behind the HAProxy VM) only the private
+    /// interface, and the gateway's address as its public one (its outbound source). No firewall: OVH has none in the cloud
     /// (<see cref="FiltersInTheCloud"/>), so the caller renders <see cref="HostSpec.Inbound"/> and SSH from the
     /// operators into the host's own nftables rules in its user-data (README.md). The rules are still checked
     /// here: a source of the whole internet is refused.
@@ -239,11 +240,13 @@ public sealed class OvhAdapter : ICloudAdapter
             Instance(context, project, image, host.Name, host.Size, host.UserData,
                 new PMap
                 {
-                    { "public", true },
+                    { "public", host.PublicInterface },
                     { "private", Private(OpenstackNetworkId(topology), Ref.To(SubnetName(topology), "id"), privateIp) },
                 },
                 Ref.To(SshKeyName(topology), "name")),
             InstanceOptions([GatewayName(topology)]));
+        // Private only (behind the HAProxy VM): it leaves through the gateway's SNAT, like the nodes.
+        if (!host.PublicInterface) return new HostResources(EgressAddress(topology), privateIp, [instance.Name]);
         var publicIp = AddPublicIpv4(context.Program, $"{host.LogicalName}-public-ip", instance);
         return new HostResources(publicIp.Out("stdout"), privateIp, [instance.Name, publicIp.Name]);
     }
@@ -296,6 +299,9 @@ public sealed class OvhAdapter : ICloudAdapter
             }
         }
     }
+
+    /// <summary>The gateway's SNAT address: where every private-only instance's outbound traffic leaves from.</summary>
+    public static string EgressAddress(RegionTopology region) => Ref.To(GatewayName(region), "externalInformations[0].ips[0].ip");
 
     /// <summary>Instances take the region's OpenStack id of the network, not the project-level pn-… id.</summary>
     private static string OpenstackNetworkId(RegionTopology region) =>

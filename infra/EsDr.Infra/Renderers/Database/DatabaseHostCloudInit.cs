@@ -14,7 +14,14 @@ public sealed record DatabaseHostUserData(
     string CertificateBase64,
     string KeyBase64,
     string BootstrapSql,
-    IReadOnlyList<string> SshAuthorizedKeys);
+    IReadOnlyList<string> SshAuthorizedKeys)
+{
+    /// <summary>
+    /// Where no cloud firewall fronts the host (OVH): each TCP port and its sources, everything else inbound dropped by
+    /// nftables on the host itself (<see cref="NftablesRules.OnlyFrom"/>). Null leaves filtering to the cloud.
+    /// </summary>
+    public IReadOnlyList<(int Port, IReadOnlyList<string> Sources)>? HostFirewall { get; init; }
+}
 
 /// <summary>
 /// Renders a database VM's #cloud-config: the server package (Debian's MariaDB, or MySQL from Oracle's APT
@@ -60,26 +67,34 @@ public static class DatabaseHostCloudInit
             entries.Add(Yaml.Entry("apt", Yaml.Map([Yaml.Entry("sources", Yaml.Map([Yaml.Entry("mysql", source)]))])));
         }
         entries.Add(Yaml.Entry("package_update", Yaml.Bool(true)));
-        entries.Add(Yaml.Entry("packages", Yaml.List([package])));
+        entries.Add(Yaml.Entry("packages", Yaml.List(u.HostFirewall is null ? new[] { package } : new[] { package, "nftables" })));
         if (u.SshAuthorizedKeys.Count > 0) entries.Add(Yaml.Entry("ssh_authorized_keys", Yaml.List(u.SshAuthorizedKeys)));
         // Deferred: the mysql group and /etc/mysql exist only once the package is installed, and the package
         // must not find (and keep) half a configuration.
-        entries.Add(Yaml.Entry("write_files", Yaml.List(new YamlNode[]
+        var files = new List<YamlNode>
         {
             File(ConfigFile(u.Server.Flavor), Yaml.Block(MyCnf.Render(u.Server)), null, "root:root", "0644"),
             File(CaFile, Yaml.Str(u.CaCertificateBase64), "b64", "root:mysql", "0644"),
             File(CertificateFile, Yaml.Str(u.CertificateBase64), "b64", "root:mysql", "0644"),
             File(KeyFile, Yaml.Str(u.KeyBase64), "b64", "root:mysql", "0640"),
             File(BootstrapFile, Yaml.Block(u.BootstrapSql), null, "root:root", "0600"),
-        })));
-        entries.Add(Yaml.Entry("runcmd", Yaml.List(new[]
+        };
+        var commands = new List<string>
         {
             // Versions change through config (a host rebuild), never from an unattended upgrade.
             $"apt-mark hold {package}",
-            $"systemctl restart {service}",
-            // Applied once; the file holds passwords, so it goes as soon as it has been applied.
-            $"{client} --protocol=socket < {BootstrapFile} && shred -u {BootstrapFile}",
-        })));
+        };
+        if (u.HostFirewall is { } rules)
+        {
+            // Deferred: the nftables package owns the file. Up before the server restarts on its own settings.
+            files.Add(File(NftablesRules.ConfigFile, Yaml.Block(NftablesRules.OnlyFrom(rules)), null, "root:root", "0755"));
+            commands.Add($"nft -c -f {NftablesRules.ConfigFile} && systemctl enable nftables && systemctl restart nftables");
+        }
+        commands.Add($"systemctl restart {service}");
+        // Applied once; the file holds passwords, so it goes as soon as it has been applied.
+        commands.Add($"{client} --protocol=socket < {BootstrapFile} && shred -u {BootstrapFile}");
+        entries.Add(Yaml.Entry("write_files", Yaml.List(files)));
+        entries.Add(Yaml.Entry("runcmd", Yaml.List(commands)));
         return CloudInit.Header + Yaml.Serialize(Yaml.Map(entries));
     }
 

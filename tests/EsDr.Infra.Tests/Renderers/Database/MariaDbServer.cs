@@ -72,7 +72,9 @@ internal sealed class MariaDbServer : IAsyncDisposable
     public static async Task InstallAsync(string dataDir)
     {
         var (exitCode, output) = await RunAsync(Tool("mariadb-install-db"), null,
-            "--no-defaults", $"--datadir={dataDir}", "--user=root", "--auth-root-authentication-method=normal", "--skip-test-db");
+            "--no-defaults", $"--datadir={dataDir}", "--user=root", "--auth-root-authentication-method=normal", "--skip-test-db",
+            // Its own temp dir: the bootstrap's temp-table names collide when two installs share /tmp.
+            $"--tmpdir={Path.GetDirectoryName(Path.GetFullPath(dataDir))}");
         if (exitCode != 0)
         {
             throw new InvalidOperationException($"mariadb-install-db failed ({exitCode}): {output}");

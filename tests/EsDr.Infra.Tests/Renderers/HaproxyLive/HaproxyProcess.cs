@@ -43,7 +43,8 @@ internal sealed class HaproxyProcess : IDisposable
     /// Starts haproxy and returns it once its health endpoint answers on 127.0.0.1:<paramref name="monitorPort"/>
     /// (so every frontend is bound), or null when another process took one of the config's ports first.
     /// </summary>
-    public static async Task<HaproxyProcess?> TryStartAsync(string configFile, int monitorPort)
+    /// <param name="monitorAddress">Where the config binds its frontends (the health endpoint among them).</param>
+    public static async Task<HaproxyProcess?> TryStartAsync(string configFile, int monitorPort, string monitorAddress = "127.0.0.1")
     {
         var path = Locate("haproxy");
         if (path is null)
@@ -62,7 +63,7 @@ internal sealed class HaproxyProcess : IDisposable
         var haproxy = new HaproxyProcess(Process.Start(start)!);
         try
         {
-            if (await haproxy.WaitUntilServingAsync(monitorPort))
+            if (await haproxy.WaitUntilServingAsync(IPAddress.Parse(monitorAddress), monitorPort))
             {
                 return haproxy;
             }
@@ -94,7 +95,7 @@ internal sealed class HaproxyProcess : IDisposable
     }
 
     /// <returns>false when haproxy could not bind a port another process holds.</returns>
-    private async Task<bool> WaitUntilServingAsync(int monitorPort)
+    private async Task<bool> WaitUntilServingAsync(IPAddress monitorAddress, int monitorPort)
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < StartLimit)
@@ -108,23 +109,23 @@ internal sealed class HaproxyProcess : IDisposable
                 }
                 Assert.Fail($"haproxy exited with {process.ExitCode} before serving:\n{Output}");
             }
-            if (await MonitorAnswersAsync(monitorPort) && !process.HasExited)
+            if (await MonitorAnswersAsync(monitorAddress, monitorPort) && !process.HasExited)
             {
                 return true;
             }
             await Task.Delay(50);
         }
-        Assert.Fail($"haproxy did not serve {HaproxyConfig.MonitorUri} on 127.0.0.1:{monitorPort} within {StartLimit.TotalSeconds}s:\n{Output}");
+        Assert.Fail($"haproxy did not serve {HaproxyConfig.MonitorUri} on {monitorAddress}:{monitorPort} within {StartLimit.TotalSeconds}s:\n{Output}");
         return false;
     }
 
-    private static async Task<bool> MonitorAnswersAsync(int port)
+    private static async Task<bool> MonitorAnswersAsync(IPAddress address, int port)
     {
         using var attempt = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
         try
         {
             using var client = new TcpClient();
-            await client.ConnectAsync(IPAddress.Loopback, port, attempt.Token);
+            await client.ConnectAsync(address, port, attempt.Token);
             var stream = client.GetStream();
             await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET {HaproxyConfig.MonitorUri} HTTP/1.0\r\n\r\n"), attempt.Token);
             using var reader = new StreamReader(stream, Encoding.ASCII);
