@@ -61,7 +61,7 @@ public sealed class TwoWatchersOnEtcdTests(EtcdFixture etcd, ITestOutputHelper o
         Assert.Empty(world.StepsBy("watch-b"));
 
         var clock = Stopwatch.StartNew();
-        await a.CrashAsync();
+        Assert.True(1 == await a.CrashAsync(), "a did not hold the lease when killed: " + string.Join("; ", a.Decisions));
         await Until(() => world.StepsBy("watch-b").Count > 0, Ttl * 3);
         var takeover = clock.Elapsed;
         await Until(() => b.Acted, TimeSpan.FromSeconds(10));
@@ -154,13 +154,15 @@ public sealed class TwoWatchersOnEtcdTests(EtcdFixture etcd, ITestOutputHelper o
             return handle;
         }
 
-        public async Task AbandonAllAsync()
+        /// <summary>Abandons the handles still held; returns how many.</summary>
+        public async Task<int> AbandonHeldAsync()
         {
             List<EtcdLease.Handle> held;
             lock (handles)
-                held = [.. handles];
+                held = [.. handles.Where(h => h.IsHeld)];
             foreach (var h in held)
                 await h.AbandonAsync();
+            return held.Count;
         }
     }
 
@@ -213,10 +215,12 @@ public sealed class TwoWatchersOnEtcdTests(EtcdFixture etcd, ITestOutputHelper o
         public void Start() => running = Task.Run(() => loop.RunAsync(stop.Token));
 
         /// <summary>Dies as a killed process would: its lease is neither renewed nor revoked, and it stops working.</summary>
-        public async Task CrashAsync()
+        /// <returns>How many held leases it left behind.</returns>
+        public async Task<int> CrashAsync()
         {
-            await lease.AbandonAllAsync();
+            var abandoned = await lease.AbandonHeldAsync();
             await StopAsync();
+            return abandoned;
         }
 
         public async Task StopAsync()
