@@ -22,6 +22,9 @@ internal sealed partial class RecoveryPipeline
     private readonly DetectionLog detections;
     private readonly RecoveryExecutor executor;
     private readonly IRecoveryLease lease;
+
+    /// <summary>The reason of the skip when another instance holds the lease; the watch loop retries on it.</summary>
+    public const string LeaseHeldReason = "another instance holds the recovery lease";
     private readonly TimeProvider time;
     private readonly ILogger logger;
     private readonly HookRunner hooks;
@@ -120,7 +123,7 @@ internal sealed partial class RecoveryPipeline
 
         var handle = await lease.TryAcquireAsync(options.HolderId, cancellationToken).ConfigureAwait(false);
         if (handle is null)
-            return new PipelineOutcome.Skipped("another instance holds the recovery lease");
+            return new PipelineOutcome.Skipped(LeaseHeldReason);
         await using (handle.ConfigureAwait(false))
         {
             PipelineOutcome outcome;
@@ -169,7 +172,7 @@ internal sealed partial class RecoveryPipeline
             return new PipelineOutcome.DryRun(recoveryId);
         var handle = await lease.TryAcquireAsync(options.HolderId, cancellationToken).ConfigureAwait(false);
         if (handle is null)
-            return new PipelineOutcome.Skipped("another instance holds the recovery lease");
+            return new PipelineOutcome.Skipped(LeaseHeldReason);
         await using (handle.ConfigureAwait(false))
         {
             using var work = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, handle.Lost);

@@ -49,6 +49,9 @@ internal sealed partial class WatchLoop
     private readonly Channel<Detection> detections;
     private readonly Lock gate = new();
     private readonly Queue<WatchDecision> decisions = new();
+    // Detections another instance's lease kept from running: handed again while still in force, so a survivor
+    // takes over once a crashed holder's lease expires (the analyser raises a diagnosis only once).
+    private readonly Dictionary<(DiagnosisCode, string, string?), Diagnosis> awaitingLease = [];
 
     private AnalysisState state = AnalysisState.Empty;
     private IReadOnlyList<Diagnosis> active = [];
@@ -213,6 +216,7 @@ internal sealed partial class WatchLoop
         var inForce = Active.Select(d => (d.Code, d.Region, d.Node)).ToHashSet();
         foreach (var diagnosis in raised.Where(d => inForce.Contains((d.Code, d.Region, d.Node))))
             Decide(diagnosis, at);
+        RetryAwaitingLease(inForce, raised, at);
         Interlocked.Exchange(ref lastRoundTicks, time.GetElapsedTime(started).Ticks);
         Interlocked.Increment(ref rounds);
         RoundCompleted?.Invoke(raised);
@@ -241,6 +245,11 @@ internal sealed partial class WatchLoop
             try
             {
                 var outcome = await recover(detection, cancellationToken).ConfigureAwait(false);
+                if (outcome is PipelineOutcome.Skipped { Reason: RecoveryPipeline.LeaseHeldReason })
+                {
+                    lock (gate)
+                        awaitingLease[(diagnosis.Code, diagnosis.Region, diagnosis.Node)] = diagnosis;
+                }
                 LogHanded(logger, diagnosis.Code, diagnosis.Region, diagnosis.Node ?? "-", outcome);
                 Record(new WatchDecision(time.GetUtcNow(), diagnosis, WatchAction.Handed, outcome));
             }
@@ -268,6 +277,21 @@ internal sealed partial class WatchLoop
             LogDropped(logger, diagnosis.Code, diagnosis.Region);
             Record(new WatchDecision(at, diagnosis, WatchAction.Dropped));
         }
+    }
+
+    /// <summary>Hands again what waited for the lease and is still in force; forgets what cleared or was raised anew.</summary>
+    private void RetryAwaitingLease(HashSet<(DiagnosisCode, string, string?)> inForce, List<Diagnosis> raised, DateTimeOffset at)
+    {
+        List<Diagnosis> again;
+        lock (gate)
+        {
+            foreach (var key in awaitingLease.Keys.Where(k => !inForce.Contains(k) || raised.Any(d => (d.Code, d.Region, d.Node) == k)).ToList())
+                awaitingLease.Remove(key);
+            again = [.. awaitingLease.Values];
+            awaitingLease.Clear();
+        }
+        foreach (var diagnosis in again)
+            Decide(diagnosis, at);
     }
 
     private void Record(WatchDecision decision)

@@ -43,6 +43,55 @@ public sealed class WatchLoopTests
     }
 
     [Fact]
+    public async Task Detection_SkippedBecauseTheLeaseIsHeld_IsHandedAgainEachRoundWhileInForce_ThenDropped()
+    {
+        var world = new WatchWorld();
+        var leaseHeld = true;
+        var handed = 0;
+        var loop = world.Loop(recover: (_, _) =>
+        {
+            handed++;
+            return Task.FromResult<PipelineOutcome>(leaseHeld
+                ? new PipelineOutcome.Skipped(RecoveryPipeline.LeaseHeldReason)
+                : new PipelineOutcome.Skipped("recorded by the test"));
+        });
+        world.Fra.Answers(WatchWorld.Down("fra"));
+
+        await world.RoundsAsync(loop, 3); // confirmed and handed on the third round
+        Assert.Equal(1, handed);
+        await world.RoundsAsync(loop, 4);
+        Assert.Equal(5, handed); // once more per round while someone else holds the lease
+
+        leaseHeld = false; // handed and not skipped on the lease: not handed again
+        await world.RoundsAsync(loop, 4);
+        Assert.Equal(6, handed);
+    }
+
+    [Fact]
+    public async Task Detection_SkippedBecauseTheLeaseIsHeld_IsNotHandedAgainOnceItClears()
+    {
+        var world = new WatchWorld();
+        var handed = 0;
+        var loop = world.Loop(recover: (_, _) =>
+        {
+            handed++;
+            return Task.FromResult<PipelineOutcome>(new PipelineOutcome.Skipped(RecoveryPipeline.LeaseHeldReason));
+        });
+        world.Fra.Answers(WatchWorld.Down("fra"));
+        await world.RoundsAsync(loop, 3);
+        Assert.Equal(1, handed);
+
+        world.Fra.Answers(WatchWorld.Healthy("fra"));
+        await world.RoundsAsync(loop, 10);
+
+        Assert.Empty(loop.Active);
+        Assert.InRange(handed, 1, 3); // handed while the region was still in force, never after it cleared
+        var before = handed;
+        await world.RoundsAsync(loop, 5);
+        Assert.Equal(before, handed);
+    }
+
+    [Fact]
     public async Task Diagnosis_NotInTheAutoRecoverSet_IsReportedForAnOperatorAndNotHandedOver()
     {
         var world = new WatchWorld();

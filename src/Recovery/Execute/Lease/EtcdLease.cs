@@ -207,6 +207,9 @@ internal sealed class EtcdLease : IRecoveryLease, IDisposable
         protected override async ValueTask DisposeCoreAsync()
         {
             if (await StopAsync().ConfigureAwait(false)) await _owner.TryRevokeAsync(_leaseId).ConfigureAwait(false);
+            // A concurrent abandon marks the handle lost (which ends the guarded work and brings us here) before
+            // it stops the renewals: wait for them, or they would read a disposed _stop.
+            await _keepAlive.ConfigureAwait(false);
             _stop.Dispose();
         }
 

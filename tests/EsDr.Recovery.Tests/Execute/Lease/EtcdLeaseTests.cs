@@ -76,6 +76,22 @@ public sealed class EtcdLeaseTests(EtcdFixture etcd, ITestOutputHelper output) :
     }
 
     [Fact]
+    public async Task Holder_DisposedByTheWorkItGuards_WhileBeingAbandoned_StopsCleanly()
+    {
+        using var a = NewLease();
+        var held = Assert.IsType<EtcdLease.Handle>(await a.TryAcquireAsync("watch-a", Bounded()));
+        // As the pipeline does: the guarded work ends when the lease is lost, and disposes the handle.
+        Task? disposed = null;
+        held.Lost.Register(() => disposed = held.DisposeAsync().AsTask());
+
+        await held.AbandonAsync();
+
+        Assert.NotNull(disposed);
+        await disposed.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.False(held.IsHeld);
+    }
+
+    [Fact]
     public async Task Holder_Releases_OtherAcquiresAtOnce()
     {
         using var a = NewLease();
