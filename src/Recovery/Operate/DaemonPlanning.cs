@@ -49,6 +49,7 @@ internal static class DaemonPlanning
                     var lost = Seen(from);
                     var lostDb = probe?.Databases.FirstOrDefault(d => d.Region == from);
                     var target = Seen(to);
+                    RefuseWhenAlreadyPromoted(config, to, target, probe?.Databases.FirstOrDefault(d => d.Region == to));
                     IReadOnlyList<string> followers = config.Replication is null ? []
                         : target is { Reachable: true, HasMaster: true } t ? [.. t.Followers.Select(f => f.Index)]
                         : throw new ArgumentException($"the cluster in {to} was not seen answering, so its follower indices are unknown");
@@ -59,6 +60,22 @@ internal static class DaemonPlanning
             default:
                 return null;
         }
+    }
+
+    /// <summary>
+    /// Another watcher may have failed over already (it held the lease; this one retries lease-skipped
+    /// detections) while this process still has the config it loaded, naming the old active region. The
+    /// standby then looks promoted: its database is a writable primary, or, without a database tier, its
+    /// cluster answers with no follower left. Planning refuses rather than run the failover twice.
+    /// </summary>
+    private static void RefuseWhenAlreadyPromoted(StackConfig config, string to, ClusterObservation? target, DatabaseObservation? targetDb)
+    {
+        var databasePromoted = targetDb is { Reachable: true, IsReplica: false, ReadOnly: false };
+        var followersGone = config.Database is null && config.Replication is not null
+            && target is { Reachable: true, HasMaster: true, Followers.Count: 0 };
+        if (databasePromoted || followersGone)
+            throw new ArgumentException(
+                $"{to} already looks promoted ({(databasePromoted ? "its database is a writable primary" : "its cluster follows nothing")}): another instance has failed over; restart the watchers so they load the new config");
     }
 
     /// <summary>The expected topology analysis judges against: the stack's node names, active region and database roles.</summary>

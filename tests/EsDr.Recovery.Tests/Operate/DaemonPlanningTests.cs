@@ -61,6 +61,23 @@ public sealed class DaemonPlanningTests
     }
 
     [Fact]
+    public void Failover_WhenTheStandbyIsAlreadyAWritablePrimary_IsRefused_SoASecondWatcherDoesNotRepeatIt()
+    {
+        var promoted = FraDownDubFollowing() with
+        {
+            Databases = [new DatabaseObservation("fra", false, false, false, false, false, null, null),
+                         new DatabaseObservation("dub", true, false, false, false, false, null, "0-2-7")],
+        };
+
+        var error = Assert.Throws<ArgumentException>(() => DaemonPlanning.PlanFor(Down("fra"), Prod(), [AutoRecovery.RegionFailover], promoted));
+
+        Assert.Contains("dub already looks promoted", error.Message, StringComparison.Ordinal);
+        // Still a read-only replica: planned as usual.
+        var replica = promoted with { Databases = [promoted.Databases[0], new DatabaseObservation("dub", true, true, true, true, true, 0, "0-1-7")] };
+        Assert.NotNull(DaemonPlanning.PlanFor(Down("fra"), Prod(), [AutoRecovery.RegionFailover], replica));
+    }
+
+    [Fact]
     public void Failover_WhenTheStandbyWasNotSeen_RefusesToGuessItsFollowers()
     {
         var unseen = new HealthSnapshot(At, "probe", [new ClusterObservation("fra", false, null, false, [], [])], [], []);
