@@ -70,8 +70,10 @@ public sealed class TwoWatchersOnEtcdTests(EtcdFixture etcd, ITestOutputHelper o
         await b.StopAsync();
         output.WriteLine($"takeover after {takeover.TotalMilliseconds:F0} ms (TTL {Ttl.TotalSeconds} s)");
 
-        // The lease expired rather than being revoked: no sooner than its last renewal's TTL (renewed every TTL/3).
-        Assert.InRange(takeover, Ttl - Ttl / 3 - TimeSpan.FromMilliseconds(100), Ttl + Margin);
+        // The lease expired rather than being revoked (a revoke frees it within milliseconds): the earliest expiry
+        // is TTL − TTL/3 after the crash (renewed every TTL/3), less etcd's own expiry granularity, so half a TTL
+        // is the floor that still tells the two apart.
+        Assert.InRange(takeover, Ttl / 2, Ttl + Margin);
         Assert.Equal(StandInWorld.FailoverSteps, world.StepsBy("watch-b"));
         Assert.Equal([StandInWorld.FailoverSteps[0]], world.StepsBy("watch-a"));
         Assert.Contains(b.Decisions, d => d.Outcome is PipelineOutcome.Acted { Status: RecoveryStatus.Succeeded });
