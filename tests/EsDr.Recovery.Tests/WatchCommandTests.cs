@@ -9,6 +9,7 @@ using EsDr.Recovery.Execute.Audit;
 using EsDr.Recovery.Execute.Lease;
 using EsDr.Recovery.Tests.Operate;
 using EsDr.Recovery.Tests.Support;
+using EsDr.TestSupport;
 
 namespace EsDr.Recovery.Tests;
 
@@ -198,7 +199,7 @@ public sealed partial class WatchCommandTests
     public async Task Program_OnSigterm_StopsCleanly_Exit0_AndNeverPrintsTheToken()
     {
         using var bed = new OperatorTestbed();
-        var port = Daemon.FreePort();
+        var port = Loopback.FreePort();
         var start = new System.Diagnostics.ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -320,7 +321,7 @@ internal sealed partial class Daemon : IDisposable
 
     public HttpClient Client { get; }
 
-    public static Daemon Start(OperatorTestbed bed, params string[] args) => new(bed, FreePort(), args);
+    public static Daemon Start(OperatorTestbed bed, params string[] args) => new(bed, Loopback.FreePort(), args);
 
     public async Task<HttpResponseMessage> PostAsync(string body, string? token)
     {
@@ -384,12 +385,6 @@ internal sealed partial class Daemon : IDisposable
         return await run.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
-    public static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 
     public void Dispose()
     {

@@ -129,7 +129,7 @@ internal sealed class MariaDbPair : IAsyncDisposable
         Directory.CreateDirectory(dir);
         var settings = new MySqlServerSettings(role, serverId, "127.0.0.1", new MySqlTlsFiles(tls.CaPath, tls.CertificatePath, tls.KeyPath))
         {
-            Port = FreePort(),
+            Port = Loopback.FreePort(),
             DataDir = Path.Combine(dir, "data"),
             Socket = Path.Combine(dir, "mysqld.sock"),
             PidFile = Path.Combine(dir, "mysqld.pid"),
@@ -227,10 +227,4 @@ internal sealed class MariaDbPair : IAsyncDisposable
             .FirstOrDefault(File.Exists)
         ?? throw new InvalidOperationException($"'{name}' is not installed; this needs a real MariaDB (apt-get install mariadb-server mariadb-client).");
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using EsDr.TestSupport;
 
 namespace EsDr.Infra.Tests.Replication;
 
@@ -75,7 +76,7 @@ internal sealed partial class CcrStandIn : IDisposable
         trialUsed = license == "trial";
         TransportAddresses = transportAddresses;
         network.Register(this, transportAddresses);
-        (listener, Url) = Listen();
+        (listener, Url) = Loopback.StartHttpListener();
         loop = Task.Run(ServeAsync);
     }
 
@@ -179,28 +180,6 @@ internal sealed partial class CcrStandIn : IDisposable
         catch (AggregateException)
         {
             // the listener's pending accept fails when it is stopped
-        }
-    }
-
-    private static (HttpListener, Uri) Listen()
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            var l = new HttpListener();
-            l.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try
-            {
-                l.Start();
-                return (l, new Uri($"http://127.0.0.1:{port}/"));
-            }
-            catch (HttpListenerException) when (attempt < 10)
-            {
-                l.Close();
-            }
         }
     }
 

@@ -8,6 +8,7 @@ using System.Text;
 using EsDr.Infra.Clouds.Linode;
 using EsDr.Infra.Tests.Renderers;
 using EsDr.Infra.Topology;
+using EsDr.TestSupport;
 
 namespace EsDr.Infra.Tests.Clouds.Linode;
 
@@ -318,10 +319,10 @@ public sealed class LinodeFrontDoorTests : IDisposable
         /// </summary>
         public static async Task<RunningFrontDoor> StartAsync(TempDir dir, FakeElasticsearch es, FakeElasticsearch? transport = null)
         {
-            var port = FreePort();
-            var transportPort = FreePort();
+            var port = Loopback.FreePort();
+            var transportPort = Loopback.FreePort();
             var ca = dir.Write("ca.crt", es.Ca.CaPem);
-            var rendered = LinodeFrontDoor.Render(Node, ca, es.Port, port, transport?.Port ?? FreePort(), transportPort);
+            var rendered = LinodeFrontDoor.Render(Node, ca, es.Port, port, transport?.Port ?? Loopback.FreePort(), transportPort);
             // A test runs unprivileged: drop only the privilege-dropping lines and the syslog target.
             var runnable = string.Join('\n', rendered.Split('\n').Where(l =>
                 l.Trim() is not ("user haproxy" or "group haproxy" or "log /dev/log local0" or "log global")));
@@ -355,15 +356,6 @@ public sealed class LinodeFrontDoorTests : IDisposable
             if (!_process.HasExited) _process.Kill();
             _process.WaitForExit();
             _process.Dispose();
-        }
-
-        private static int FreePort()
-        {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            return port;
         }
 
         private static string Locate(string tool) =>

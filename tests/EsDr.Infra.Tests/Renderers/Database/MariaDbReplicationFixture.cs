@@ -122,7 +122,7 @@ public sealed class MariaDbReplicationFixture : IAsyncLifetime
         Directory.CreateDirectory(dir);
         return new MySqlServerSettings(role, serverId, "127.0.0.1", new MySqlTlsFiles(Tls.CaPath, Tls.CertificatePath, Tls.KeyPath))
         {
-            Port = MariaDbServer.FreePort(),
+            Port = Loopback.FreePort(),
             DataDir = Path.Combine(dir, "data"),
             Socket = Path.Combine(dir, "mysqld.sock"),
             PidFile = Path.Combine(dir, "mysqld.pid"),

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using EsDr.TestSupport;
 
 namespace EsDr.Infra.Tests.Renderers.Database;
 
@@ -61,12 +62,6 @@ internal sealed class MariaDbServer : IAsyncDisposable
         ?? throw new InvalidOperationException(
             $"'{name}' is not installed; these tests need a real MariaDB (apt-get install mariadb-server mariadb-client).");
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>Creates the system tables in an empty datadir, with a password-less root for the socket.</summary>
     public static async Task InstallAsync(string dataDir)

@@ -7,6 +7,7 @@ using EsDr.Infra.Config;
 using EsDr.Infra.Renderers;
 using EsDr.Infra.Tests.Support;
 using Xunit.Abstractions;
+using EsDr.TestSupport;
 
 namespace EsDr.Infra.Tests.Renderers.HaproxyLive;
 
@@ -34,10 +35,10 @@ public sealed class HaproxyApplicationTests(ITestOutputHelper output)
         Assert.Equal(2, rendered.Application!.Servers.Count);
 
         using var dir = new TempDir();
-        var appPort = FreePort();
+        var appPort = Loopback.FreePort();
         await using var first = AppStandIn.Start(IPAddress.Parse("127.0.0.1"), appPort, "app-1");
         await using var second = AppStandIn.Start(IPAddress.Parse("127.0.0.2"), appPort, "app-2");
-        var (publicPort, monitorPort) = (FreePort(), FreePort());
+        var (publicPort, monitorPort) = (Loopback.FreePort(), Loopback.FreePort());
         var settings = rendered with
         {
             BindAddress = "127.0.0.1",
@@ -45,8 +46,8 @@ public sealed class HaproxyApplicationTests(ITestOutputHelper output)
             ClusterPort = null,
             ProxyTransport = false,
             HttpSources = null,
-            HttpPort = FreePort(),
-            Servers = [new HaproxyServer("es-unused", "127.0.0.1", FreePort())],
+            HttpPort = Loopback.FreePort(),
+            Servers = [new HaproxyServer("es-unused", "127.0.0.1", Loopback.FreePort())],
             LocalServers = null,
             CaFilePath = dir.Write("ca.crt", RendererSamples.ThrowawayCaPem()),
             Application = rendered.Application with
@@ -114,12 +115,6 @@ public sealed class HaproxyApplicationTests(ITestOutputHelper output)
         return answers;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>An application server stand-in: /healthz answers 200 while <see cref="Healthy"/>, else 503; any other path its name.</summary>
     private sealed class AppStandIn : IAsyncDisposable

@@ -5,6 +5,7 @@ using EsDr.Infra.Renderers.Database;
 using EsDr.Infra.Tests.Renderers.Database;
 using EsDr.Infra.Tests.Support;
 using Xunit.Abstractions;
+using EsDr.TestSupport;
 
 namespace EsDr.Infra.Tests.Renderers.HaproxyLive;
 
@@ -52,19 +53,19 @@ public sealed class HaproxyDatabaseTests(ITestOutputHelper output)
         }
 
         using var other = new TempDir();
-        var closedPort = MariaDbServer.FreePort();
+        var closedPort = Loopback.FreePort();
         using var refusing = await StartAsync(other, "refusing", new HaproxyDatabase(closedPort, "ovhes-gra-db", "127.0.0.1", ["192.0.2.7/32"]));
         Assert.Equal(0, await GreetingAsync(closedPort));
     }
 
     private static async Task<HaproxyProcess> StartAsync(TempDir dir, string name, HaproxyDatabase database)
     {
-        var monitorPort = MariaDbServer.FreePort();
-        var settings = new HaproxyFrontendSettings([new HaproxyServer("es-unused", "127.0.0.1", MariaDbServer.FreePort())], dir.Write($"{name}-ca.crt", RendererSamples.ThrowawayCaPem()))
+        var monitorPort = Loopback.FreePort();
+        var settings = new HaproxyFrontendSettings([new HaproxyServer("es-unused", "127.0.0.1", Loopback.FreePort())], dir.Write($"{name}-ca.crt", RendererSamples.ThrowawayCaPem()))
         {
             BindAddress = Frontend,
             MonitorPort = monitorPort,
-            HttpPort = MariaDbServer.FreePort(),
+            HttpPort = Loopback.FreePort(),
             HttpSources = [],
             Database = database,
         };

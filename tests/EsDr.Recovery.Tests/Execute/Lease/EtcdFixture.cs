@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using EsDr.TestSupport;
 
 namespace EsDr.Recovery.Tests.Execute.Lease;
 
@@ -17,8 +18,8 @@ public sealed class EtcdFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var clientPort = FreePort();
-        var peerPort = FreePort();
+        var clientPort = Loopback.FreePort();
+        var peerPort = Loopback.FreePort();
         Endpoint = new Uri($"http://127.0.0.1:{clientPort}/");
         var peer = $"http://127.0.0.1:{peerPort}";
         var info = new ProcessStartInfo("etcd")
@@ -96,10 +97,4 @@ public sealed class EtcdFixture : IAsyncLifetime
         lock (_log) _log.AppendLine(line);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

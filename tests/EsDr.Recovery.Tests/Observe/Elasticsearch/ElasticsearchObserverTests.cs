@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using EsDr.Infra.Replication;
 using EsDr.Recovery.Observe;
 using EsDr.Recovery.Observe.Elasticsearch;
+using EsDr.TestSupport;
 
 namespace EsDr.Recovery.Tests.Observe.Elasticsearch;
 
@@ -62,10 +63,7 @@ public sealed class ElasticsearchObserverTests : IDisposable
     [Fact]
     public async Task A_refused_connection_means_unreachable()
     {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        var port = Loopback.FreePort(); // nothing listens there
 
         var seen = await Observe(new Uri($"http://127.0.0.1:{port}/"));
 

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using EsDr.TestSupport;
 
 namespace EsDr.Recovery.Tests.Observe.Elasticsearch;
 
@@ -52,7 +53,7 @@ internal sealed partial class EsPromotionStandIn : IDisposable
 
     public EsPromotionStandIn()
     {
-        (listener, Url) = Listen();
+        (listener, Url) = Loopback.StartHttpListener();
         loop = Task.Run(ServeAsync);
     }
 
@@ -90,28 +91,6 @@ internal sealed partial class EsPromotionStandIn : IDisposable
         listener.Close();
         try { loop.Wait(TimeSpan.FromSeconds(5)); }
         catch (AggregateException) { }
-    }
-
-    private static (HttpListener, Uri) Listen()
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            var l = new HttpListener();
-            l.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try
-            {
-                l.Start();
-                return (l, new Uri($"http://127.0.0.1:{port}/"));
-            }
-            catch (HttpListenerException) when (attempt < 10)
-            {
-                l.Close();
-            }
-        }
     }
 
     private async Task ServeAsync()
