@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace EsDr.Infra.Renderers.Database;
 
@@ -22,16 +21,8 @@ public sealed record MonitorAccount(string Password)
         : ["PROCESS", "REPLICATION CLIENT"];
 
     /// <summary>Creates (or resets) the account; like <see cref="RecoveryAdminAccount.Sql"/> not binary-logged, idempotent, other privileges taken away on each run.</summary>
-    public string Sql()
-    {
-        var who = $"{ReplicationBootstrap.SqlLiteral(User, "monitor user")}@'%'";
-        var password = ReplicationBootstrap.SqlLiteral(Password, "monitor password");
-        var sql = new StringBuilder("SET SESSION sql_log_bin = 0;\n");
-        sql.Append(CultureInfo.InvariantCulture, $"CREATE USER IF NOT EXISTS {who} IDENTIFIED BY {password} REQUIRE SSL WITH MAX_USER_CONNECTIONS 3;\n");
-        sql.Append(CultureInfo.InvariantCulture, $"ALTER USER {who} IDENTIFIED BY {password} REQUIRE SSL WITH MAX_USER_CONNECTIONS 3;\n");
-        sql.Append(CultureInfo.InvariantCulture, $"REVOKE ALL PRIVILEGES, GRANT OPTION FROM {who};\n");
-        sql.Append(CultureInfo.InvariantCulture, $"GRANT {string.Join(", ", Privileges)} ON *.* TO {who};\n");
-        sql.Append(CultureInfo.InvariantCulture, $"GRANT SELECT ON performance_schema.* TO {who};\n");
-        return sql.ToString();
-    }
+    public string Sql() =>
+        AccountSql.CreateOrReset(User, Password, "monitor", Privileges, "WITH MAX_USER_CONNECTIONS 3")
+            .Append(CultureInfo.InvariantCulture, $"GRANT SELECT ON performance_schema.* TO {AccountSql.Who(User, "monitor")};\n")
+            .ToString();
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 
 namespace EsDr.Infra.Renderers.Database;
 
@@ -25,15 +23,5 @@ public sealed record RecoveryAdminAccount(string Password)
     /// Creates (or resets) the account; like <see cref="ReplicationBootstrap.PrimarySql"/> not written to the binary
     /// log and idempotent, with every other privilege taken away on each run.
     /// </summary>
-    public string Sql()
-    {
-        var who = $"{ReplicationBootstrap.SqlLiteral(User, "admin user")}@'%'";
-        var password = ReplicationBootstrap.SqlLiteral(Password, "admin password");
-        var sql = new StringBuilder("SET SESSION sql_log_bin = 0;\n");
-        sql.Append(CultureInfo.InvariantCulture, $"CREATE USER IF NOT EXISTS {who} IDENTIFIED BY {password} REQUIRE SSL;\n");
-        sql.Append(CultureInfo.InvariantCulture, $"ALTER USER {who} IDENTIFIED BY {password} REQUIRE SSL;\n");
-        sql.Append(CultureInfo.InvariantCulture, $"REVOKE ALL PRIVILEGES, GRANT OPTION FROM {who};\n");
-        sql.Append(CultureInfo.InvariantCulture, $"GRANT {string.Join(", ", Privileges)} ON *.* TO {who};\n");
-        return sql.ToString();
-    }
+    public string Sql() => AccountSql.CreateOrReset(User, Password, "admin", Privileges).ToString();
 }
