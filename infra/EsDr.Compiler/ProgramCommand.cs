@@ -7,10 +7,13 @@ using EsDr.Infra.Program;
 namespace EsDr.Compiler;
 
 /// <summary>
-/// The command Pulumi's YAML language host runs (<c>runtime.options.compiler</c>). With the stack's
-/// <c>PULUMI_*</c> variables it prints the stack's program; with none of them (Pulumi listing the plugins
-/// to install) it prints a program naming every provider package at its pinned version. Only the program
-/// goes to stdout; diagnostics go to stderr.
+/// The command Pulumi's YAML language host runs (<c>runtime.options.compiler</c>). Pulumi runs it twice:
+/// <c>Run</c> sets the per-stack variables and it prints the stack's program; <c>GetRequiredPackages</c> /
+/// <c>GetProgramDependencies</c> set none of them and it prints a program naming every provider package at
+/// its pinned version. Both calls inherit the CLI's whole environment (pulumi-yaml's <c>LoadFromCompiler</c>
+/// appends <c>os.Environ()</c>), which holds other <c>PULUMI_*</c> variables in any real deployment
+/// (<c>PULUMI_CONFIG_PASSPHRASE</c>, <c>PULUMI_BACKEND_URL</c>, <c>PULUMI_ACCESS_TOKEN</c>), so the two are
+/// told apart by the per-stack variables alone. Only the program goes to stdout; diagnostics go to stderr.
 /// </summary>
 internal static class ProgramCommand
 {
@@ -24,7 +27,7 @@ internal static class ProgramCommand
 
     public static int Execute(IReadOnlyDictionary<string, string> environment, TextWriter stdout, TextWriter stderr)
     {
-        if (!environment.Keys.Any(k => k.StartsWith("PULUMI_", StringComparison.Ordinal)))
+        if (IsPluginListCall(environment))
         {
             stdout.Write(ProgramYamlWriter.Write(ProviderPackages.ManifestProgram(ProjectFile.DefaultProjectName)));
             return ExitCodes.Ok;
@@ -49,6 +52,15 @@ internal static class ProgramCommand
             return ExitCodes.InvalidConfig;
         }
     }
+
+    /// <summary>
+    /// The per-stack variables only pulumi-yaml's <c>Run</c> sets (<c>pkg/server/server.go</c>); the plugin-list
+    /// call sets neither, whatever else the CLI's environment carries.
+    /// </summary>
+    private static readonly string[] PerStackVariables = ["PULUMI_STACK", "PULUMI_CONFIG"];
+
+    internal static bool IsPluginListCall(IReadOnlyDictionary<string, string> environment) =>
+        !PerStackVariables.Any(environment.ContainsKey);
 
     internal static int Emit(string project, string stack, IReadOnlyDictionary<string, string> config,
         IReadOnlyCollection<string>? secretKeys, TextWriter stdout, TextWriter stderr)

@@ -1,3 +1,4 @@
+using EsDr.Compiler;
 using EsDr.Infra.Compilation;
 using EsDr.Infra.Config;
 using EsDr.Infra.Program;
@@ -46,10 +47,23 @@ public class PulumiInvocationTests
         Assert.DoesNotContain("SENTINEL-SECRET-", result.Stdout, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Run_WithoutAnyPulumiVariable_NamesEveryProviderPackageAtItsPinnedVersion()
+    /// <summary>The CLI environments a plugin-list call meets: bare, and what real deployments carry.</summary>
+    public static TheoryData<string> CliEnvironments() => new(CliEnvironment.Keys);
+
+    private static readonly Dictionary<string, IReadOnlyDictionary<string, string>> CliEnvironment = new()
     {
-        var result = PulumiLikeRunner.Run(new Dictionary<string, string>());
+        ["none"] = new Dictionary<string, string>(),
+        ["local backend passphrase"] = new Dictionary<string, string> { ["PULUMI_CONFIG_PASSPHRASE"] = "p" },
+        ["ci workflow"] = new Dictionary<string, string> { ["PULUMI_BACKEND_URL"] = "s3://state", ["PULUMI_CONFIG_PASSPHRASE"] = "p" },
+        ["pulumi cloud"] = new Dictionary<string, string> { ["PULUMI_ACCESS_TOKEN"] = "pul-x", ["PULUMI_HOME"] = "/tmp/pulumi-home" },
+        ["deploying shell"] = PulumiLikeRunner.DeployingShell,
+    };
+
+    [Theory]
+    [MemberData(nameof(CliEnvironments))]
+    public void ListPlugins_WithTheClisEnvironment_NamesEveryProviderPackageAtItsPinnedVersion(string environment)
+    {
+        var result = PulumiLikeRunner.ListPlugins(CliEnvironment[environment]);
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         var resources = (YamlMappingNode)ParseProgram(result.Stdout)["resources"];
@@ -57,6 +71,17 @@ public class PulumiInvocationTests
             .ToDictionary(r => ((YamlScalarNode)r["type"]).Value!, r => ((YamlScalarNode)r["options"]["version"]).Value!);
         foreach (var (package, version) in ProviderPackages.Versions)
             Assert.Equal(version, declared[$"pulumi:providers:{package}"]);
+    }
+
+    [Theory]
+    [InlineData("PULUMI_STACK")]
+    [InlineData("PULUMI_CONFIG")]
+    public void ProgramCommand_WithAPerStackVariable_IsTheRunCall(string variable)
+    {
+        var environment = new Dictionary<string, string>(PulumiLikeRunner.DeployingShell) { [variable] = "x" };
+
+        Assert.False(ProgramCommand.IsPluginListCall(environment));
+        Assert.True(ProgramCommand.IsPluginListCall(PulumiLikeRunner.DeployingShell));
     }
 
     [Fact]
@@ -74,7 +99,7 @@ public class PulumiInvocationTests
     [Fact]
     public void Run_WithMalformedPulumiConfig_ExitsNonZeroWithNothingOnStdout()
     {
-        var result = PulumiLikeRunner.Run(new Dictionary<string, string> { ["PULUMI_STACK"] = "x", ["PULUMI_CONFIG"] = "{not json" });
+        var result = PulumiLikeRunner.Run(PulumiLikeRunner.DeployingShell, new Dictionary<string, string> { ["PULUMI_STACK"] = "x", ["PULUMI_CONFIG"] = "{not json" });
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("", result.Stdout);
