@@ -72,8 +72,8 @@ public static class NodeUserData
         var frontend = HaproxySettings(topology, region, peers, firstBoot: true) with { Database = database };
         var userData = CloudInit.RenderHaproxyHost(new HaproxyUserData(frontend, ClusterSecurity.CaCertBase64Ref, topology.Config.Ssh.PublicKeys)
         {
-            // The VM filters SSH itself too: on OVH nothing else does.
-            SshSources = topology.Config.Ssh.AllowedCidrs.Prepend(region.Network.Cidr).Distinct(StringComparer.Ordinal).ToList(),
+            // The VM filters SSH itself too: on OVH nothing else does. The deployers push its config.
+            SshSources = topology.Config.Ssh.AllowedCidrs.Concat(topology.DeployerSources).Prepend(region.Network.Cidr).Distinct(StringComparer.Ordinal).ToList(),
         });
         files.Add(new RenderedFile(region.Name, region.Balancer.Name, CloudInit.HaproxyConfigFile + " (first boot)", HaproxyConfig.Render(frontend)));
         files.Add(new RenderedFile(region.Name, region.Balancer.Name, "user-data (cloud-init)", userData));

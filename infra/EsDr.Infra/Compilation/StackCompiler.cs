@@ -26,6 +26,7 @@ public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
         // The monitoring host's address exists before any region, so the endpoints admit it without waiting for the host.
         var monitoring = config.Monitoring is { } m ? MonitoringSite.Prepare(topology, program, Adapter(m.Cloud)) : null;
         if (monitoring is not null) topology = monitoring.AdmittedByEndpoints(topology);
+        topology = DeployerAccess.Admit(topology, monitoring?.Source);
 
         var regions = topology.Regions.Select(region => BuildRegion(topology, region, program, files, monitoring is not null)).ToList();
         var views = regions.Select(r => new RegionBuildView(r.Adapter, r.Context, r.Resources)).ToList();
@@ -35,13 +36,10 @@ public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
             AddBalancerUserData(topology, build, peers, program, files, DatabaseFrontend(topology, build, views, monitoring?.Source, firstBoot: true));
             build.Adapter.AddFirewalls(build.Context, build.Resources, peers);
         }
-        // With one region a HAProxy VM fronts only its own nodes, at fixed names, so its first-boot config stays right.
-        if (regions.Count > 1)
-        {
-            foreach (var build in regions.Where(r => r.Context.Region.Balancer.Kind == BalancerKind.HaProxy))
-                AddConfigPush(topology, build, regions.Where(r => r != build).Select(r => r.Resources).ToList(), program, files,
-                    DatabaseFrontend(topology, build, views, monitoring?.Source, firstBoot: false));
-        }
+        var pushed = DeployReach.PushedHaproxies(config).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var build in regions.Where(r => pushed.Contains(r.Context.Region.Name)))
+            AddConfigPush(topology, build, regions.Where(r => r != build).Select(r => r.Resources).ToList(), program, files,
+                DatabaseFrontend(topology, build, views, monitoring?.Source, firstBoot: false));
 
         // Application servers first: the database hosts' firewalls admit them by address.
         var applications = ApplicationTier.Add(topology, views, files);

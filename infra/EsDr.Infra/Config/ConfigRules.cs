@@ -22,6 +22,8 @@ public static partial class ConfigRules
         SecurityIsOn,
         ClientCidrsAreValidAndNeverTheInternet,
         SshHasKeysAndValidCidrs,
+        DeployerCidrsAreValidAndNeverTheInternet,
+        DeployerIsNamedWhereTheDeployReachesTheRegions,
         NodeCountIsOddAndAtLeastThree,
         GenerationsArePositive,
         NetworksArePrivateAndDisjoint,
@@ -55,11 +57,44 @@ public static partial class ConfigRules
     /// <summary>Multi-region HAProxy VMs get their config pushed over SSH with the secret deploy key (HaproxyConfigPush).</summary>
     private static IEnumerable<ConfigError> DeployKeyWhereHaproxyConfigIsPushed(StackConfig c)
     {
-        var fronted = c.Regions.Where(r => r.LoadBalancer.Kind == BalancerKind.HaProxy).Select(r => r.Name).ToList();
-        if (c.Regions.Count > 1 && fronted.Count > 0 && !c.SecretsSet.Contains(ProgramSecrets.DeployKey))
+        var fronted = DeployReach.PushedHaproxies(c).Select(r => r.Name).ToList();
+        if (fronted.Count > 0 && !c.SecretsSet.Contains(ProgramSecrets.DeployKey))
             yield return new(Key(c, ProgramSecrets.DeployKey),
                 $"is required: HAProxy in {string.Join(", ", fronted)} gets its config pushed over SSH; set the private key of one of "
                 + $"{Key(c, "ssh.publicKeys")} with `pulumi config set --secret {ProgramSecrets.DeployKey} < key`");
+    }
+
+    /// <summary>The deployer is admitted to data ports and SSH: never the whole internet.</summary>
+    private static IEnumerable<ConfigError> DeployerCidrsAreValidAndNeverTheInternet(StackConfig c)
+    {
+        var cidrs = c.Deployer?.Cidrs ?? [];
+        for (var i = 0; i < cidrs.Count; i++)
+        {
+            var path = Key(c, $"deployer.cidrs[{i}]");
+            if (cidrs[i] is "::/0" || (Ipv4Cidr.TryParse(cidrs[i], out var cidr) && cidr.PrefixLength == 0))
+                yield return new(path, $"'{cidrs[i]}' would open Elasticsearch (9200) and SSH to the whole internet; list the network the deploying machine leaves from");
+            else if (!Ipv4Cidr.TryParse(cidrs[i], out _))
+                yield return new(path, $"must be an IPv4 network such as 203.0.113.10/32, got '{cidrs[i]}'");
+        }
+    }
+
+    /// <summary>
+    /// A multi-region <c>pulumi up</c> reaches into the regions (<see cref="DeployReach"/>); without a named
+    /// deployer network every firewall refuses it and the first <c>up</c> fails half-way.
+    /// </summary>
+    private static IEnumerable<ConfigError> DeployerIsNamedWhereTheDeployReachesTheRegions(StackConfig c)
+    {
+        if (c.Deployer is { Cidrs.Count: > 0 }) yield break;
+        var reaches = new List<string>();
+        if (DeployReach.ReplicationFollowers(c).Count > 0)
+            reaches.Add("`es-dr replication apply` calls every regional endpoint on 9200 (a HAProxy VM's on 9210)");
+        var pushed = DeployReach.PushedHaproxies(c);
+        if (pushed.Count > 0)
+            reaches.Add($"the HAProxy config push connects to the HAProxy VM of {string.Join(", ", pushed.Select(r => r.Name))} on port 22");
+        if (reaches.Count > 0)
+            yield return new(Key(c, "deployer.cidrs"),
+                $"is required: `pulumi up` of this stack runs on the deploying machine and {string.Join("; ", reaches)}; "
+                + "list the network that machine leaves from (a self-hosted CI runner or a bastion with a fixed address, e.g. 203.0.113.10/32)");
     }
 
     private static IEnumerable<ConfigError> NamePrefixIsShortDnsLabel(StackConfig c)

@@ -33,6 +33,9 @@ public sealed record StackConfig(
     /// <summary>The application tier (<c>es-dr:application</c>); regions with <c>application</c> get a pool.</summary>
     public ApplicationSettings? Application { get; init; }
 
+    /// <summary>Where <c>pulumi up</c> runs (<c>es-dr:deployer</c>); required when the deploy reaches into the regions.</summary>
+    public DeployerSettings? Deployer { get; init; }
+
     public RegionConfig Active => Regions.Single(r => r.Name == ActiveRegion);
 
     /// <summary>Which of <see cref="ProgramSecrets.Keys"/> the stack sets (their values are never read).</summary>
@@ -74,6 +77,13 @@ public sealed record DnsSettings(
 /// region's cluster, in proxy mode through the active region's balancer.
 /// </summary>
 public sealed record ReplicationSettings(IReadOnlyList<string> IndexPatterns);
+
+/// <summary>
+/// The networks the machine running <c>pulumi up</c> leaves from (a self-hosted CI runner, a bastion). A
+/// multi-region deploy reaches into the regions from there: <c>es-dr replication apply</c> on every regional
+/// endpoint's 9200 (a HAProxy VM's cluster port 9210), the HAProxy config push on port 22 of the HAProxy VMs.
+/// </summary>
+public sealed record DeployerSettings(IReadOnlyList<string> Cidrs);
 
 public sealed record SshSettings(IReadOnlyList<string> PublicKeys, IReadOnlyList<string> AllowedCidrs);
 

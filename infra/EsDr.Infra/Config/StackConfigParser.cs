@@ -11,7 +11,7 @@ namespace EsDr.Infra.Config;
 public static class StackConfigParser
 {
     /// <summary>The top-level keys of the project's namespace.</summary>
-    public static readonly string[] TopLevelKeys = ["namePrefix", "activeRegion", "elasticsearch", "ssh", "tags", "regions", "dns", "replication", "database", "application", "monitoring", "recovery"];
+    public static readonly string[] TopLevelKeys = ["namePrefix", "activeRegion", "elasticsearch", "ssh", "deployer", "tags", "regions", "dns", "replication", "database", "application", "monitoring", "recovery"];
 
     private static readonly Dictionary<string, DnsProvider> DnsProviders = new()
     {
@@ -89,6 +89,7 @@ public static class StackConfigParser
             SecretsSet = secretsSet,
             Database = TierConfigReader.ReadDatabase(Key("database")),
             Application = TierConfigReader.ReadApplication(Key("application")),
+            Deployer = ReadDeployer(Key("deployer")),
         };
 
         if (errors.Count == 0) errors.AddRange(ConfigRules.Check(config));
@@ -222,6 +223,13 @@ public static class StackConfigParser
         if (!n.IsObject()) return new SshSettings([], []);
         n.RejectUnknownKeys("publicKeys", "allowedCidrs");
         return new SshSettings(n.Child("publicKeys").Strings(required: true), n.Child("allowedCidrs").Strings(required: true));
+    }
+
+    private static DeployerSettings? ReadDeployer(ConfigNode n)
+    {
+        if (n.IsMissing || !n.IsObject()) return null;
+        n.RejectUnknownKeys("cidrs");
+        return new DeployerSettings(n.Child("cidrs").Strings(required: true));
     }
 
     private static Dictionary<string, string> ReadTags(ConfigNode n) =>

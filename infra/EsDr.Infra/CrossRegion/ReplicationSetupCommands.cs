@@ -11,8 +11,8 @@ namespace EsDr.Infra.CrossRegion;
 /// rebuilding): both clusters learn each other as proxy-mode remotes through their balancers' transport
 /// passthrough, the follower auto-follows the index patterns and follows the leader indices that exist.
 /// The command is idempotent, and its triggers (leader, generations, patterns) make it run again — in the
-/// other direction — when the active region changes. It runs on the machine running Pulumi, which must
-/// be inside <c>elasticsearch.clientCidrs</c>.
+/// other direction — when the active region changes. It runs on the machine running Pulumi, which
+/// the endpoints admit through <c>es-dr:deployer</c> (<see cref="Compilation.DeployerAccess"/>).
 /// </summary>
 public static class ReplicationSetupCommands
 {
@@ -22,7 +22,8 @@ public static class ReplicationSetupCommands
     {
         if (config.Replication is not { } replication) return;
         var leader = regions.Single(r => r.Region.Name == config.ActiveRegion);
-        foreach (var follower in regions.Where(r => r.Region.Config.State is RegionState.Standby or RegionState.Rebuilding))
+        var followers = DeployReach.ReplicationFollowers(config).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var follower in regions.Where(r => followers.Contains(r.Region.Name)))
             AddFollower(program, config, replication, leader, follower);
     }
 

@@ -13,6 +13,12 @@ public sealed record DeploymentTopology(
     public string Prefix => Config.NamePrefix;
     public RegionTopology Active => Regions.Single(r => r.Name == Config.ActiveRegion);
     public IEnumerable<RegionTopology> Others(RegionTopology region) => Regions.Where(r => r.Name != region.Name);
+
+    /// <summary>
+    /// The machines running <c>pulumi up</c> that push HAProxy configs over SSH (Compilation.DeployerAccess): HAProxy
+    /// VMs admit them on port 22 besides the operators. Empty when nothing is pushed.
+    /// </summary>
+    public IReadOnlyList<string> DeployerSources { get; init; } = [];
 }
 
 /// <summary>One region: its network, its Elasticsearch cluster and the balancer in front of it.</summary>

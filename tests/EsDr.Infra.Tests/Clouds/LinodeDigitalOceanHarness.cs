@@ -20,6 +20,7 @@ internal sealed class LinodeDigitalOceanHarness
     public const string Project = "es-dr";
     public const string OperatorCidr = "203.0.113.0/24";
     public const string ClientCidr = "198.51.100.0/24";
+    public const string DeployerCidr = "192.0.2.10/32";
     public const string SshKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGQw1c6y3Vb5cR9yTQ0h ops@example.com";
 
     public const string Fra = """
@@ -89,6 +90,7 @@ internal sealed class LinodeDigitalOceanHarness
             [$"{Project}:activeRegion"] = active,
             [$"{Project}:elasticsearch"] = $$"""{"version":"8.17.4","license":"trial","clientCidrs":["{{ClientCidr}}"]}""",
             [$"{Project}:ssh"] = $$"""{"publicKeys":["{{SshKey}}"],"allowedCidrs":["{{OperatorCidr}}"]}""",
+            [$"{Project}:deployer"] = $$"""{"cidrs":["{{DeployerCidr}}"]}""",
             [$"{Project}:tags"] = """{"team":"search","cost centre":"4711"}""",
             [$"{Project}:regions"] = "[" + string.Join(",", nodes) + "]",
         };

@@ -161,7 +161,7 @@ public class StackConfigParserTests
     {
         { "es-dr:activeRegion", "lon", "es-dr:activeRegion: 'lon' is not the name of a region in es-dr:regions" },
         { "es-dr:namePrefix", "Shop_Prod", "es-dr:namePrefix: must be 1-20 lowercase letters, digits or '-', starting with a letter, got 'Shop_Prod'" },
-        { "es-dr:regionz", "[]", "es-dr:regionz: unknown key (expected one of: namePrefix, activeRegion, elasticsearch, ssh, tags, regions, dns, replication, database, application, monitoring, recovery, alertWebhookToken, deployKey)" },
+        { "es-dr:regionz", "[]", "es-dr:regionz: unknown key (expected one of: namePrefix, activeRegion, elasticsearch, ssh, deployer, tags, regions, dns, replication, database, application, monitoring, recovery, alertWebhookToken, deployKey)" },
         { "es-dr:regions", "{\"name\":\"fra\"}", "es-dr:regions: must be a list, got an object" },
         { "es-dr:regions", "[{\"name\":", "es-dr:regions: is not valid structured config: Expected depth to be zero at the end of the JSON payload. There is an open JSON object or array that should be closed. LineNumber: 0 | BytePositionInLine: 9." },
         { "es-dr:regions", "[]", "es-dr:regions: must list at least one region" },

@@ -191,7 +191,9 @@ public sealed partial class DigitalOceanAdapter : ICloudAdapter
         balancerInbound.Add(Inbound(Port(NodeUserData.HaproxyClusterPort), clients));
         if (peerCidrs.Count > 0) balancerInbound.Add(Inbound(Port(es.TransportPort), peerCidrs));
         balancerInbound.Add(Inbound(Port(NodeUserData.HaproxySettings(context.Topology, region, []).MonitorPort), [region.Network.Cidr]));
-        if (config.Ssh.AllowedCidrs.Count > 0) balancerInbound.Add(Inbound("22", config.Ssh.AllowedCidrs));
+        balancerInbound.Add(Inbound("22", config.Ssh.AllowedCidrs));
+        // The machines that push its config (DeployerAccess).
+        if (context.Topology.DeployerSources.Count > 0) balancerInbound.Add(Inbound("22", context.Topology.DeployerSources));
         AddFirewall(context, BalancerFirewallName(region), $"{config.NamePrefix}-{region.Key}-lb", BalancerTagName(region), balancerInbound);
     }
 

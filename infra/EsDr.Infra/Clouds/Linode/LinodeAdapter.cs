@@ -302,7 +302,9 @@ public sealed class LinodeAdapter : ICloudAdapter
             // The cluster port reaches this region's own cluster whichever region is active (replication set-up).
             balancerInbound.Add(Rule("es-cluster", Port(NodeUserData.HaproxyClusterPort), clients));
             balancerInbound.Add(Rule("haproxy-monitor", Port(NodeUserData.HaproxySettings(context.Topology, region, []).MonitorPort), [region.Network.Cidr]));
-            if (config.Ssh.AllowedCidrs.Count > 0) balancerInbound.Add(Rule("ssh-operators", "22", config.Ssh.AllowedCidrs));
+            balancerInbound.Add(Rule("ssh-operators", "22", config.Ssh.AllowedCidrs));
+            // The machines that push its config (DeployerAccess).
+            if (context.Topology.DeployerSources.Count > 0) balancerInbound.Add(Rule("ssh-deployers", "22", context.Topology.DeployerSources));
         }
         if (config.Application is { } app && region.Applications.Count > 0)
             balancerInbound.Add(Rule("app-clients", Port(app.PublicPort), app.ClientCidrs));

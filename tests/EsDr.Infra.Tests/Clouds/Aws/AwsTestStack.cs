@@ -24,6 +24,9 @@ internal sealed class AwsTestStack
     /// <summary><c>elasticsearch.clientCidrs</c>: may reach the regional endpoint on 9200.</summary>
     public const string ClientsCidr = "198.51.100.0/24";
 
+    /// <summary>Where <c>pulumi up</c> runs (<c>es-dr:deployer</c>).</summary>
+    public const string DeployerCidr = "192.0.2.10/32";
+
     public static readonly ProviderSchemas Schemas = ProviderSchemas.LoadEmbedded();
 
     private static readonly ICloudAdapter[] Adapters = [new AwsAdapter(), new OvhAdapter()];
@@ -58,6 +61,7 @@ internal sealed class AwsTestStack
         ["es-dr:activeRegion"] = activeRegion,
         ["es-dr:elasticsearch"] = $$"""{"version":"8.17.4","license":"trial","clientCidrs":["{{ClientsCidr}}"]}""",
         ["es-dr:ssh"] = $$"""{"publicKeys":["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGQw1c6y3Vb5cR9yTQ0h ops@example.com"],"allowedCidrs":["{{OperatorsCidr}}"]}""",
+        ["es-dr:deployer"] = $$"""{"cidrs":["{{DeployerCidr}}"]}""",
         ["es-dr:tags"] = """{"team":"search"}""",
         ["es-dr:regions"] = "[" + string.Join(",", regions) + "]",
     };

@@ -210,7 +210,7 @@ public class OvhAdapterTests
     }
 
     [Fact]
-    public void Ovh_HaProxyVm_CompiledUserData_AdmitsClientsTheNetworkAndPeersOnHttp_OnlyPeersOnTransport()
+    public void Ovh_HaProxyVm_CompiledUserData_AdmitsClientsTheDeployerTheNetworkAndPeersOnHttp_OnlyPeersOnTransport()
     {
         // The real compiler: the VM is the only filter in front of the nodes (OVH has no cloud firewall).
         var config = AwsTestStack.Config("gra",
@@ -224,11 +224,11 @@ public class OvhAdapterTests
         Assert.True(problems.Count == 0, string.Join("\n", problems));
         Assert.Equal("${gra-lb-cloud-init}", program.Resource("gra-lb").Properties["userData"]);
         const string Peer = "${sbg-gw.externalInformations[0].ips[0].ip}/32";
-        Assert.Equal(["10.40.0.0/24", AwsTestStack.ClientsCidr, Peer], Sources(userData, 9200));
+        Assert.Equal(["10.40.0.0/24", AwsTestStack.ClientsCidr, AwsTestStack.DeployerCidr, Peer], Sources(userData, 9200));
         Assert.Equal([Peer], Sources(userData, 9300));
-        // The operators' networks reach SSH only, through the VM's own nftables rule.
+        // The operators' networks reach SSH only, through the VM's own nftables rule; so does the deployer, which pushes the config.
         Assert.DoesNotContain(AwsTestStack.OperatorsCidr, Sources(userData, 9200));
-        Assert.Contains($"tcp dport 22 ip saddr {{ 10.40.0.0/24, {AwsTestStack.OperatorsCidr} }} accept", userData, StringComparison.Ordinal);
+        Assert.Contains($"tcp dport 22 ip saddr {{ 10.40.0.0/24, {AwsTestStack.OperatorsCidr}, {AwsTestStack.DeployerCidr} }} accept", userData, StringComparison.Ordinal);
     }
 
     [Fact]
