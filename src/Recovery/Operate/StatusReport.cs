@@ -28,8 +28,8 @@ internal sealed record StatusReport(string Stack, string ActiveRegion, IReadOnly
     /// <summary>
     /// Pure: judges each region's probe against what should be there. A lost or rebuilding region, an endpoint
     /// that fails, a cluster that is not green or misses nodes, a follower that is paused, failing or lagging
-    /// beyond the analysis limits, a database that cannot be reached or answers with an error, a writable replica or a read-only primary,
-    /// stopped replica threads or a replica lagging too far are problems.
+    /// beyond the analysis limits, a database that cannot be reached or answers with an error, a writable
+    /// replica or a read-only primary, stopped replica threads or a replica lagging too far are problems.
     /// </summary>
     public static StatusReport Evaluate(Deployment deployment, IReadOnlyList<HealthSnapshot> snapshots, AnalysisThresholds thresholds,
         IReadOnlyDictionary<string, string> probeProblems)
