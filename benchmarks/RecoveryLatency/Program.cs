@@ -138,7 +138,7 @@ namespace EsDr.Benchmarks.RecoveryLatency
             var token = overall.Token;
             var startUp = await pair.StartAsync(token);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MariaDB pair up in {startUp.TotalSeconds:0.0} s ({pair.Version})"));
-            var promotion = new MySqlPromotion(pair.Client);
+            var promotion = new MySqlPromotion(pair.Client, EsDr.Recovery.Sql.SqlDialect.MariaDb);
             var (primary, replica) = (pair.Primary, pair.Replica);
 
             var toWritable = new List<double>();

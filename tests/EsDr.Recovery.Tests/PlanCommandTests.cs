@@ -54,6 +54,19 @@ public class PlanCommandTests
         Assert.Contains(steps, s => s == "pulumi config set --stack prod activeRegion dub");
     }
 
+    [Theory]
+    [InlineData("region-loss")]
+    [InlineData("cluster-red")]
+    public void Simulate_OnTheMySql84Stack_PrintsOnlyMySql84Statements(string scenario)
+    {
+        var (exit, output, errors) = Run("plan", "--simulate", scenario, "--stack-file", Path.Combine(Root, "stacks", "Pulumi.linode-shop.yaml"));
+
+        Assert.True(exit == 0, errors);
+        Assert.Contains("[mysql fra] STOP REPLICA;", output, StringComparison.Ordinal);
+        Assert.Contains("[mysql fra] RESET REPLICA ALL;", output, StringComparison.Ordinal);
+        Assert.DoesNotMatch(Sql.SqlDialectTests.NotMySql84(), output);
+    }
+
     [Fact]
     public void Simulate_UnknownScenario_IsAUsageError() =>
         Assert.Equal(2, Run("plan", "--simulate", "meteor", "--stack-file", Path.Combine(Root, "Pulumi.prod.yaml")).Exit);

@@ -1,6 +1,7 @@
 using System.Text;
 using EsDr.Recovery.Execute.Audit;
 using EsDr.Recovery.Observe.MySql;
+using EsDr.Recovery.Sql;
 using EsDr.Recovery.Tests.Execute.MySql;
 using EsDr.Recovery.Tests.Operate;
 using EsDr.TestSupport;
@@ -45,7 +46,7 @@ public sealed class WatchAutoFailoverTests(MariaDbFixture db) : IClassFixture<Ma
             "POST /orders-1/_ccr/pause_follow", "POST /orders-1/_close", "POST /orders-1/_ccr/unfollow", "POST /orders-1/_open",
             "POST /products-1/_ccr/pause_follow", "POST /products-1/_close", "POST /products-1/_ccr/unfollow", "POST /products-1/_open",
         ], bed.Dub.Requests.Where(r => r.StartsWith("POST ", StringComparison.Ordinal)));
-        var newPrimary = await new MySqlObserver(pair.Client).ObserveAsync(pair.Replica.Admin);
+        var newPrimary = await new MySqlObserver(pair.Client, SqlDialect.MariaDb).ObserveAsync(pair.Replica.Admin);
         Assert.False(newPrimary.ReadOnly);
         Assert.False(newPrimary.IsReplica);
         Assert.Matches(@"RegionDown fra: succeeded \(recovery rec-\d{8}-\d{6}-[0-9a-f]{6}\)", output);

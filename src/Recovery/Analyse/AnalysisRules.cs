@@ -108,7 +108,7 @@ internal static class AnalysisRules
                     .Select(f => Invariant($"CCR follower {f.Index} {f.LagOperations} operations behind (limit {t.CcrLagLimitOperations})")));
             }
             if (region.Name == expected.MySqlReplicaRegion
-                && DatabaseOf(s, region.Name) is { Reachable: true, SecondsBehind: { } behind })
+                && DatabaseOf(s, region.Name) is { Queried: true, SecondsBehind: { } behind })
             {
                 applicable = true;
                 if (behind > t.MySqlLagLimitSeconds)
@@ -136,7 +136,7 @@ internal static class AnalysisRules
     public static IEnumerable<Finding> ReplicaBroken(HealthSnapshot s, ExpectedTopology expected, AnalysisThresholds t)
     {
         if (expected.MySqlReplicaRegion is not { } region
-            || DatabaseOf(s, region) is not { Reachable: true, IsReplica: true } db)
+            || DatabaseOf(s, region) is not { Queried: true, IsReplica: true } db)
             yield break;
         var stopped = new List<string>();
         if (!db.IoThreadRunning) stopped.Add("IO thread stopped");

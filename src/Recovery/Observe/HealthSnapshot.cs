@@ -47,7 +47,10 @@ public enum ClusterStatus { Green, Yellow, Red }
 /// <summary>One follower index (CCR): paused or active, how many operations behind, and its fatal error if any.</summary>
 public sealed record FollowerObservation(string Index, bool Active, long LagOperations, string? FatalError);
 
-/// <summary>A region's MySQL server as seen.</summary>
+/// <summary>
+/// A region's MySQL server as seen: unreachable (no connection), answering with an error (<see cref="SqlError"/>:
+/// it is up, but what it holds is unknown), or queried — then the other members are what it said.
+/// </summary>
 public sealed record DatabaseObservation(
     string Region,
     bool Reachable,
@@ -56,7 +59,14 @@ public sealed record DatabaseObservation(
     bool IoThreadRunning,
     bool SqlThreadRunning,
     int? SecondsBehind,
-    string? GtidPosition);
+    string? GtidPosition)
+{
+    /// <summary>The error the server answered a query with; set only on a reachable server.</summary>
+    public string? SqlError { get; init; }
+
+    /// <summary>Reachable and every query answered: the facts below hold.</summary>
+    public bool Queried => Reachable && SqlError is null;
+}
 
 /// <summary>A region's public endpoint (its balancer's health check) as seen.</summary>
 public sealed record EndpointObservation(string Region, bool Healthy);

@@ -50,6 +50,7 @@ internal static class ActionPlanning
         var (lost, promoted) = (probes[0], probes[1]);
         var (lostCluster, lostDb) = (lost.Cluster, lost.Database);
         var followers = Followers(promoted, to, config);
+        // A database that answers, even with an error, may still take writes: it is fenced.
         var reach = new Reachability(lostCluster is { Reachable: true, HasMaster: true }, lostDb is { Reachable: true });
         var plan = Planner.RegionFailover(new PlanContext(config, services.Deployment.View, services.Deployment.Types), from, to, reach, followers);
         var detection = Operator(DiagnosisCode.RegionDown, from, null, services, $"operator: fail over from {from} to {to}") with
@@ -105,7 +106,7 @@ internal static class ActionPlanning
     internal static TimeSpan? PromotionLag(RegionObservation target, bool hasDatabase)
     {
         if (hasDatabase)
-            return target.Database is { Reachable: true, SecondsBehind: { } s } ? TimeSpan.FromSeconds(s) : null;
+            return target.Database is { Queried: true, SecondsBehind: { } s } ? TimeSpan.FromSeconds(s) : null;
         var cluster = target.Cluster;
         return cluster is { Reachable: true } && cluster.Followers.All(f => f.LagOperations == 0) ? TimeSpan.Zero : null;
     }

@@ -70,7 +70,7 @@ internal static class DaemonPlanning
     /// </summary>
     private static void RefuseWhenAlreadyPromoted(StackConfig config, string to, ClusterObservation? target, DatabaseObservation? targetDb)
     {
-        var databasePromoted = targetDb is { Reachable: true, IsReplica: false, ReadOnly: false };
+        var databasePromoted = targetDb is { Queried: true, IsReplica: false, ReadOnly: false };
         var followersGone = config.Database is null && config.Replication is not null
             && target is { Reachable: true, HasMaster: true, Followers.Count: 0 };
         if (databasePromoted || followersGone)

@@ -11,6 +11,7 @@ using EsDr.Recovery.Observe.Elasticsearch;
 using EsDr.Recovery.Observe.MySql;
 using EsDr.Recovery.Pipeline;
 using EsDr.Recovery.Plan;
+using EsDr.Recovery.Sql;
 using EsDr.Recovery.Watch;
 using StepKind = EsDr.Recovery.Plan.StepKind;
 
@@ -61,6 +62,9 @@ internal sealed class RecoveryServices : IDisposable
     public IReadOnlyDictionary<string, MySqlEndpoint> Databases { get; private set; } = new Dictionary<string, MySqlEndpoint>();
     public MySqlClient MySqlClient { get; private set; } = null!;
 
+    /// <summary>How the stack's database engine is spoken: from its config, as the compiler chose the server.</summary>
+    public SqlDialect SqlDialect => SqlDialect.For(Deployment.Config);
+
     /// <summary>Problems probes met (a 401, a malformed answer), by region, for <c>status</c> to show.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, string> ProbeProblems { get; } = new(StringComparer.Ordinal);
 
@@ -90,7 +94,7 @@ internal sealed class RecoveryServices : IDisposable
         Clusters = clusters;
         Databases = databases;
         MySqlClient = new MySqlClient(Options.MySqlClientPath, TimeSpan.FromSeconds(30));
-        var mysql = new MySqlObserver(MySqlClient);
+        var mysql = new MySqlObserver(MySqlClient, SqlDialect);
         Probes = Deployment.Regions.ToDictionary(
             r => r.Name,
             r => (IRegionProbe)new RegionProbe(r.Name,
@@ -120,7 +124,7 @@ internal sealed class RecoveryServices : IDisposable
     public IStepRunner StepRunner() => new StepRunnerByKind(new Dictionary<StepKind, IStepRunner>
     {
         [StepKind.Elasticsearch] = new ElasticsearchStepRunner(Clusters),
-        [StepKind.MySql] = new MySqlStepRunner(Databases, MySqlClient),
+        [StepKind.MySql] = new MySqlStepRunner(Databases, MySqlClient, SqlDialect),
         [StepKind.Pulumi] = new PulumiStepRunner(pulumi),
         [StepKind.Wait] = new WaitStepRunner(Probes, Time, Options.WaitPollInterval, Options.WaitTimeout),
     });

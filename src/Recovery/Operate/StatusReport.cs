@@ -28,8 +28,8 @@ internal sealed record StatusReport(string Stack, string ActiveRegion, IReadOnly
     /// <summary>
     /// Pure: judges each region's probe against what should be there. A lost or rebuilding region, an endpoint
     /// that fails, a cluster that is not green or misses nodes, a follower that is paused, failing or lagging
-    /// beyond the analysis limits, a database that cannot be reached, a writable replica or a read-only primary,
-    /// stopped replica threads or a replica lagging too far are problems.
+    /// beyond the analysis limits, a database that cannot be reached or answers with an error, a writable
+    /// replica or a read-only primary, stopped replica threads or a replica lagging too far are problems.
     /// </summary>
     public static StatusReport Evaluate(Deployment deployment, IReadOnlyList<HealthSnapshot> snapshots, AnalysisThresholds thresholds,
         IReadOnlyDictionary<string, string> probeProblems)
@@ -85,6 +85,7 @@ internal sealed record StatusReport(string Stack, string ActiveRegion, IReadOnly
     {
         if (!expected || db is null) return;
         if (!db.Reachable) { problems.Add("database unreachable"); return; }
+        if (db.SqlError is { } error) { problems.Add($"database answered with an error: {error}"); return; }
         if (role == "primary" && db.ReadOnly) problems.Add("primary database is read-only");
         if (role == "primary" && db.IsReplica) problems.Add("primary database still replicates from another server");
         if (role == "replica")
@@ -119,6 +120,7 @@ internal sealed record StatusReport(string Stack, string ActiveRegion, IReadOnly
             if (r.Database is { } d)
             {
                 var text = !d.Reachable ? "unreachable"
+                    : d.SqlError is not null ? "answered with an error"
                     : $"read_only {(d.ReadOnly ? "ON" : "OFF")}" + (d.IsReplica
                         ? $"  IO {(d.IoThreadRunning ? "running" : "stopped")}  SQL {(d.SqlThreadRunning ? "running" : "stopped")}  behind {(d.SecondsBehind is { } s ? s.ToString(CultureInfo.InvariantCulture) + " s" : "?")}"
                         : "  not replicating");
@@ -162,6 +164,7 @@ internal sealed record StatusReport(string Stack, string ActiveRegion, IReadOnly
                 ["sqlThreadRunning"] = d.SqlThreadRunning,
                 ["secondsBehind"] = d.SecondsBehind,
                 ["gtidPosition"] = d.GtidPosition,
+                ["sqlError"] = d.SqlError,
             },
             ["problems"] = new JsonArray(r.Problems.Select(p => (JsonNode)p).ToArray()),
         }).ToArray()),

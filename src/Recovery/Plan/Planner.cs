@@ -1,6 +1,7 @@
 using System.Globalization;
 using EsDr.Infra.Config;
 using EsDr.Infra.Topology;
+using EsDr.Recovery.Sql;
 
 namespace EsDr.Recovery.Plan;
 
@@ -96,9 +97,8 @@ internal static class Planner
         ArgumentNullException.ThrowIfNull(lost);
         var steps = new List<RecoveryStep>();
         if (lost.MySql)
-            steps.Add(new MySqlStatement(from, "SET GLOBAL read_only = ON;", $"Fence the old primary in {from}",
-                "read_only is a setting; setting it again changes nothing."));
-        steps.AddRange(Promote(to, followerIndices));
+            steps.Add(Fence(ctx, from, $"Fence the old primary in {from}"));
+        steps.AddRange(Promote(ctx, to, followerIndices));
         steps.Add(Config(ctx, ["activeRegion", to], $"Make {to} the active region", "Sets an absolute value."));
         steps.Add(Config(ctx, [$"regions[{ctx.IndexOf(from)}].state", "lost"], $"Mark {from} lost", "Sets an absolute value."));
         steps.Add(Config(ctx, [$"regions[{ctx.IndexOf(to)}].state", "active"], $"Mark {to} active", "Sets an absolute value."));
@@ -154,12 +154,12 @@ internal static class Planner
         var from = ctx.Config.ActiveRegion;
         var steps = new List<RecoveryStep>
         {
-            new MySqlStatement(from, "SET GLOBAL read_only = ON;", $"Stop writes to MySQL in {from}", "read_only is a setting; setting it again changes nothing."),
+            Fence(ctx, from, $"Stop writes to MySQL in {from}"),
             new WaitFor($"Wait until writes to {from} have stopped", new WritesStopped(from), "A condition; true at once on a re-run."),
             new WaitFor($"Wait for CCR lag 0 in {to}", new CcrLagZero(to, followerIndices), "A condition; true at once on a re-run."),
-            new WaitFor($"Wait for the MySQL replica in {to} to catch up", new MySqlCaughtUp(to, from), "A condition; true at once on a re-run."),
+            new WaitFor($"Wait for the MySQL replica in {to} to catch up", new MySqlCaughtUp(to, from, SqlDialect.For(ctx.Config)), "A condition; true at once on a re-run."),
         };
-        steps.AddRange(Promote(to, followerIndices));
+        steps.AddRange(Promote(ctx, to, followerIndices));
         steps.Add(Config(ctx, ["activeRegion", to], $"Make {to} the active region", "Sets an absolute value."));
         steps.Add(Config(ctx, [$"regions[{ctx.IndexOf(to)}].state", "active"], $"Mark {to} active", "Sets an absolute value."));
         steps.Add(Config(ctx, [$"regions[{ctx.IndexOf(from)}].state", "standby"], $"Mark {from} standby", "Sets an absolute value."));
@@ -218,7 +218,7 @@ internal static class Planner
         }
     }
 
-    private static IEnumerable<RecoveryStep> Promote(string region, IReadOnlyList<string> indices)
+    private static IEnumerable<RecoveryStep> Promote(PlanContext ctx, string region, IReadOnlyList<string> indices)
     {
         foreach (var index in indices)
         {
@@ -231,9 +231,17 @@ internal static class Planner
             yield return new ElasticsearchCall(region, "POST", $"/{index}/_open", null, $"Open {index} in {region} for writes",
                 "Opening an open index is accepted.");
         }
-        yield return new MySqlStatement(region, "STOP SLAVE;", $"Stop replication into {region}", "Stopping a stopped replica only warns.");
-        yield return new MySqlStatement(region, "RESET SLAVE ALL;", $"Forget the old primary in {region}", "Resetting a reset replica changes nothing.");
-        yield return new MySqlStatement(region, "SET GLOBAL read_only = OFF;", $"Make MySQL in {region} writable", "read_only is a setting; setting it again changes nothing.");
+        var sql = SqlDialect.For(ctx.Config);
+        yield return new MySqlStatement(region, sql.StopReplication + ";", $"Stop replication into {region}", "Stopping a stopped replica only warns.");
+        yield return new MySqlStatement(region, sql.ForgetPrimary + ";", $"Forget the old primary in {region}", "Resetting a reset replica changes nothing.");
+        yield return new MySqlStatement(region, sql.MakeWritable + ";", $"Make MySQL in {region} writable", "read_only is a setting; setting it again changes nothing.");
+    }
+
+    /// <summary>Makes <paramref name="region"/>'s server refuse client writes, in the stack's engine's dialect.</summary>
+    private static MySqlStatement Fence(PlanContext ctx, string region, string purpose)
+    {
+        var sql = SqlDialect.For(ctx.Config);
+        return new MySqlStatement(region, sql.Fence + ";", purpose, $"{sql.FenceVariable} is a setting; setting it again changes nothing.");
     }
 
     private static PulumiCommand Config(PlanContext ctx, string[] keyValueAndFlags, string purpose, string idempotency)

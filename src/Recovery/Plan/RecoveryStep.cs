@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using EsDr.Recovery.Sql;
 
 namespace EsDr.Recovery.Plan;
 
@@ -94,10 +95,11 @@ internal sealed record CcrLagZero(string Region, IReadOnlyList<string> Indices) 
         $"CCR followers in {Region} caught up (GET /{string.Join(',', Indices)}/_ccr/stats: leader_global_checkpoint == follower_global_checkpoint)";
 }
 
-internal sealed record MySqlCaughtUp(string Replica, string Primary) : WaitCondition
+/// <summary>The replica has applied everything the primary has, judged in the stack's engine's <paramref name="Dialect"/>.</summary>
+internal sealed record MySqlCaughtUp(string Replica, string Primary, SqlDialect Dialect) : WaitCondition
 {
     public override string Render() =>
-        $"MySQL replica in {Replica} caught up with {Primary} (Seconds_Behind_Master=0 and gtid_current_pos equal)";
+        $"MySQL replica in {Replica} caught up with {Primary} ({Dialect.CaughtUpRule})";
 }
 
 /// <summary>A plan: which recovery, and its ordered steps.</summary>

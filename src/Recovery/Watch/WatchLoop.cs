@@ -345,7 +345,7 @@ internal sealed partial class WatchLoop
     private void NoteReplicaLag(HealthSnapshot snapshot)
     {
         if (expected.MySqlReplicaRegion is { } region
-            && snapshot.Databases.FirstOrDefault(d => d.Region == region) is { Reachable: true, SecondsBehind: { } behind })
+            && snapshot.Databases.FirstOrDefault(d => d.Region == region) is { Queried: true, SecondsBehind: { } behind })
             replicaLag = (snapshot.At, behind);
     }
 

@@ -78,6 +78,31 @@ public sealed class DaemonPlanningTests
     }
 
     [Fact]
+    public void Failover_WhenTheStandbyDatabaseAnswersWithAnError_IsNotMistakenForAPromotedPrimary()
+    {
+        var erring = FraDownDubFollowing() with
+        {
+            Databases = [new DatabaseObservation("fra", false, false, false, false, false, null, null),
+                         new DatabaseObservation("dub", true, false, false, false, false, null, null) { SqlError = "answered with error 1064" }],
+        };
+
+        Assert.NotNull(DaemonPlanning.PlanFor(Down("fra"), Prod(), [AutoRecovery.RegionFailover], erring));
+    }
+
+    [Fact]
+    public void Failover_FencesAnOldPrimaryThatAnswersWithAnError_ForItMayStillTakeWrites()
+    {
+        var erring = FraDownDubFollowing() with
+        {
+            Databases = [new DatabaseObservation("fra", true, false, false, false, false, null, null) { SqlError = "answered with error 1227" }],
+        };
+
+        var plan = DaemonPlanning.PlanFor(Down("fra"), Prod(), [AutoRecovery.RegionFailover], erring)!;
+
+        Assert.Equal("[mysql fra] SET GLOBAL read_only = ON;", plan.Steps[0].Render());
+    }
+
+    [Fact]
     public void Failover_WhenTheStandbyWasNotSeen_RefusesToGuessItsFollowers()
     {
         var unseen = new HealthSnapshot(At, "probe", [new ClusterObservation("fra", false, null, false, [], [])], [], []);

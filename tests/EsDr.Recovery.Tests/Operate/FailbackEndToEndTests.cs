@@ -1,4 +1,5 @@
 using EsDr.Recovery.Observe.MySql;
+using EsDr.Recovery.Sql;
 using EsDr.Recovery.Tests.Execute.MySql;
 using EsDr.TestSupport;
 
@@ -37,7 +38,7 @@ public sealed class FailbackEndToEndTests(MariaDbFixture db) : IClassFixture<Mar
             "config set --stack prod --path regions[0].state standby --non-interactive",
             "up --stack prod --yes --skip-preview --non-interactive",
         ], bed.Changes);
-        var observer = new MySqlObserver(pair.Client);
+        var observer = new MySqlObserver(pair.Client, SqlDialect.MariaDb);
         Assert.True((await observer.ObserveAsync(pair.Primary.Admin)).ReadOnly);
         var promoted = await observer.ObserveAsync(pair.Replica.Admin);
         Assert.False(promoted.ReadOnly || promoted.IsReplica);

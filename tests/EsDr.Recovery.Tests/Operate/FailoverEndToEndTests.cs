@@ -1,6 +1,7 @@
 using System.Text;
 using EsDr.Recovery.Execute.Audit;
 using EsDr.Recovery.Observe.MySql;
+using EsDr.Recovery.Sql;
 using EsDr.Recovery.Tests.Execute.MySql;
 using EsDr.TestSupport;
 
@@ -25,7 +26,7 @@ public sealed class FailoverEndToEndTests(MariaDbFixture db) : IClassFixture<Mar
             "dr", MariaDbPair.AdminPassword)
         { MySqlCaFile = pair.Primary.Admin.CaPath };
         await pair.Client.QueryAsync(pair.Primary.App, "INSERT INTO appdb.items (writer, payload) VALUES (1, 'before failover')");
-        var promotion = new EsDr.Recovery.Execute.MySql.MySqlPromotion(pair.Client);
+        var promotion = new EsDr.Recovery.Execute.MySql.MySqlPromotion(pair.Client, SqlDialect.MariaDb);
         await promotion.WaitForZeroLagAsync(pair.Replica.Admin, await promotion.GtidPositionAsync(pair.Primary.Admin), TimeSpan.FromSeconds(20));
 
         var exit = await bed.RunAsync("failover", "--to", "dub", "--yes");
@@ -60,7 +61,7 @@ public sealed class FailoverEndToEndTests(MariaDbFixture db) : IClassFixture<Mar
         Assert.DoesNotContain(bed.Fra.Requests, r => !r.StartsWith("GET ", StringComparison.Ordinal));
 
         // MariaDB: the old primary fenced, the replica a writable primary that forgot its source.
-        var observer = new MySqlObserver(pair.Client);
+        var observer = new MySqlObserver(pair.Client, SqlDialect.MariaDb);
         var oldPrimary = await observer.ObserveAsync(pair.Primary.Admin);
         var newPrimary = await observer.ObserveAsync(pair.Replica.Admin);
         Assert.True(oldPrimary.ReadOnly);

@@ -95,13 +95,36 @@ public sealed class StatusCommandTests : IClassFixture<MariaDbFixture>, IDisposa
     }
 
     [Fact]
-    public async Task Status_WrongDatabasePassword_ShowsTheDatabaseUnreachable_WithoutThePassword()
+    public async Task Status_WrongDatabasePassword_ShowsTheServersRefusal_NotUnreachable_WithoutThePassword()
     {
         bed.Environment[StackCredentials.DatabaseUserVariable] = "dr";
         bed.Environment[StackCredentials.DatabasePasswordVariable] = "Wrong-Pw-4471";
 
         Assert.Equal(ExitCodes.Degraded, await bed.RunAsync("status"));
-        Assert.Contains("! database unreachable", bed.Out.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("Wrong-Pw-4471", bed.Out.ToString() + bed.Error, StringComparison.Ordinal);
+        var output = bed.Out.ToString();
+        Assert.Contains("! database answered with an error: MySQL at dr@127.0.0.1:", output, StringComparison.Ordinal);
+        Assert.Contains("answered with error 1045", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("database unreachable", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Wrong-Pw-4471", output + bed.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_OfAMySql84Stack_SpeaksMySql84ToTheServers()
+    {
+        // The stack says MySQL 8.4 while these servers are MariaDB: MariaDB refusing 8.4's gtid_executed shows that
+        // the engine in the stack's config reached the observer, and that a refusal is reported as one.
+        var stack = File.ReadAllText(bed.StackFile.FullName);
+        Assert.Contains("engine: mariadb", stack, StringComparison.Ordinal);
+        File.WriteAllText(bed.StackFile.FullName, stack.Replace("engine: mariadb", "engine: mysql", StringComparison.Ordinal));
+
+        Assert.Equal(ExitCodes.Degraded, await bed.RunAsync("status", "--json"));
+
+        foreach (var region in JsonNode.Parse(bed.Out.ToString())!["regions"]!.AsArray())
+        {
+            var database = region!["database"]!;
+            Assert.True((bool)database["reachable"]!);
+            Assert.Contains("Unknown system variable 'gtid_executed'", (string?)database["sqlError"], StringComparison.Ordinal);
+            Assert.Contains(region["problems"]!.AsArray(), p => ((string)p!).StartsWith("database answered with an error: ", StringComparison.Ordinal));
+        }
     }
 }

@@ -58,6 +58,19 @@ public class StatusReportTests
     }
 
     [Fact]
+    public void ADatabaseAnsweringWithAnError_IsThatProblem_NotUnreachable()
+    {
+        var d = Prod();
+        const string error = "MySQL at dr@db.dub:3306 (dub) answered with error 1064 (exit 1): ERROR 1064 (42000) at line 1: syntax error";
+
+        var report = Evaluate(d, Healthy(d, "fra"), Healthy(d, "dub", db: x => x with { SqlError = error }));
+
+        Assert.Equal([$"database answered with an error: {error}"], report.Regions[1].Problems);
+        Assert.Contains("database   replica  answered with an error", report.Render(), StringComparison.Ordinal);
+        Assert.Equal(error, (string?)report.ToJson()["regions"]![1]!["database"]!["sqlError"]);
+    }
+
+    [Fact]
     public void ReplicaBehindBeyondTheAnalysisLimit_IsAProblem_AtTheLimitItIsNot()
     {
         var d = Prod();

@@ -190,6 +190,55 @@ public class PlannerTests
         else Assert.Throws<UnknownPulumiFlagException>(() => new PulumiCommand(args, "x", "y"));
     }
 
+    /// <summary>The repository's example stack on MySQL 8.4 (<c>es-dr:database.engine: mysql</c>): ewr active, fra standby.</summary>
+    private static StackConfig MySqlStack()
+    {
+        var path = Path.Combine(Tests.Operate.OperatorTestbed.FindRoot(), "stacks", "Pulumi.linode-shop.yaml");
+        var file = StackFile.Load(path, "es-dr");
+        var config = StackConfigParser.Parse("es-dr", file.Stack, file.Config, file.SecretKeys);
+        Assert.Equal(DatabaseEngine.MySql, config.Database?.Engine);
+        return config;
+    }
+
+    [Fact]
+    public void A_MySQL_84_stacks_plans_use_only_MySQL_84_syntax()
+    {
+        var config = MySqlStack();
+        var (view, types) = StackView.Compile(config);
+        var ctx = new PlanContext(config, view, types);
+        var plans = Planner.Scenarios.Select(s => Planner.Simulate(s, config))
+            .Append(Planner.RegionFailover(ctx, "ewr", "fra", new Reachability(true, true), ["products-1"]))
+            .Append(Planner.Failback(ctx, "fra", ["products-1"]))
+            .ToList();
+
+        var mysql = plans.SelectMany(p => p.Steps)
+            .Where(s => s is MySqlStatement or WaitFor { Condition: MySqlCaughtUp or WritesStopped })
+            .Select(s => s.Render()).Distinct().ToList();
+        string[] expected =
+        [
+            "[mysql ewr] SET GLOBAL super_read_only = ON;",
+            "[mysql fra] STOP REPLICA;",
+            "[mysql fra] RESET REPLICA ALL;",
+            "[mysql fra] SET GLOBAL read_only = OFF;",
+            "[wait] writes to ewr stopped (application paused indexing; MySQL read_only=ON)",
+            "[wait] MySQL replica in fra caught up with ewr (Seconds_Behind_Source=0 and gtid_executed contains the primary's)",
+        ];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), mysql.Order(StringComparer.Ordinal));
+        Assert.All(plans, p => Assert.DoesNotMatch(Tests.Sql.SqlDialectTests.NotMySql84(), p.Render()));
+    }
+
+    [Fact]
+    public void A_MySQL_84_fence_is_super_read_only_and_says_so()
+    {
+        var config = MySqlStack();
+        var (view, types) = StackView.Compile(config);
+
+        var fence = Assert.IsType<MySqlStatement>(Planner.RegionFailover(new PlanContext(config, view, types), "ewr", "fra", new Reachability(false, true), []).Steps[0]);
+
+        Assert.Equal("SET GLOBAL super_read_only = ON;", fence.Sql);
+        Assert.Equal("super_read_only is a setting; setting it again changes nothing.", fence.Idempotency);
+    }
+
     [Fact]
     public void Render_prints_every_exact_call()
     {

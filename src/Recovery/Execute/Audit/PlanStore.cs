@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using EsDr.Recovery.Plan;
+using EsDr.Recovery.Sql;
 using Microsoft.Data.Sqlite;
 
 namespace EsDr.Recovery.Execute.Audit;
@@ -92,7 +93,7 @@ internal static class PlanJson
         NodeJoined n => new() { ["type"] = "nodeJoined", ["region"] = n.Region, ["node"] = n.Node },
         WritesStopped w => new() { ["type"] = "writesStopped", ["region"] = w.Region },
         CcrLagZero l => new() { ["type"] = "ccrLagZero", ["region"] = l.Region, ["indices"] = new JsonArray(l.Indices.Select(i => (JsonNode)i).ToArray()) },
-        MySqlCaughtUp m => new() { ["type"] = "mysqlCaughtUp", ["replica"] = m.Replica, ["primary"] = m.Primary },
+        MySqlCaughtUp m => new() { ["type"] = "mysqlCaughtUp", ["replica"] = m.Replica, ["primary"] = m.Primary, ["dialect"] = m.Dialect.Name },
         _ => throw new ArgumentException($"unknown condition {c.GetType().Name}", nameof(c)),
     };
 
@@ -102,7 +103,8 @@ internal static class PlanJson
         "nodeJoined" => new NodeJoined(S(j, "region"), S(j, "node")),
         "writesStopped" => new WritesStopped(S(j, "region")),
         "ccrLagZero" => new CcrLagZero(S(j, "region"), j["indices"]!.AsArray().Select(i => (string)i!).ToList()),
-        "mysqlCaughtUp" => new MySqlCaughtUp(S(j, "replica"), S(j, "primary")),
+        // Plans stored before dialects existed were MariaDB's.
+        "mysqlCaughtUp" => new MySqlCaughtUp(S(j, "replica"), S(j, "primary"), SqlDialect.Named((string?)j["dialect"] ?? SqlDialect.MariaDb.Name)),
         var t => throw new FormatException($"unknown wait condition '{t}' in a stored plan"),
     };
 

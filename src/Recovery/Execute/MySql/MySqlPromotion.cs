@@ -1,30 +1,27 @@
 using System.Globalization;
 using EsDr.Recovery.Observe.MySql;
+using EsDr.Recovery.Sql;
 
 namespace EsDr.Recovery.Execute.MySql;
 
 /// <summary>
-/// The MySQL/MariaDB side of failover and failback. Every operation looks before it acts, so a retry (after
-/// a crash, or a recovery run twice) finds the work done and changes nothing. Each returns what it did.
+/// The MySQL/MariaDB side of failover and failback, in the engine's <see cref="SqlDialect"/>. Every operation looks
+/// before it acts, so a retry (after a crash, or a recovery run twice) finds the work done and changes nothing.
+/// Each returns the statements it ran.
 /// </summary>
-internal sealed class MySqlPromotion(MySqlClient client)
+internal sealed class MySqlPromotion(MySqlClient client, SqlDialect dialect)
 {
-    internal const string ReadOnlySql = "SELECT @@global.read_only";
-    internal const string FenceSql = "SET GLOBAL read_only = ON";
-    internal const string WritableSql = "SET GLOBAL read_only = OFF";
-    internal const string StopSql = "STOP SLAVE";
-    internal const string ResetSql = "RESET SLAVE ALL";
-    internal const string GtidSql = "SELECT @@global.gtid_current_pos";
+    public SqlDialect Dialect { get; } = dialect;
 
-    /// <summary>Makes the old primary refuse application writes (error 1290). Skipped when it already does.</summary>
+    /// <summary>Makes the old primary refuse client writes (error 1290). Skipped when it already does.</summary>
     public async Task<IReadOnlyList<string>> FenceAsync(MySqlEndpoint primary, CancellationToken cancellationToken = default)
     {
-        if (await IsReadOnlyAsync(primary, cancellationToken).ConfigureAwait(false))
+        if (await IsOnAsync(primary, Dialect.FenceState, cancellationToken).ConfigureAwait(false))
         {
             return [];
         }
-        await client.QueryAsync(primary, FenceSql, cancellationToken).ConfigureAwait(false);
-        return [FenceSql];
+        await client.QueryAsync(primary, Dialect.Fence, cancellationToken).ConfigureAwait(false);
+        return [Dialect.Fence];
     }
 
     /// <summary>
@@ -42,46 +39,46 @@ internal sealed class MySqlPromotion(MySqlClient client)
 
     public async Task<IReadOnlyList<string>> StopReplicationAsync(MySqlEndpoint replica, CancellationToken cancellationToken = default)
     {
-        var status = await SlaveStatusAsync(replica, cancellationToken).ConfigureAwait(false);
-        if (status.Count == 0 || !(Running(status, "Slave_IO_Running", "Replica_IO_Running") || Running(status, "Slave_SQL_Running", "Replica_SQL_Running")))
+        var status = await ReplicaStatusAsync(replica, cancellationToken).ConfigureAwait(false);
+        if (status.Count == 0 || !(Running(status, Dialect.IoRunningColumn) || Running(status, Dialect.SqlRunningColumn)))
         {
             return [];
         }
-        await client.QueryAsync(replica, StopSql, cancellationToken).ConfigureAwait(false);
-        return [StopSql];
+        await client.QueryAsync(replica, Dialect.StopReplication, cancellationToken).ConfigureAwait(false);
+        return [Dialect.StopReplication];
     }
 
     public async Task<IReadOnlyList<string>> ForgetPrimaryAsync(MySqlEndpoint replica, CancellationToken cancellationToken = default)
     {
-        var status = await SlaveStatusAsync(replica, cancellationToken).ConfigureAwait(false);
+        var status = await ReplicaStatusAsync(replica, cancellationToken).ConfigureAwait(false);
         if (status.Count == 0)
         {
             return [];
         }
-        // A running thread would make RESET refuse (1198); stop first if a caller skipped that.
+        // Both engines refuse to reset a replica whose threads run; stop first if a caller skipped that.
         var done = new List<string>(await StopReplicationAsync(replica, cancellationToken).ConfigureAwait(false));
-        await client.QueryAsync(replica, ResetSql, cancellationToken).ConfigureAwait(false);
-        done.Add(ResetSql);
+        await client.QueryAsync(replica, Dialect.ForgetPrimary, cancellationToken).ConfigureAwait(false);
+        done.Add(Dialect.ForgetPrimary);
         return done;
     }
 
     public async Task<IReadOnlyList<string>> MakeWritableAsync(MySqlEndpoint server, CancellationToken cancellationToken = default)
     {
-        if (!await IsReadOnlyAsync(server, cancellationToken).ConfigureAwait(false))
+        if (!await IsOnAsync(server, Dialect.WritableState, cancellationToken).ConfigureAwait(false))
         {
             return [];
         }
-        await client.QueryAsync(server, WritableSql, cancellationToken).ConfigureAwait(false);
-        return [WritableSql];
+        await client.QueryAsync(server, Dialect.MakeWritable, cancellationToken).ConfigureAwait(false);
+        return [Dialect.MakeWritable];
     }
 
-    /// <summary>The server's GTID position (<c>@@gtid_current_pos</c>).</summary>
+    /// <summary>The server's GTID position (<see cref="SqlDialect.GtidVariable"/>).</summary>
     public async Task<string> GtidPositionAsync(MySqlEndpoint server, CancellationToken cancellationToken = default) =>
-        await client.ScalarAsync(server, GtidSql, cancellationToken).ConfigureAwait(false) ?? "";
+        await client.ScalarAsync(server, Dialect.GtidPosition, cancellationToken).ConfigureAwait(false) ?? "";
 
     /// <summary>
     /// Waits, at most <paramref name="timeout"/>, until the replica has applied every transaction up to
-    /// <paramref name="primaryGtid"/> (<c>MASTER_GTID_WAIT</c>). Throws <see cref="TimeoutException"/> when it has not.
+    /// <paramref name="primaryGtid"/> (<see cref="SqlDialect.WaitForPosition"/>). Throws <see cref="TimeoutException"/> when it has not.
     /// </summary>
     public async Task WaitForZeroLagAsync(MySqlEndpoint replica, string primaryGtid, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
@@ -91,31 +88,26 @@ internal sealed class MySqlPromotion(MySqlClient client)
         {
             throw new ArgumentOutOfRangeException(nameof(timeout), "The wait needs a positive bound.");
         }
-        if (primaryGtid.Any(c => !(char.IsAsciiDigit(c) || c is '-' or ',' or ' ')))
+        var wait = Dialect.WaitForPosition(primaryGtid, timeout);
+        var rows = await client.QueryAsync(replica, wait, timeout + TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+        if (rows.Scalar == "0")
         {
-            throw new ArgumentException($"Not a GTID position: '{primaryGtid}'.", nameof(primaryGtid));
+            return;
         }
-        var seconds = timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
-        var rows = await client.QueryAsync(replica, $"SELECT MASTER_GTID_WAIT('{primaryGtid}', {seconds})",
-            timeout + TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
-        switch (rows.Scalar)
+        if (rows.Scalar == Dialect.WaitTimedOut)
         {
-            case "0":
-                return;
-            case "-1":
-                throw new TimeoutException($"The replica {replica} did not reach {primaryGtid} within {seconds} s.");
-            default:
-                throw new MySqlException($"MASTER_GTID_WAIT on {replica} answered '{rows.Scalar}' for {primaryGtid}.");
+            throw new TimeoutException($"The replica {replica} did not reach {primaryGtid} within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.");
         }
+        throw new MySqlException($"{wait} on {replica} answered '{rows.Scalar}'.");
     }
 
-    private async Task<bool> IsReadOnlyAsync(MySqlEndpoint server, CancellationToken cancellationToken) =>
-        await client.ScalarAsync(server, ReadOnlySql, cancellationToken).ConfigureAwait(false) is "1" or "ON";
+    private async Task<bool> IsOnAsync(MySqlEndpoint server, string query, CancellationToken cancellationToken) =>
+        await client.ScalarAsync(server, query, cancellationToken).ConfigureAwait(false) is "1" or "ON";
 
-    private Task<MySqlRows> SlaveStatusAsync(MySqlEndpoint server, CancellationToken cancellationToken) =>
-        client.QueryAsync(server, MySqlObserver.SlaveStatusSql, cancellationToken);
+    private Task<MySqlRows> ReplicaStatusAsync(MySqlEndpoint server, CancellationToken cancellationToken) =>
+        client.QueryAsync(server, Dialect.ReplicaStatus, cancellationToken);
 
-    private static bool Running(MySqlRows status, params string[] column) =>
+    private static bool Running(MySqlRows status, string column) =>
         string.Equals(status.Value(0, column), "Yes", StringComparison.OrdinalIgnoreCase)
         || string.Equals(status.Value(0, column), "Connecting", StringComparison.OrdinalIgnoreCase);
 }

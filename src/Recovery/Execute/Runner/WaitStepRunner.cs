@@ -47,8 +47,8 @@ internal sealed class WaitStepRunner(
             case WritesStopped w:
                 {
                     var db = await DatabaseAsync(w.Region, cancellationToken).ConfigureAwait(false);
-                    return (db is { Reachable: true, ReadOnly: true },
-                        db is null ? $"no database in {w.Region}" : !db.Reachable ? $"database in {w.Region} unreachable" : $"read_only={(db.ReadOnly ? "ON" : "OFF")} in {w.Region}");
+                    return (db is { Queried: true, ReadOnly: true },
+                        Unknown(db, w.Region) ?? $"read_only={(db!.ReadOnly ? "ON" : "OFF")} in {w.Region}");
                 }
             case CcrLagZero l:
                 {
@@ -65,15 +65,26 @@ internal sealed class WaitStepRunner(
                 {
                     var replica = await DatabaseAsync(m.Replica, cancellationToken).ConfigureAwait(false);
                     var primary = await DatabaseAsync(m.Primary, cancellationToken).ConfigureAwait(false);
-                    var met = replica is { Reachable: true } && primary is { Reachable: true }
+                    var met = replica is { Queried: true } && primary is { Queried: true }
                         && replica.SecondsBehind is null or 0
-                        && replica.GtidPosition is not null && replica.GtidPosition == primary.GtidPosition;
-                    return (met, $"replica {m.Replica} at {replica?.GtidPosition ?? "?"} ({replica?.SecondsBehind?.ToString(CultureInfo.InvariantCulture) ?? "?"} s behind), primary {m.Primary} at {primary?.GtidPosition ?? "?"}");
+                        && m.Dialect.HasApplied(replica.GtidPosition, primary.GtidPosition);
+                    var unknown = new[] { Unknown(replica, m.Replica), Unknown(primary, m.Primary) }.OfType<string>().ToList();
+                    return (met, unknown.Count > 0 ? string.Join("; ", unknown)
+                        : $"replica {m.Replica} at {replica!.GtidPosition ?? "?"} ({replica.SecondsBehind?.ToString(CultureInfo.InvariantCulture) ?? "?"} s behind), primary {m.Primary} at {primary!.GtidPosition ?? "?"}");
                 }
             default:
                 throw new ArgumentException($"unknown wait condition {condition.GetType().Name}", nameof(condition));
         }
     }
+
+    /// <summary>Why nothing is known of a region's database — none, no connection, or an error it answered with — or null when it was queried.</summary>
+    private static string? Unknown(DatabaseObservation? db, string region) => db switch
+    {
+        null => $"no database in {region}",
+        { Reachable: false } => $"database in {region} unreachable",
+        { SqlError: { } error } => $"database in {region} answered with an error: {error}",
+        _ => null,
+    };
 
     private static string Describe(ClusterObservation? cluster) =>
         cluster is null ? "not probed" : !cluster.Reachable ? "unreachable" : !cluster.HasMaster ? "without a master" : cluster.Status?.ToString().ToLowerInvariant() ?? "unknown";

@@ -52,13 +52,23 @@ internal sealed record MySqlRows(IReadOnlyList<string> Columns, IReadOnlyList<IR
 }
 
 /// <summary>
-/// The server (or the client) refused a statement. <see cref="ErrorCode"/> is the server's error number
+/// The server (or the client) refused a statement. <see cref="ErrorCode"/> is the error number the client printed
 /// (1290 for a write against read_only, 2003 for a server that cannot be reached), when it printed one.
 /// The message never carries the password.
 /// </summary>
 internal sealed class MySqlException(string message, int? errorCode = null, Exception? inner = null) : Exception(message, inner)
 {
     public int? ErrorCode { get; } = errorCode;
+
+    /// <summary>
+    /// The server itself answered with this error, so it is up: any number outside the client library's own
+    /// ranges — 2000–2999 (CR_MIN_ERROR..CR_MAX_ERROR, connection and protocol failures) and 1–999 (global errors
+    /// the client can raise too), https://dev.mysql.com/doc/mysql-errors/8.0/en/client-error-reference.html.
+    /// False when the client never reached a server, or failed without a number.
+    /// </summary>
+    public bool ServerAnswered => IsServerError(ErrorCode);
+
+    internal static bool IsServerError(int? code) => code is >= 1000 and not (>= 2000 and <= 2999);
 }
 
 /// <summary>
@@ -67,7 +77,7 @@ internal sealed class MySqlException(string message, int? errorCode = null, Exce
 /// so they never appear in argv, <c>ps</c> or logs; the SQL goes in on stdin.
 /// </summary>
 /// <remarks>
-/// Column names are kept (batch mode without <c>-N</c>) because <c>SHOW SLAVE STATUS</c> is read by name.
+/// Column names are kept (batch mode without <c>-N</c>) because replica status is read by column name.
 /// A statement without a result set, or with an empty one, prints nothing.
 /// </remarks>
 internal sealed partial class MySqlClient(string clientPath = "mariadb", TimeSpan? timeout = null)
@@ -216,7 +226,11 @@ internal sealed partial class MySqlClient(string clientPath = "mariadb", TimeSpa
         var text = Redact(stderr.Trim(), endpoint.Password);
         var match = ErrorLine().Match(text);
         int? code = match.Success ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : null;
-        return new MySqlException($"MySQL at {endpoint} failed (exit {exitCode.ToString(CultureInfo.InvariantCulture)}): {text}", code);
+        var exit = exitCode.ToString(CultureInfo.InvariantCulture);
+        var what = MySqlException.IsServerError(code) ? $"answered with error {code!.Value.ToString(CultureInfo.InvariantCulture)}"
+            : code is >= 2000 and <= 2999 ? "unreachable"
+            : "failed";
+        return new MySqlException($"MySQL at {endpoint} {what} (exit {exit}): {text}", code);
     }
 
     internal static string Redact(string text, string secret) =>

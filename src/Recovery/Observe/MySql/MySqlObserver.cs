@@ -1,25 +1,29 @@
 using System.Globalization;
+using EsDr.Recovery.Sql;
 
 namespace EsDr.Recovery.Observe.MySql;
 
 /// <summary>
-/// Probes one region's MySQL/MariaDB server: read_only, the GTID position, and the replica's state from
-/// <c>SHOW SLAVE STATUS</c> (MariaDB and older MySQL names) or <c>SHOW REPLICA STATUS</c> (the newer ones).
-/// A server that cannot be queried is reported unreachable, never thrown.
+/// Probes one region's MySQL/MariaDB server in its engine's <see cref="SqlDialect"/>: read_only, the GTID position,
+/// and the replica's state from the replica status. Never throws for an unhealthy server: one that cannot be
+/// reached is observed unreachable, one that answers a query with an error is observed reachable with that error.
 /// </summary>
-internal sealed class MySqlObserver(MySqlClient client)
+internal sealed class MySqlObserver(MySqlClient client, SqlDialect dialect)
 {
-    internal const string VariablesSql = "SELECT @@global.read_only AS read_only, @@global.gtid_current_pos AS gtid_current_pos, @@global.gtid_slave_pos AS gtid_slave_pos";
-    internal const string SlaveStatusSql = "SHOW SLAVE STATUS";
+    public SqlDialect Dialect { get; } = dialect;
 
     public async Task<DatabaseObservation> ObserveAsync(MySqlEndpoint endpoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         try
         {
-            var variables = await client.QueryAsync(endpoint, VariablesSql, cancellationToken).ConfigureAwait(false);
-            var status = await client.QueryAsync(endpoint, SlaveStatusSql, cancellationToken).ConfigureAwait(false);
-            return FromRows(endpoint.Region, variables, status);
+            var variables = await client.QueryAsync(endpoint, Dialect.Variables, cancellationToken).ConfigureAwait(false);
+            var status = await client.QueryAsync(endpoint, Dialect.ReplicaStatus, cancellationToken).ConfigureAwait(false);
+            return FromRows(endpoint.Region, variables, status, Dialect);
+        }
+        catch (MySqlException e) when (e.ServerAnswered)
+        {
+            return Refused(endpoint.Region, e.Message);
         }
         catch (Exception e) when (e is MySqlException or TimeoutException)
         {
@@ -30,20 +34,34 @@ internal sealed class MySqlObserver(MySqlClient client)
     internal static DatabaseObservation Unreachable(string region) =>
         new(region, Reachable: false, ReadOnly: false, IsReplica: false, IoThreadRunning: false, SqlThreadRunning: false, SecondsBehind: null, GtidPosition: null);
 
-    /// <summary>Pure: the observation from the two result sets.</summary>
-    internal static DatabaseObservation FromRows(string region, MySqlRows variables, MySqlRows slaveStatus)
+    /// <summary>The server is up but refused a query (a statement it does not know, a missing privilege): nothing it holds is known.</summary>
+    internal static DatabaseObservation Refused(string region, string error) =>
+        new(region, Reachable: true, ReadOnly: false, IsReplica: false, IoThreadRunning: false, SqlThreadRunning: false, SecondsBehind: null, GtidPosition: null)
+        {
+            SqlError = error,
+        };
+
+    /// <summary>Pure: the observation from the two result sets, read by <paramref name="dialect"/>'s column names.</summary>
+    internal static DatabaseObservation FromRows(string region, MySqlRows variables, MySqlRows replicaStatus, SqlDialect dialect)
     {
         ArgumentNullException.ThrowIfNull(variables);
-        ArgumentNullException.ThrowIfNull(slaveStatus);
+        ArgumentNullException.ThrowIfNull(replicaStatus);
+        ArgumentNullException.ThrowIfNull(dialect);
         var readOnly = variables.Count > 0 && variables.Value(0, "read_only") is "1" or "ON";
-        var gtid = variables.Count > 0 ? NonEmpty(variables.Value(0, "gtid_current_pos")) ?? NonEmpty(variables.Value(0, "gtid_slave_pos")) : null;
-        if (slaveStatus.Count == 0)
+        var gtid = variables.Count > 0 ? dialect.GtidColumns.Select(c => NonEmpty(variables.Value(0, c))).FirstOrDefault(v => v is not null) : null;
+        if (replicaStatus.Count == 0)
         {
             return new(region, true, readOnly, IsReplica: false, IoThreadRunning: false, SqlThreadRunning: false, SecondsBehind: null, gtid);
         }
-        var io = slaveStatus.Value(0, "Slave_IO_Running", "Replica_IO_Running");
-        var sql = slaveStatus.Value(0, "Slave_SQL_Running", "Replica_SQL_Running");
-        var behind = slaveStatus.Value(0, "Seconds_Behind_Master", "Seconds_Behind_Source");
+        // Another engine's columns would read as stopped threads: say what is wrong instead.
+        var missing = dialect.StatusColumns.Where(c => !replicaStatus.Columns.Contains(c, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (missing.Count > 0)
+        {
+            return Refused(region, $"the replica status has no {string.Join(", ", missing)} column (is es-dr:database.engine '{dialect.Name}' the server's engine?)");
+        }
+        var io = replicaStatus.Value(0, dialect.IoRunningColumn);
+        var sql = replicaStatus.Value(0, dialect.SqlRunningColumn);
+        var behind = replicaStatus.Value(0, dialect.SecondsBehindColumn);
         return new(region, true, readOnly, IsReplica: true,
             IoThreadRunning: string.Equals(io, "Yes", StringComparison.OrdinalIgnoreCase),
             SqlThreadRunning: string.Equals(sql, "Yes", StringComparison.OrdinalIgnoreCase),

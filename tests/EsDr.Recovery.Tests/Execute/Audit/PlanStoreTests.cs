@@ -1,6 +1,7 @@
 using EsDr.Infra.Config;
 using EsDr.Recovery.Execute.Audit;
 using EsDr.Recovery.Plan;
+using EsDr.Recovery.Sql;
 
 namespace EsDr.Recovery.Tests.Execute.Audit;
 
@@ -34,5 +35,19 @@ public class PlanStoreTests
         {
             dir.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public void StoredCatchUpWait_KeepsItsDialect_AndOneStoredBeforeDialectsIsMariaDbs()
+    {
+        var plan = new RecoveryPlan(RecoveryKind.Failback, "fail back", [new WaitFor("caught up", new MySqlCaughtUp("fra", "ewr", SqlDialect.MySql84), "a condition")]);
+
+        var json = PlanJson.Write(plan);
+        var read = (WaitFor)PlanJson.Read(json).Steps[0];
+        json["steps"]![0]!["condition"]!.AsObject().Remove("dialect");
+        var legacy = (WaitFor)PlanJson.Read(json).Steps[0];
+
+        Assert.Same(SqlDialect.MySql84, ((MySqlCaughtUp)read.Condition).Dialect);
+        Assert.Same(SqlDialect.MariaDb, ((MySqlCaughtUp)legacy.Condition).Dialect);
     }
 }

@@ -1,6 +1,7 @@
 using EsDr.TestSupport;
 using System.Diagnostics;
 using EsDr.Recovery.Execute.MySql;
+using EsDr.Recovery.Sql;
 
 namespace EsDr.Recovery.Tests.Execute.MySql;
 
@@ -13,7 +14,7 @@ public sealed class MySqlFailbackTests(MariaDbFixture db) : IClassFixture<MariaD
     private const int StatementsPerWriter = 25;
     private const int RowsPerStatement = 10;
 
-    private readonly MySqlPromotion _promotion = new(db.Pair.Client);
+    private readonly MySqlPromotion _promotion = new(db.Pair.Client, SqlDialect.MariaDb);
 
     [Fact]
     public async Task Failback_after_writes_under_load_loses_no_acknowledged_row()

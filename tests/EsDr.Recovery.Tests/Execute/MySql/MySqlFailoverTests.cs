@@ -3,6 +3,7 @@ using System.Diagnostics;
 using EsDr.Recovery.Execute.MySql;
 using EsDr.Recovery.Observe.MySql;
 using EsDr.Recovery.Plan;
+using EsDr.Recovery.Sql;
 
 namespace EsDr.Recovery.Tests.Execute.MySql;
 
@@ -11,8 +12,8 @@ public sealed class MySqlFailoverTests(MariaDbFixture db) : IClassFixture<MariaD
 {
     private readonly MariaDbPair pair = db.Pair;
 
-    private readonly MySqlPromotion _promotion = new(db.Pair.Client);
-    private readonly MySqlObserver _observer = new(db.Pair.Client);
+    private readonly MySqlPromotion _promotion = new(db.Pair.Client, SqlDialect.MariaDb);
+    private readonly MySqlObserver _observer = new(db.Pair.Client, SqlDialect.MariaDb);
 
     [Fact]
     public async Task Failover_fences_the_old_primary_promotes_the_replica_and_a_retry_changes_nothing()
@@ -30,7 +31,7 @@ public sealed class MySqlFailoverTests(MariaDbFixture db) : IClassFixture<MariaD
         {
             ["primary"] = pair.Primary.Admin,
             ["replica"] = pair.Replica.Admin,
-        }, pair.Client);
+        }, pair.Client, SqlDialect.MariaDb);
         RecoveryStep[] failover =
         [
             new MySqlStatement("primary", "SET GLOBAL read_only = ON;", "fence", "setting"),
@@ -104,6 +105,38 @@ public sealed class MySqlFailoverTests(MariaDbFixture db) : IClassFixture<MariaD
         var nobody = new MySqlEndpoint("gone", "127.0.0.1", 1, "dr", MariaDbPair.AdminPassword);
         var seen = await _observer.ObserveAsync(nobody);
         Assert.False(seen.Reachable);
+    }
+
+    [Fact]
+    public async Task A_server_that_answers_with_an_SQL_error_is_observed_reachable_with_that_error()
+    {
+        // MySQL 8.4's dialect against the real MariaDB: the server answers, refusing a variable it does not have.
+        var seen = await new MySqlObserver(pair.Client, SqlDialect.MySql84).ObserveAsync(pair.Primary.Admin);
+
+        Assert.True(seen.Reachable, seen.ToString());
+        Assert.False(seen.Queried);
+        Assert.Contains("answered with error 1193", seen.SqlError, StringComparison.Ordinal);
+        Assert.Contains("gtid_executed", seen.SqlError, StringComparison.Ordinal);
+        Assert.DoesNotContain(MariaDbPair.AdminPassword, seen.SqlError!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_refused_statement_and_an_unreachable_server_fail_as_such()
+    {
+        var runner = new MySqlStepRunner(new Dictionary<string, MySqlEndpoint>
+        {
+            ["up"] = pair.Primary.Admin,
+            ["gone"] = new MySqlEndpoint("gone", "127.0.0.1", 1, "dr", MariaDbPair.AdminPassword),
+        }, pair.Client, SqlDialect.MariaDb);
+
+        var refused = await Assert.ThrowsAsync<MySqlException>(() => runner.RunAsync(new MySqlStatement("up", "SELEKT 1;", "a typo", "none")));
+        var gone = await Assert.ThrowsAsync<MySqlException>(() => runner.RunAsync(new MySqlStatement("gone", "STOP SLAVE;", "stop", "warns")));
+
+        Assert.True(refused.ServerAnswered);
+        Assert.Contains("answered with error 1064", refused.Message, StringComparison.Ordinal);
+        Assert.False(gone.ServerAnswered);
+        Assert.InRange(gone.ErrorCode!.Value, 2000, 2999);
+        Assert.Contains(") unreachable (exit 1): ERROR 20", gone.Message, StringComparison.Ordinal);
     }
 
     private async Task<string> StateAsync()
