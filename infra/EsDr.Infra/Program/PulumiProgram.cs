@@ -64,6 +64,8 @@ public sealed record ResourceOptions
     public bool? DeleteBeforeReplace { get; init; }
     public bool? Protect { get; init; }
     public string? Version { get; init; }
+    /// <summary>Where Pulumi installs the package's plugin from when Pulumi does not host it (see <see cref="ProviderPackages.DownloadUrls"/>).</summary>
+    public string? PluginDownloadUrl { get; init; }
 }
 
 /// <summary>Interpolation helpers. Every <c>${</c> in a program comes from here.</summary>

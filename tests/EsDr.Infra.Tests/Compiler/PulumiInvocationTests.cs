@@ -61,16 +61,21 @@ public class PulumiInvocationTests
 
     [Theory]
     [MemberData(nameof(CliEnvironments))]
-    public void ListPlugins_WithTheClisEnvironment_NamesEveryProviderPackageAtItsPinnedVersion(string environment)
+    public void ListPlugins_WithTheClisEnvironment_NamesEveryProviderPackageAtItsPinnedVersionAndSource(string environment)
     {
         var result = PulumiLikeRunner.ListPlugins(CliEnvironment[environment]);
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         var resources = (YamlMappingNode)ParseProgram(result.Stdout)["resources"];
         var declared = resources.Children.Values.Cast<YamlMappingNode>()
-            .ToDictionary(r => ((YamlScalarNode)r["type"]).Value!, r => ((YamlScalarNode)r["options"]["version"]).Value!);
+            .ToDictionary(r => ((YamlScalarNode)r["type"]).Value!, r => (YamlMappingNode)r["options"]);
         foreach (var (package, version) in ProviderPackages.Versions)
-            Assert.Equal(version, declared[$"pulumi:providers:{package}"]);
+        {
+            var options = declared[$"pulumi:providers:{package}"];
+            Assert.Equal(version, ((YamlScalarNode)options["version"]).Value);
+            var source = options.Children.TryGetValue(new YamlScalarNode("pluginDownloadURL"), out var url) ? ((YamlScalarNode)url).Value : null;
+            Assert.Equal(ProviderPackages.DownloadUrlOf(package), source);
+        }
     }
 
     [Theory]
