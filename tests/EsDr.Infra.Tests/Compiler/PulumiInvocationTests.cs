@@ -43,7 +43,7 @@ public class PulumiInvocationTests
         var result = PulumiLikeRunner.RunForStack(stack.Stack, Repository.WithSecretSentinels(stack));
 
         Assert.True(result.ExitCode == 0, result.Stderr);
-        Assert.Contains("privateKey: ${deployKey}", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("privateKey: ${deployKey-secret}", result.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("SENTINEL-SECRET-", result.Stdout, StringComparison.Ordinal);
     }
 
