@@ -78,6 +78,7 @@ internal sealed record DeploymentSummary(StackCompilation Stack, IReadOnlyList<R
         return new DeploymentSummary(stack, regionSummaries, Count(byRegion.GetValueOrDefault("") ?? []))
         {
             Monitoring = Count(byRegion.GetValueOrDefault(MonitoringSite.Key) ?? []),
+            Secrets = StackSecrets.Needed(stack),
         };
     }
 
@@ -85,7 +86,7 @@ internal sealed record DeploymentSummary(StackCompilation Stack, IReadOnlyList<R
     public IReadOnlyList<(string Type, int Count)> Monitoring { get; init; } = [];
 
     /// <summary>The secrets the program declares (Pulumi stops on one that is not set), and where each stands.</summary>
-    public IReadOnlyList<NeededSecret> Secrets => StackSecrets.Needed(Stack);
+    public IReadOnlyList<NeededSecret> Secrets { get; init; } = [];
 
     /// <summary>What follows <c>pulumi config set --secret</c> to write into this stack's file (see <see cref="ShowCommand.ConfigSetTarget"/>).</summary>
     public string SecretsTarget { get; init; } = $"-s {Stack.Config.Stack}";
