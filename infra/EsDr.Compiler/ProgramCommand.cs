@@ -40,7 +40,8 @@ internal static class ProgramCommand
             var config = JsonSerializer.Deserialize<Dictionary<string, string>>(environment.GetValueOrDefault("PULUMI_CONFIG") ?? "{}") ?? [];
             // Pulumi YAML's Run passes only PULUMI_STACK/ORGANIZATION/PROJECT/CONFIG/ROOT_DIRECTORY to a
             // compiler (pulumi-yaml pkg/server/server.go), so which keys are secret is usually unknown here:
-            // null, and the parser cannot check secret-ness (the offline `show` path reads it from the file).
+            // null. The program reads every secret through fn::secret either way; the offline `show` reads
+            // secret-ness from the file and warns about a secret stored in plain text.
             var secretKeys = environment.TryGetValue("PULUMI_CONFIG_SECRET_KEYS", out var s) && s.Length > 0
                 ? JsonSerializer.Deserialize<List<string>>(s)
                 : null;

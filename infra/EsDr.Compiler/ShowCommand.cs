@@ -29,13 +29,35 @@ internal static class ShowCommand
     {
         var compiled = StackFileArgument.Compile(file, stderr, out var exit);
         if (compiled is null) return exit;
-        var summary = DeploymentSummary.Of(compiled);
+        var summary = DeploymentSummary.Of(compiled) with { SecretsTarget = ConfigSetTarget(file, compiled.Config.Stack) };
         if (json)
             stdout.WriteLine(summary.ToJson(files ? compiled.Files : null).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         else
             summary.WriteText(stdout, files ? compiled.Files : null);
+        WarnAboutPlainTextSecrets(summary, file, stderr);
         foreach (var p in compiled.Problems) stderr.WriteLine($"error: {p.Where}: {p.Message}");
         return compiled.Problems.Count > 0 ? ExitCodes.InvalidProgram : ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// How <c>pulumi config set</c> reaches this file: by stack name for the project's own
+    /// <c>Pulumi.&lt;stack&gt;.yaml</c>, otherwise by <c>--config-file</c> with its path from the project directory.
+    /// </summary>
+    internal static string ConfigSetTarget(FileInfo file, string stack)
+    {
+        var project = ProjectFile.DirectoryFor(file.FullName);
+        if (project is not null && string.Equals(file.DirectoryName, project, StringComparison.Ordinal) && file.Name == $"Pulumi.{stack}.yaml")
+            return $"-s {stack}";
+        var path = project is null ? file.FullName : Path.GetRelativePath(project, file.FullName);
+        return $"--config-file {path.Replace(Path.DirectorySeparatorChar, '/')}";
+    }
+
+    /// <summary>The program still reads such a value through fn::secret, but anyone who can read the file has it.</summary>
+    private static void WarnAboutPlainTextSecrets(DeploymentSummary summary, FileInfo file, TextWriter stderr)
+    {
+        foreach (var s in summary.Secrets.Where(s => s.State == SecretState.PlainText))
+            stderr.WriteLine($"warning: {summary.Stack.Config.Project}:{s.Secret.Key} is stored in plain text in {file.Name}: whoever reads the file has it "
+                + $"(the program still handles it as a secret). Store it encrypted: {s.Secret.SetCommand(summary.SecretsTarget)}");
     }
 }
 
@@ -56,11 +78,18 @@ internal sealed record DeploymentSummary(StackCompilation Stack, IReadOnlyList<R
         return new DeploymentSummary(stack, regionSummaries, Count(byRegion.GetValueOrDefault("") ?? []))
         {
             Monitoring = Count(byRegion.GetValueOrDefault(MonitoringSite.Key) ?? []),
+            Secrets = StackSecrets.Needed(stack),
         };
     }
 
     /// <summary>The monitoring site's resources by type; empty without <c>es-dr:monitoring</c>.</summary>
     public IReadOnlyList<(string Type, int Count)> Monitoring { get; init; } = [];
+
+    /// <summary>The secrets the program declares (Pulumi stops on one that is not set), and where each stands.</summary>
+    public IReadOnlyList<NeededSecret> Secrets { get; init; } = [];
+
+    /// <summary>What follows <c>pulumi config set --secret</c> to write into this stack's file (see <see cref="ShowCommand.ConfigSetTarget"/>).</summary>
+    public string SecretsTarget { get; init; } = $"-s {Stack.Config.Stack}";
 
     private static List<(string, int)> Count(IEnumerable<Infra.Program.ProgramResource> resources) =>
         resources.GroupBy(r => r.Type).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (g.Key, g.Count())).ToList();
@@ -102,6 +131,7 @@ internal sealed record DeploymentSummary(StackCompilation Stack, IReadOnlyList<R
         o.WriteLine();
         o.WriteLine("Shared");
         foreach (var (type, count) in Shared) o.WriteLine($"  {count,4} × {type}");
+        WriteSecrets(o);
         if (files is null) return;
         foreach (var f in files)
         {
@@ -109,6 +139,29 @@ internal sealed record DeploymentSummary(StackCompilation Stack, IReadOnlyList<R
             o.WriteLine($"──── {f.Region} / {f.Host}: {f.Path}");
             o.Write(f.Text);
             if (!f.Text.EndsWith('\n')) o.WriteLine();
+        }
+    }
+
+    private static readonly Dictionary<SecretState, string> StateText = new()
+    {
+        [SecretState.NotSet] = "not set", [SecretState.Set] = "set", [SecretState.PlainText] = "stored in plain text",
+    };
+
+    private static readonly Dictionary<SecretState, string> StateJson = new()
+    {
+        [SecretState.NotSet] = "notSet", [SecretState.Set] = "set", [SecretState.PlainText] = "plainText",
+    };
+
+    /// <summary>Each secret with its state, and the command for any not yet stored encrypted.</summary>
+    private void WriteSecrets(TextWriter o)
+    {
+        if (Secrets.Count == 0) return;
+        o.WriteLine();
+        o.WriteLine("Secrets (read from the stack config at deploy time, decrypted by Pulumi; `pulumi preview` stops while one is not set)");
+        foreach (var s in Secrets)
+        {
+            o.WriteLine($"  {Stack.Config.Project}:{s.Secret.Key}  {StateText[s.State]}: {s.Secret.Purpose}");
+            if (s.State != SecretState.Set) o.WriteLine($"    {s.Secret.SetCommand(SecretsTarget)}");
         }
     }
 
@@ -139,6 +192,11 @@ internal sealed record DeploymentSummary(StackCompilation Stack, IReadOnlyList<R
                 ["resources"] = ToJson(r.Resources),
             }).ToArray()),
             ["shared"] = ToJson(Shared),
+            ["secrets"] = new JsonArray(Secrets.Select(s => (JsonNode)new JsonObject
+            {
+                ["key"] = $"{c.Project}:{s.Secret.Key}", ["state"] = StateJson[s.State], ["purpose"] = s.Secret.Purpose,
+                ["setCommand"] = s.Secret.SetCommand(SecretsTarget),
+            }).ToArray()),
         };
         if (c.Monitoring is { } m)
             json["monitoring"] = new JsonObject

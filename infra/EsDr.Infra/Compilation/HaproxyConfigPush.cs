@@ -37,7 +37,8 @@ public static class HaproxyConfigPush
                     {
                         { "host", region.EndpointHost },
                         { "user", adminUser },
-                        // Declared secret config: Pulumi decrypts it at deploy time; its text never reaches the program.
+                        // Declared secret config read through fn::secret: its text never reaches the program, and its
+                        // value stays secret even when the stack stores it in plain text.
                         { "privateKey", program.SecretConfig(ProgramSecrets.DeployKey) },
                     }
                 },

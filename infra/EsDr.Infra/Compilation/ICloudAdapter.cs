@@ -152,9 +152,8 @@ public sealed record RegionContext(
 {
     public StackConfig Config => Topology.Config;
 
-    /// <summary>Resource options carrying the pinned version of the package (for default providers).</summary>
-    public static ResourceOptions Pinned(string package, ResourceOptions? options = null) =>
-        (options ?? new ResourceOptions()) with { Version = ProviderPackages.VersionOf(package) };
+    /// <summary>Resource options carrying the package's pinned version and plugin source (for default providers).</summary>
+    public static ResourceOptions Pinned(string package, ResourceOptions? options = null) => ProviderPackages.Pinned(package, options);
 
     /// <summary>Tags as "key:value" strings, for clouds whose tags are plain strings.</summary>
     public IReadOnlyList<string> TagList(params string[] extra) =>

@@ -37,8 +37,6 @@ public static partial class ConfigRules
         DatabaseTierIsPlaceable,
         ApplicationTierIsPlaceable,
         ApplicationDnsNameIsServed,
-        DeployKeyWhereHaproxyConfigIsPushed,
-        MonitoringHasItsWebhookToken,
         MonitoringCloudCanHostIt,
         MonitoringIsOutsideEveryRegion,
         MonitoringNetworkIsPrivateAndDisjoint,
@@ -53,16 +51,6 @@ public static partial class ConfigRules
 
     private static string Key(StackConfig c, string path) => $"{c.Project}:{path}";
     private static string RegionKey(StackConfig c, int i, string path) => Key(c, $"regions[{i}]{(path.Length > 0 ? "." + path : "")}");
-
-    /// <summary>Multi-region HAProxy VMs get their config pushed over SSH with the secret deploy key (HaproxyConfigPush).</summary>
-    private static IEnumerable<ConfigError> DeployKeyWhereHaproxyConfigIsPushed(StackConfig c)
-    {
-        var fronted = DeployReach.PushedHaproxies(c).Select(r => r.Name).ToList();
-        if (fronted.Count > 0 && !c.SecretsSet.Contains(ProgramSecrets.DeployKey))
-            yield return new(Key(c, ProgramSecrets.DeployKey),
-                $"is required: HAProxy in {string.Join(", ", fronted)} gets its config pushed over SSH; set the private key of one of "
-                + $"{Key(c, "ssh.publicKeys")} with `pulumi config set --secret {ProgramSecrets.DeployKey} < key`");
-    }
 
     /// <summary>The deployer is admitted to data ports and SSH: never the whole internet.</summary>
     private static IEnumerable<ConfigError> DeployerCidrsAreValidAndNeverTheInternet(StackConfig c)
@@ -370,13 +358,6 @@ public static partial class ConfigRules
             yield return new(Key(c, "dns.healthCheck.intervalSeconds"), $"must be 10 or 30 (what Route 53 offers), got {dns.HealthCheckIntervalSeconds}");
         if (dns.FailureThreshold is < 1 or > 10)
             yield return new(Key(c, "dns.healthCheck.failureThreshold"), $"must be between 1 and 10, got {dns.FailureThreshold}");
-    }
-
-    private static IEnumerable<ConfigError> MonitoringHasItsWebhookToken(StackConfig c)
-    {
-        if (c.Monitoring is not null && !c.SecretsSet.Contains(ProgramSecrets.AlertWebhookToken))
-            yield return new(Key(c, ProgramSecrets.AlertWebhookToken),
-                "is required with es-dr:monitoring: Alertmanager sends it to the recovery webhook; set it with `pulumi config set --secret alertWebhookToken`");
     }
 
     /// <summary>

@@ -1,10 +1,14 @@
+using System.Globalization;
+
 namespace EsDr.Infra.Config;
 
 /// <summary>
 /// Secret config keys the compiler never reads: the emitted program declares them in its <c>config:</c>
-/// section as secrets and references them, so Pulumi decrypts them at deploy time and their values never
-/// reach program text, the compiler's output or its logs. Everything else in the namespace is plain
-/// config that is written into the program, and is refused when set as a secret.
+/// section as secrets and reads them only through <c>fn::secret</c>, so Pulumi decrypts them at deploy time and
+/// their values never reach program text, the compiler's output or its logs. A stack that lacks one its program
+/// declares is stopped by Pulumi itself ("missing required configuration variable"); <c>es-dr show</c> lists them
+/// with the command that sets each. Everything else in the namespace is plain config that is written into the
+/// program, and is refused when set as a secret.
 /// </summary>
 public static class ProgramSecrets
 {
@@ -16,5 +20,23 @@ public static class ProgramSecrets
 
     public static readonly string[] Keys = [AlertWebhookToken, DeployKey];
 
+    /// <summary>What each secret is and how its value reaches <c>pulumi config set</c>: through stdin, never the command line.</summary>
+    private static readonly Dictionary<string, ProgramSecret> Described = new(StringComparer.Ordinal)
+    {
+        [AlertWebhookToken] = new(AlertWebhookToken, "the bearer token Alertmanager sends to the recovery webhook", "openssl rand -hex 32 | {0}"),
+        [DeployKey] = new(DeployKey, "the private key of one of ssh.publicKeys, which pushes HAProxy's config over SSH", "{0} < ~/.ssh/id_ed25519"),
+    };
+
     public static bool IsProgramSecret(string name) => Array.IndexOf(Keys, name) >= 0;
+
+    public static ProgramSecret Describe(string name) =>
+        Described.TryGetValue(name, out var secret) ? secret : throw new ArgumentException($"'{name}' is not a program secret", nameof(name));
+}
+
+/// <summary>One program secret; <see cref="SetCommandTemplate"/> wraps the <c>pulumi config set</c> call with the value's source.</summary>
+public sealed record ProgramSecret(string Key, string Purpose, string SetCommandTemplate)
+{
+    /// <param name="target">Which stack file receives it: <c>-s prod</c>, or <c>--config-file stacks/Pulumi.x.yaml</c>.</param>
+    public string SetCommand(string target) =>
+        string.Format(CultureInfo.InvariantCulture, SetCommandTemplate, $"pulumi config set --secret {target} {Key}");
 }

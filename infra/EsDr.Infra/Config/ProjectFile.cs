@@ -26,4 +26,12 @@ public static class ProjectFile
         }
         return DefaultProjectName;
     }
+
+    /// <summary>The directory of the nearest Pulumi.yaml beside or above the stack file (where pulumi runs), if any.</summary>
+    public static string? DirectoryFor(string stackFile)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(stackFile));
+        while (dir is not null && !File.Exists(Path.Combine(dir, "Pulumi.yaml"))) dir = Path.GetDirectoryName(dir);
+        return dir;
+    }
 }

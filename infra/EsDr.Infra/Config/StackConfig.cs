@@ -40,6 +40,12 @@ public sealed record StackConfig(
 
     /// <summary>Which of <see cref="ProgramSecrets.Keys"/> the stack sets (their values are never read).</summary>
     public IReadOnlySet<string> SecretsSet { get; init; } = new HashSet<string>();
+
+    /// <summary>
+    /// Which of <see cref="SecretsSet"/> the stack stores in plain text (known only where Pulumi's list of secret keys
+    /// or the stack file says so). The program still reads them through <c>fn::secret</c>; <c>es-dr show</c> warns.
+    /// </summary>
+    public IReadOnlySet<string> SecretsInPlainText { get; init; } = new HashSet<string>();
 }
 
 public sealed record ElasticsearchSettings(

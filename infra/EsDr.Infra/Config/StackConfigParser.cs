@@ -44,6 +44,7 @@ public static class StackConfigParser
     {
         var errors = new List<ConfigError>();
         var secretsSet = new HashSet<string>(StringComparer.Ordinal);
+        var secretsInPlainText = new HashSet<string>(StringComparer.Ordinal);
         var root = new JsonObject();
         var prefix = project + ":";
         foreach (var (key, raw) in flatConfig.OrderBy(k => k.Key, StringComparer.Ordinal))
@@ -52,9 +53,9 @@ public static class StackConfigParser
             var name = key[prefix.Length..];
             if (ProgramSecrets.IsProgramSecret(name))
             {
-                // Only its presence matters here; the program asks Pulumi for the value at deploy time.
-                if (secretKeys is not null && !secretKeys.Contains(key))
-                    errors.Add(new ConfigError(key, "must be a secret: set it with `pulumi config set --secret`"));
+                // Only its presence matters here; the program asks Pulumi for the value at deploy time, through
+                // fn::secret, so one stored in plain text is still handled as a secret (show warns about the file).
+                if (secretKeys is not null && !secretKeys.Contains(key)) secretsInPlainText.Add(name);
                 secretsSet.Add(name);
                 continue;
             }
@@ -87,6 +88,7 @@ public static class StackConfigParser
             Recovery: RecoverySettingsReader.Read(Key("recovery")))
         {
             SecretsSet = secretsSet,
+            SecretsInPlainText = secretsInPlainText,
             Database = TierConfigReader.ReadDatabase(Key("database")),
             Application = TierConfigReader.ReadApplication(Key("application")),
             Deployer = ReadDeployer(Key("deployer")),

@@ -55,7 +55,8 @@ public static partial class ProgramYamlWriter
             .AddIf("additionalSecretOutputs", o.AdditionalSecretOutputs)
             .AddIf("deleteBeforeReplace", o.DeleteBeforeReplace)
             .AddIf("protect", o.Protect)
-            .AddIf("version", o.Version);
+            .AddIf("version", o.Version)
+            .AddIf("pluginDownloadURL", o.PluginDownloadUrl);
         if (options.Count > 0) body.Add("options", options);
         return body;
     }

@@ -29,14 +29,25 @@ public sealed class PulumiProgram(string name)
     }
 
     /// <summary>
-    /// Declares a secret config key of the project's namespace (Pulumi decrypts it at deploy time) and
-    /// returns its reference; the value never appears in the program.
+    /// Declares a secret config key of the project's namespace (Pulumi decrypts it at deploy time; the value never
+    /// appears in the program) and returns a reference to it wrapped in <c>fn::secret</c>, the only way the program
+    /// reads it. The wrap is what keeps it secret: pulumi-yaml registers the stack's own value ahead of this
+    /// declaration, secret only when stored with <c>--secret</c>, and then skips the declaration's <c>secret: true</c>
+    /// (pkg/pulumiyaml/run.go, "config already registered").
     /// </summary>
     public string SecretConfig(string key)
     {
-        if (!Config.ContainsKey(key)) Config.Add(key, new PMap { { "type", "string" }, { "secret", true } });
-        return $"${{{key}}}";
+        var wrapped = SecretVariableName(key);
+        if (!Config.ContainsKey(key))
+        {
+            Config.Add(key, new PMap { { "type", "string" }, { "secret", true } });
+            Variables.Add(wrapped, new PMap { { "fn::secret", $"${{{key}}}" } });
+        }
+        return $"${{{wrapped}}}";
     }
+
+    /// <summary>The variable holding a secret config key wrapped in <c>fn::secret</c>: <c>deployKey</c> → <c>deployKey-secret</c>.</summary>
+    public static string SecretVariableName(string key) => $"{key}-secret";
 
     public ProgramResource Resource(string logicalName) => Resources.Single(r => r.Name == logicalName);
 }
@@ -64,6 +75,8 @@ public sealed record ResourceOptions
     public bool? DeleteBeforeReplace { get; init; }
     public bool? Protect { get; init; }
     public string? Version { get; init; }
+    /// <summary>Where Pulumi installs the package's plugin from when Pulumi does not host it (see <see cref="ProviderPackages.DownloadUrls"/>).</summary>
+    public string? PluginDownloadUrl { get; init; }
 }
 
 /// <summary>Interpolation helpers. Every <c>${</c> in a program comes from here.</summary>

@@ -8,6 +8,9 @@ public sealed record PackageSchema(
     IReadOnlyDictionary<string, TypeSchema> Types,
     ResourceSchema Provider)
 {
+    /// <summary>The schema's <c>pluginDownloadURL</c>: where Pulumi installs a plugin it does not host itself; null for Pulumi's own.</summary>
+    public string? PluginDownloadUrl { get; init; }
+
     /// <summary>The token of this package's explicit provider resource, e.g. <c>pulumi:providers:linode</c>.</summary>
     public string ProviderToken => ProviderSchemas.ProviderTokenPrefix + Name;
 }

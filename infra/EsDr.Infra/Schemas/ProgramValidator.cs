@@ -134,6 +134,19 @@ public static class ProgramValidator
                     problems.Add($"{where}.options", $"options must be a map, got {other.Describe()}");
                     break;
             }
+
+            CheckPluginSource($"{where}.options.pluginDownloadURL", resource["options"] as MapValue, package, problems);
+        }
+
+        /// <summary>
+        /// pulumi-yaml takes a package's plugin source from the first of its resources (GetReferencedPackages), so
+        /// each resource of a package Pulumi does not host must name it, or a fresh machine cannot install the plugin.
+        /// </summary>
+        private static void CheckPluginSource(string where, MapValue? options, PackageSchema? package, ProblemList problems)
+        {
+            if (package?.PluginDownloadUrl is not { } url) return;
+            if (options?["pluginDownloadURL"] is ScalarValue { IsString: true } given && string.Equals(given.Text, url, StringComparison.Ordinal)) return;
+            problems.Add(where, $"{package.Name} is not hosted by Pulumi: every {package.Name} resource needs pluginDownloadURL '{url}', or pulumi cannot install its plugin");
         }
 
         private (PackageSchema? Package, ResourceSchema? Schema) Resolve(string where, string token, ProblemList problems)

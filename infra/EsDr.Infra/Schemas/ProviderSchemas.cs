@@ -137,7 +137,10 @@ public sealed class ProviderSchemas
                 ? ReadResource(ProviderTokenPrefix + name, providerElement)
                 : new ResourceSchema(ProviderTokenPrefix + name, NoProperties, [], NoProperties);
 
-            return new PackageSchema(name, version, resources, types, provider);
+            return new PackageSchema(name, version, resources, types, provider)
+            {
+                PluginDownloadUrl = OptionalString(root, "pluginDownloadURL"),
+            };
         }
 
         private static ResourceSchema ReadResource(string token, JsonElement element) =>

@@ -150,7 +150,8 @@ public partial class HaproxyFailoverCompilationTests
         Assert.Equal("command:remote:Command", push.Type);
         var connection = Assert.IsType<PMap>(push.Properties["connection"]);
         Assert.Equal(user, connection["user"]);
-        Assert.Equal("${deployKey}", connection["privateKey"]);
+        Assert.Equal("${deployKey-secret}", connection["privateKey"]);
+        Assert.Equal("${deployKey}", ((PMap)compiled.Program.Variables["deployKey-secret"])["fn::secret"]);
         var declared = Assert.IsType<PMap>(compiled.Program.Config["deployKey"]);
         Assert.Equal(true, declared["secret"]);
         Assert.Equal(Pushed(compiled, region), push.Properties["stdin"]);

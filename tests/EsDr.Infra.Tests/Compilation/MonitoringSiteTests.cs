@@ -63,7 +63,7 @@ public class MonitoringSiteTests
         var compiled = Compile(file);
         var files = MonitoringHostTests.WrittenFiles(MonitoringUserData(compiled));
 
-        Assert.Equal("${alertWebhookToken}\n", files[MonitoringHost.TokenFile]["content"]);
+        Assert.Equal("${alertWebhookToken-secret}\n", files[MonitoringHost.TokenFile]["content"]);
         Assert.Equal(new PMap { { "type", "string" }, { "secret", true } }.ToList(), ((PMap)compiled.Program.Config["alertWebhookToken"]).ToList());
         foreach (var region in compiled.Topology.Regions)
         {

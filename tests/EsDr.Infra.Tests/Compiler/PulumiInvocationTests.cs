@@ -34,6 +34,20 @@ public class PulumiInvocationTests
         Assert.DoesNotContain("SENTINEL-SECRET-", result.Stdout, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void Run_StackFileAsItIs_WithoutItsSecrets_PrintsTheProgramDeclaringThem(string file)
+    {
+        // What the team's compile_stack.py does; Pulumi itself then stops on each unset declared secret.
+        var stack = Repository.Load(file);
+
+        var result = PulumiLikeRunner.RunForStack(stack.Stack, stack.Config.ToDictionary(kv => kv.Key, kv => kv.Value));
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var expected = StackCompilation.Compile(StackConfigParser.Parse(TestConfig.Project, stack.Stack, stack.Config)).Yaml;
+        Assert.Equal(expected, result.Stdout);
+    }
+
     [Fact]
     public void Run_WithoutSecretKeysVariable_StackSettingTheDeployKey_Compiles()
     {
@@ -43,7 +57,7 @@ public class PulumiInvocationTests
         var result = PulumiLikeRunner.RunForStack(stack.Stack, Repository.WithSecretSentinels(stack));
 
         Assert.True(result.ExitCode == 0, result.Stderr);
-        Assert.Contains("privateKey: ${deployKey}", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("privateKey: ${deployKey-secret}", result.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("SENTINEL-SECRET-", result.Stdout, StringComparison.Ordinal);
     }
 
@@ -61,16 +75,21 @@ public class PulumiInvocationTests
 
     [Theory]
     [MemberData(nameof(CliEnvironments))]
-    public void ListPlugins_WithTheClisEnvironment_NamesEveryProviderPackageAtItsPinnedVersion(string environment)
+    public void ListPlugins_WithTheClisEnvironment_NamesEveryProviderPackageAtItsPinnedVersionAndSource(string environment)
     {
         var result = PulumiLikeRunner.ListPlugins(CliEnvironment[environment]);
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         var resources = (YamlMappingNode)ParseProgram(result.Stdout)["resources"];
         var declared = resources.Children.Values.Cast<YamlMappingNode>()
-            .ToDictionary(r => ((YamlScalarNode)r["type"]).Value!, r => ((YamlScalarNode)r["options"]["version"]).Value!);
+            .ToDictionary(r => ((YamlScalarNode)r["type"]).Value!, r => (YamlMappingNode)r["options"]);
         foreach (var (package, version) in ProviderPackages.Versions)
-            Assert.Equal(version, declared[$"pulumi:providers:{package}"]);
+        {
+            var options = declared[$"pulumi:providers:{package}"];
+            Assert.Equal(version, ((YamlScalarNode)options["version"]).Value);
+            var source = options.Children.TryGetValue(new YamlScalarNode("pluginDownloadURL"), out var url) ? ((YamlScalarNode)url).Value : null;
+            Assert.Equal(ProviderPackages.DownloadUrlOf(package), source);
+        }
     }
 
     [Theory]

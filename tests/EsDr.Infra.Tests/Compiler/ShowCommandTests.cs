@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using EsDr.Compiler;
+using EsDr.Infra.Compilation;
+using EsDr.Infra.Config;
 using EsDr.Infra.Tests.Support;
 
 namespace EsDr.Infra.Tests.Compiler;
@@ -103,6 +105,89 @@ public class ShowCommandTests
         Assert.Contains("es-dr:regions[0].elasticsearch.nodes: must be an odd number of at least 3, got 4", errors, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string> Stacks() => Repository.StackFileData();
+
+    /// <summary>The command the README and <c>show</c> give for each program secret, fed through stdin.</summary>
+    private static string SetCommand(string key, string target) => key switch
+    {
+        "deployKey" => $"pulumi config set --secret {target} deployKey < ~/.ssh/id_ed25519",
+        "alertWebhookToken" => $"openssl rand -hex 32 | pulumi config set --secret {target} alertWebhookToken",
+        _ => throw new ArgumentOutOfRangeException(nameof(key), key, "not a program secret"),
+    };
+
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void Show_ExampleStack_WorksOffline_AndSaysHowToSetEachSecretItsProgramNeeds(string file)
+    {
+        var stack = Repository.Load(file);
+        var needed = StackCompilation.Compile(StackConfigParser.Parse(TestConfig.Project, stack.Stack, stack.Config, stack.SecretKeys)).Program.Config
+            .Select(e => e.Key).ToList();
+        // A stack file in the project directory is the stack's own; one elsewhere is used with --config-file.
+        var target = file.StartsWith("stacks/", StringComparison.Ordinal) ? $"--config-file {file}" : $"-s {stack.Stack}";
+
+        var (exit, output, errors) = Show(file);
+
+        Assert.Equal(0, exit);
+        Assert.Equal("", errors);
+        foreach (var key in needed)
+        {
+            Assert.Contains($"es-dr:{key}  not set", output, StringComparison.Ordinal);
+            Assert.Contains(SetCommand(key, target), output, StringComparison.Ordinal);
+        }
+        Assert.Equal(needed.Count > 0, output.Contains("\nSecrets", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Show_SecretStoredInPlainText_WarnsWithTheCommandThatStoresItEncrypted_NeverPrintingIt()
+    {
+        using var dir = new TempStackDir(MonitoredStack("es-dr:alertWebhookToken: plain-token-4711"), "ops");
+
+        var (exit, output, errors) = ShowFile(dir.StackFile);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("es-dr:alertWebhookToken  stored in plain text", output, StringComparison.Ordinal);
+        Assert.Contains("warning: es-dr:alertWebhookToken is stored in plain text in Pulumi.ops.yaml", errors, StringComparison.Ordinal);
+        Assert.Contains(SetCommand("alertWebhookToken", "-s ops"), errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("plain-token-4711", output + errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Show_SecretStoredEncrypted_IsListedAsSet()
+    {
+        using var dir = new TempStackDir(MonitoredStack("es-dr:alertWebhookToken:\n    secure: v1:c2FsdA==:Y2lwaGVy"), "ops");
+
+        var (exit, output, errors) = ShowFile(dir.StackFile);
+
+        Assert.Equal(0, exit);
+        Assert.Equal("", errors);
+        Assert.Contains("es-dr:alertWebhookToken  set", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("pulumi config set", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Show_Json_ListsTheSecretsWithTheirStateAndCommand()
+    {
+        var (exit, output, _) = Show("stacks/Pulumi.ovh-haproxy.yaml", json: true);
+
+        var secrets = JsonNode.Parse(output)!["secrets"]!.AsArray();
+        Assert.Equal(0, exit);
+        Assert.Equal(["es-dr:deployKey", "es-dr:alertWebhookToken"], secrets.Select(s => s!["key"]!.GetValue<string>()));
+        Assert.All(secrets, s => Assert.Equal("notSet", s!["state"]!.GetValue<string>()));
+        Assert.Equal(SetCommand("deployKey", "--config-file stacks/Pulumi.ovh-haproxy.yaml"), secrets[0]!["setCommand"]!.GetValue<string>());
+    }
+
+    /// <summary>The prod stack (monitoring included) with <paramref name="tokenEntry"/> added to its config.</summary>
+    private static string MonitoredStack(string tokenEntry) =>
+        File.ReadAllText(Path.Combine(Repository.Root, "Pulumi.prod.yaml")).Replace("config:\n", $"config:\n  {tokenEntry}\n", StringComparison.Ordinal);
+
+    private static (int Exit, string Out, string Err) ShowFile(string path)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exit = ShowCommand.Execute(new FileInfo(path), false, false, stdout, stderr);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
     [Fact]
     public void Emit_PrintsExactlyTheProgramPulumiReceives()
     {
@@ -121,10 +206,10 @@ public class ShowCommandTests
     {
         private readonly string _dir = Directory.CreateTempSubdirectory("esdr-show-").FullName;
 
-        public TempStackDir(string stackYaml)
+        public TempStackDir(string stackYaml, string stack = "bad")
         {
             File.WriteAllText(Path.Combine(_dir, "Pulumi.yaml"), "name: es-dr\nruntime: yaml\n");
-            StackFile = Path.Combine(_dir, "Pulumi.bad.yaml");
+            StackFile = Path.Combine(_dir, $"Pulumi.{stack}.yaml");
             File.WriteAllText(StackFile, stackYaml);
         }
 

@@ -38,16 +38,16 @@ public class MonitoringConfigTests
     }
 
     [Fact]
-    public void Parse_MonitoringWithoutTheWebhookToken_NamesTheSecretKey()
+    public void Compile_MonitoringWithoutTheWebhookToken_DeclaresItSecretForPulumiToRequire()
     {
         var config = Monitored();
         config.Remove(Token);
 
-        var error = Assert.Throws<InvalidConfigException>(() => Parse(config));
+        var compiled = Infra.Compilation.StackCompilation.Compile(Parse(config));
 
-        Assert.Equal(
-            "es-dr:alertWebhookToken: is required with es-dr:monitoring: Alertmanager sends it to the recovery webhook; set it with `pulumi config set --secret alertWebhookToken`",
-            error.Errors.Single().ToString());
+        var declared = Assert.IsType<Infra.Program.PMap>(compiled.Program.Config[ProgramSecrets.AlertWebhookToken]);
+        Assert.Equal(true, declared["secret"]);
+        Assert.False(declared.ContainsKey("default"));
     }
 
     public static TheoryData<string, JsonNode?, string> BadMonitoring() => new()

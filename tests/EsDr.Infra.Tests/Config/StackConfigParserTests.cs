@@ -148,13 +148,26 @@ public class StackConfigParserTests
     }
 
     [Fact]
-    public void Parse_ProgramSecretSetInPlainText_IsRefused()
+    public void Parse_ProgramSecretSetInPlainText_IsNotedForAWarning_NotRefused()
     {
+        // The program reads it through fn::secret either way; `es-dr show` warns that the file holds it in clear.
         var flat = new Dictionary<string, string>(TestConfig.TwoRegions()) { ["es-dr:deployKey"] = "-----BEGIN OPENSSH PRIVATE KEY-----" };
 
-        var error = Assert.Throws<InvalidConfigException>(() => StackConfigParser.Parse("es-dr", "test", flat, []));
+        var config = StackConfigParser.Parse("es-dr", "test", flat, []);
 
-        Assert.Equal("es-dr:deployKey: must be a secret: set it with `pulumi config set --secret`", error.Errors.Single().ToString());
+        Assert.Equal([ProgramSecrets.DeployKey], config.SecretsInPlainText);
+        Assert.Contains(ProgramSecrets.DeployKey, config.SecretsSet);
+    }
+
+    [Fact]
+    public void Parse_ProgramSecret_WhenPulumiDoesNotSayWhichKeysAreSecret_IsNotCalledPlainText()
+    {
+        var flat = new Dictionary<string, string>(TestConfig.TwoRegions()) { ["es-dr:deployKey"] = "SENTINEL-SECRET-deployKey" };
+
+        var config = StackConfigParser.Parse("es-dr", "test", flat);
+
+        Assert.Empty(config.SecretsInPlainText);
+        Assert.Contains(ProgramSecrets.DeployKey, config.SecretsSet);
     }
 
     public static TheoryData<string, string, string> BadTopLevelKeys() => new()

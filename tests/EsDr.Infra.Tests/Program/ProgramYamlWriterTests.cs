@@ -30,7 +30,7 @@ public class ProgramYamlWriterTests
     }
 
     [Fact]
-    public void Write_SecretConfig_IsDeclaredAsASecretStringAndReferencedByName()
+    public void Write_SecretConfig_IsDeclaredAsASecretStringAndReadOnlyThroughFnSecret()
     {
         var program = new PulumiProgram("es-dr");
         var reference = program.SecretConfig("alertWebhookToken");
@@ -41,7 +41,21 @@ public class ProgramYamlWriterTests
         var declaration = (YamlMappingNode)root["config"]["alertWebhookToken"];
         Assert.Equal("string", ((YamlScalarNode)declaration["type"]).Value);
         Assert.Equal("true", ((YamlScalarNode)declaration["secret"]).Value);
-        Assert.Equal("Bearer ${alertWebhookToken}", ((YamlScalarNode)root["variables"]["header"]).Value);
+        Assert.Equal("${alertWebhookToken}", ((YamlScalarNode)root["variables"]["alertWebhookToken-secret"]["fn::secret"]).Value);
+        Assert.Equal("Bearer ${alertWebhookToken-secret}", ((YamlScalarNode)root["variables"]["header"]).Value);
+    }
+
+    [Fact]
+    public void SecretConfig_ReadTwice_IsDeclaredAndWrappedOnce()
+    {
+        var program = new PulumiProgram("es-dr");
+
+        var first = program.SecretConfig("deployKey");
+        var second = program.SecretConfig("deployKey");
+
+        Assert.Equal(first, second);
+        Assert.Single(program.Config);
+        Assert.Single(program.Variables);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using EsDr.Infra.Program;
 using EsDr.Infra.Schemas;
+using YamlDotNet.RepresentationModel;
 
 namespace EsDr.Infra.Tests.Program;
 
@@ -10,6 +11,32 @@ public class ProviderPackagesTests
         Assert.Equal(
             ProviderSchemas.LoadEmbedded().PinnedVersions.OrderBy(kv => kv.Key, StringComparer.Ordinal),
             ProviderPackages.Versions.OrderBy(kv => kv.Key, StringComparer.Ordinal));
+
+    [Fact]
+    public void DownloadUrls_AreThoseOfTheEmbeddedSchemas() =>
+        Assert.Equal(
+            ProviderSchemas.LoadEmbedded().Packages.Values.Where(p => p.PluginDownloadUrl is not null)
+                .ToDictionary(p => p.Name, p => p.PluginDownloadUrl!).OrderBy(kv => kv.Key, StringComparer.Ordinal),
+            ProviderPackages.DownloadUrls.OrderBy(kv => kv.Key, StringComparer.Ordinal));
+
+    [Fact]
+    public void Ovh_IsInstalledFromItsOwnReleases_AsItsSchemaSays() =>
+        Assert.Equal("github://api.github.com/ovh/pulumi-ovh", ProviderPackages.DownloadUrlOf(ProviderPackages.Ovh));
+
+    [Fact]
+    public void ManifestProgram_NamesThePluginSourceOfEveryPackageNotHostedByPulumi()
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(ProgramYamlWriter.Write(ProviderPackages.ManifestProgram("es-dr"))));
+        var resources = (YamlMappingNode)((YamlMappingNode)stream.Documents[0].RootNode)["resources"];
+
+        foreach (var (package, _) in ProviderPackages.Versions)
+        {
+            var options = (YamlMappingNode)((YamlMappingNode)resources[$"{package}-provider"])["options"];
+            var written = options.Children.TryGetValue(new YamlScalarNode("pluginDownloadURL"), out var url) ? ((YamlScalarNode)url).Value : null;
+            Assert.Equal(ProviderPackages.DownloadUrlOf(package), written);
+        }
+    }
 
     [Fact]
     public void ManifestProgram_DeclaresEveryPackageOnceAtItsPinnedVersion()

@@ -696,6 +696,31 @@ public class ProgramValidatorTests
         Assert.Empty(Validate(InstanceWithOptions("version: 6.0.0")));
     }
 
+    private const string OvhNetwork = """
+        name: t
+        runtime: yaml
+        resources:
+          gra-net:
+            type: ovh:CloudProject/networkPrivate:NetworkPrivate
+            properties: { serviceName: p, name: gra, regions: [GRA11] }
+            options:
+        """;
+
+    [Fact]
+    public void Validate_ResourceOfAPackageNotHostedByPulumi_WithoutItsPluginDownloadUrl_IsReported()
+    {
+        var problem = SingleProblem(OvhNetwork + "\n      version: 2.12.0");
+
+        Assert.Equal("resources.gra-net.options.pluginDownloadURL", problem.Where);
+        Assert.StartsWith("ovh is not hosted by Pulumi: every ovh resource needs pluginDownloadURL 'github://api.github.com/ovh/pulumi-ovh'", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_ResourceOfAPackageNotHostedByPulumi_WithItsPluginDownloadUrl_IsAccepted()
+    {
+        Assert.Empty(Validate(OvhNetwork + "\n      version: 2.12.0\n      pluginDownloadURL: github://api.github.com/ovh/pulumi-ovh"));
+    }
+
     [Fact]
     public void Validate_ProviderOfAnotherPackage_IsReported()
     {

@@ -31,11 +31,15 @@ internal static class Repository
 
     public static StackFile Load(string relativePath) => StackFile.Load(Path.Combine(Root, relativePath), TestConfig.Project);
 
-    /// <summary>The stack's config with every secure value (and every provider's credentials) replaced by a recognisable sentinel.</summary>
+    /// <summary>
+    /// The stack's config as a deployment sees it once its secrets are set: every secure value, every program
+    /// secret and every provider's credentials as a recognisable sentinel.
+    /// </summary>
     public static Dictionary<string, string> WithSecretSentinels(StackFile stack)
     {
         var config = stack.Config.ToDictionary(kv => kv.Key, kv => kv.Value);
         foreach (var key in stack.SecretKeys) config[key] = Sentinel(key);
+        foreach (var key in ProgramSecrets.Keys.Select(k => $"{TestConfig.Project}:{k}")) config[key] = Sentinel(key);
         foreach (var key in ProviderCredentialKeys) config[key] = Sentinel(key);
         return config;
     }
