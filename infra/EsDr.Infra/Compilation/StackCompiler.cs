@@ -16,6 +16,8 @@ public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
 {
     public static StackCompiler Default() => new(Clouds.CloudAdapters.All);
 
+    public IReadOnlyList<ICloudAdapter> Adapters => adapters;
+
     public (DeploymentTopology Topology, PulumiProgram Program, IReadOnlyList<RenderedFile> Files) Compile(StackConfig config)
     {
         var topology = TopologyBuilder.Build(config);

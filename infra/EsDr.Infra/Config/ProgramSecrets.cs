@@ -1,9 +1,9 @@
 namespace EsDr.Infra.Config;
 
 /// <summary>
-/// Secret config keys the compiler never reads: the emitted program declares them in its <c>config:</c>
-/// section as secrets and references them, so Pulumi decrypts them at deploy time and their values never
-/// reach program text, the compiler's output or its logs. Everything else in the namespace is plain
+/// Secret config keys whose values the compiler never uses (it reads at most their length, <see cref="TooLong"/>):
+/// the emitted program declares them in its <c>config:</c> section as secrets and references them, so Pulumi
+/// decrypts them at deploy time and their values never reach program text, the compiler's output or its logs. Everything else in the namespace is plain
 /// config that is written into the program, and is refused when set as a secret.
 /// </summary>
 public static class ProgramSecrets
@@ -16,5 +16,26 @@ public static class ProgramSecrets
 
     public static readonly string[] Keys = [AlertWebhookToken, DeployKey];
 
+    /// <summary>
+    /// The longest token accepted, in UTF-8 bytes. It is written into the monitoring host's user-data, whose size is
+    /// checked before deploying; the program is compiled with the decrypted value, so the parser holds it to this.
+    /// </summary>
+    public const int AlertWebhookTokenMaxBytes = 256;
+
     public static bool IsProgramSecret(string name) => Array.IndexOf(Keys, name) >= 0;
+
+    /// <summary>The most UTF-8 bytes the secret may hold, where the program's size checks need one; null for no maximum.</summary>
+    public static int? MaxBytes(string name) => name == AlertWebhookToken ? AlertWebhookTokenMaxBytes : null;
+
+    /// <summary>
+    /// Why <paramref name="value"/> is too long for <paramref name="name"/>, or null. Only its length is read: offline the
+    /// value is a placeholder, under Pulumi the decrypted secret, which is how every deployed value is held to it.
+    /// </summary>
+    public static string? TooLong(string name, string value)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(value);
+        return MaxBytes(name) is { } max && bytes > max
+            ? $"must be at most {max} bytes (it is written into the monitoring host's user-data, whose size is limited), got {bytes}"
+            : null;
+    }
 }

@@ -55,6 +55,7 @@ public static class StackConfigParser
                 // Only its presence matters here; the program asks Pulumi for the value at deploy time.
                 if (secretKeys is not null && !secretKeys.Contains(key))
                     errors.Add(new ConfigError(key, "must be a secret: set it with `pulumi config set --secret`"));
+                if (ProgramSecrets.TooLong(name, raw) is { } tooLong) errors.Add(new ConfigError(key, tooLong));
                 secretsSet.Add(name);
                 continue;
             }

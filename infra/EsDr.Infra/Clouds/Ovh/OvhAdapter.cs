@@ -20,6 +20,8 @@ public sealed class OvhAdapter : ICloudAdapter
 
     public const string BillingPeriod = "hourly";
 
+    private const string InstanceType = "ovh:CloudProject/instance:Instance";
+
     /// <summary>
     /// First host of the subnet's DHCP pool (which runs to the last usable address). Fixed addresses (the
     /// HAProxy VM at <see cref="TopologyBuilder.BalancerHostOffset"/>, nodes from
@@ -40,6 +42,12 @@ public sealed class OvhAdapter : ICloudAdapter
         """;
 
     public Cloud Cloud => Cloud.Ovh;
+
+    /// <summary>OVH Public Cloud instances are OpenStack servers: Nova takes at most 65 535 bytes of base64-encoded user-data.</summary>
+    public UserDataLimit UserDataLimit { get; } = new("OVH", 65_535, UserDataCount.Base64, "base64-encoded, as OpenStack counts it");
+
+    public object? UserDataOf(ProgramResource resource) =>
+        resource is { Type: InstanceType } && resource.Properties.ContainsKey("userData") ? resource.Properties["userData"] : null;
 
     /// <summary>
     /// The default user of OVH's Debian images (the image this project's stacks name; root login is refused on
@@ -155,7 +163,7 @@ public sealed class OvhAdapter : ICloudAdapter
         var nodes = new List<NodeResources>();
         foreach (var node in region.Nodes)
         {
-            var instance = program.Add(node.LogicalName, "ovh:CloudProject/instance:Instance",
+            var instance = program.Add(node.LogicalName, InstanceType,
                 Instance(context, project, image, node.Name, config.Elasticsearch.Size, context.NodeUserData[node.LogicalName],
                     new PMap
                     {
@@ -169,7 +177,7 @@ public sealed class OvhAdapter : ICloudAdapter
         }
 
         // The HAProxy VM: a public interface for clients and a private one on its fixed address to the nodes.
-        var balancer = program.Add(region.Balancer.LogicalName, "ovh:CloudProject/instance:Instance",
+        var balancer = program.Add(region.Balancer.LogicalName, InstanceType,
             Instance(context, project, image, region.Balancer.Name, region.Balancer.Size ?? config.Elasticsearch.Size, balancerUserData,
                 new PMap
                 {
@@ -236,7 +244,7 @@ public sealed class OvhAdapter : ICloudAdapter
         if (topology.Nodes.Select(n => n.PrivateIp).Append(topology.Balancer.PrivateIp).Contains(privateIp))
             throw new InvalidOperationException($"OVH host {host.Name}: '{privateIp}' is already an Elasticsearch node's or the HAProxy VM's address");
 
-        var instance = context.Program.Add(host.LogicalName, "ovh:CloudProject/instance:Instance",
+        var instance = context.Program.Add(host.LogicalName, InstanceType,
             Instance(context, project, image, host.Name, host.Size, host.UserData,
                 new PMap
                 {
