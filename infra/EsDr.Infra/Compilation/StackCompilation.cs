@@ -36,14 +36,24 @@ public sealed record StackCompilation(
         }
     }
 
-    /// <exception cref="InvalidConfigException">A VM's user-data cannot fit its cloud's limit.</exception>
+    /// <summary>
+    /// Compiles twice when needed: user-data stays readable where it fits, and only the VMs whose user-data does not
+    /// fit as rendered are compiled again with their files known at compile time compressed.
+    /// </summary>
+    /// <exception cref="InvalidConfigException">A VM's user-data cannot fit its cloud's limit even so.</exception>
     public static StackCompilation Compile(StackConfig config)
     {
         var compiler = StackCompiler.Default();
         var (topology, program, files) = compiler.Compile(config);
         var (sizes, unbounded) = UserDataBudget.Measure(program, compiler.Adapters);
+        var compressed = sizes.Where(s => !s.Fits).Select(s => s.Vm).ToHashSet(StringComparer.Ordinal);
+        if (compressed.Count > 0)
+        {
+            (topology, program, files) = compiler.Compile(config, compressed);
+            (sizes, unbounded) = UserDataBudget.Measure(program, compiler.Adapters);
+        }
         var tooLarge = sizes.Where(s => !s.Fits).ToList();
-        if (tooLarge.Count > 0) throw new InvalidConfigException(tooLarge.Select(s => s.TooLarge(compressed: false)).ToList());
+        if (tooLarge.Count > 0) throw new InvalidConfigException(tooLarge.Select(s => s.TooLarge(compressed.Contains(s.Vm))).ToList());
         var yaml = ProgramYamlWriter.Write(program);
         var problems = ProgramValidator.Validate(yaml, ProviderSchemas.LoadEmbedded()).Concat(DependencyGraph.Problems(yaml)).Concat(unbounded).ToList();
         return new StackCompilation(config, topology, program, yaml, files, problems) { UserData = sizes };

@@ -63,9 +63,9 @@ public class UserDataBudgetTests
 
         Assert.Equal(
             [
-                "use1-app-1: user-data can reach 19183 bytes once Pulumi fills in what is known only at deploy time, over AWS's limit of 16384 bytes (raw, before base64), even with its files known at compile time written compressed",
-                "use1-app-2: user-data can reach 19183 bytes once Pulumi fills in what is known only at deploy time, over AWS's limit of 16384 bytes (raw, before base64), even with its files known at compile time written compressed",
-                "usw2-app-1: user-data can reach 19183 bytes once Pulumi fills in what is known only at deploy time, over AWS's limit of 16384 bytes (raw, before base64), even with its files known at compile time written compressed",
+                "use1-app-1: user-data can reach 19831 bytes once Pulumi fills in what is known only at deploy time, over AWS's limit of 16384 bytes (raw, before base64), even with its files known at compile time written compressed",
+                "use1-app-2: user-data can reach 19831 bytes once Pulumi fills in what is known only at deploy time, over AWS's limit of 16384 bytes (raw, before base64), even with its files known at compile time written compressed",
+                "usw2-app-1: user-data can reach 19782 bytes once Pulumi fills in what is known only at deploy time, over AWS's limit of 16384 bytes (raw, before base64), even with its files known at compile time written compressed",
             ],
             refused.Errors.Select(e => e.ToString()));
     }

@@ -33,10 +33,11 @@ public sealed class OvhAdapter : ICloudAdapter
     /// <summary>
     /// Picks the public IPv4 address out of the instance's <c>addresses</c> (which lists public and private,
     /// IPv4 and IPv6, in no documented order): the IPv4 address outside the private and link-local ranges.
-    /// Fails, rather than printing a wrong endpoint, when there is none.
+    /// Fails, rather than printing a wrong endpoint, when there is none. It prints one dotted quad of one to three
+    /// digits each, at most 15 characters: the bound the user-data size check counts for it.
     /// </summary>
     public const string PublicIpv4Script = """
-        ip=$(printf '%s' "$ADDRESSES" | grep -oE '"ip": ?"[0-9]+(\.[0-9]+){3}"' | grep -oE '[0-9]+(\.[0-9]+){3}' | grep -vE '^(10|127)\.|^169\.254\.|^172\.(1[6-9]|2[0-9]|3[01])\.|^192\.168\.' | head -n 1)
+        ip=$(printf '%s' "$ADDRESSES" | grep -oE '"ip": ?"[0-9]{1,3}(\.[0-9]{1,3}){3}"' | grep -oE '[0-9]{1,3}(\.[0-9]{1,3}){3}' | grep -vE '^(10|127)\.|^169\.254\.|^172\.(1[6-9]|2[0-9]|3[01])\.|^192\.168\.' | head -n 1)
         if [ -z "$ip" ]; then echo "no public IPv4 address in: $ADDRESSES" >&2; exit 1; fi
         printf '%s' "$ip"
         """;
