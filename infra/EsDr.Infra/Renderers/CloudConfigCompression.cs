@@ -17,6 +17,8 @@ public static class CloudConfigCompression
 {
     public const string Encoding = "gz+b64";
 
+    private const int OperatingSystemByte = 9;
+
     public static (string CloudConfig, IReadOnlyList<CompressedFile> Compressed) CompressFiles(string cloudConfig)
     {
         ArgumentNullException.ThrowIfNull(cloudConfig);
@@ -85,7 +87,11 @@ public static class CloudConfigCompression
         using var buffer = new MemoryStream();
         using (var gzip = new GZipStream(buffer, CompressionLevel.SmallestSize, leaveOpen: true))
             gzip.Write(System.Text.Encoding.UTF8.GetBytes(text));
-        return Convert.ToBase64String(buffer.ToArray());
+        var bytes = buffer.ToArray();
+        // RFC 1952's OS byte says where zlib was built (Unix, Windows, macOS); "unknown" keeps the program the same on every
+        // machine that compiles it. The header is outside the CRC, which covers the uncompressed text.
+        bytes[OperatingSystemByte] = 0xFF;
+        return Convert.ToBase64String(bytes);
     }
 
     private static string? Scalar(YamlMappingNode map, string key) =>
