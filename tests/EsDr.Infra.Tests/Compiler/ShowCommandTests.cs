@@ -122,6 +122,30 @@ public class ShowCommandTests
     }
 
     [Fact]
+    public void Show_AwsStack_NamesTheFullestUserDataAndWhatWasCompressedToFit()
+    {
+        var (exit, output, _) = Show("stacks/Pulumi.aws.yaml");
+
+        Assert.Equal(0, exit);
+        Assert.Contains(
+            "User-data fits on all 14 VMs; the fullest, monitoring-host, can reach 13357 bytes once deployed, within AWS's limit of 16384 bytes (raw, before base64)\n" +
+            "  files known at compile time written compressed (gz+b64) to fit: monitoring-host\n",
+            output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Show_Json_GivesEveryVmsUserDataBoundAndLimit()
+    {
+        var (_, output, _) = Show("stacks/Pulumi.ovh-haproxy.yaml", json: true);
+
+        var vms = JsonNode.Parse(output)!["userData"]!.AsArray();
+        Assert.Equal(14, vms.Count);
+        Assert.All(vms, v => Assert.True(v!["bytes"]!.GetValue<long>() < v["limitBytes"]!.GetValue<int>()));
+        var gateway = vms.Single(v => v!["vm"]!.GetValue<string>() == "gra-lb")!;
+        Assert.Equal(("OVH", "base64", false), (gateway["cloud"]!.GetValue<string>(), gateway["counted"]!.GetValue<string>(), gateway["compressed"]!.GetValue<bool>()));
+    }
+
+    [Fact]
     public void Show_WithFiles_PrintsTheFilesCompressedInUserDataAsText()
     {
         var (exit, output, _) = Show("stacks/Pulumi.aws.yaml", files: true);

@@ -77,11 +77,11 @@ public sealed class LinodeAdapter : ICloudAdapter
     /// <summary>Linode's metadata service takes at most 65 535 bytes of user-data, counted unencoded.</summary>
     public UserDataLimit UserDataLimit { get; } = new("Linode", 65_535, UserDataCount.Raw, "unencoded");
 
-    /// <summary>What goes inside the <c>fn::toBase64</c> the metadata service wants (<see cref="AddInstance(RegionContext, string, string, string, string, ProgramResource, string?, string, IReadOnlyList{string}, string?)"/>).</summary>
+    /// <summary>What goes inside the <c>fn::toBase64</c> of <c>metadatas[0].userData</c> (the metadata service wants base64).</summary>
     public object? UserDataOf(ProgramResource resource) =>
         resource is { Type: InstanceType } && resource.Properties.ContainsKey("metadatas")
-        && resource.Properties["metadatas"] is IReadOnlyList<object> { Count: 1 } metadatas
-        && metadatas[0] is PMap metadata && metadata["userData"] is PMap encoded
+        && resource.Properties["metadatas"] is IReadOnlyList<object> and [PMap metadata]
+        && metadata.ContainsKey("userData") && metadata["userData"] is PMap encoded && encoded.ContainsKey("fn::toBase64")
             ? encoded["fn::toBase64"]
             : null;
 
