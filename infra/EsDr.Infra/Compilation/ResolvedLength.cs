@@ -7,10 +7,7 @@ using EsDr.Infra.Schemas;
 namespace EsDr.Infra.Compilation;
 
 /// <summary>A program value the compiler cannot bound: a new kind of value in user-data needs a bound before it ships.</summary>
-public sealed class UnboundedValueException(string value, string reason) : Exception($"{value}: {reason}")
-{
-    public string Value { get; } = value;
-}
+internal sealed class UnboundedValueException(string value, string reason) : Exception($"{value}: {reason}");
 
 /// <summary>
 /// An upper bound on the UTF-8 bytes a program value becomes once Pulumi resolves it at deploy time. Literal text
@@ -19,7 +16,7 @@ public sealed class UnboundedValueException(string value, string reason) : Excep
 /// output by <see cref="OutputLengths"/>, which derives it from the resource's own properties (a password's
 /// <c>length</c>, a certificate's keys and names), so the bound follows the program when the program changes.
 /// </summary>
-public sealed class ResolvedLength
+internal sealed class ResolvedLength
 {
     private readonly PulumiProgram program;
     private readonly Dictionary<string, ProgramResource> resources;
