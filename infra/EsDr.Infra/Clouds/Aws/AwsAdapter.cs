@@ -69,8 +69,10 @@ public sealed partial class AwsAdapter : ICloudAdapter
     public Cloud Cloud => Cloud.Aws;
 
     /// <summary>
-    /// EC2 takes at most 16 KB of user-data "in raw form, before it is base64-encoded" (the EC2 user guide). Gzip is
-    /// not used for the whole document: Pulumi YAML has no gzip function to apply to text resolved at deploy time.
+    /// EC2 takes at most 16 KB of user-data "in raw form, before it is base64-encoded" (the EC2 user guide). The
+    /// provider has <c>userData</c> for UTF-8 text and <c>userDataBase64</c> for anything else, such as a gzipped
+    /// document; a whole document cannot be gzipped here (Pulumi YAML has no gzip for text resolved at deploy time),
+    /// and files compressed inside it (<see cref="UserDataDelivery"/>) are base64 text, so <c>userData</c> it stays.
     /// </summary>
     public UserDataLimit UserDataLimit { get; } = new("AWS", 16_384, UserDataCount.Raw, "raw, before base64");
 
