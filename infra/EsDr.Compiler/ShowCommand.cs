@@ -132,6 +132,7 @@ internal sealed record DeploymentSummary(StackCompilation Stack, IReadOnlyList<R
         o.WriteLine("Shared");
         foreach (var (type, count) in Shared) o.WriteLine($"  {count,4} × {type}");
         WriteSecrets(o);
+        WriteUserData(o);
         if (files is null) return;
         foreach (var f in files)
         {
@@ -165,6 +166,16 @@ internal sealed record DeploymentSummary(StackCompilation Stack, IReadOnlyList<R
         }
     }
 
+    /// <summary>The fullest VM's user-data against its cloud's limit, and which VMs had files compressed to fit.</summary>
+    private void WriteUserData(TextWriter o)
+    {
+        if (Stack.UserData.MaxBy(s => (double)s.Limit.CountOf(s.Bound) / s.Limit.MaxBytes) is not { } fullest) return;
+        o.WriteLine();
+        o.WriteLine($"User-data fits on all {Stack.UserData.Count} VMs; the fullest, {fullest.Vm}, can reach {fullest.Bound} bytes once deployed, within {fullest.Limit}");
+        if (Stack.Topology.CompressedUserData.Count > 0)
+            o.WriteLine($"  files known at compile time written compressed (gz+b64) to fit: {string.Join(", ", Stack.Topology.CompressedUserData.Order(StringComparer.Ordinal))}");
+    }
+
     public JsonObject ToJson(IReadOnlyList<RenderedFile>? files)
     {
         var c = Stack.Config;
@@ -196,6 +207,12 @@ internal sealed record DeploymentSummary(StackCompilation Stack, IReadOnlyList<R
             {
                 ["key"] = $"{c.Project}:{s.Secret.Key}", ["state"] = StateJson[s.State], ["purpose"] = s.Secret.Purpose,
                 ["setCommand"] = s.Secret.SetCommand(SecretsTarget),
+            }).ToArray()),
+            ["userData"] = new JsonArray(Stack.UserData.Select(u => (JsonNode)new JsonObject
+            {
+                ["vm"] = u.Vm, ["cloud"] = u.Limit.Cloud, ["bytes"] = u.Bound, ["limitBytes"] = u.Limit.MaxBytes,
+                ["counted"] = u.Limit.Counted == UserDataCount.Raw ? "raw" : "base64",
+                ["compressed"] = Stack.Topology.CompressedUserData.Contains(u.Vm),
             }).ToArray()),
         };
         if (c.Monitoring is { } m)

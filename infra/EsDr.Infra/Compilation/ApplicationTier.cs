@@ -27,8 +27,8 @@ public static class ApplicationTier
             var members = new List<ApplicationMember>();
             foreach (var host in region.Applications)
             {
-                files.Add(new RenderedFile(region.Name, host.Name, "user-data (cloud-init)", userData));
-                var spec = new HostSpec(host.LogicalName, host.Name, host.Size, host.PrivateIp, userData,
+                var hostUserData = UserDataDelivery.Deliver(topology, host.LogicalName, region.Name, host.Name, userData, files);
+                var spec = new HostSpec(host.LogicalName, host.Name, host.Size, host.PrivateIp, hostUserData,
                     [new InboundRule("app-from-balancer", settings.Port, sources)], "application")
                 {
                     Pool = $"{region.Key}-app",

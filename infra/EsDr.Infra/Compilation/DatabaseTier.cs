@@ -185,8 +185,7 @@ public static class DatabaseTier
             HostFirewall = hostFirewall,
         });
         files.Add(new RenderedFile(region.Name, db.Name, DatabaseHostCloudInit.ConfigFile(flavor), MyCnf.Render(server)));
-        files.Add(new RenderedFile(region.Name, db.Name, "user-data (cloud-init)", userData));
-        return userData;
+        return UserDataDelivery.Deliver(topology, db.LogicalName, region.Name, db.Name, userData, files);
     }
 
     /// <summary>

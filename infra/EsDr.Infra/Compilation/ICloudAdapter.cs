@@ -25,6 +25,15 @@ public interface ICloudAdapter
     /// <summary>The image's admin user, as whom rendered configs are pushed over SSH (<see cref="HaproxyConfigPush"/>).</summary>
     string AdminUser => "root";
 
+    /// <summary>The most user-data one of this cloud's VMs accepts (checked for every VM by <see cref="UserDataBudget"/>).</summary>
+    UserDataLimit UserDataLimit { get; }
+
+    /// <summary>
+    /// The user-data <paramref name="resource"/> boots with, as the VM receives it (inside any encoding the provider
+    /// wants, such as Linode's base64), or null when the resource is not one of this cloud's VMs.
+    /// </summary>
+    object? UserDataOf(ProgramResource resource);
+
     RegionResources AddRegion(RegionContext context);
 
     void AddFirewalls(RegionContext context, RegionResources own, IReadOnlyList<RegionResources> peers);

@@ -94,8 +94,7 @@ public sealed class MonitoringSite
         ArgumentNullException.ThrowIfNull(files);
         var config = context.Config;
         var settings = HostSettings(config, clusters, context.Program.SecretConfig(ProgramSecrets.AlertWebhookToken), Databases(databases));
-        var userData = CloudInit.RenderMonitoringHost(settings);
-        files.Add(new RenderedFile(Key, HostName(config), "user-data (cloud-init)", userData));
+        var userData = UserDataDelivery.Deliver(context.Topology, HostLogicalName, Key, HostName(config), CloudInit.RenderMonitoringHost(settings), files);
         var operators = config.Ssh.AllowedCidrs;
         var host = new HostSpec(
             HostLogicalName,

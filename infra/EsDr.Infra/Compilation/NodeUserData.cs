@@ -46,8 +46,7 @@ public static class NodeUserData
             MonitorPasswordHash = monitorPasswordHash,
         });
         files.Add(new RenderedFile(region.Name, node.Name, "/etc/elasticsearch/elasticsearch.yml", ElasticsearchYml.Render(settings)));
-        files.Add(new RenderedFile(region.Name, node.Name, "user-data (cloud-init)", userData));
-        return userData;
+        return UserDataDelivery.Deliver(topology, node.LogicalName, region.Name, node.Name, userData, files);
     }
 
     /// <summary>
@@ -76,8 +75,7 @@ public static class NodeUserData
             SshSources = topology.Config.Ssh.AllowedCidrs.Concat(topology.DeployerSources).Prepend(region.Network.Cidr).Distinct(StringComparer.Ordinal).ToList(),
         });
         files.Add(new RenderedFile(region.Name, region.Balancer.Name, CloudInit.HaproxyConfigFile + " (first boot)", HaproxyConfig.Render(frontend)));
-        files.Add(new RenderedFile(region.Name, region.Balancer.Name, "user-data (cloud-init)", userData));
-        return userData;
+        return UserDataDelivery.Deliver(topology, region.Balancer.LogicalName, region.Name, region.Balancer.Name, userData, files);
     }
 
     /// <summary>

@@ -5,7 +5,10 @@ using EsDr.Infra.Topology;
 
 namespace EsDr.Infra.Compilation;
 
-/// <summary>A compiled stack: the topology, the program and its text, and what the schema check found.</summary>
+/// <summary>
+/// A compiled stack: the topology, the program and its text, what the schema check found, and every VM's user-data
+/// size against its cloud's limit.
+/// </summary>
 public sealed record StackCompilation(
     StackConfig Config,
     DeploymentTopology Topology,
@@ -14,14 +17,16 @@ public sealed record StackCompilation(
     IReadOnlyList<RenderedFile> Files,
     IReadOnlyList<ProgramProblem> Problems)
 {
+    /// <summary>Every VM's user-data bound and limit, in program order.</summary>
+    public IReadOnlyList<UserDataSize> UserData { get; init; } = [];
+
     /// <summary>Compiles and checks; on invalid config writes every error to <paramref name="stderr"/> and returns null.</summary>
     public static StackCompilation? TryCompile(string project, string stack, IReadOnlyDictionary<string, string> config,
         IReadOnlyCollection<string>? secretKeys, TextWriter stderr)
     {
-        StackConfig parsed;
         try
         {
-            parsed = StackConfigParser.Parse(project, stack, config, secretKeys);
+            return Compile(StackConfigParser.Parse(project, stack, config, secretKeys));
         }
         catch (InvalidConfigException e)
         {
@@ -29,14 +34,28 @@ public sealed record StackCompilation(
             foreach (var error in e.Errors) stderr.WriteLine($"  {error}");
             return null;
         }
-        return Compile(parsed);
     }
 
+    /// <summary>
+    /// Compiles twice when needed: user-data stays readable where it fits, and only the VMs whose user-data does not
+    /// fit as rendered are compiled again with their files known at compile time compressed.
+    /// </summary>
+    /// <exception cref="InvalidConfigException">A VM's user-data cannot fit its cloud's limit even so.</exception>
     public static StackCompilation Compile(StackConfig config)
     {
-        var (topology, program, files) = StackCompiler.Default().Compile(config);
+        var compiler = StackCompiler.Default();
+        var (topology, program, files) = compiler.Compile(config);
+        var (sizes, unbounded) = UserDataBudget.Measure(program, compiler.Adapters);
+        var compressed = sizes.Where(s => !s.Fits).Select(s => s.Vm).ToHashSet(StringComparer.Ordinal);
+        if (compressed.Count > 0)
+        {
+            (topology, program, files) = compiler.Compile(config, compressed);
+            (sizes, unbounded) = UserDataBudget.Measure(program, compiler.Adapters);
+        }
+        var tooLarge = sizes.Where(s => !s.Fits).ToList();
+        if (tooLarge.Count > 0) throw new InvalidConfigException(tooLarge.Select(s => s.TooLarge(compressed.Contains(s.Vm))).ToList());
         var yaml = ProgramYamlWriter.Write(program);
-        var problems = ProgramValidator.Validate(yaml, ProviderSchemas.LoadEmbedded()).Concat(DependencyGraph.Problems(yaml)).ToList();
-        return new StackCompilation(config, topology, program, yaml, files, problems);
+        var problems = ProgramValidator.Validate(yaml, ProviderSchemas.LoadEmbedded()).Concat(DependencyGraph.Problems(yaml)).Concat(unbounded).ToList();
+        return new StackCompilation(config, topology, program, yaml, files, problems) { UserData = sizes };
     }
 }

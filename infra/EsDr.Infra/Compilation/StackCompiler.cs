@@ -16,9 +16,14 @@ public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
 {
     public static StackCompiler Default() => new(Clouds.CloudAdapters.All);
 
-    public (DeploymentTopology Topology, PulumiProgram Program, IReadOnlyList<RenderedFile> Files) Compile(StackConfig config)
+    public IReadOnlyList<ICloudAdapter> Adapters => adapters;
+
+    /// <param name="compressedUserData">VMs (logical names) to get their compile-time files compressed (<see cref="UserDataDelivery"/>).</param>
+    public (DeploymentTopology Topology, PulumiProgram Program, IReadOnlyList<RenderedFile> Files) Compile(
+        StackConfig config, IReadOnlySet<string>? compressedUserData = null)
     {
         var topology = TopologyBuilder.Build(config);
+        if (compressedUserData is not null) topology = topology with { CompressedUserData = compressedUserData };
         var program = new PulumiProgram(config.Project);
         var files = new List<RenderedFile>();
         ClusterSecurity.AddCertificateAuthority(program, config.NamePrefix);

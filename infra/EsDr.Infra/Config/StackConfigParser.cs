@@ -56,6 +56,7 @@ public static class StackConfigParser
                 // Only its presence matters here; the program asks Pulumi for the value at deploy time, through
                 // fn::secret, so one stored in plain text is still handled as a secret (show warns about the file).
                 if (secretKeys is not null && !secretKeys.Contains(key)) secretsInPlainText.Add(name);
+                if (ProgramSecrets.TooLong(name, raw) is { } tooLong) errors.Add(new ConfigError(key, tooLong));
                 secretsSet.Add(name);
                 continue;
             }

@@ -15,8 +15,9 @@ internal sealed record Interpolation(string Source, IReadOnlyList<PropertyAccess
 /// <summary>
 /// What a string means to Pulumi YAML: its interpolations, whether it is exactly one of them and nothing else
 /// (then its value is the referenced value, of any type), and a syntax error if it has one.
+/// <see cref="LiteralText"/> is the rest, as Pulumi leaves it (<c>$$</c> read as <c>$</c>).
 /// </summary>
-internal sealed record InterpolatedString(IReadOnlyList<Interpolation> Interpolations, bool IsSingleExpression, string? SyntaxError)
+internal sealed record InterpolatedString(IReadOnlyList<Interpolation> Interpolations, bool IsSingleExpression, string? SyntaxError, string LiteralText = "")
 {
     public bool HasInterpolations => Interpolations.Count > 0;
 
@@ -27,13 +28,13 @@ internal sealed record InterpolatedString(IReadOnlyList<Interpolation> Interpola
     public static InterpolatedString Parse(string text)
     {
         var interpolations = new List<Interpolation>();
-        var literalLength = 0;
+        var literal = new StringBuilder();
         var i = 0;
         while (i < text.Length)
         {
             if (text[i] == '$' && i + 1 < text.Length && text[i + 1] == '$')
             {
-                literalLength++;
+                literal.Append('$');
                 i += 2;
             }
             else if (text[i] == '$' && i + 1 < text.Length && text[i + 1] == '{')
@@ -42,7 +43,7 @@ internal sealed record InterpolatedString(IReadOnlyList<Interpolation> Interpola
                 var (path, end, error) = ParseAccess(text, i + 2);
                 if (error is not null)
                 {
-                    return new InterpolatedString(interpolations, false, error);
+                    return new InterpolatedString(interpolations, false, error, literal.ToString());
                 }
 
                 interpolations.Add(new Interpolation(text[start..end], path));
@@ -50,12 +51,12 @@ internal sealed record InterpolatedString(IReadOnlyList<Interpolation> Interpola
             }
             else
             {
-                literalLength++;
+                literal.Append(text[i]);
                 i++;
             }
         }
 
-        return new InterpolatedString(interpolations, interpolations.Count == 1 && literalLength == 0, null);
+        return new InterpolatedString(interpolations, interpolations.Count == 1 && literal.Length == 0, null, literal.ToString());
     }
 
     /// <summary>Reads <c>root{.name|["key"]|[index]}</c> up to and including the closing brace.</summary>

@@ -10,6 +10,13 @@ public sealed record DeploymentTopology(
     StackConfig Config,
     IReadOnlyList<RegionTopology> Regions)
 {
+    /// <summary>
+    /// VMs (by logical name) whose user-data, as rendered, does not fit their cloud's limit: they get their files known
+    /// at compile time written compressed (<see cref="Compilation.UserDataDelivery"/>). Empty until a first compilation
+    /// has measured them (<see cref="Compilation.StackCompilation.Compile"/>).
+    /// </summary>
+    public IReadOnlySet<string> CompressedUserData { get; init; } = System.Collections.Immutable.ImmutableHashSet<string>.Empty;
+
     public string Prefix => Config.NamePrefix;
     public RegionTopology Active => Regions.Single(r => r.Name == Config.ActiveRegion);
     public IEnumerable<RegionTopology> Others(RegionTopology region) => Regions.Where(r => r.Name != region.Name);

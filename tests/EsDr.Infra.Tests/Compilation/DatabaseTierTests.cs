@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using EsDr.Infra.Compilation;
 using EsDr.Infra.Config;
 using EsDr.Infra.Program;
+using EsDr.Infra.Renderers;
 using EsDr.Infra.Renderers.Database;
 using EsDr.Infra.Tests.Renderers;
 using EsDr.Infra.Tests.Support;
@@ -35,7 +36,10 @@ public class DatabaseTierTests
         var root = (YamlMappingNode)stream.Documents[0].RootNode;
         var files = (YamlSequenceNode)root.Children[new YamlScalarNode("write_files")];
         var file = files.Cast<YamlMappingNode>().Single(f => ((YamlScalarNode)f.Children[new YamlScalarNode("path")]).Value == path);
-        return ((YamlScalarNode)file.Children[new YamlScalarNode("content")]).Value!;
+        var content = ((YamlScalarNode)file.Children[new YamlScalarNode("content")]).Value!;
+        return file.Children.TryGetValue(new YamlScalarNode("encoding"), out var encoding) && ((YamlScalarNode)encoding).Value == CloudConfigCompression.Encoding
+            ? CloudConfigCompression.Decompress(content)
+            : content;
     }
 
     [Theory]

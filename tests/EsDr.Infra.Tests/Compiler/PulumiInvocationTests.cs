@@ -116,6 +116,37 @@ public class PulumiInvocationTests
     }
 
     [Fact]
+    public void Run_WithUserDataTooLargeForItsCloud_ExitsOneNamingTheVmWithNothingOnStdout()
+    {
+        var stack = Repository.Load("stacks/Pulumi.aws.yaml");
+        var config = Compilation.UserDataBudgetTests.AwsStackWithOversizedApplicationCloudConfig();
+        foreach (var key in stack.SecretKeys) config[key] = Repository.Sentinel(key);
+
+        var result = PulumiLikeRunner.RunForStack(stack.Stack, config, stack.SecretKeys);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        Assert.Contains("error: stack 'aws' has 3 config problems:\n", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("  use1-app-1: user-data can reach 19831 bytes once Pulumi fills in what is known only at deploy time, over AWS's limit of 16384 bytes (raw, before base64)", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_WithAWebhookTokenOverItsMaximum_RefusesItByLengthWithoutPrintingIt()
+    {
+        var stack = Repository.Load("stacks/Pulumi.aws.yaml");
+        var config = Repository.WithSecretSentinels(stack);
+        var token = "TOKEN-" + new string('x', 300);
+        config["es-dr:alertWebhookToken"] = token;
+
+        var result = PulumiLikeRunner.RunForStack(stack.Stack, config, stack.SecretKeys);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        Assert.Contains("es-dr:alertWebhookToken: must be at most 256 bytes", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("TOKEN-", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Run_WithMalformedPulumiConfig_ExitsNonZeroWithNothingOnStdout()
     {
         var result = PulumiLikeRunner.Run(PulumiLikeRunner.DeployingShell, new Dictionary<string, string> { ["PULUMI_STACK"] = "x", ["PULUMI_CONFIG"] = "{not json" });

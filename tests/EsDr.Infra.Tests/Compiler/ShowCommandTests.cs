@@ -189,6 +189,58 @@ public class ShowCommandTests
     }
 
     [Fact]
+    public void Show_UserDataTooLargeForItsCloud_NamesEachVmItsBoundAndTheLimitAndExitsOne()
+    {
+        var stack = File.ReadAllText(Path.Combine(Repository.Root, "stacks/Pulumi.aws.yaml"));
+        using var dir = new TempStackDir(stack.Replace(
+            "  es-dr:application:\n", $"  es-dr:application:\n    cloudConfig:\n      runcmd: [\"echo {new string('x', 16_000)}\"]\n", StringComparison.Ordinal));
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var exit = ShowCommand.Execute(new FileInfo(dir.StackFile), false, false, stdout, stderr);
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", stdout.ToString());
+        Assert.Contains(
+            "  usw2-app-1: user-data can reach 19782 bytes once Pulumi fills in what is known only at deploy time, over AWS's limit of 16384 bytes (raw, before base64), even with its files known at compile time written compressed\n",
+            stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Show_AwsStack_NamesTheFullestUserDataAndWhatWasCompressedToFit()
+    {
+        var (exit, output, _) = Show("stacks/Pulumi.aws.yaml");
+
+        Assert.Equal(0, exit);
+        Assert.Contains(
+            "User-data fits on all 14 VMs; the fullest, monitoring-host, can reach 13357 bytes once deployed, within AWS's limit of 16384 bytes (raw, before base64)\n" +
+            "  files known at compile time written compressed (gz+b64) to fit: monitoring-host\n",
+            output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Show_Json_GivesEveryVmsUserDataBoundAndLimit()
+    {
+        var (_, output, _) = Show("stacks/Pulumi.ovh-haproxy.yaml", json: true);
+
+        var vms = JsonNode.Parse(output)!["userData"]!.AsArray();
+        Assert.Equal(14, vms.Count);
+        Assert.All(vms, v => Assert.True(v!["bytes"]!.GetValue<long>() < v["limitBytes"]!.GetValue<int>()));
+        var gateway = vms.Single(v => v!["vm"]!.GetValue<string>() == "gra-lb")!;
+        Assert.Equal(("OVH", "base64", false), (gateway["cloud"]!.GetValue<string>(), gateway["counted"]!.GetValue<string>(), gateway["compressed"]!.GetValue<bool>()));
+    }
+
+    [Fact]
+    public void Show_WithFiles_PrintsTheFilesCompressedInUserDataAsText()
+    {
+        var (exit, output, _) = Show("stacks/Pulumi.aws.yaml", files: true);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("──── monitoring / acme-monitoring: /etc/prometheus/esdr-rules.yml (in user-data as gz+b64)\ngroups:\n", output, StringComparison.Ordinal);
+        Assert.Contains("alert: \"ElasticsearchClusterRed\"", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Emit_PrintsExactlyTheProgramPulumiReceives()
     {
         using var stdout = new StringWriter();

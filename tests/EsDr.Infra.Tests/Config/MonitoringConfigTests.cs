@@ -50,6 +50,28 @@ public class MonitoringConfigTests
         Assert.False(declared.ContainsKey("default"));
     }
 
+    [Fact]
+    public void Parse_WebhookTokenLongerThanItsMaximum_IsRefusedByItsLengthAlone()
+    {
+        var config = Monitored();
+        config[Token] = new string('t', 200) + new string('é', 30);
+
+        var error = Assert.Throws<InvalidConfigException>(() => Parse(config));
+
+        Assert.Equal(
+            "es-dr:alertWebhookToken: must be at most 256 bytes (it is written into the monitoring host's user-data, whose size is limited), got 260",
+            error.Errors.Single().ToString());
+    }
+
+    [Fact]
+    public void Parse_WebhookTokenOfTheMaximumLength_IsAccepted()
+    {
+        var config = Monitored();
+        config[Token] = new string('t', ProgramSecrets.AlertWebhookTokenMaxBytes);
+
+        Assert.NotNull(Parse(config).Monitoring);
+    }
+
     public static TheoryData<string, JsonNode?, string> BadMonitoring() => new()
     {
         { "location", "eu-central", "es-dr:monitoring.location: 'eu-central' is where region 'fra' runs; monitoring must be in a location outside every Elasticsearch region to see that region's loss" },

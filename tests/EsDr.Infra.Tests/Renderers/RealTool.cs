@@ -30,7 +30,7 @@ internal static class RealTool
         return (process.ExitCode, await stdout + await stderr);
     }
 
-    private static string? Locate(string tool) =>
+    public static string? Locate(string tool) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Concat(SystemDirs)

@@ -64,8 +64,20 @@ public sealed partial class AwsAdapter : ICloudAdapter
     };
 
     private const string AnyIpv4 = "0.0.0.0/0";
+    private const string InstanceType = "aws:ec2/instance:Instance";
 
     public Cloud Cloud => Cloud.Aws;
+
+    /// <summary>
+    /// EC2 takes at most 16 KB of user-data "in raw form, before it is base64-encoded" (the EC2 user guide). The
+    /// provider has <c>userData</c> for UTF-8 text and <c>userDataBase64</c> for anything else, such as a gzipped
+    /// document; a whole document cannot be gzipped here (Pulumi YAML has no gzip for text resolved at deploy time),
+    /// and files compressed inside it (<see cref="UserDataDelivery"/>) are base64 text, so <c>userData</c> it stays.
+    /// </summary>
+    public UserDataLimit UserDataLimit { get; } = new("AWS", 16_384, UserDataCount.Raw, "raw, before base64");
+
+    public object? UserDataOf(ProgramResource resource) =>
+        resource is { Type: InstanceType } && resource.Properties.ContainsKey("userData") ? resource.Properties["userData"] : null;
 
     public string? DataVolumeDevice(RegionTopology region, EsNode node)
     {
@@ -542,7 +554,7 @@ public sealed partial class AwsAdapter : ICloudAdapter
     private static ProgramResource AddInstance(
         Scope on, string logicalName, string name, string image, string size, string subnetId, string privateIp,
         string securityGroupId, string userData, IReadOnlyList<string> dependsOn) =>
-        on.Add(logicalName, "aws:ec2/instance:Instance", new PMap
+        on.Add(logicalName, InstanceType, new PMap
         {
             { "ami", image },
             { "instanceType", size },

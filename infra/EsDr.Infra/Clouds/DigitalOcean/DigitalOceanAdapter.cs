@@ -40,8 +40,15 @@ public sealed partial class DigitalOceanAdapter : ICloudAdapter
 
     private const int MaxVolumeName = 64;
     private const int MaxTag = 255;
+    private const string DropletType = "digitalocean:index/droplet:Droplet";
 
     public Cloud Cloud => Cloud.DigitalOcean;
+
+    /// <summary>DigitalOcean takes at most 64 KiB of user-data per droplet.</summary>
+    public UserDataLimit UserDataLimit { get; } = new("DigitalOcean", 65_536, UserDataCount.Raw, "64 KiB");
+
+    public object? UserDataOf(ProgramResource resource) =>
+        resource is { Type: DropletType } && resource.Properties.ContainsKey("userData") ? resource.Properties["userData"] : null;
 
     /// <summary>DigitalOcean exposes an attached volume under a stable by-id name made of the volume's name.</summary>
     public string? DataVolumeDevice(RegionTopology region, EsNode node) =>
@@ -259,7 +266,7 @@ public sealed partial class DigitalOceanAdapter : ICloudAdapter
         };
         if (volume is not null) properties.Add("volumeIds", new List<string> { volume.Out("id") });
         properties.Add("userData", userData);
-        return context.Program.Add(logicalName, "digitalocean:index/droplet:Droplet", properties,
+        return context.Program.Add(logicalName, DropletType, properties,
             Pinned(new ResourceOptions
             {
                 // cloud-init runs once, on first boot; SSH keys and the image are also only read then.

@@ -70,8 +70,20 @@ public sealed class LinodeAdapter : ICloudAdapter
     private const int ShortLabel = 32;   // volumes, NodeBalancers, firewalls
     private const int LongLabel = 64;    // instances, VPCs, subnets
     private const int MaxTag = 50;
+    private const string InstanceType = "linode:index/instance:Instance";
 
     public Cloud Cloud => Cloud.Linode;
+
+    /// <summary>Linode's metadata service takes at most 65 535 bytes of user-data, counted unencoded.</summary>
+    public UserDataLimit UserDataLimit { get; } = new("Linode", 65_535, UserDataCount.Raw, "unencoded");
+
+    /// <summary>What goes inside the <c>fn::toBase64</c> of <c>metadatas[0].userData</c> (the metadata service wants base64).</summary>
+    public object? UserDataOf(ProgramResource resource) =>
+        resource is { Type: InstanceType } && resource.Properties.ContainsKey("metadatas")
+        && resource.Properties["metadatas"] is IReadOnlyList<object> and [PMap metadata]
+        && metadata.ContainsKey("userData") && metadata["userData"] is PMap encoded && encoded.ContainsKey("fn::toBase64")
+            ? encoded["fn::toBase64"]
+            : null;
 
     /// <summary>Linode exposes an attached volume under a stable by-id name made of its label.</summary>
     public string? DataVolumeDevice(RegionTopology region, EsNode node) =>
@@ -540,7 +552,7 @@ public sealed class LinodeAdapter : ICloudAdapter
             properties.Add("ipv4s", new List<object> { reservedAddress });
         }
         properties.Add("metadatas", new List<object> { new PMap { { "userData", new PMap { { "fn::toBase64", userData } } } } });
-        return context.Program.Add(logicalName, "linode:index/instance:Instance", properties,
+        return context.Program.Add(logicalName, InstanceType, properties,
             Pinned(new ResourceOptions
             {
                 // cloud-init runs once, on first boot; authorized keys and the image are also only read

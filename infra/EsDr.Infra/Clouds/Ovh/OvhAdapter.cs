@@ -20,6 +20,8 @@ public sealed class OvhAdapter : ICloudAdapter
 
     public const string BillingPeriod = "hourly";
 
+    private const string InstanceType = "ovh:CloudProject/instance:Instance";
+
     /// <summary>
     /// First host of the subnet's DHCP pool (which runs to the last usable address). Fixed addresses (the
     /// HAProxy VM at <see cref="TopologyBuilder.BalancerHostOffset"/>, nodes from
@@ -31,15 +33,22 @@ public sealed class OvhAdapter : ICloudAdapter
     /// <summary>
     /// Picks the public IPv4 address out of the instance's <c>addresses</c> (which lists public and private,
     /// IPv4 and IPv6, in no documented order): the IPv4 address outside the private and link-local ranges.
-    /// Fails, rather than printing a wrong endpoint, when there is none.
+    /// Fails, rather than printing a wrong endpoint, when there is none. It prints one dotted quad of one to three
+    /// digits each, at most 15 characters: the bound the user-data size check counts for it.
     /// </summary>
     public const string PublicIpv4Script = """
-        ip=$(printf '%s' "$ADDRESSES" | grep -oE '"ip": ?"[0-9]+(\.[0-9]+){3}"' | grep -oE '[0-9]+(\.[0-9]+){3}' | grep -vE '^(10|127)\.|^169\.254\.|^172\.(1[6-9]|2[0-9]|3[01])\.|^192\.168\.' | head -n 1)
+        ip=$(printf '%s' "$ADDRESSES" | grep -oE '"ip": ?"[0-9]{1,3}(\.[0-9]{1,3}){3}"' | grep -oE '[0-9]{1,3}(\.[0-9]{1,3}){3}' | grep -vE '^(10|127)\.|^169\.254\.|^172\.(1[6-9]|2[0-9]|3[01])\.|^192\.168\.' | head -n 1)
         if [ -z "$ip" ]; then echo "no public IPv4 address in: $ADDRESSES" >&2; exit 1; fi
         printf '%s' "$ip"
         """;
 
     public Cloud Cloud => Cloud.Ovh;
+
+    /// <summary>OVH Public Cloud instances are OpenStack servers: Nova takes at most 65 535 bytes of base64-encoded user-data.</summary>
+    public UserDataLimit UserDataLimit { get; } = new("OVH", 65_535, UserDataCount.Base64, "base64-encoded, as OpenStack counts it");
+
+    public object? UserDataOf(ProgramResource resource) =>
+        resource is { Type: InstanceType } && resource.Properties.ContainsKey("userData") ? resource.Properties["userData"] : null;
 
     /// <summary>
     /// The default user of OVH's Debian images (the image this project's stacks name; root login is refused on
@@ -155,7 +164,7 @@ public sealed class OvhAdapter : ICloudAdapter
         var nodes = new List<NodeResources>();
         foreach (var node in region.Nodes)
         {
-            var instance = program.Add(node.LogicalName, "ovh:CloudProject/instance:Instance",
+            var instance = program.Add(node.LogicalName, InstanceType,
                 Instance(context, project, image, node.Name, config.Elasticsearch.Size, context.NodeUserData[node.LogicalName],
                     new PMap
                     {
@@ -169,7 +178,7 @@ public sealed class OvhAdapter : ICloudAdapter
         }
 
         // The HAProxy VM: a public interface for clients and a private one on its fixed address to the nodes.
-        var balancer = program.Add(region.Balancer.LogicalName, "ovh:CloudProject/instance:Instance",
+        var balancer = program.Add(region.Balancer.LogicalName, InstanceType,
             Instance(context, project, image, region.Balancer.Name, region.Balancer.Size ?? config.Elasticsearch.Size, balancerUserData,
                 new PMap
                 {
@@ -236,7 +245,7 @@ public sealed class OvhAdapter : ICloudAdapter
         if (topology.Nodes.Select(n => n.PrivateIp).Append(topology.Balancer.PrivateIp).Contains(privateIp))
             throw new InvalidOperationException($"OVH host {host.Name}: '{privateIp}' is already an Elasticsearch node's or the HAProxy VM's address");
 
-        var instance = context.Program.Add(host.LogicalName, "ovh:CloudProject/instance:Instance",
+        var instance = context.Program.Add(host.LogicalName, InstanceType,
             Instance(context, project, image, host.Name, host.Size, host.UserData,
                 new PMap
                 {

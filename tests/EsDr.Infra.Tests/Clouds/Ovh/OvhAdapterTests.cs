@@ -135,6 +135,7 @@ public class OvhAdapterTests
     [InlineData("""[{"ip":"2001:41d0:304:200::1","version":6},{"ip":"10.40.0.5","version":4},{"ip":"51.75.10.20","version":4}]""", "51.75.10.20")]
     [InlineData("""[{"ip": "51.75.10.20", "version": 4}, {"ip": "10.40.0.5", "version": 4}]""", "51.75.10.20")]
     [InlineData("""[{"ip":"172.16.3.4","version":4},{"ip":"192.168.1.1","version":4},{"ip":"169.254.1.1","version":4},{"ip":"172.32.0.9","version":4}]""", "172.32.0.9")]
+    [InlineData("""[{"ip":"123456789012.1.1.1","version":4},{"ip":"51.75.10.20","version":4}]""", "51.75.10.20")]
     public void PublicIpv4Script_PicksThePublicAddress(string addresses, string expected)
     {
         var (stdout, exit) = RunScript(addresses);

@@ -26,11 +26,14 @@ public class MonitoringHostTests
         "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t",
         ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGQw1c6y3Vb5cR9yTQ0h ops@example.com"]);
 
-    /// <summary>write_files of a cloud-config, by path (content as written, owner, permissions).</summary>
+    /// <summary>write_files of a cloud-config, by path (content as written, decompressed as cloud-init does; owner, permissions).</summary>
     internal static Dictionary<string, Dictionary<object, object>> WrittenFiles(string userData)
     {
         var root = new DeserializerBuilder().Build().Deserialize<Dictionary<string, object>>(userData.Replace("#cloud-config\n", "", StringComparison.Ordinal));
-        return ((List<object>)root["write_files"]).Cast<Dictionary<object, object>>().ToDictionary(f => (string)f["path"]);
+        var files = ((List<object>)root["write_files"]).Cast<Dictionary<object, object>>().ToDictionary(f => (string)f["path"]);
+        foreach (var file in files.Values.Where(f => f.TryGetValue("encoding", out var e) && (string)e == CloudConfigCompression.Encoding))
+            file["content"] = CloudConfigCompression.Decompress((string)file["content"]);
+        return files;
     }
 
     internal static List<string> Packages(string userData) =>
