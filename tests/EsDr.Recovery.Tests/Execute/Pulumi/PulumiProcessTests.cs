@@ -55,6 +55,10 @@ public sealed class PulumiProcessTests : IDisposable
     [InlineData(new[] { "up", "--yes=please" }, "invalid argument")]
     [InlineData(new[] { "config", "set", "a", "b", "c" }, "accepts between 1 and 2 arg(s)")]
     [InlineData(new[] { "destroy", "--yes" }, "unknown command")]
+    [InlineData(new[] { "up", "--target", "a", "--exclude", "b" }, "if any flags in the group [target exclude] are set none of the others can be")]
+    [InlineData(new[] { "up", "-t", "a", "--exclude", "b" }, "[target exclude] were all set")]
+    [InlineData(new[] { "config", "set", "--secret", "--type", "int", "a", "1" }, "[secret type] were all set")]
+    [InlineData(new[] { "version", "extra" }, "accepts between 0 and 0 arg(s)")]
     public async Task StandIn_RejectsWhatTheRealCliRejects_WithExitTwo(string[] argv, string error)
     {
         var result = await pulumi.RunDirectAsync(argv);
@@ -66,10 +70,17 @@ public sealed class PulumiProcessTests : IDisposable
     [Fact]
     public async Task StandIn_AcceptsEveryFlagOfTheTable_ForEveryCommand()
     {
-        foreach (var (command, (value, @switch, optional)) in PulumiStandIn.FlagTable().Where(c => c.Key.Length > 0))
+        foreach (var (command, flags) in PulumiFlags.Table.Where(c => c.Key.Length > 0))
         {
-            string[] argv = [.. command.Split(' '), .. value.SelectMany(f => new[] { f, "v" }), .. @switch, .. @switch.Select(f => f + "=false"), .. optional.Select(f => f + "=v")];
-            if (command == "config set") argv = [.. argv, "key"];
+            // One member of each mutually exclusive group (the first), every other flag as it is spelled.
+            bool Allowed(string f) => (PulumiFlags.ExclusiveGroups.GetValueOrDefault(command) ?? [])
+                .All(g => !g.Skip(1).Contains(PulumiFlags.LongName(f)));
+            string[] argv =
+            [
+                .. command.Split(' '), .. flags.Value.Where(Allowed).SelectMany(f => new[] { f, "v" }),
+                .. flags.Switch.Where(Allowed), .. flags.Switch.Where(Allowed).Select(f => f + "=false"),
+                .. flags.OptionalValue.Where(Allowed).Select(f => f + "=v"), .. Enumerable.Repeat("arg", flags.MinArgs),
+            ];
             PulumiFlags.Validate(argv); // the C# table agrees
 
             var result = await pulumi.RunDirectAsync(argv);
