@@ -7,6 +7,12 @@ namespace EsDr.Recovery.Plan;
 /// <summary>The stack config, what the stack outputs list, and resource types: all a planner reads.</summary>
 internal sealed record PlanContext(StackConfig Config, StackView View, ResourceTypeResolver Types)
 {
+    /// <summary>
+    /// The <c>--config-file</c> value for the commands that read or write the stack's config (<c>config set</c>,
+    /// <c>up</c>), relative to the stack file's directory where pulumi runs; null when pulumi finds the stack file itself.
+    /// </summary>
+    public string? ConfigFile { get; init; }
+
     /// <summary>A top-level resource's URN, as <c>--target</c> takes it.</summary>
     public string Urn(string logicalName) =>
         $"urn:pulumi:{Config.Stack}::{Config.Project}::{Types(logicalName)}::{logicalName}";
@@ -175,10 +181,11 @@ internal static class Planner
     /// The plan a scenario would run, from the config alone (compiled offline). Follower indices are not
     /// knowable offline: the config's replication index patterns stand in for them.
     /// </summary>
-    public static RecoveryPlan Simulate(string scenario, StackConfig config)
+    public static RecoveryPlan Simulate(string scenario, StackConfig config, string? configFile = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         var (view, types) = StackView.Compile(config);
+        var ctx = new PlanContext(config, view, types) { ConfigFile = configFile };
         var active = config.ActiveRegion;
         var standby = config.Regions.FirstOrDefault(r => r.Name != active && r.State == RegionState.Standby)?.Name;
         // Offline the follower indices are unknown: each index pattern stands in, marked <…> so the printed
@@ -203,16 +210,16 @@ internal static class Planner
                     };
                     var (_, bumpedTypes) = StackView.Compile(bumped);
                     string Both(string name) { try { return types(name); } catch (KeyNotFoundException) { return bumpedTypes(name); } }
-                    return NodeRebuild(new PlanContext(config, view, Both), active, node.Name, nodeAnswers: false);
+                    return NodeRebuild(ctx with { Types = Both }, active, node.Name, nodeAnswers: false);
                 }
             case "region-loss":
-                return RegionFailover(new PlanContext(config, view, types), active, Standby(), new Reachability(false, false), indices);
+                return RegionFailover(ctx, active, Standby(), new Reachability(false, false), indices);
             case "cluster-red":
                 // The cluster answers but cannot serve every shard: fail over, fencing the old primary (it answers).
-                return RegionFailover(new PlanContext(config, view, types), active, Standby(), new Reachability(true, true), indices);
+                return RegionFailover(ctx, active, Standby(), new Reachability(true, true), indices);
             case "replica-broken":
                 // The standby's replication cannot be repaired in place: rebuild the standby from the primary.
-                return RegionRebuild(new PlanContext(config, view, types), Standby());
+                return RegionRebuild(ctx, Standby());
             default:
                 throw new ArgumentException($"unknown scenario '{scenario}' (known: {string.Join(", ", Scenarios)})", nameof(scenario));
         }
@@ -240,6 +247,7 @@ internal static class Planner
     {
         var path = keyValueAndFlags[0].Contains('.', StringComparison.Ordinal) || keyValueAndFlags[0].Contains('[', StringComparison.Ordinal);
         var args = new List<string> { "config", "set", "--stack", ctx.Config.Stack };
+        AddConfigFile(ctx, args);
         if (path) args.Add("--path");
         args.AddRange(keyValueAndFlags);
         return new PulumiCommand(args, purpose, idempotency);
@@ -248,10 +256,18 @@ internal static class Planner
     /// <summary><c>pulumi up</c>; with targets, only those resources (by URN); without, the whole stack.</summary>
     private static PulumiCommand Up(PlanContext ctx, IEnumerable<string>? targets, string purpose, string idempotency)
     {
-        var args = new List<string> { "up", "--stack", ctx.Config.Stack, "--yes", "--skip-preview" };
+        var args = new List<string> { "up", "--stack", ctx.Config.Stack };
+        AddConfigFile(ctx, args);
+        args.AddRange(["--yes", "--skip-preview"]);
         if (targets is not null)
             foreach (var t in targets) { args.Add("--target"); args.Add(ctx.Urn(t)); }
         return new PulumiCommand(args, purpose, idempotency);
+    }
+
+    /// <summary>Without it, pulumi would read and write <c>Pulumi.&lt;stack&gt;.yaml</c> beside the project file instead.</summary>
+    private static void AddConfigFile(PlanContext ctx, List<string> args)
+    {
+        if (ctx.ConfigFile is { } file) args.AddRange(["--config-file", file]);
     }
 
     private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);

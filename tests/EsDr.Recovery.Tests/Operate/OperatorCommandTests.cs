@@ -104,6 +104,20 @@ public sealed class OperatorCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task RebuildRegion_OfAStackFileAwayFromTheProjectFile_NamesItInEveryConfigSetAndUp()
+    {
+        using var nested = new OperatorTestbed(stackDirectory: "stacks");
+
+        var exit = await nested.RunAsync("rebuild-region", "dub", "--yes");
+
+        Assert.True(exit == 0, nested.Error.ToString() + nested.Out);
+        Assert.Equal(5, nested.Changes.Count);
+        Assert.All(nested.Changes, c => Assert.StartsWith(
+            c.StartsWith("up", StringComparison.Ordinal) ? "up --stack prod --config-file Pulumi.prod.yaml " : "config set --stack prod --config-file Pulumi.prod.yaml ",
+            c, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task DryRun_RecordsThePlanAndRunsNothing()
     {
         var exit = await bed.RunAsync("rebuild-region", "dub", "--dry-run");
