@@ -117,6 +117,32 @@ public sealed class OperatorCommandTests : IDisposable
             c, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("rebuild-region", "dub")]
+    [InlineData("failover", "--to", "dub")]
+    [InlineData("rebuild-node", "--region", "dub", "--node", "prod-dub-es-3")]
+    public async Task Action_WithAPulumiOlderThanItsFlags_IsRefusedNamingTheMinimum_BeforeAnythingChanges(params string[] args)
+    {
+        bed.Pulumi.Version = "v3.147.0";
+
+        var exit = await bed.RunAsync([.. args, "--yes"]);
+
+        Assert.Equal(ExitCodes.PulumiTooOld, exit);
+        Assert.Contains("recovery needs v3.158.0 or newer", bed.Error.ToString(), StringComparison.Ordinal);
+        Assert.Empty(bed.Changes);
+        Assert.DoesNotContain(bed.Dub.Requests, r => !r.StartsWith("GET ", StringComparison.Ordinal));
+        using var audit = AuditTrail.Open(bed.AuditPath, Redactor.None);
+        Assert.Empty(audit.History(10));
+    }
+
+    [Fact]
+    public async Task Action_AsksPulumiItsVersionOnce()
+    {
+        Assert.Equal(0, await bed.RunAsync("rebuild-region", "dub", "--yes"));
+
+        Assert.Single(bed.Pulumi.Calls, c => c[0] == "version");
+    }
+
     [Fact]
     public async Task DryRun_RecordsThePlanAndRunsNothing()
     {

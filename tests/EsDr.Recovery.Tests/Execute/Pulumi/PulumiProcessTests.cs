@@ -168,6 +168,46 @@ public sealed class PulumiProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Version_IsAskedOfTheCliOnce_AndReadFromWhatItPrints()
+    {
+        pulumi.Version = "v3.259.0";
+        var cli = pulumi.Process();
+
+        Assert.Equal("v3.259.0", await cli.VersionAsync(Ct));
+        Assert.Equal("v3.259.0", await cli.VersionAsync(Ct));
+
+        Assert.Equal(["version", "--non-interactive"], Assert.Single(pulumi.Calls));
+    }
+
+    [Theory]
+    [InlineData("v3.259.0")]
+    [InlineData("v3.158.0")]
+    [InlineData("3.200.1-alpha.1741873217+g1b59498")]
+    [InlineData("v4.0.0")]
+    public async Task Requirement_IsMetByACliWithEveryFlagRecoveryUses(string version)
+    {
+        pulumi.Version = version;
+
+        await PulumiVersionRequirement.EnsureAsync(pulumi.Process(), Ct);
+
+        Assert.Equal(new Version(3, 158, 0), PulumiVersionRequirement.Minimum);
+    }
+
+    [Theory]
+    [InlineData("v3.157.2", "pulumi v3.157.2 is too old: recovery needs v3.158.0 or newer (pulumi up --exclude since v3.158.0)")]
+    [InlineData("v3.147.0", "recovery needs v3.158.0 or newer (pulumi config set --type since v3.148.0, pulumi up --exclude since v3.158.0)")]
+    [InlineData("v2.25.2", "pulumi v2.25.2 is too old")]
+    [InlineData("unknown", "'pulumi version' printed 'unknown', not a version: recovery needs v3.158.0 or newer")]
+    public async Task Requirement_RefusesAnOlderCli_NamingTheMinimumAndTheFlagsItLacks(string version, string message)
+    {
+        pulumi.Version = version;
+
+        var e = await Assert.ThrowsAsync<PulumiTooOldException>(() => PulumiVersionRequirement.EnsureAsync(pulumi.Process(), Ct));
+
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StackOutputs_ParsesTheCannedJson_WithoutShowSecrets()
     {
         pulumi.StackOutputJson = """{"activeRegion":"fra","endpoints":{"fra":"https://es.fra.example"},"adminPassword":"[secret]"}""";
