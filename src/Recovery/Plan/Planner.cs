@@ -13,9 +13,11 @@ internal sealed record PlanContext(StackConfig Config, StackView View, ResourceT
     /// </summary>
     public string? ConfigFile { get; init; }
 
+    /// <summary>What every URN of the stack starts with: <c>urn:pulumi:STACK::PROJECT::</c>.</summary>
+    public string UrnPrefix => $"urn:pulumi:{Config.Stack}::{Config.Project}::";
+
     /// <summary>A top-level resource's URN, as <c>--target</c> takes it.</summary>
-    public string Urn(string logicalName) =>
-        $"urn:pulumi:{Config.Stack}::{Config.Project}::{Types(logicalName)}::{logicalName}";
+    public string Urn(string logicalName) => $"{UrnPrefix}{Types(logicalName)}::{logicalName}";
 
     public int IndexOf(string region)
     {
@@ -75,7 +77,7 @@ internal static class Planner
             $"Bump node {node.Ordinal} of {region} to generation {next} (a new {newTopology.Name})",
             $"Sets the absolute value {next}, never an increment; a re-run writes the same value."));
         var targets = node.Resources.Concat(newResources).Concat(regionView.BalancerResources).Distinct(StringComparer.Ordinal);
-        steps.Add(Up(ctx, targets,
+        steps.Add(Up(ctx, Targeting(ctx, targets),
             $"Create {newTopology.Name}, delete {nodeName} and update {region}'s balancer; nothing else",
             "Pulumi compares desired and actual state; a re-run after success has no changes."));
         steps.Add(new WaitFor($"Wait for {newTopology.Name} to join", new NodeJoined(region, newTopology.Name),
@@ -91,9 +93,8 @@ internal static class Planner
 
     /// <summary>
     /// Move writes and traffic from a lost region to a standby: fence the old primary where reachable, promote
-    /// followers and the replica, mark regions in config, and re-run the stack targeting only resources
-    /// outside the lost region (its cloud API may be down). The lost region's balancer leaves DNS with the
-    /// config change (state lost).
+    /// followers and the replica, mark regions in config, and re-run the stack on everything but the lost region
+    /// (its cloud API may be down). The lost region's balancer leaves DNS with the config change (state lost).
     /// </summary>
     public static RecoveryPlan RegionFailover(
         PlanContext ctx, string from, string to, Reachability lost, IReadOnlyList<string> followerIndices)
@@ -111,7 +112,7 @@ internal static class Planner
         // The monitoring site is left out too: nothing in it follows the active region, and it may live on
         // the lost region's cloud, whose API may be down.
         var lostResources = ctx.View.Region(from).AllResources.Concat(ctx.View.MonitoringResources).ToHashSet(StringComparer.Ordinal);
-        steps.Add(Up(ctx, ctx.View.AllResources.Where(r => !lostResources.Contains(r)),
+        steps.Add(Up(ctx, Excluding(ctx, lostResources),
             $"Point DNS/balancers at {to} and update everything outside {from}",
             "Pulumi compares desired and actual state; a re-run after success has no changes."));
         return new RecoveryPlan(RecoveryKind.RegionFailover, $"fail over from {from} to {to}", steps);
@@ -138,12 +139,12 @@ internal static class Planner
             steps.Add(Config(ctx, [$"regions[{i}].elasticsearch.nodeGenerations[\"{ordinal}\"]", "1", "--type", "int"],
                 $"Reset node {ordinal} of {region} to generation 1", "Sets an absolute value."));
         steps.Add(Config(ctx, [$"regions[{i}].state", "rebuilding"], $"Mark {region} rebuilding", "Sets an absolute value."));
-        steps.Add(Up(ctx, null, $"Build {region} generation {next} (a brand-new cluster)",
+        steps.Add(Up(ctx, [], $"Build {region} generation {next} (a brand-new cluster)",
             "Pulumi compares desired and actual state; a re-run after success has no changes."));
         steps.Add(new WaitFor($"Wait for the new cluster in {region} to be green", new ClusterGreen(region),
             "A condition; true at once on a re-run."));
         steps.Add(Config(ctx, [$"regions[{i}].state", "standby"], $"Mark {region} standby", "Sets an absolute value."));
-        steps.Add(Up(ctx, null, $"Set up replication from the active region into {region}",
+        steps.Add(Up(ctx, [], $"Set up replication from the active region into {region}",
             "Pulumi compares desired and actual state; a re-run after success has no changes."));
         return new RecoveryPlan(RecoveryKind.RegionRebuild, $"rebuild region {region}", steps);
     }
@@ -169,7 +170,7 @@ internal static class Planner
         steps.Add(Config(ctx, ["activeRegion", to], $"Make {to} the active region", "Sets an absolute value."));
         steps.Add(Config(ctx, [$"regions[{ctx.IndexOf(to)}].state", "active"], $"Mark {to} active", "Sets an absolute value."));
         steps.Add(Config(ctx, [$"regions[{ctx.IndexOf(from)}].state", "standby"], $"Mark {from} standby", "Sets an absolute value."));
-        steps.Add(Up(ctx, null, $"Point DNS at {to} and reverse replication ({from} follows {to})",
+        steps.Add(Up(ctx, [], $"Point DNS at {to} and reverse replication ({from} follows {to})",
             "Pulumi compares desired and actual state; a re-run after success has no changes."));
         return new RecoveryPlan(RecoveryKind.Failback, $"fail back from {from} to {to}", steps);
     }
@@ -253,16 +254,36 @@ internal static class Planner
         return new PulumiCommand(args, purpose, idempotency);
     }
 
-    /// <summary><c>pulumi up</c>; with targets, only those resources (by URN); without, the whole stack.</summary>
-    private static PulumiCommand Up(PlanContext ctx, IEnumerable<string>? targets, string purpose, string idempotency)
+    /// <summary><c>pulumi up</c> of the whole stack, or of the part <paramref name="selection"/> (its flags) picks.</summary>
+    private static PulumiCommand Up(PlanContext ctx, IEnumerable<string> selection, string purpose, string idempotency)
     {
         var args = new List<string> { "up", "--stack", ctx.Config.Stack };
         AddConfigFile(ctx, args);
         args.AddRange(["--yes", "--skip-preview"]);
-        if (targets is not null)
-            foreach (var t in targets) { args.Add("--target"); args.Add(ctx.Urn(t)); }
+        args.AddRange(selection);
         return new PulumiCommand(args, purpose, idempotency);
     }
+
+    /// <summary>Only these resources, by URN.</summary>
+    private static IEnumerable<string> Targeting(PlanContext ctx, IEnumerable<string> resources) =>
+        resources.SelectMany(r => new[] { "--target", ctx.Urn(r) });
+
+    /// <summary>
+    /// Everything but these resources, named by the fewest URN globs that select exactly them (<see cref="UrnGlobs"/>).
+    /// With <c>--exclude</c> (operations/up.go <c>NewUpCmd</c> → engine <c>UpdateOptions.Excludes</c>), pulumi v3.259's
+    /// pkg/resource/deploy/step_generator.go leaves an excluded resource as it is in state: <c>isIncludedInOperation</c>
+    /// is false, so its provider's Check is stubbed with the old inputs and it gets a same step (no provider call), and
+    /// <c>GenerateDeletes</c> never deletes it (<c>determineForbiddenResourcesToDeleteFromExcludes</c>). Everything else
+    /// is updated, created or deleted as the program says: resources only the new config has are created (a
+    /// <c>--target</c> list would skip them), resources it drops are deleted. Not <c>--exclude-dependents</c>: it would
+    /// also exclude whatever refers to an excluded resource, transitively (<c>isExcludedFromUpdate</c> over
+    /// <c>excludesActual</c>) — in the example stacks the new active region's balancer through the firewall rules that
+    /// admit the lost region's nodes, the DNS records behind it, the standby's HAProxy config — and keep the lost
+    /// region's DNS records and replication command that the failover removes (<c>getExcludeDependencies</c>).
+    /// Providers take part whatever the flags (<c>isImplicitlyTargetedResource</c>); excluding one changes nothing.
+    /// </summary>
+    private static IEnumerable<string> Excluding(PlanContext ctx, IReadOnlySet<string> resources) =>
+        UrnGlobs.Covering(resources, ctx.View.AllResources, ctx.UrnPrefix).SelectMany(g => new[] { "--exclude", g });
 
     /// <summary>Without it, pulumi would read and write <c>Pulumi.&lt;stack&gt;.yaml</c> beside the project file instead.</summary>
     private static void AddConfigFile(PlanContext ctx, List<string> args)

@@ -1,6 +1,6 @@
 using EsDr.Recovery.Execute.Pulumi;
 using EsDr.Recovery.Plan;
-using EsDr.Recovery.Tests.Operate;
+using EsDr.Recovery.Tests.Support;
 
 namespace EsDr.Recovery.Tests.Execute.Pulumi;
 
@@ -11,14 +11,9 @@ namespace EsDr.Recovery.Tests.Execute.Pulumi;
 /// </summary>
 public class PulumiConfigFileTests
 {
-    private static readonly string Root = OperatorTestbed.FindRoot();
+    private static readonly string Root = ExampleStacks.Root;
 
-    /// <summary>Every example stack file of the repository, relative to its root.</summary>
-    public static TheoryData<string> ExampleStackFiles() =>
-    [
-        .. Directory.GetFiles(Root, "Pulumi.*.yaml").Concat(Directory.GetFiles(Path.Combine(Root, "stacks"), "Pulumi.*.yaml"))
-            .Select(f => Path.GetRelativePath(Root, f)).Order(StringComparer.Ordinal),
-    ];
+    public static TheoryData<string> ExampleStackFiles() => [.. ExampleStacks.Files];
 
     [Theory]
     [MemberData(nameof(ExampleStackFiles))]
