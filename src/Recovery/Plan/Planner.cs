@@ -41,8 +41,9 @@ internal static class Planner
 
     /// <summary>
     /// Replace one node: drain it if it answers, bump its generation in config, and run a targeted up of its
-    /// old and new resources plus the region's balancer (membership). The bump renames the node's logical
-    /// resources, so Pulumi creates the new ones and deletes the old ones; <c>--target-replace</c> would
+    /// old and new resources, the region's balancer (membership) and everything that refers to them (other
+    /// regions' firewall rules admitting the node, HAProxy config pushes naming it). The bump renames the node's
+    /// logical resources, so Pulumi creates the new ones and deletes the old ones; <c>--target-replace</c> would
     /// replace the old URN in place and leave config saying the old generation. The new node joins through
     /// <c>discovery.seed_hosts</c> (it is not a founding node, so <c>cluster.initial_master_nodes</c> is not set).
     /// </summary>
@@ -77,8 +78,8 @@ internal static class Planner
             $"Bump node {node.Ordinal} of {region} to generation {next} (a new {newTopology.Name})",
             $"Sets the absolute value {next}, never an increment; a re-run writes the same value."));
         var targets = node.Resources.Concat(newResources).Concat(regionView.BalancerResources).Distinct(StringComparer.Ordinal);
-        steps.Add(Up(ctx, Targeting(ctx, targets),
-            $"Create {newTopology.Name}, delete {nodeName} and update {region}'s balancer; nothing else",
+        steps.Add(Up(ctx, TargetingWithDependents(ctx, targets),
+            $"Create {newTopology.Name}, delete {nodeName}, update {region}'s balancer and what names them; nothing else",
             "Pulumi compares desired and actual state; a re-run after success has no changes."));
         steps.Add(new WaitFor($"Wait for {newTopology.Name} to join", new NodeJoined(region, newTopology.Name),
             "A condition; true at once on a re-run."));
@@ -264,9 +265,22 @@ internal static class Planner
         return new PulumiCommand(args, purpose, idempotency);
     }
 
-    /// <summary>Only these resources, by URN.</summary>
-    private static IEnumerable<string> Targeting(PlanContext ctx, IEnumerable<string> resources) =>
-        resources.SelectMany(r => new[] { "--target", ctx.Urn(r) });
+    /// <summary>
+    /// These resources, by URN, and whatever refers to them. pulumi v3.259 (pkg/resource/deploy/): a literal
+    /// <c>--target</c> may name a resource not yet in state, as the new node's are — <c>deploymentExecutor.checkTargets</c>
+    /// accepts one the program registered in this run (<c>stepGen.urns</c>). With <c>--target-dependents</c>,
+    /// <c>stepGenerator.isTargetedForUpdate</c> also targets a resource whose provider or any dependency
+    /// (<c>GetAllDependencies</c>: parent, dependsOn, property dependencies, deletedWith) is already targeted, and
+    /// <c>continueStepsFromImport</c> adds it to <c>targetsActual</c> in registration order, so it reaches dependents of
+    /// dependents. Pulumi YAML records every <c>${resource…}</c> a property uses as a property dependency
+    /// (pulumi-yaml pkg/pulumiyaml/run.go <c>registerResource</c>; sdk/go/pulumi/context.go
+    /// <c>prepareResourceInputs</c>), so the other regions' firewall rules and HAProxy config pushes that carry the
+    /// node's address are picked up, and a region's own push through its <c>dependsOn</c> on the balancer. For
+    /// deletes, <c>GenerateDeletes</c> allows the old node's dependents in state (<c>getTargetDependents</c>: the
+    /// rules naming it, renamed with it) and, with the flag, does not fail the update for deleting them unlisted.
+    /// </summary>
+    private static IEnumerable<string> TargetingWithDependents(PlanContext ctx, IEnumerable<string> resources) =>
+        resources.SelectMany(r => new[] { "--target", ctx.Urn(r) }).Prepend("--target-dependents");
 
     /// <summary>
     /// Everything but these resources, named by the fewest URN globs that select exactly them (<see cref="UrnGlobs"/>).

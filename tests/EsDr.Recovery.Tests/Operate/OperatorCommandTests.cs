@@ -232,7 +232,7 @@ public sealed class OperatorCommandTests : IDisposable
         Assert.True(exit == 0, bed.Error.ToString() + bed.Out);
         Assert.Equal("config set --stack prod --path regions[1].elasticsearch.nodeGenerations[\"3\"] 2 --type int --non-interactive", bed.Changes[0]);
         var up = bed.Changes[1];
-        Assert.StartsWith("up --stack prod --yes --skip-preview --target ", up, StringComparison.Ordinal);
+        Assert.StartsWith("up --stack prod --yes --skip-preview --target-dependents --target ", up, StringComparison.Ordinal);
         Assert.Contains("::dub-es-3", up, StringComparison.Ordinal);
         Assert.DoesNotContain("::fra-", up, StringComparison.Ordinal);
         Assert.Equal(2, bed.Changes.Count);

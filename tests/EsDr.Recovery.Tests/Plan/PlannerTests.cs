@@ -49,7 +49,7 @@ public class PlannerTests
         Assert.Equal(6, r.Length);
         Assert.Equal("""[es fra] PUT /_cluster/settings {"persistent":{"cluster.routing.allocation.exclude._name":"shop-fra-es-2"}}""", r[0]);
         Assert.Equal("""pulumi config set --stack prod --path 'regions[0].elasticsearch.nodeGenerations["2"]' 2 --type int""", r[1]);
-        Assert.StartsWith("pulumi up --stack prod --yes --skip-preview --target urn:pulumi:prod::es-dr::", r[2], StringComparison.Ordinal);
+        Assert.StartsWith("pulumi up --stack prod --yes --skip-preview --target-dependents --target urn:pulumi:prod::es-dr::", r[2], StringComparison.Ordinal);
         Assert.Equal("[wait] node shop-fra-es-2-gen2 joined the cluster in fra (GET /_cat/nodes lists it)", r[3]);
         Assert.Equal("[wait] cluster in fra is green (GET /_cluster/health status=green)", r[4]);
         Assert.Equal("""[es fra] PUT /_cluster/settings {"persistent":{"cluster.routing.allocation.exclude._name":null}}""", r[5]);
