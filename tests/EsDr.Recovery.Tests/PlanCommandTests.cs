@@ -49,7 +49,7 @@ public class PlanCommandTests
         var up = Assert.Single(steps, s => s.StartsWith("pulumi up ", StringComparison.Ordinal));
         // The printed command is shell-quoted; no URN holds a space or a quote.
         var args = up.Split(' ').Select(a => a.Trim('\'')).ToList();
-        var excludes = PulumiUrnGlob.Values(args, "--exclude");
+        var excludes = PulumiArgs.Values(args, "--exclude");
         bool Excluded(string type, string name) => excludes.Any(e => PulumiUrnGlob.Matches(e, $"urn:pulumi:prod::es-dr::{type}::{name}"));
         // fra runs on Linode in prod: with its region lost, none of it is touched (its API may be down).
         Assert.True(Excluded("linode:index/instance:Instance", "fra-es-1"));

@@ -60,7 +60,7 @@ public class FailoverExclusionTests
 
         Assert.DoesNotContain("--target", up.Args);
         Assert.DoesNotContain("--exclude-dependents", up.Args);
-        var excludes = PulumiUrnGlob.Values(up.Args, "--exclude");
+        var excludes = PulumiArgs.Values(up.Args, "--exclude");
         Assert.InRange(excludes.Count, 1, 15);
         Assert.Contains("urn:pulumi:prod::es-dr::**::fra-es-*", excludes);
         Assert.Contains("urn:pulumi:prod::es-dr::**::monitoring-*", excludes);
@@ -72,7 +72,7 @@ public class FailoverExclusionTests
         var from = config.ActiveRegion;
         var intended = view.Region(from).AllResources.Concat(view.MonitoringResources).ToHashSet(StringComparer.Ordinal);
 
-        var excludes = PulumiUrnGlob.Values(FailoverUp(config).Args, "--exclude");
+        var excludes = PulumiArgs.Values(FailoverUp(config).Args, "--exclude");
 
         foreach (var program in new[] { config, AfterFailover(config) })
         {

@@ -44,7 +44,7 @@ public class NodeRebuildCoverageTests
         var before = StackCompiler.Default().Compile(config).Program;
         var after = StackCompiler.Default().Compile(Bumped(config, region, node)).Program;
 
-        var targets = PulumiUrnGlob.Values(up.Args, "--target").Select(u => u[(u.LastIndexOf("::", StringComparison.Ordinal) + 2)..]).ToHashSet();
+        var targets = PulumiArgs.TargetNames(up.Args);
         var dependents = up.Args.Contains("--target-dependents");
         var updated = dependents ? Dependents(after, targets) : targets;
         var deletable = dependents ? Dependents(before, targets) : targets;
@@ -63,8 +63,7 @@ public class NodeRebuildCoverageTests
         var ctx = new PlanContext(config, view, ActionPlanning.WithBumpedNode(config, types, "dub", node));
 
         var up = Planner.NodeRebuild(ctx, "dub", node.Name, nodeAnswers: false).Steps.OfType<PulumiCommand>().Single(c => c.Args[0] == "up");
-        var reached = Dependents(StackCompiler.Default().Compile(Bumped(config, "dub", node)).Program,
-            PulumiUrnGlob.Values(up.Args, "--target").Select(u => u[(u.LastIndexOf("::", StringComparison.Ordinal) + 2)..]).ToHashSet());
+        var reached = Dependents(StackCompiler.Default().Compile(Bumped(config, "dub", node)).Program, PulumiArgs.TargetNames(up.Args));
 
         Assert.Contains("--target-dependents", up.Args);
         // fra's Linode firewalls admit dub-es-3's public address; the bump makes them admit dub-es-3-gen2's.

@@ -101,7 +101,7 @@ public class PlannerTests
     {
         var ctx = Context();
         var up = Planner.RegionFailover(ctx, "fra", "dub", new Reachability(false, false), ["orders"]).Steps.OfType<PulumiCommand>().Last();
-        var excludes = PulumiUrnGlob.Values(up.Args, "--exclude");
+        var excludes = PulumiArgs.Values(up.Args, "--exclude");
 
         // fra's generated password is a cross-region resource (the replication command reads it).
         Assert.DoesNotContain(excludes, e => PulumiUrnGlob.Matches(e, ctx.Urn("fra-elastic-password")));

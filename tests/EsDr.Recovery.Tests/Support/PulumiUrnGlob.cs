@@ -17,8 +17,4 @@ internal static class PulumiUrnGlob
         // Go's ^…$ without the multi-line flag: start and end of the text.
         return Regex.IsMatch(urn, @"\A" + string.Join(".*", segments) + @"\z", RegexOptions.CultureInvariant);
     }
-
-    /// <summary>The values of every <paramref name="flag"/> in an argument list.</summary>
-    public static IReadOnlyList<string> Values(IReadOnlyList<string> args, string flag) =>
-        args.Zip(args.Skip(1)).Where(p => p.First == flag).Select(p => p.Second).ToList();
 }

@@ -61,7 +61,7 @@ public class PulumiConfigFileTests
     /// </summary>
     private static string FilePulumiUses(IReadOnlyList<string> args, string workingDirectory)
     {
-        string? Flag(string name) => args.Zip(args.Skip(1)).Where(p => p.First == name).Select(p => p.Second).FirstOrDefault();
+        string? Flag(string name) => PulumiArgs.Values(args, name) is [var value, ..] ? value : null;
         if (Flag("--config-file") is { } file) return Path.GetFullPath(file, workingDirectory);
         var project = new DirectoryInfo(workingDirectory);
         while (!File.Exists(Path.Combine(project.FullName, "Pulumi.yaml"))) project = project.Parent!;
