@@ -18,6 +18,8 @@ internal static class ExitCodes
     public const int NotRun = 6;
     /// <summary>An action ran and a step failed; resume it with <c>--resume ID</c> once the cause is fixed.</summary>
     public const int RecoveryFailed = 7;
+    /// <summary>The installed pulumi CLI is older than the oldest one with every flag recovery uses (named on stderr); nothing was changed.</summary>
+    public const int PulumiTooOld = 8;
     /// <summary>The deployed stack could not be read (pulumi missing or failing, no outputs, no credentials), or a probe needed for planning failed (EX_UNAVAILABLE).</summary>
     public const int Unavailable = 69;
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EsDr.Infra.Config;
+using EsDr.Recovery.Execute.Pulumi;
 using EsDr.Recovery.Plan;
 
 namespace EsDr.Recovery;
@@ -43,14 +44,11 @@ internal static class PlanCommand
         }
         try
         {
-            var project = ProjectFile.ProjectNameFor(stackFile.FullName);
-            var file = StackFile.Load(stackFile.FullName, project);
-            var config = StackConfigParser.Parse(project, file.Stack, file.Config, file.SecretKeys);
-            var plan = Planner.Simulate(scenario, config);
+            var (plan, stack) = PlanFor(scenario, stackFile);
             if (json)
             {
                 var steps = new JsonArray(plan.Steps.Select(s => (JsonNode)s.Render()).ToArray());
-                stdout.WriteLine(new JsonObject { ["scenario"] = scenario, ["stack"] = file.Stack, ["steps"] = steps }
+                stdout.WriteLine(new JsonObject { ["scenario"] = scenario, ["stack"] = stack, ["steps"] = steps }
                     .ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             }
             else
@@ -69,5 +67,15 @@ internal static class PlanCommand
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.InvalidConfig;
         }
+    }
+
+    /// <summary>A scenario's plan for a stack file, its pulumi commands naming that file where pulumi would not find it.</summary>
+    internal static (RecoveryPlan Plan, string Stack) PlanFor(string scenario, FileInfo stackFile)
+    {
+        ArgumentNullException.ThrowIfNull(stackFile);
+        var project = ProjectFile.ProjectNameFor(stackFile.FullName);
+        var file = StackFile.Load(stackFile.FullName, project);
+        var config = StackConfigParser.Parse(project, file.Stack, file.Config, file.SecretKeys);
+        return (Planner.Simulate(scenario, config, PulumiConfigFile.ArgumentFor(stackFile.FullName, file.Stack)), file.Stack);
     }
 }

@@ -104,6 +104,9 @@ internal static class WatchCommand
             var events = new EventWriter(host.Console.Out, request.Json, host.Time, text => Redact(services.Redactor.Redact(text), secret));
             var deployment = services.Deployment;
             var allowed = deployment.Config.Recovery?.Auto ?? [];
+            // A daemon allowed to recover runs recovery's pulumi commands: refuse a CLI without their flags at start.
+            if (allowed.Count > 0 && await host.RequireRecoveryPulumiAsync(services, cancellationToken).ConfigureAwait(false) is var refused and not ExitCodes.Ok)
+                return refused;
             var expected = DaemonPlanning.Expected(deployment);
             var watchOptions = new WatchOptions
             {

@@ -52,6 +52,28 @@ public sealed partial class WatchCommandTests
     }
 
     [Fact]
+    public async Task Watch_AllowedToRecover_RefusesAPulumiOlderThanRecoverysFlags_AtStart()
+    {
+        using var bed = new OperatorTestbed();
+        bed.Pulumi.Version = "v3.157.0";
+        WithRecovery(bed, "auto: [nodeRebuild]");
+
+        Assert.Equal(ExitCodes.PulumiTooOld, await bed.RunAsync("watch", "--once"));
+        Assert.Contains("recovery needs v3.158.0 or newer", bed.Error.ToString(), StringComparison.Ordinal);
+        Assert.Empty(bed.Changes);
+    }
+
+    [Fact]
+    public async Task Watch_ThatMayNotRecover_RunsWithAnyPulumi()
+    {
+        using var bed = new OperatorTestbed();
+        bed.Pulumi.Version = "v3.100.0";
+
+        Assert.Equal(ExitCodes.Ok, await bed.RunAsync("watch", "--once"));
+        Assert.DoesNotContain(bed.Pulumi.Calls, c => c[0] == "version");
+    }
+
+    [Fact]
     public async Task Watch_WithoutAToken_RefusesToListen_Exit2_AndAMissingTokenFile_Exit4()
     {
         using var bed = new OperatorTestbed();

@@ -33,7 +33,7 @@ internal static class ActionPlanning
             ?? throw new ActionPlanningException($"no node '{node}' in region '{region}' (nodes: {string.Join(", ", view.Nodes.Select(n => n.Name))})", ExitCodes.Usage);
         var cluster = (await services.Probes[region].ProbeAsync(cancellationToken).ConfigureAwait(false)).Cluster;
         var answers = cluster?.NodeNames.Contains(node, StringComparer.Ordinal) == true;
-        var ctx = new PlanContext(config, services.Deployment.View, WithBumpedNode(config, services.Deployment.Types, region, nodeView));
+        var ctx = services.Deployment.Planning with { Types = WithBumpedNode(config, services.Deployment.Types, region, nodeView) };
         var plan = Planner.NodeRebuild(ctx, region, node, answers);
         return new PlannedAction(plan, Operator(DiagnosisCode.NodeDown, region, node, services,
             answers ? $"operator: rebuild {node}; it still answers (drained first)" : $"operator: rebuild {node}; it does not answer"));
@@ -52,7 +52,7 @@ internal static class ActionPlanning
         var followers = Followers(promoted, to, config);
         // A database that answers, even with an error, may still take writes: it is fenced.
         var reach = new Reachability(lostCluster is { Reachable: true, HasMaster: true }, lostDb is { Reachable: true });
-        var plan = Planner.RegionFailover(new PlanContext(config, services.Deployment.View, services.Deployment.Types), from, to, reach, followers);
+        var plan = Planner.RegionFailover(services.Deployment.Planning, from, to, reach, followers);
         var detection = Operator(DiagnosisCode.RegionDown, from, null, services, $"operator: fail over from {from} to {to}") with
         {
             Forced = force,
@@ -66,7 +66,7 @@ internal static class ActionPlanning
         var config = RequireRegion(services, region).Config;
         if (region == config.ActiveRegion)
             throw new ActionPlanningException($"{region} is the active region: fail over first, then rebuild it", ExitCodes.Usage);
-        var plan = Planner.RegionRebuild(new PlanContext(config, services.Deployment.View, services.Deployment.Types), region);
+        var plan = Planner.RegionRebuild(services.Deployment.Planning, region);
         return Task.FromResult(new PlannedAction(plan, Operator(DiagnosisCode.RegionDown, region, null, services, $"operator: rebuild region {region}")));
     }
 
@@ -77,7 +77,7 @@ internal static class ActionPlanning
         if (target.State != RegionState.Standby)
             throw new ActionPlanningException($"{to} is {StackConfigParser.Spell(target.State)}; failback needs a standby that follows the active region", ExitCodes.Usage);
         var followers = Followers(await services.Probes[to].ProbeAsync(cancellationToken).ConfigureAwait(false), to, config);
-        var plan = Planner.Failback(new PlanContext(config, services.Deployment.View, services.Deployment.Types), to, followers);
+        var plan = Planner.Failback(services.Deployment.Planning, to, followers);
         return new PlannedAction(plan, Operator(DiagnosisCode.OperatorRequest, to, null, services, $"operator: fail back to {to}"));
     }
 

@@ -28,7 +28,7 @@ internal static class DaemonPlanning
         ArgumentNullException.ThrowIfNull(deployment);
         ArgumentNullException.ThrowIfNull(allowed);
         var config = deployment.Config;
-        var ctx = new PlanContext(config, deployment.View, deployment.Types);
+        var ctx = deployment.Planning;
         ClusterObservation? Seen(string region) => probe?.Clusters.FirstOrDefault(c => c.Region == region);
         switch (diagnosis.Code)
         {

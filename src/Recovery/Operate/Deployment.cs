@@ -34,6 +34,12 @@ internal sealed record Deployment(
     string? CaCertificatePem,
     StackCredentials Credentials)
 {
+    /// <summary>The <c>--config-file</c> pulumi needs to find the stack file (null: it finds it unaided).</summary>
+    public string? ConfigFile { get; init; }
+
+    /// <summary>What every plan for this deployment is made from.</summary>
+    public PlanContext Planning => new(Config, View, Types) { ConfigFile = ConfigFile };
+
     public RegionAddress Region(string name) =>
         Regions.SingleOrDefault(r => r.Name == name) ?? throw new ArgumentException($"no region '{name}' in the stack (regions: {string.Join(", ", Regions.Select(r => r.Name))})");
 

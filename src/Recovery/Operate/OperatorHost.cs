@@ -59,4 +59,28 @@ internal sealed record OperatorHost(
             return (null, ExitCodes.Unavailable);
         }
     }
+
+    /// <summary>
+    /// For commands that may change the stack, before they change anything: refuses a pulumi CLI that lacks flags
+    /// recovery's commands use, naming the minimum version (one <c>pulumi version</c> call).
+    /// </summary>
+    public async Task<int> RequireRecoveryPulumiAsync(RecoveryServices services, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        try
+        {
+            await services.EnsurePulumiCanRecoverAsync(cancellationToken).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }
+        catch (PulumiTooOldException e)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.PulumiTooOld;
+        }
+        catch (Exception e) when (e is PulumiCommandFailedException or PulumiNotInstalledException)
+        {
+            await Console.Error.WriteLineAsync($"error: cannot ask pulumi its version: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Unavailable;
+        }
+    }
 }

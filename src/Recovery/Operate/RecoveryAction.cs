@@ -40,6 +40,8 @@ internal static class RecoveryAction
         if (services is null) return exit;
         using (services)
         {
+            if (await host.RequireRecoveryPulumiAsync(services, cancellationToken).ConfigureAwait(false) is var refused and not ExitCodes.Ok)
+                return refused;
             var audit = services.OpenAudit();
             var plans = services.OpenPlans();
             RecoveryPlan recoveryPlan;

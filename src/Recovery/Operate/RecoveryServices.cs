@@ -120,6 +120,10 @@ internal sealed class RecoveryServices : IDisposable
 
     public IReadOnlyDictionary<string, IRegionProbe> Probes { get; private set; } = new Dictionary<string, IRegionProbe>();
 
+    /// <summary>Throws <see cref="PulumiTooOldException"/> when the pulumi CLI lacks flags recovery's commands use.</summary>
+    public Task EnsurePulumiCanRecoverAsync(CancellationToken cancellationToken) =>
+        PulumiVersionRequirement.EnsureAsync(pulumi, cancellationToken);
+
     /// <summary>Every step kind's runner, as the executor gets them.</summary>
     public IStepRunner StepRunner() => new StepRunnerByKind(new Dictionary<StepKind, IStepRunner>
     {

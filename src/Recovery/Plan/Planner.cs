@@ -8,9 +8,17 @@ namespace EsDr.Recovery.Plan;
 /// <summary>The stack config, what the stack outputs list, and resource types: all a planner reads.</summary>
 internal sealed record PlanContext(StackConfig Config, StackView View, ResourceTypeResolver Types)
 {
+    /// <summary>
+    /// The <c>--config-file</c> value for the commands that read or write the stack's config (<c>config set</c>,
+    /// <c>up</c>), relative to the stack file's directory where pulumi runs; null when pulumi finds the stack file itself.
+    /// </summary>
+    public string? ConfigFile { get; init; }
+
+    /// <summary>What every URN of the stack starts with: <c>urn:pulumi:STACK::PROJECT::</c>.</summary>
+    public string UrnPrefix => $"urn:pulumi:{Config.Stack}::{Config.Project}::";
+
     /// <summary>A top-level resource's URN, as <c>--target</c> takes it.</summary>
-    public string Urn(string logicalName) =>
-        $"urn:pulumi:{Config.Stack}::{Config.Project}::{Types(logicalName)}::{logicalName}";
+    public string Urn(string logicalName) => $"{UrnPrefix}{Types(logicalName)}::{logicalName}";
 
     public int IndexOf(string region)
     {
@@ -34,8 +42,9 @@ internal static class Planner
 
     /// <summary>
     /// Replace one node: drain it if it answers, bump its generation in config, and run a targeted up of its
-    /// old and new resources plus the region's balancer (membership). The bump renames the node's logical
-    /// resources, so Pulumi creates the new ones and deletes the old ones; <c>--target-replace</c> would
+    /// old and new resources, the region's balancer (membership) and everything that refers to them (other
+    /// regions' firewall rules admitting the node, HAProxy config pushes naming it). The bump renames the node's
+    /// logical resources, so Pulumi creates the new ones and deletes the old ones; <c>--target-replace</c> would
     /// replace the old URN in place and leave config saying the old generation. The new node joins through
     /// <c>discovery.seed_hosts</c> (it is not a founding node, so <c>cluster.initial_master_nodes</c> is not set).
     /// </summary>
@@ -70,8 +79,8 @@ internal static class Planner
             $"Bump node {node.Ordinal} of {region} to generation {next} (a new {newTopology.Name})",
             $"Sets the absolute value {next}, never an increment; a re-run writes the same value."));
         var targets = node.Resources.Concat(newResources).Concat(regionView.BalancerResources).Distinct(StringComparer.Ordinal);
-        steps.Add(Up(ctx, targets,
-            $"Create {newTopology.Name}, delete {nodeName} and update {region}'s balancer; nothing else",
+        steps.Add(Up(ctx, TargetingWithDependents(ctx, targets),
+            $"Create {newTopology.Name}, delete {nodeName}, update {region}'s balancer and what names them; nothing else",
             "Pulumi compares desired and actual state; a re-run after success has no changes."));
         steps.Add(new WaitFor($"Wait for {newTopology.Name} to join", new NodeJoined(region, newTopology.Name),
             "A condition; true at once on a re-run."));
@@ -86,9 +95,8 @@ internal static class Planner
 
     /// <summary>
     /// Move writes and traffic from a lost region to a standby: fence the old primary where reachable, promote
-    /// followers and the replica, mark regions in config, and re-run the stack targeting only resources
-    /// outside the lost region (its cloud API may be down). The lost region's balancer leaves DNS with the
-    /// config change (state lost).
+    /// followers and the replica, mark regions in config, and re-run the stack on everything but the lost region
+    /// (its cloud API may be down). The lost region's balancer leaves DNS with the config change (state lost).
     /// </summary>
     public static RecoveryPlan RegionFailover(
         PlanContext ctx, string from, string to, Reachability lost, IReadOnlyList<string> followerIndices)
@@ -105,7 +113,7 @@ internal static class Planner
         // The monitoring site is left out too: nothing in it follows the active region, and it may live on
         // the lost region's cloud, whose API may be down.
         var lostResources = ctx.View.Region(from).AllResources.Concat(ctx.View.MonitoringResources).ToHashSet(StringComparer.Ordinal);
-        steps.Add(Up(ctx, ctx.View.AllResources.Where(r => !lostResources.Contains(r)),
+        steps.Add(Up(ctx, Excluding(ctx, lostResources),
             $"Point DNS/balancers at {to} and update everything outside {from}",
             "Pulumi compares desired and actual state; a re-run after success has no changes."));
         return new RecoveryPlan(RecoveryKind.RegionFailover, $"fail over from {from} to {to}", steps);
@@ -132,12 +140,12 @@ internal static class Planner
             steps.Add(Config(ctx, [$"regions[{i}].elasticsearch.nodeGenerations[\"{ordinal}\"]", "1", "--type", "int"],
                 $"Reset node {ordinal} of {region} to generation 1", "Sets an absolute value."));
         steps.Add(Config(ctx, [$"regions[{i}].state", "rebuilding"], $"Mark {region} rebuilding", "Sets an absolute value."));
-        steps.Add(Up(ctx, null, $"Build {region} generation {next} (a brand-new cluster)",
+        steps.Add(Up(ctx, [], $"Build {region} generation {next} (a brand-new cluster)",
             "Pulumi compares desired and actual state; a re-run after success has no changes."));
         steps.Add(new WaitFor($"Wait for the new cluster in {region} to be green", new ClusterGreen(region),
             "A condition; true at once on a re-run."));
         steps.Add(Config(ctx, [$"regions[{i}].state", "standby"], $"Mark {region} standby", "Sets an absolute value."));
-        steps.Add(Up(ctx, null, $"Set up replication from the active region into {region}",
+        steps.Add(Up(ctx, [], $"Set up replication from the active region into {region}",
             "Pulumi compares desired and actual state; a re-run after success has no changes."));
         return new RecoveryPlan(RecoveryKind.RegionRebuild, $"rebuild region {region}", steps);
     }
@@ -163,7 +171,7 @@ internal static class Planner
         steps.Add(Config(ctx, ["activeRegion", to], $"Make {to} the active region", "Sets an absolute value."));
         steps.Add(Config(ctx, [$"regions[{ctx.IndexOf(to)}].state", "active"], $"Mark {to} active", "Sets an absolute value."));
         steps.Add(Config(ctx, [$"regions[{ctx.IndexOf(from)}].state", "standby"], $"Mark {from} standby", "Sets an absolute value."));
-        steps.Add(Up(ctx, null, $"Point DNS at {to} and reverse replication ({from} follows {to})",
+        steps.Add(Up(ctx, [], $"Point DNS at {to} and reverse replication ({from} follows {to})",
             "Pulumi compares desired and actual state; a re-run after success has no changes."));
         return new RecoveryPlan(RecoveryKind.Failback, $"fail back from {from} to {to}", steps);
     }
@@ -175,10 +183,11 @@ internal static class Planner
     /// The plan a scenario would run, from the config alone (compiled offline). Follower indices are not
     /// knowable offline: the config's replication index patterns stand in for them.
     /// </summary>
-    public static RecoveryPlan Simulate(string scenario, StackConfig config)
+    public static RecoveryPlan Simulate(string scenario, StackConfig config, string? configFile = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         var (view, types) = StackView.Compile(config);
+        var ctx = new PlanContext(config, view, types) { ConfigFile = configFile };
         var active = config.ActiveRegion;
         var standby = config.Regions.FirstOrDefault(r => r.Name != active && r.State == RegionState.Standby)?.Name;
         // Offline the follower indices are unknown: each index pattern stands in, marked <…> so the printed
@@ -203,16 +212,16 @@ internal static class Planner
                     };
                     var (_, bumpedTypes) = StackView.Compile(bumped);
                     string Both(string name) { try { return types(name); } catch (KeyNotFoundException) { return bumpedTypes(name); } }
-                    return NodeRebuild(new PlanContext(config, view, Both), active, node.Name, nodeAnswers: false);
+                    return NodeRebuild(ctx with { Types = Both }, active, node.Name, nodeAnswers: false);
                 }
             case "region-loss":
-                return RegionFailover(new PlanContext(config, view, types), active, Standby(), new Reachability(false, false), indices);
+                return RegionFailover(ctx, active, Standby(), new Reachability(false, false), indices);
             case "cluster-red":
                 // The cluster answers but cannot serve every shard: fail over, fencing the old primary (it answers).
-                return RegionFailover(new PlanContext(config, view, types), active, Standby(), new Reachability(true, true), indices);
+                return RegionFailover(ctx, active, Standby(), new Reachability(true, true), indices);
             case "replica-broken":
                 // The standby's replication cannot be repaired in place: rebuild the standby from the primary.
-                return RegionRebuild(new PlanContext(config, view, types), Standby());
+                return RegionRebuild(ctx, Standby());
             default:
                 throw new ArgumentException($"unknown scenario '{scenario}' (known: {string.Join(", ", Scenarios)})", nameof(scenario));
         }
@@ -248,18 +257,60 @@ internal static class Planner
     {
         var path = keyValueAndFlags[0].Contains('.', StringComparison.Ordinal) || keyValueAndFlags[0].Contains('[', StringComparison.Ordinal);
         var args = new List<string> { "config", "set", "--stack", ctx.Config.Stack };
+        AddConfigFile(ctx, args);
         if (path) args.Add("--path");
         args.AddRange(keyValueAndFlags);
         return new PulumiCommand(args, purpose, idempotency);
     }
 
-    /// <summary><c>pulumi up</c>; with targets, only those resources (by URN); without, the whole stack.</summary>
-    private static PulumiCommand Up(PlanContext ctx, IEnumerable<string>? targets, string purpose, string idempotency)
+    /// <summary><c>pulumi up</c> of the whole stack, or of the part <paramref name="selection"/> (its flags) picks.</summary>
+    private static PulumiCommand Up(PlanContext ctx, IEnumerable<string> selection, string purpose, string idempotency)
     {
-        var args = new List<string> { "up", "--stack", ctx.Config.Stack, "--yes", "--skip-preview" };
-        if (targets is not null)
-            foreach (var t in targets) { args.Add("--target"); args.Add(ctx.Urn(t)); }
+        var args = new List<string> { "up", "--stack", ctx.Config.Stack };
+        AddConfigFile(ctx, args);
+        args.AddRange(["--yes", "--skip-preview"]);
+        args.AddRange(selection);
         return new PulumiCommand(args, purpose, idempotency);
+    }
+
+    /// <summary>
+    /// These resources, by URN, and whatever refers to them. pulumi v3.259 (pkg/resource/deploy/): a literal
+    /// <c>--target</c> may name a resource not yet in state, as the new node's are — <c>deploymentExecutor.checkTargets</c>
+    /// accepts one the program registered in this run (<c>stepGen.urns</c>). With <c>--target-dependents</c>,
+    /// <c>stepGenerator.isTargetedForUpdate</c> also targets a resource whose provider or any dependency
+    /// (<c>GetAllDependencies</c>: parent, dependsOn, property dependencies, deletedWith) is already targeted, and
+    /// <c>continueStepsFromImport</c> adds it to <c>targetsActual</c> in registration order, so it reaches dependents of
+    /// dependents. Pulumi YAML records every <c>${resource…}</c> a property uses as a property dependency
+    /// (pulumi-yaml pkg/pulumiyaml/run.go <c>registerResource</c>; sdk/go/pulumi/context.go
+    /// <c>prepareResourceInputs</c>), so the other regions' firewall rules and HAProxy config pushes that carry the
+    /// node's address are picked up, and a region's own push through its <c>dependsOn</c> on the balancer. For
+    /// deletes, <c>GenerateDeletes</c> allows the old node's dependents in state (<c>getTargetDependents</c>: the
+    /// rules naming it, renamed with it) and, with the flag, does not fail the update for deleting them unlisted.
+    /// </summary>
+    private static IEnumerable<string> TargetingWithDependents(PlanContext ctx, IEnumerable<string> resources) =>
+        resources.SelectMany(r => new[] { "--target", ctx.Urn(r) }).Prepend("--target-dependents");
+
+    /// <summary>
+    /// Everything but these resources, named by the fewest URN globs that select exactly them (<see cref="UrnGlobs"/>).
+    /// With <c>--exclude</c> (operations/up.go <c>NewUpCmd</c> → engine <c>UpdateOptions.Excludes</c>), pulumi v3.259's
+    /// pkg/resource/deploy/step_generator.go leaves an excluded resource as it is in state: <c>isIncludedInOperation</c>
+    /// is false, so its provider's Check is stubbed with the old inputs and it gets a same step (no provider call), and
+    /// <c>GenerateDeletes</c> never deletes it (<c>determineForbiddenResourcesToDeleteFromExcludes</c>). Everything else
+    /// is updated, created or deleted as the program says: resources only the new config has are created (a
+    /// <c>--target</c> list would skip them), resources it drops are deleted. Not <c>--exclude-dependents</c>: it would
+    /// also exclude whatever refers to an excluded resource, transitively (<c>isExcludedFromUpdate</c> over
+    /// <c>excludesActual</c>) — in the example stacks the new active region's balancer through the firewall rules that
+    /// admit the lost region's nodes, the DNS records behind it, the standby's HAProxy config — and keep the lost
+    /// region's DNS records and replication command that the failover removes (<c>getExcludeDependencies</c>).
+    /// Providers take part whatever the flags (<c>isImplicitlyTargetedResource</c>); excluding one changes nothing.
+    /// </summary>
+    private static IEnumerable<string> Excluding(PlanContext ctx, IReadOnlySet<string> resources) =>
+        UrnGlobs.Covering(resources, ctx.View.AllResources, ctx.UrnPrefix).SelectMany(g => new[] { "--exclude", g });
+
+    /// <summary>Without it, pulumi would read and write <c>Pulumi.&lt;stack&gt;.yaml</c> beside the project file instead.</summary>
+    private static void AddConfigFile(PlanContext ctx, List<string> args)
+    {
+        if (ctx.ConfigFile is { } file) args.AddRange(["--config-file", file]);
     }
 
     private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);

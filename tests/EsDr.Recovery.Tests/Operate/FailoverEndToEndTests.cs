@@ -35,7 +35,7 @@ public sealed class FailoverEndToEndTests(MariaDbFixture db) : IClassFixture<Mar
         Assert.True(exit == 0, output + bed.Error);
         Assert.Matches(@"RegionFailover succeeded: recovery rec-\d{8}-\d{6}-[0-9a-f]{6}", output);
 
-        // pulumi: the outputs, the credentials (the one --show-secrets call), then config and a targeted up.
+        // pulumi: the outputs, the credentials (the one --show-secrets call), then config and an up that leaves fra out.
         var calls = bed.Pulumi.Calls.Select(c => string.Join(' ', c)).ToList();
         Assert.Equal("stack output --stack prod --json --non-interactive", calls[0]);
         Assert.Equal("stack output credentials --stack prod --json --show-secrets --non-interactive", calls[1]);
@@ -47,8 +47,9 @@ public sealed class FailoverEndToEndTests(MariaDbFixture db) : IClassFixture<Mar
             "config set --stack prod --path regions[1].state active --non-interactive",
         ], bed.Changes.Take(3));
         var up = Assert.Single(bed.Changes, c => c.StartsWith("up ", StringComparison.Ordinal));
-        Assert.Contains("--target urn:pulumi:prod::es-dr::", up, StringComparison.Ordinal);
-        Assert.DoesNotContain("::linode:", up, StringComparison.Ordinal); // nothing in fra (Linode) is touched
+        Assert.Contains("--exclude urn:pulumi:prod::es-dr::**::fra-es-* ", up, StringComparison.Ordinal); // nothing in fra is touched
+        Assert.Contains("--exclude urn:pulumi:prod::es-dr::**::monitoring-* ", up, StringComparison.Ordinal);
+        Assert.DoesNotContain("--target", up, StringComparison.Ordinal);
         Assert.Equal(4, bed.Changes.Count);
 
         // Elasticsearch: each follower in dub promoted in the documented order; fra's cluster only observed.

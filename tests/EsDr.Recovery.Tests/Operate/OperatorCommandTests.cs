@@ -104,6 +104,46 @@ public sealed class OperatorCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task RebuildRegion_OfAStackFileAwayFromTheProjectFile_NamesItInEveryConfigSetAndUp()
+    {
+        using var nested = new OperatorTestbed(stackDirectory: "stacks");
+
+        var exit = await nested.RunAsync("rebuild-region", "dub", "--yes");
+
+        Assert.True(exit == 0, nested.Error.ToString() + nested.Out);
+        Assert.Equal(5, nested.Changes.Count);
+        Assert.All(nested.Changes, c => Assert.StartsWith(
+            c.StartsWith("up", StringComparison.Ordinal) ? "up --stack prod --config-file Pulumi.prod.yaml " : "config set --stack prod --config-file Pulumi.prod.yaml ",
+            c, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("rebuild-region", "dub")]
+    [InlineData("failover", "--to", "dub")]
+    [InlineData("rebuild-node", "--region", "dub", "--node", "prod-dub-es-3")]
+    public async Task Action_WithAPulumiOlderThanItsFlags_IsRefusedNamingTheMinimum_BeforeAnythingChanges(params string[] args)
+    {
+        bed.Pulumi.Version = "v3.147.0";
+
+        var exit = await bed.RunAsync([.. args, "--yes"]);
+
+        Assert.Equal(ExitCodes.PulumiTooOld, exit);
+        Assert.Contains("recovery needs v3.158.0 or newer", bed.Error.ToString(), StringComparison.Ordinal);
+        Assert.Empty(bed.Changes);
+        Assert.DoesNotContain(bed.Dub.Requests, r => !r.StartsWith("GET ", StringComparison.Ordinal));
+        using var audit = AuditTrail.Open(bed.AuditPath, Redactor.None);
+        Assert.Empty(audit.History(10));
+    }
+
+    [Fact]
+    public async Task Action_AsksPulumiItsVersionOnce()
+    {
+        Assert.Equal(0, await bed.RunAsync("rebuild-region", "dub", "--yes"));
+
+        Assert.Single(bed.Pulumi.Calls, c => c[0] == "version");
+    }
+
+    [Fact]
     public async Task DryRun_RecordsThePlanAndRunsNothing()
     {
         var exit = await bed.RunAsync("rebuild-region", "dub", "--dry-run");
@@ -192,7 +232,7 @@ public sealed class OperatorCommandTests : IDisposable
         Assert.True(exit == 0, bed.Error.ToString() + bed.Out);
         Assert.Equal("config set --stack prod --path regions[1].elasticsearch.nodeGenerations[\"3\"] 2 --type int --non-interactive", bed.Changes[0]);
         var up = bed.Changes[1];
-        Assert.StartsWith("up --stack prod --yes --skip-preview --target ", up, StringComparison.Ordinal);
+        Assert.StartsWith("up --stack prod --yes --skip-preview --target-dependents --target ", up, StringComparison.Ordinal);
         Assert.Contains("::dub-es-3", up, StringComparison.Ordinal);
         Assert.DoesNotContain("::fra-", up, StringComparison.Ordinal);
         Assert.Equal(2, bed.Changes.Count);

@@ -29,10 +29,13 @@ internal sealed class OperatorTestbed : IDisposable
     /// As HAProxy regions deploy: every region's <c>endpoint</c> is the active region's cluster, and its own cluster is
     /// at <c>clusterEndpoint</c>.
     /// </param>
+    /// <param name="stackDirectory">Where the stack file lives below the project directory (as the examples under <c>stacks/</c>).</param>
     public OperatorTestbed(IReadOnlyDictionary<string, TestDatabase>? databases = null, string dbUser = "dr", string dbPassword = "unused-db-pw",
-        bool endpointsFollowActive = false)
+        bool endpointsFollowActive = false, string stackDirectory = "")
     {
         this.endpointsFollowActive = endpointsFollowActive;
+        StackFile = new FileInfo(Path.Combine(Pulumi.ProjectDirectory, stackDirectory, "Pulumi.prod.yaml"));
+        StackFile.Directory!.Create();
         var root = FindRoot();
         File.Copy(Path.Combine(root, "Pulumi.prod.yaml"), StackFile.FullName);
         File.Copy(Path.Combine(root, "Pulumi.yaml"), Path.Combine(Pulumi.ProjectDirectory, "Pulumi.yaml"));
@@ -61,7 +64,7 @@ internal sealed class OperatorTestbed : IDisposable
     public EsPromotionStandIn Fra { get; } = new();
     public EsPromotionStandIn Dub { get; } = new();
     public StackConfig Config { get; }
-    public FileInfo StackFile => new(Path.Combine(Pulumi.ProjectDirectory, "Pulumi.prod.yaml"));
+    public FileInfo StackFile { get; }
     public string AuditPath => Path.Combine(auditDir, "audit.db");
     public Dictionary<string, string?> Environment { get; } = new(StringComparer.Ordinal);
     public string? MySqlCaFile { get; init; }
@@ -103,9 +106,9 @@ internal sealed class OperatorTestbed : IDisposable
         return await result.InvokeAsync(new InvocationConfiguration { Output = Out, Error = Error }, cancellationToken);
     }
 
-    /// <summary>The argv of every pulumi call except the reads every command starts with.</summary>
+    /// <summary>The argv of every pulumi call except the reads every command starts with (outputs, the CLI's version).</summary>
     public IReadOnlyList<string> Changes =>
-        Pulumi.Calls.Where(c => c[0] != "stack").Select(c => string.Join(' ', c)).ToList();
+        Pulumi.Calls.Where(c => c[0] is not ("stack" or "version")).Select(c => string.Join(' ', c)).ToList();
 
     public IReadOnlyList<string> Nodes(string region) =>
         StackView.Compile(Config).View.Region(region).Nodes.Select(n => n.Name).ToList();

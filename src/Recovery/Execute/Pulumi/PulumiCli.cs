@@ -12,6 +12,9 @@ internal sealed record PulumiResult(int ExitCode, string Stdout, string Stderr);
 internal interface IPulumiCli
 {
     Task<PulumiResult> RunAsync(PulumiCommand command, CancellationToken cancellationToken);
+
+    /// <summary>What <c>pulumi version</c> prints (e.g. <c>v3.259.0</c>), trimmed; asked of the CLI once.</summary>
+    Task<string> VersionAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>A <c>pulumi</c> command exited non-zero. The message carries the redacted command line and the tail of stderr.</summary>
@@ -36,6 +39,9 @@ internal sealed class StackLockedException(string commandLine, int exitCode, str
 /// <summary>The stack named by the command does not exist ("no stack named … found").</summary>
 internal sealed class StackNotFoundException(string commandLine, int exitCode, string stderrTail)
     : PulumiCommandFailedException(commandLine, exitCode, stderrTail, "the stack does not exist");
+
+/// <summary>The installed <c>pulumi</c> lacks flags recovery's commands use; the message names the minimum version.</summary>
+internal sealed class PulumiTooOldException(string message) : Exception(message);
 
 /// <summary>The <c>pulumi</c> executable could not be found.</summary>
 internal sealed class PulumiNotInstalledException(string message) : Exception(message);

@@ -27,6 +27,10 @@ internal sealed class PulumiProcess(PulumiProcessOptions options) : IPulumiCli, 
     /// <summary>The one output recovery reads with <c>--show-secrets</c>.</summary>
     public const string CredentialsOutput = "credentials";
 
+    private static readonly PulumiCommand VersionCommand = new(["version"], "read the pulumi CLI's version", "read-only");
+
+    private string? version;
+
     public async Task<PulumiResult> RunAsync(PulumiCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
@@ -62,17 +66,11 @@ internal sealed class PulumiProcess(PulumiProcessOptions options) : IPulumiCli, 
         return StackCredentials.Parse(result.Stdout);
     }
 
-    /// <summary><c>pulumi version</c>: the installed CLI's version, trimmed.</summary>
+    /// <summary><c>pulumi version</c>: the installed CLI's version, trimmed. Run once; the CLI does not change under a recovery.</summary>
     public async Task<string> VersionAsync(CancellationToken cancellationToken)
     {
-        var startInfo = StartInfo(["version"]);
-        var result = await RunAsync(startInfo, cancellationToken).ConfigureAwait(false);
-        if (result.ExitCode != 0)
-        {
-            var redactor = new SecretRedactor(SecretRedactor.FromEnvironment(startInfo.Environment));
-            throw PulumiFailure.From("pulumi version", result, redactor);
-        }
-        return result.Stdout.Trim();
+        version ??= (await RunAsync(VersionCommand, cancellationToken).ConfigureAwait(false)).Stdout.Trim();
+        return version;
     }
 
     /// <summary>Appends <c>--non-interactive</c> (before a <c>--</c> terminator, if any) unless already there.</summary>

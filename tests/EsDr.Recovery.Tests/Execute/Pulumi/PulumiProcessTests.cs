@@ -56,6 +56,10 @@ public sealed class PulumiProcessTests : IDisposable
     [InlineData(new[] { "up", "--yes=please" }, "invalid argument")]
     [InlineData(new[] { "config", "set", "a", "b", "c" }, "accepts between 1 and 2 arg(s)")]
     [InlineData(new[] { "destroy", "--yes" }, "unknown command")]
+    [InlineData(new[] { "up", "--target", "a", "--exclude", "b" }, "if any flags in the group [target exclude] are set none of the others can be")]
+    [InlineData(new[] { "up", "-t", "a", "--exclude", "b" }, "[target exclude] were all set")]
+    [InlineData(new[] { "config", "set", "--secret", "--type", "int", "a", "1" }, "[secret type] were all set")]
+    [InlineData(new[] { "version", "extra" }, "accepts between 0 and 0 arg(s)")]
     public async Task StandIn_RejectsWhatTheRealCliRejects_WithExitTwo(string[] argv, string error)
     {
         var result = await pulumi.RunDirectAsync(argv);
@@ -67,10 +71,17 @@ public sealed class PulumiProcessTests : IDisposable
     [Fact]
     public async Task StandIn_AcceptsEveryFlagOfTheTable_ForEveryCommand()
     {
-        foreach (var (command, (value, @switch, optional)) in PulumiStandIn.FlagTable().Where(c => c.Key.Length > 0))
+        foreach (var (command, flags) in PulumiFlags.Table.Where(c => c.Key.Length > 0))
         {
-            string[] argv = [.. command.Split(' '), .. value.SelectMany(f => new[] { f, "v" }), .. @switch, .. @switch.Select(f => f + "=false"), .. optional.Select(f => f + "=v")];
-            if (command == "config set") argv = [.. argv, "key"];
+            // One member of each mutually exclusive group (the first), every other flag as it is spelled.
+            bool Allowed(string f) => (PulumiFlags.ExclusiveGroups.GetValueOrDefault(command) ?? [])
+                .All(g => !g.Skip(1).Contains(PulumiFlags.LongName(f)));
+            string[] argv =
+            [
+                .. command.Split(' '), .. flags.Value.Where(Allowed).SelectMany(f => new[] { f, "v" }),
+                .. flags.Switch.Where(Allowed), .. flags.Switch.Where(Allowed).Select(f => f + "=false"),
+                .. flags.OptionalValue.Where(Allowed).Select(f => f + "=v"), .. Enumerable.Repeat("arg", flags.MinArgs),
+            ];
             PulumiFlags.Validate(argv); // the C# table agrees
 
             var result = await pulumi.RunDirectAsync(argv);
@@ -155,6 +166,46 @@ public sealed class PulumiProcessTests : IDisposable
         await pulumi.Process(new Dictionary<string, string?> { ["PULUMI_CONFIG_PASSPHRASE"] = Passphrase }).RunAsync(Up(), Ct);
 
         Assert.Equal(Passphrase, File.ReadAllText(Path.Combine(pulumi.BinDirectory, "seen")));
+    }
+
+    [Fact]
+    public async Task Version_IsAskedOfTheCliOnce_AndReadFromWhatItPrints()
+    {
+        pulumi.Version = "v3.259.0";
+        var cli = pulumi.Process();
+
+        Assert.Equal("v3.259.0", await cli.VersionAsync(Ct));
+        Assert.Equal("v3.259.0", await cli.VersionAsync(Ct));
+
+        Assert.Equal(["version", "--non-interactive"], Assert.Single(pulumi.Calls));
+    }
+
+    [Theory]
+    [InlineData("v3.259.0")]
+    [InlineData("v3.158.0")]
+    [InlineData("3.200.1-alpha.1741873217+g1b59498")]
+    [InlineData("v4.0.0")]
+    public async Task Requirement_IsMetByACliWithEveryFlagRecoveryUses(string version)
+    {
+        pulumi.Version = version;
+
+        await PulumiVersionRequirement.EnsureAsync(pulumi.Process(), Ct);
+
+        Assert.Equal(new Version(3, 158, 0), PulumiVersionRequirement.Minimum);
+    }
+
+    [Theory]
+    [InlineData("v3.157.2", "pulumi v3.157.2 is too old: recovery needs v3.158.0 or newer (pulumi up --exclude since v3.158.0)")]
+    [InlineData("v3.147.0", "recovery needs v3.158.0 or newer (pulumi config set --type since v3.148.0, pulumi up --exclude since v3.158.0)")]
+    [InlineData("v2.25.2", "pulumi v2.25.2 is too old")]
+    [InlineData("unknown", "'pulumi version' printed 'unknown', not a version: recovery needs v3.158.0 or newer")]
+    public async Task Requirement_RefusesAnOlderCli_NamingTheMinimumAndTheFlagsItLacks(string version, string message)
+    {
+        pulumi.Version = version;
+
+        var e = await Assert.ThrowsAsync<PulumiTooOldException>(() => PulumiVersionRequirement.EnsureAsync(pulumi.Process(), Ct));
+
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
