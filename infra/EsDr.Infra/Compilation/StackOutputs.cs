@@ -17,6 +17,7 @@ public static class StackOutputs
         IReadOnlyList<RegionOutputs> regions)
     {
         program.Outputs.Add("activeRegion", topology.Config.ActiveRegion);
+        var pushed = DeployReach.PushedHaproxies(topology.Config).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         var map = new PMap();
         foreach (var (region, resources, extras) in regions)
         {
@@ -42,7 +43,11 @@ public static class StackOutputs
                 { "balancer", new PMap
                     {
                         { "kind", StackConfigParser.Spell(region.Balancer.Kind) },
-                        { "resources", resources.BalancerResourceNames },
+                        // With its config push: a failover's up must leave a lost region's push alone (it would SSH
+                        // into the dead VM), and a node rebuild's up must push the new node's address.
+                        { "resources", pushed.Contains(region.Name)
+                            ? resources.BalancerResourceNames.Append(HaproxyConfigPush.ResourceName(resources)).ToList()
+                            : resources.BalancerResourceNames },
                     }
                 },
                 { "networkResources", resources.NetworkResourceNames },

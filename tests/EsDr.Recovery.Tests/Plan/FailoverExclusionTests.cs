@@ -66,6 +66,20 @@ public class FailoverExclusionTests
         Assert.Contains("urn:pulumi:prod::es-dr::**::monitoring-*", excludes);
     }
 
+    [Theory]
+    [InlineData("stacks/Pulumi.linode-python-app.yaml")]
+    [InlineData("stacks/Pulumi.ovh-haproxy.yaml")]
+    public void Failover_leaves_the_lost_regions_haproxy_config_push_alone(string file)
+    {
+        // The push connects to the lost region's HAProxy VM over SSH: running it would fail the failover's up.
+        var config = ExampleStacks.Load(file);
+        var push = $"urn:pulumi:{config.Stack}::{config.Project}::command:remote:Command::{config.ActiveRegion}-lb-config-push";
+
+        var excludes = PulumiArgs.Values(FailoverUp(config).Args, "--exclude");
+
+        Assert.Contains(excludes, e => PulumiUrnGlob.Matches(e, push));
+    }
+
     private static void AssertFailoverExcludesExactlyTheLostRegion(StackConfig config)
     {
         var (view, _) = StackView.Compile(config);
