@@ -313,6 +313,28 @@ public sealed partial class WatchCommandTests
         Assert.Matches(@"NodeDown fra prod-fra-es-3: skipped: recovery rec-[-0-9a-f]+ \(.*\) did not finish; resume it with --resume rec-", bed.Out.ToString());
     }
 
+    [Fact]
+    public async Task Serve_OneFewerNodesAlert_WithAutoNodeRebuild_RebuildsNoNode_AndAsksForAnOperator()
+    {
+        using var bed = new OperatorTestbed();
+        WithRecovery(bed, "auto: [nodeRebuild]", "analysis:", "  confirmAfter: 1");
+        bed.Environment["ESDR_WEBHOOK_TOKEN"] = Token;
+        using var daemon = Daemon.Start(bed, "serve");
+        await daemon.WaitForRoundsAsync(1);
+        using (var alert = await daemon.PostAsync(Payload("fp-fra-nodes", EsDr.Infra.Renderers.Monitoring.AlertRules.ElasticsearchFewerNodesThanExpected), Token))
+            Assert.Equal(HttpStatusCode.Accepted, alert.StatusCode);
+
+        await daemon.WaitForMetricAsync("esdr_watch_active_diagnoses", v => v >= 1);
+        await daemon.WaitForRoundsAsync(await daemon.MetricAsync("esdr_watch_rounds_total") + 1);
+        var started = await daemon.MetricAsync("esdr_watch_recoveries_started_total");
+        Assert.Equal(ExitCodes.Ok, await daemon.StopAsync());
+
+        // Alertmanager is serve's only vantage and its alert names no node: nothing to rebuild, a person to call.
+        Assert.Equal(0, started);
+        Assert.Empty(bed.Changes);
+        Assert.Contains("needs operator: NodesMissing in fra", bed.Out.ToString(), StringComparison.Ordinal);
+    }
+
     internal static void WithRecovery(OperatorTestbed bed, params string[] lines) => OperatorTestbedFiles.AppendRecovery(bed, lines);
 
     internal static string Payload(string fingerprint, string alertName = "ElasticsearchClusterRed") => $$"""

@@ -241,6 +241,45 @@ public sealed class OperatorCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task RebuildNode_OfAHealthyNodeWhileAnotherIsMissing_IsRefusedByTheQuorumRule_ChangingNothing()
+    {
+        var nodes = bed.Nodes("dub");
+        bed.Dub.NodeNames = [nodes[0], nodes[1]]; // nodes[2] is missing
+
+        var exit = await bed.RunAsync("rebuild-node", "--region", "dub", "--node", nodes[0], "--yes");
+
+        Assert.True(exit == ExitCodes.NotRun, bed.Error.ToString() + bed.Out);
+        Assert.Contains("blocked by Quorum: ", bed.Out.ToString(), StringComparison.Ordinal);
+        Assert.Empty(bed.Changes);
+        Assert.DoesNotContain(bed.Dub.Requests, r => r == "PUT /_cluster/settings"); // not even drained
+    }
+
+    [Fact]
+    public async Task RebuildNode_OfTheMissingNode_PassesTheQuorumRule()
+    {
+        var nodes = bed.Nodes("dub");
+        bed.Dub.NodeNames = [nodes[0], nodes[1]];
+
+        var exit = await bed.RunAsync("rebuild-node", "--region", "dub", "--node", nodes[2], "--dry-run");
+
+        Assert.True(exit == ExitCodes.Ok, bed.Error.ToString() + bed.Out);
+        Assert.Contains("NodeRebuild dry-run", bed.Out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SecondActionInARegion_WithinTheBlockPeriodTheFirstStarted_IsBlocked()
+    {
+        Assert.Equal(ExitCodes.Ok, await bed.RunAsync("rebuild-region", "dub", "--yes"));
+        var changes = bed.Changes.Count;
+
+        var exit = await bed.RunAsync("rebuild-region", "dub", "--yes");
+
+        Assert.True(exit == ExitCodes.NotRun, bed.Error.ToString() + bed.Out);
+        Assert.Contains("blocked by BlockPeriod: a recovery for dub ", bed.Out.ToString(), StringComparison.Ordinal);
+        Assert.Equal(changes, bed.Changes.Count);
+    }
+
+    [Fact]
     public async Task PulumiErrorQuotingAPassword_IsRedactedInConsoleAndAudit()
     {
         bed.Pulumi.FailOnly("up", $"error: GET https://dub:9200 as elastic:{OperatorTestbed.DubPassword} refused\n");

@@ -69,6 +69,7 @@ internal sealed class FakeLease : IRecoveryLease
 internal sealed class PipelineHarness : IDisposable
 {
     private readonly string dir = Directory.CreateTempSubdirectory("esdr-pipeline-").FullName;
+    private readonly List<IDisposable> restarts = [];
 
     public PipelineHarness(Func<PipelineOptions, PipelineOptions>? configure = null)
     {
@@ -117,11 +118,24 @@ internal sealed class PipelineHarness : IDisposable
         new(new Diagnosis(DiagnosisCode.RegionDown, region, null, Clock.GetUtcNow(), ["probe: unreachable"]),
             RecoveryTrigger.Timer, forced, lag ?? TimeSpan.FromSeconds(1));
 
+    /// <summary>A new pipeline on the same audit database, as the daemon after a restart or another operator command.</summary>
+    public RecoveryPipeline Restarted(Func<PipelineOptions, PipelineOptions>? configure = null)
+    {
+        var audit = AuditTrail.Open(AuditPath, Redactor.None);
+        var detections = DetectionLog.Open(AuditPath);
+        restarts.Add(audit);
+        restarts.Add(detections);
+        return new RecoveryPipeline(configure?.Invoke(Options) ?? Options, PlanFor, audit, detections,
+            new RecoveryExecutor(audit, Runner, Clock), Lease, Clock);
+    }
+
     public Detection NodeDown(string region, string node, RecoveryTrigger trigger) =>
         new(new Diagnosis(DiagnosisCode.NodeDown, region, node, Clock.GetUtcNow(), ["probe: node missing"]), trigger);
 
     public void Dispose()
     {
+        foreach (var restart in restarts)
+            restart.Dispose();
         Detections.Dispose();
         Audit.Dispose();
         Directory.Delete(dir, recursive: true);

@@ -43,6 +43,20 @@ public sealed class WatchLoopTests
     }
 
     [Fact]
+    public async Task OneFewerNodesAlert_WhileTheProbeCannotListTheNodes_HandsNoNodeRebuildOver()
+    {
+        var world = new WatchWorld();
+        var loop = world.Loop(alerts: true);
+        world.Dub.Answer = _ => throw new InvalidOperationException("unreadable answer");
+        world.Fires(AlertRules.ElasticsearchFewerNodesThanExpected, "dub");
+
+        await world.RoundsAsync(loop, 20);
+
+        // The alert says dub has fewer nodes, not which: no node of dub may be rebuilt on its word.
+        Assert.DoesNotContain(world.Handed, d => d.Diagnosis.Code == DiagnosisCode.NodeDown);
+    }
+
+    [Fact]
     public async Task Detection_SkippedBecauseTheLeaseIsHeld_IsHandedAgainEachRoundWhileInForce_ThenDropped()
     {
         var world = new WatchWorld();

@@ -50,6 +50,18 @@ public sealed class ElasticsearchObserverTests : IDisposable
     }
 
     [Fact]
+    public async Task Cluster_without_a_master_lists_no_nodes_so_it_is_no_evidence_against_any()
+    {
+        es.NoMaster = true;
+
+        var seen = await Observe(es.Url);
+
+        // Its empty node list was never read from the cluster: analysis must not count it as three nodes gone.
+        Assert.False(seen.Saw(ClusterFacets.Nodes));
+        Assert.True(seen.Saw(ClusterFacets.Reachability | ClusterFacets.Master));
+    }
+
+    [Fact]
     public async Task Health_timing_out_means_reachable_without_a_master()
     {
         es.HealthDelay = TimeSpan.FromSeconds(3);
