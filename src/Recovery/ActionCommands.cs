@@ -46,15 +46,17 @@ internal static class RebuildNodeCommand
         var options = new ActionOptions();
         var region = new Option<string?>("--region") { Description = "the node's region" };
         var node = new Option<string?>("--node") { Description = "the node's name, as status lists it (e.g. acme-use1-es-2)" };
+        var force = new Option<bool>("--force") { Description = "rebuild even when that leaves the cluster fewer than a majority of its master-eligible nodes, or when its members cannot be listed" };
         var command = options.Command("rebuild-node", "Replace one node: drain it if it answers, bump its generation in config, targeted pulumi up, wait until it joins and the cluster is green.");
         command.Options.Add(region);
         command.Options.Add(node);
+        command.Options.Add(force);
         command.SetAction((result, ct) =>
         {
             if (result.GetValue(options.Resume) is null && (result.GetValue(region) is null || result.GetValue(node) is null))
                 return ActionOptions.MissingAsync(host, "--region and --node");
             return options.RunAsync(host, result, RecoveryKind.NodeRebuild,
-                (s, c) => ActionPlanning.NodeRebuildAsync(s, result.GetValue(region)!, result.GetValue(node)!, c), ct);
+                (s, c) => ActionPlanning.NodeRebuildAsync(s, result.GetValue(region)!, result.GetValue(node)!, result.GetValue(force), c), ct);
         });
         return command;
     }

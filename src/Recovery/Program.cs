@@ -4,7 +4,8 @@ namespace EsDr.Recovery;
 
 /// <summary>
 /// <c>es-dr-recovery</c>: the recovery program: the offline dry run (<c>plan --simulate</c>), the audit trail,
-/// <c>status</c>, the operator's actions (rebuild-node, failover, rebuild-region, failback), and the daemon
+/// <c>status</c>, the operator's actions (rebuild-node, failover, rebuild-region, failback), lifting a block period
+/// (<c>acknowledge</c>), and the daemon
 /// (<c>watch</c>, <c>serve</c>).
 /// </summary>
 internal static class Program
@@ -21,6 +22,7 @@ internal static class Program
             FailoverCommand.Create(host),
             RebuildRegionCommand.Create(host),
             FailbackCommand.Create(host),
+            AcknowledgeCommand.Create(host),
             WatchCommand.CreateWatch(host),
             WatchCommand.CreateServe(host),
         };

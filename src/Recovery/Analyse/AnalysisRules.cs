@@ -6,8 +6,11 @@ namespace EsDr.Recovery.Analyse;
 /// <summary>
 /// What one rule made of one snapshot for one subject (a region, or a node of a region): failing or healthy,
 /// and a short human reason. A rule yields nothing for a subject the snapshot says nothing about.
+/// <see cref="NamesSubject"/> is false when the vantage saw only something coarser that includes the subject (a
+/// region with fewer nodes than expected, said of each of its nodes): such a finding can agree with a vantage
+/// that names the subject, never confirm it alone.
 /// </summary>
-internal readonly record struct Finding(string Region, string? Node, bool Failing, string Detail);
+internal readonly record struct Finding(string Region, string? Node, bool Failing, string Detail, bool NamesSubject = true);
 
 /// <summary>A rule of the table: its code, its classifier, and how long a failure must last before it is believed.</summary>
 internal sealed record AnalysisRule(
@@ -25,6 +28,7 @@ internal static class AnalysisRules
     [
         new(DiagnosisCode.RegionDown, RegionDown, _ => TimeSpan.Zero),
         new(DiagnosisCode.NodeDown, NodeDown, _ => TimeSpan.Zero),
+        new(DiagnosisCode.NodesMissing, NodesMissing, _ => TimeSpan.Zero),
         new(DiagnosisCode.ClusterRed, ClusterRed, t => t.RedGrace),
         new(DiagnosisCode.ClusterWithoutMaster, ClusterWithoutMaster, _ => TimeSpan.Zero),
         new(DiagnosisCode.ReplicationLagTooHigh, ReplicationLagTooHigh, _ => TimeSpan.Zero),
@@ -57,17 +61,55 @@ internal static class AnalysisRules
         }
     }
 
-    /// <summary>An expected node missing from a cluster that answers. An unreachable cluster says nothing about its nodes.</summary>
+    /// <summary>
+    /// An expected node missing from a cluster that answers, said by a vantage that lists the members. A vantage
+    /// that sees only the count speaks of every node of the region at once and names none: its findings may agree
+    /// with a naming vantage's, never confirm alone. An unreachable cluster says nothing about its nodes.
+    /// </summary>
     public static IEnumerable<Finding> NodeDown(HealthSnapshot s, ExpectedTopology expected, AnalysisThresholds t)
     {
         foreach (var region in expected.Regions)
         {
-            if (ClusterOf(s, region.Name) is not { Reachable: true } cluster || !cluster.Saw(ClusterFacets.Nodes))
+            if (ClusterOf(s, region.Name) is not { Reachable: true } cluster)
                 continue;
-            foreach (var node in region.NodeNames)
+            if (cluster.Saw(ClusterFacets.Nodes))
             {
-                var present = cluster.NodeNames.Contains(node, StringComparer.Ordinal);
-                yield return new(region.Name, node, !present, present ? "node in cluster" : "node missing from cluster");
+                foreach (var node in region.NodeNames)
+                {
+                    var present = cluster.NodeNames.Contains(node, StringComparer.Ordinal);
+                    yield return new(region.Name, node, !present, present ? "node in cluster" : "node missing from cluster");
+                }
+            }
+            else if (cluster.Saw(ClusterFacets.NodeCount))
+            {
+                var fewer = cluster.FewerNodesThanExpected;
+                var detail = fewer ? "fewer nodes than expected in the region, not which" : "as many nodes as expected";
+                foreach (var node in region.NodeNames)
+                    yield return new(region.Name, node, fewer, detail, NamesSubject: false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The region's cluster has fewer of its expected nodes than it should, from any vantage that saw the members or
+    /// only their count. A region-level finding: it names no node, so nothing is rebuilt on it.
+    /// </summary>
+    public static IEnumerable<Finding> NodesMissing(HealthSnapshot s, ExpectedTopology expected, AnalysisThresholds t)
+    {
+        foreach (var region in expected.Regions)
+        {
+            if (ClusterOf(s, region.Name) is not { Reachable: true } cluster)
+                continue;
+            if (cluster.Saw(ClusterFacets.Nodes))
+            {
+                var present = region.NodeNames.Count(n => cluster.NodeNames.Contains(n, StringComparer.Ordinal));
+                yield return new(region.Name, null, present < region.NodeNames.Count,
+                    Invariant($"{present} of {region.NodeNames.Count} expected nodes in the cluster"));
+            }
+            else if (cluster.Saw(ClusterFacets.NodeCount))
+            {
+                yield return new(region.Name, null, cluster.FewerNodesThanExpected,
+                    cluster.FewerNodesThanExpected ? "fewer nodes than expected" : "as many nodes as expected");
             }
         }
     }

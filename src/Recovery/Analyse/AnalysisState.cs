@@ -22,18 +22,20 @@ internal sealed record SubjectState(ImmutableDictionary<string, VantageRun> Vant
 
 /// <summary>
 /// One vantage's word on one subject: when it last said anything, its current consecutive failed run (and when
-/// that run began) or its current consecutive healthy run, and its latest reason.
+/// that run began) or its current consecutive healthy run, its latest reason, and whether it names the subject
+/// (<see cref="Finding.NamesSubject"/>).
 /// </summary>
 internal sealed record VantageRun(
     DateTimeOffset LastSeen,
     int FailRun,
     DateTimeOffset? FailRunStart,
     int HealthyRun,
-    string Detail)
+    string Detail,
+    bool NamesSubject = true)
 {
     public VantageRun Next(Finding finding, DateTimeOffset at) => finding.Failing
-        ? new(at, FailRun + 1, FailRun == 0 ? at : FailRunStart, 0, finding.Detail)
-        : new(at, 0, null, HealthyRun + 1, finding.Detail);
+        ? new(at, FailRun + 1, FailRun == 0 ? at : FailRunStart, 0, finding.Detail, finding.NamesSubject)
+        : new(at, 0, null, HealthyRun + 1, finding.Detail, finding.NamesSubject);
 
     public static VantageRun First(Finding finding, DateTimeOffset at) =>
         new VantageRun(at, 0, null, 0, finding.Detail).Next(finding, at);

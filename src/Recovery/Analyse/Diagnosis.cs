@@ -4,6 +4,13 @@ namespace EsDr.Recovery.Analyse;
 public enum DiagnosisCode
 {
     NodeDown,
+
+    /// <summary>
+    /// A region's cluster has fewer nodes than expected, as seen by a vantage that may not say which (Prometheus's
+    /// node-count alert). It names no node, so nothing is rebuilt on it: an operator is asked. Hidden while a
+    /// NodeDown of the same region, which names the node, is in force.
+    /// </summary>
+    NodesMissing,
     ClusterRed,
     ClusterWithoutMaster,
     RegionDown,

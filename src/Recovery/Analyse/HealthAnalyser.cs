@@ -9,13 +9,15 @@ namespace EsDr.Recovery.Analyse;
 /// snapshot into findings; a finding counts per vantage; a subject is confirmed when <see cref="AnalysisThresholds.ConfirmAfter"/>
 /// consecutive failed observations come from enough vantages (all that reported, up to
 /// <see cref="AnalysisThresholds.MinAgreeingVantages"/>), and cleared only when as many vantages saw
-/// <see cref="AnalysisThresholds.ClearAfter"/> consecutive healthy ones. A region that is down hides the node,
-/// red and master diagnoses of that region (suppression, as Orchestrator does).
+/// <see cref="AnalysisThresholds.ClearAfter"/> consecutive healthy ones; among the confirming vantages at least one
+/// must name the subject (<see cref="Finding.NamesSubject"/>). A region that is down hides the node, red and master
+/// diagnoses of that region, and a node diagnosed down hides its region's NodesMissing (suppression, as
+/// Orchestrator does).
 /// </summary>
 internal static class HealthAnalyser
 {
     private static readonly DiagnosisCode[] SuppressedByRegionDown =
-        [DiagnosisCode.NodeDown, DiagnosisCode.ClusterRed, DiagnosisCode.ClusterWithoutMaster];
+        [DiagnosisCode.NodeDown, DiagnosisCode.NodesMissing, DiagnosisCode.ClusterRed, DiagnosisCode.ClusterWithoutMaster];
 
     /// <summary>Folds the snapshots of the window ending at <paramref name="now"/>, oldest first, from an empty state.</summary>
     public static IReadOnlyList<Diagnosis> Analyse(
@@ -71,13 +73,17 @@ internal static class HealthAnalyser
                 subjects[key] = decided;
         }
 
-        var active = Suppress(subjects.Values.Select(s => s.Confirmed).OfType<Diagnosis>().ToList());
+        var active = Suppress(Confirmed(subjects.Values));
+        // Only what was reported clears: a NodesMissing hidden behind its NodeDown goes as quietly as it came.
+        var reported = Suppress(Confirmed(state.Subjects.Values));
         return new AnalysisStep(
             new AnalysisState(subjects.ToImmutable()),
             Order(active),
             Order(Suppress(raised, active)),
-            Order(cleared));
+            Order([.. cleared.Where(reported.Contains)]));
     }
+
+    private static List<Diagnosis> Confirmed(IEnumerable<SubjectState> subjects) => [.. subjects.Select(s => s.Confirmed).OfType<Diagnosis>()];
 
     /// <summary>Confirms or clears one subject from its vantages' runs; a confirmed diagnosis is kept as it was.</summary>
     private static SubjectState Decide(SubjectKey key, SubjectState subject, DateTimeOffset now, AnalysisThresholds t)
@@ -93,7 +99,8 @@ internal static class HealthAnalyser
         if (subject.Confirmed is null)
         {
             var confirming = fresh.Where(v => v.Value.FailRun >= t.ConfirmAfter).ToList();
-            if (confirming.Count < required)
+            // A vantage that saw only a region's node count agrees about a node; it never picks the node alone.
+            if (confirming.Count < required || !confirming.Any(v => v.Value.NamesSubject))
                 return subject;
             var since = confirming.Min(v => v.Value.FailRunStart!.Value);
             if (now - since < AnalysisRules.For(key.Code).MinimumDuration(t))
@@ -118,9 +125,14 @@ internal static class HealthAnalyser
 
     private static List<Diagnosis> Suppress(List<Diagnosis> diagnoses, List<Diagnosis> active)
     {
-        var downRegions = active.Where(d => d.Code == DiagnosisCode.RegionDown).Select(d => d.Region).ToHashSet(StringComparer.Ordinal);
-        return diagnoses.Where(d => !(downRegions.Contains(d.Region) && SuppressedByRegionDown.Contains(d.Code))).ToList();
+        var downRegions = Regions(active, DiagnosisCode.RegionDown);
+        var regionsWithNodeDown = Regions(active, DiagnosisCode.NodeDown);
+        return diagnoses.Where(d => !(downRegions.Contains(d.Region) && SuppressedByRegionDown.Contains(d.Code))
+                                    && !(d.Code == DiagnosisCode.NodesMissing && regionsWithNodeDown.Contains(d.Region))).ToList();
     }
+
+    private static HashSet<string> Regions(List<Diagnosis> diagnoses, DiagnosisCode code) =>
+        diagnoses.Where(d => d.Code == code).Select(d => d.Region).ToHashSet(StringComparer.Ordinal);
 
     private static Diagnosis[] Order(List<Diagnosis> diagnoses) =>
         [.. diagnoses.OrderBy(d => d.Code).ThenBy(d => d.Region, StringComparer.Ordinal).ThenBy(d => d.Node, StringComparer.Ordinal)];

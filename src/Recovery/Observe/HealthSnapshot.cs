@@ -14,8 +14,8 @@ public sealed record HealthSnapshot(
 /// <summary>
 /// A region's cluster as seen: unreachable, or its health, master and member nodes, and its followers.
 /// <see cref="Observed"/> says which of these the vantage actually saw (the peer region sees only whether the
-/// cluster is connected; Prometheus alerts see status, node count and nothing else); the other members carry
-/// no meaning and analysis ignores them.
+/// cluster is connected; Prometheus alerts see status and whether nodes are missing, never which); the other
+/// members carry no meaning and analysis ignores them.
 /// </summary>
 public sealed record ClusterObservation(
     string Region,
@@ -27,6 +27,12 @@ public sealed record ClusterObservation(
     ClusterFacets Observed = ClusterFacets.All)
 {
     public bool Saw(ClusterFacets facet) => (Observed & facet) == facet;
+
+    /// <summary>
+    /// What a vantage that sees only the count (<see cref="ClusterFacets.NodeCount"/> without
+    /// <see cref="ClusterFacets.Nodes"/>) says: fewer nodes than expected are members. Which ones it cannot say.
+    /// </summary>
+    public bool FewerNodesThanExpected { get; init; }
 }
 
 /// <summary>The parts of a <see cref="ClusterObservation"/> a vantage can see.</summary>
@@ -39,6 +45,12 @@ public enum ClusterFacets
     Master = 4,
     Nodes = 8,
     Followers = 16,
+
+    /// <summary>
+    /// Whether as many nodes as expected are members, not which (<see cref="ClusterObservation.FewerNodesThanExpected"/>).
+    /// A vantage that sees <see cref="Nodes"/> knows the count from the names and does not set this.
+    /// </summary>
+    NodeCount = 32,
     All = Reachability | Status | Master | Nodes | Followers,
 }
 

@@ -24,7 +24,8 @@ internal sealed class ActionPlanningException(string message, int exitCode) : Ex
 /// </summary>
 internal static class ActionPlanning
 {
-    public static async Task<PlannedAction> NodeRebuildAsync(RecoveryServices services, string region, string node, CancellationToken cancellationToken)
+    /// <param name="force">Overrides the quorum rule: replace the node even when that leaves too few nodes to elect a master, or when who is in the cluster is unknown.</param>
+    public static async Task<PlannedAction> NodeRebuildAsync(RecoveryServices services, string region, string node, bool force, CancellationToken cancellationToken)
     {
         var config = RequireRegion(services, region).Config;
         var view = services.Deployment.View.Regions.SingleOrDefault(r => r.Name == region)
@@ -35,8 +36,13 @@ internal static class ActionPlanning
         var answers = cluster?.NodeNames.Contains(node, StringComparer.Ordinal) == true;
         var ctx = services.Deployment.Planning with { Types = WithBumpedNode(config, services.Deployment.Types, region, nodeView) };
         var plan = Planner.NodeRebuild(ctx, region, node, answers);
-        return new PlannedAction(plan, Operator(DiagnosisCode.NodeDown, region, node, services,
-            answers ? $"operator: rebuild {node}; it still answers (drained first)" : $"operator: rebuild {node}; it does not answer"));
+        var detection = Operator(DiagnosisCode.NodeDown, region, node, services,
+            answers ? $"operator: rebuild {node}; it still answers (drained first)" : $"operator: rebuild {node}; it does not answer") with
+        {
+            Forced = force,
+            Members = ClusterMembers.Seen(services.Deployment.Region(region).ExpectedNodes, cluster),
+        };
+        return new PlannedAction(plan, detection);
     }
 
     public static async Task<PlannedAction> FailoverAsync(RecoveryServices services, string to, bool force, CancellationToken cancellationToken)

@@ -164,19 +164,29 @@ internal sealed class RecoveryServices : IDisposable
     public RecoveryPipeline Pipeline(RecoveryPlan plan, AuditTrail audit, PlanStore plans, Action<StepProgress> progress)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        var detections = DetectionLog.Open(AuditPath);
-        owned.Add(detections);
         var executor = new RecoveryExecutor(audit, new ProgressReportingRunner(StepRunner(), plan, progress), Time);
-        return new RecoveryPipeline(PipelineOptions, _ => plan, audit, detections, executor, Lease(), Time, plans: plans);
+        return new RecoveryPipeline(PipelineOptions, _ => plan, audit, OpenDetections(), OpenBlockPeriods(), executor, Lease(), Time, plans: plans);
     }
 
     /// <summary>The daemon's pipeline: <paramref name="planFor"/> plans each detection as it comes (null: not the daemon's to do).</summary>
     public RecoveryPipeline Pipeline(Func<Diagnosis, RecoveryPlan?> planFor, AuditTrail audit, PlanStore plans, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
+        var executor = new RecoveryExecutor(audit, StepRunner(), Time);
+        return new RecoveryPipeline(PipelineOptions, planFor, audit, OpenDetections(), OpenBlockPeriods(), executor, Lease(), Time, logger, plans);
+    }
+
+    private DetectionLog OpenDetections()
+    {
         var detections = DetectionLog.Open(AuditPath);
         owned.Add(detections);
-        var executor = new RecoveryExecutor(audit, StepRunner(), Time);
-        return new RecoveryPipeline(PipelineOptions, planFor, audit, detections, executor, Lease(), Time, logger, plans);
+        return detections;
+    }
+
+    private BlockPeriods OpenBlockPeriods()
+    {
+        var blocks = BlockPeriods.Open(AuditPath);
+        owned.Add(blocks);
+        return blocks;
     }
 
     /// <summary>Probes every region at once: one snapshot of the "probe" vantage.</summary>

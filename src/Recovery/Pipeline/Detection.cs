@@ -1,15 +1,32 @@
 using EsDr.Recovery.Analyse;
 using EsDr.Recovery.Execute.Audit;
+using EsDr.Recovery.Observe;
 
 namespace EsDr.Recovery.Pipeline;
 
 /// <summary>
 /// One detection fed into the pipeline, whatever raised it (the daemon's timer, a webhook alert, an
 /// operator's command). <see cref="PromotionLag"/> is how far the promotion target was behind when last
-/// seen — the writes a failover would lose; null when unknown. <see cref="Forced"/> is an operator's
-/// override of the lag limit.
+/// seen — the writes a failover would lose; null when unknown. <see cref="Members"/> is the diagnosed region's
+/// cluster as last listed, for the quorum rule; null when unknown. <see cref="Forced"/> is an operator's
+/// override of the lag limit and the quorum rule.
 /// </summary>
-internal sealed record Detection(Diagnosis Diagnosis, RecoveryTrigger Trigger, bool Forced = false, TimeSpan? PromotionLag = null);
+internal sealed record Detection(
+    Diagnosis Diagnosis, RecoveryTrigger Trigger, bool Forced = false, TimeSpan? PromotionLag = null, ClusterMembers? Members = null);
+
+/// <summary>
+/// A cluster's master-eligible nodes as the stack configures them, and which of them a vantage that lists the
+/// members (the probe's <c>_cat/nodes</c>) saw in the cluster; <see cref="Present"/> is null when none did.
+/// </summary>
+internal sealed record ClusterMembers(IReadOnlyList<string> MasterEligible, IReadOnlyList<string>? Present)
+{
+    /// <summary>
+    /// From the stack's node names and the latest observation of the cluster. Every configured node is
+    /// master-eligible: the compiler gives every node every role (small DR clusters do not split masters off).
+    /// </summary>
+    public static ClusterMembers Seen(IReadOnlyList<string> configuredNodes, ClusterObservation? cluster) =>
+        new(configuredNodes, cluster is { Reachable: true } c && c.Saw(ClusterFacets.Nodes) ? c.NodeNames : null);
+}
 
 /// <summary>What the pipeline did with a detection.</summary>
 internal abstract record PipelineOutcome

@@ -9,7 +9,7 @@ internal sealed record GuardFacts(
     RecoveryPlan? Plan,
     DateTimeOffset Now,
     bool Paused,
-    DateTimeOffset? LastRecoveryInRegion,
+    BlockStart? LastRecoveryInRegion,
     bool RecoveryInProgressInRegion,
     PipelineOptions Options);
 
@@ -30,8 +30,9 @@ internal static class GuardRails
         var region = f.Detection.Diagnosis.Region;
         if (f.RecoveryInProgressInRegion)
             return $"a recovery for {region} is in progress";
-        if (f.LastRecoveryInRegion is { } last && f.Now < last + f.Options.BlockPeriod)
-            return $"a recovery for {region} ran at {last:O}; blocked until {last + f.Options.BlockPeriod:O} or an operator acknowledges";
+        if (f.LastRecoveryInRegion is { } last && f.Now < last.At + f.Options.BlockPeriod)
+            return $"a recovery for {region} ({last.RecoveryId}) ran at {last.At:O}; blocked until {last.At + f.Options.BlockPeriod:O} "
+                + $"or an operator acknowledges it (es-dr-recovery acknowledge --region {region})";
         return null;
     });
 
@@ -51,7 +52,32 @@ internal static class GuardRails
         };
     });
 
-    public static readonly IReadOnlyList<GuardRail> All = [PauseSwitch, BlockPeriod, NotActionable, LagLimit];
+    /// <summary>
+    /// A node rebuild must not take the cluster's healthy master-eligible nodes below a majority of those configured
+    /// (without a majority no master is elected: writes stop). Replacing a node already missing takes nothing away;
+    /// when no vantage listed the members lately, it is refused. An operator may force it.
+    /// </summary>
+    public static readonly GuardRail Quorum = new(nameof(Quorum), f =>
+    {
+        if (f.Plan?.Kind != RecoveryKind.NodeRebuild || f.Detection.Forced)
+            return null;
+        var (region, node) = (f.Detection.Diagnosis.Region, f.Detection.Diagnosis.Node ?? "the node");
+        if (f.Detection.Members is not { Present: { } present } members)
+            return $"no probe listed the nodes of {region} lately, so replacing {node} could leave it without a majority of master-eligible nodes; "
+                + "an operator may force it (rebuild-node --force)";
+        var healthy = members.MasterEligible.Where(n => present.Contains(n, StringComparer.Ordinal)).ToList();
+        if (!healthy.Contains(node, StringComparer.Ordinal))
+            return null; // already out of the cluster: its replacement takes no healthy node away
+        var (left, majority) = (healthy.Count - 1, members.MasterEligible.Count / 2 + 1);
+        if (left >= majority)
+            return null;
+        var missing = members.MasterEligible.Except(healthy, StringComparer.Ordinal).ToList();
+        return $"replacing {node} would leave {left} of the {members.MasterEligible.Count} master-eligible nodes of {region} in the cluster"
+            + (missing.Count > 0 ? $" ({string.Join(", ", missing)} missing)" : "")
+            + $", below the majority of {majority} it needs to elect a master; an operator may force it (rebuild-node --force)";
+    });
+
+    public static readonly IReadOnlyList<GuardRail> All = [PauseSwitch, BlockPeriod, NotActionable, LagLimit, Quorum];
 
     /// <summary>The first rule that blocks, with its reason; null when all pass.</summary>
     public static (GuardRail Rule, string Reason)? FirstBlocking(GuardFacts facts)

@@ -13,6 +13,8 @@ namespace EsDr.Recovery.Pipeline;
 /// check the guard rails, run the pre-action hooks (a non-zero exit vetoes), take the lease, execute — or in
 /// no-op mode only record the plan — then run the post-action hooks (best effort) and release the lease.
 /// Everything a recovery does is recorded under one recovery id, the one hooks see as <c>ESDR_RECOVERY_ID</c>.
+/// Block periods live in the audit database (<see cref="BlockPeriods"/>); a dry run's only in this process, for it
+/// changed nothing a real recovery should wait for.
 /// </summary>
 internal sealed partial class RecoveryPipeline
 {
@@ -20,6 +22,7 @@ internal sealed partial class RecoveryPipeline
     private readonly Func<Diagnosis, RecoveryPlan?> planFor;
     private readonly AuditTrail audit;
     private readonly DetectionLog detections;
+    private readonly BlockPeriods blocks;
     private readonly RecoveryExecutor executor;
     private readonly IRecoveryLease lease;
 
@@ -31,18 +34,19 @@ internal sealed partial class RecoveryPipeline
     private readonly PlanStore? plans;
 
     private readonly Lock gate = new();
-    private readonly Dictionary<string, DateTimeOffset> lastRecovery = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, BlockStart> dryRunBlocks = new(StringComparer.Ordinal);
     private readonly HashSet<string> inProgress = new(StringComparer.Ordinal);
 
     public RecoveryPipeline(
         PipelineOptions options, Func<Diagnosis, RecoveryPlan?> planFor, AuditTrail audit, DetectionLog detections,
-        RecoveryExecutor executor, IRecoveryLease lease, TimeProvider time, ILogger? logger = null, PlanStore? plans = null)
+        BlockPeriods blocks, RecoveryExecutor executor, IRecoveryLease lease, TimeProvider time, ILogger? logger = null, PlanStore? plans = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         this.options = options;
         this.planFor = planFor ?? throw new ArgumentNullException(nameof(planFor));
         this.audit = audit ?? throw new ArgumentNullException(nameof(audit));
         this.detections = detections ?? throw new ArgumentNullException(nameof(detections));
+        this.blocks = blocks ?? throw new ArgumentNullException(nameof(blocks));
         this.executor = executor ?? throw new ArgumentNullException(nameof(executor));
         this.lease = lease ?? throw new ArgumentNullException(nameof(lease));
         this.time = time ?? throw new ArgumentNullException(nameof(time));
@@ -51,11 +55,17 @@ internal sealed partial class RecoveryPipeline
         this.plans = plans;
     }
 
-    /// <summary>An operator's acknowledgement: lifts the block period on <paramref name="region"/>. False when none was set.</summary>
+    /// <summary>
+    /// An operator's acknowledgement: lifts the block period on <paramref name="region"/>, in the audit database for
+    /// every process. False when none was set.
+    /// </summary>
     public bool Acknowledge(string region)
     {
         lock (gate)
-            return lastRecovery.Remove(region);
+        {
+            var dryRun = dryRunBlocks.Remove(region);
+            return blocks.Acknowledge(region, time.GetUtcNow()) || dryRun;
+        }
     }
 
     public async Task<PipelineOutcome> HandleAsync(Detection detection, CancellationToken cancellationToken = default)
@@ -85,8 +95,7 @@ internal sealed partial class RecoveryPipeline
         var paused = options.PauseFile is { } pauseFile && File.Exists(pauseFile);
         lock (gate)
         {
-            var facts = new GuardFacts(detection, plan, time.GetUtcNow(), paused,
-                lastRecovery.TryGetValue(region, out var last) ? last : null, inProgress.Contains(region), options);
+            var facts = new GuardFacts(detection, plan, time.GetUtcNow(), paused, LastRecovery(region), inProgress.Contains(region), options);
             if (GuardRails.FirstBlocking(facts) is var (rule, reason))
                 return new PipelineOutcome.Blocked(rule.Name, reason);
             // Claimed under the lock, so two triggers racing for the same region cannot both pass BlockPeriod.
@@ -133,20 +142,23 @@ internal sealed partial class RecoveryPipeline
                 RecordNotRun(id, plan, detection.Trigger, "dry run (no-op mode): not executed");
                 outcome = new PipelineOutcome.DryRun(id);
                 status = "dry-run";
+                lock (gate)
+                    dryRunBlocks[region] = new BlockStart(id, time.GetUtcNow());
             }
             else
             {
                 audit.BeginRecovery(id, plan.Kind.ToString(), detection.Trigger, plan.Summary, time.GetUtcNow());
                 // Stored before the first step runs, so a resume after a crash runs exactly this plan.
                 plans?.Save(id, plan);
+                // Begun before the first step too: a crash mid-way still leaves the region blocked for the next process.
+                blocks.Begin(region, id, time.GetUtcNow());
                 using var work = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, handle.Lost);
                 // Resuming a just-begun recovery runs it from step 0 under the id the hooks were given.
                 var result = await executor.ResumeAsync(id, plan, work.Token).ConfigureAwait(false);
                 outcome = new PipelineOutcome.Acted(id, result.Status, result.Error);
                 status = AuditNames.Name(result.Status);
+                blocks.End(id, time.GetUtcNow());
             }
-            lock (gate)
-                lastRecovery[region] = time.GetUtcNow();
 
             var post = new Dictionary<string, string>(environment, StringComparer.Ordinal) { ["ESDR_STATUS"] = status };
             foreach (var hook in options.PostHooks)
@@ -177,6 +189,7 @@ internal sealed partial class RecoveryPipeline
         {
             using var work = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, handle.Lost);
             var result = await executor.ResumeAsync(recoveryId, plan, work.Token).ConfigureAwait(false);
+            blocks.End(recoveryId, time.GetUtcNow());
             var post = new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["ESDR_RECOVERY_ID"] = recoveryId,
@@ -207,6 +220,13 @@ internal sealed partial class RecoveryPipeline
         {
             LogPostHookFailed(logger, recoveryId, $"hook {hook.Name} could not run: {ex.Message}");
         }
+    }
+
+    /// <summary>The later of the region's stored block period and this process's dry run there. Called under the gate.</summary>
+    private BlockStart? LastRecovery(string region)
+    {
+        var stored = blocks.Latest(region);
+        return dryRunBlocks.TryGetValue(region, out var dry) && (stored is null || dry.At > stored.At) ? dry : stored;
     }
 
     // The plan recorded with every step skipped and why (a veto, a dry run), under the pipeline's recovery id.

@@ -43,10 +43,11 @@ internal sealed class FiringAlerts(int maxAlerts = 10_000)
 /// Turns the firing alerts (the rules of <see cref="AlertRules"/>, labelled by <c>region</c>) into the "alerts"
 /// vantage's snapshot. Prometheus reports on every region it monitors, so every expected region gets an
 /// observation: an alert that does not fire means that check is fine. It sees, per region:
-/// the cluster's colour (red, yellow too long, else green); its nodes — <see cref="AlertRules.ElasticsearchFewerNodesThanExpected"/>
-/// says some node is missing but not which, so it counts against every node of the region and agreement with the
-/// own probe picks out the missing one; the endpoint (<see cref="AlertRules.EndpointProbeDown"/>); the MySQL
-/// replica's threads. Reachability, the master, CCR and lag are not observed (lag alerts carry no number to compare).
+/// the cluster's colour (red, yellow too long, else green); whether nodes are missing —
+/// <see cref="AlertRules.ElasticsearchFewerNodesThanExpected"/> says some node is missing but never which, so it is
+/// observed as a count (<see cref="ClusterFacets.NodeCount"/>), not as a list of members; the endpoint
+/// (<see cref="AlertRules.EndpointProbeDown"/>); the MySQL replica's threads. Reachability, the master, which nodes
+/// are members, CCR and lag are not observed (lag alerts carry no number to compare).
 /// </summary>
 internal static class AlertVantage
 {
@@ -67,9 +68,11 @@ internal static class AlertVantage
             var status = Fires(AlertRules.ElasticsearchClusterRed) ? ClusterStatus.Red
                 : Fires(AlertRules.ElasticsearchClusterYellowTooLong) ? ClusterStatus.Yellow
                 : ClusterStatus.Green;
-            var nodes = Fires(AlertRules.ElasticsearchFewerNodesThanExpected) ? [] : region.NodeNames;
-            clusters.Add(new ClusterObservation(region.Name, Reachable: true, status, HasMaster: true, nodes, [],
-                ClusterFacets.Status | ClusterFacets.Nodes));
+            clusters.Add(new ClusterObservation(region.Name, Reachable: true, status, HasMaster: true, [], [],
+                ClusterFacets.Status | ClusterFacets.NodeCount)
+            {
+                FewerNodesThanExpected = Fires(AlertRules.ElasticsearchFewerNodesThanExpected),
+            });
             endpoints.Add(new EndpointObservation(region.Name, Healthy: !Fires(AlertRules.EndpointProbeDown)));
             if (region.Name == expected.MySqlReplicaRegion)
             {

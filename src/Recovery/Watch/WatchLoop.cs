@@ -56,6 +56,8 @@ internal sealed partial class WatchLoop
     private AnalysisState state = AnalysisState.Empty;
     private IReadOnlyList<Diagnosis> active = [];
     private (DateTimeOffset At, int Seconds)? replicaLag;
+    // Per region, the latest cluster a vantage that lists the members saw, for the quorum guard rail.
+    private readonly Dictionary<string, (DateTimeOffset At, ClusterObservation Cluster)> listed = new(StringComparer.Ordinal);
     private long rounds;
     private long lastRoundTicks;
 
@@ -202,6 +204,7 @@ internal sealed partial class WatchLoop
         {
             History.Append(snapshot);
             NoteReplicaLag(snapshot);
+            NoteMembers(snapshot);
             lock (gate)
             {
                 var step = HealthAnalyser.Step(state, snapshot, expected, options.Thresholds);
@@ -271,7 +274,7 @@ internal sealed partial class WatchLoop
             Record(new WatchDecision(at, diagnosis, WatchAction.NeedsOperator));
             return;
         }
-        var detection = new Detection(diagnosis, RecoveryTrigger.Timer, PromotionLag: PromotionLag(at));
+        var detection = new Detection(diagnosis, RecoveryTrigger.Timer, PromotionLag: PromotionLag(at), Members: Members(diagnosis.Region, at));
         if (!detections.Writer.TryWrite(detection))
         {
             LogDropped(logger, diagnosis.Code, diagnosis.Region);
@@ -347,6 +350,30 @@ internal sealed partial class WatchLoop
         if (expected.MySqlReplicaRegion is { } region
             && snapshot.Databases.FirstOrDefault(d => d.Region == region) is { Queried: true, SecondsBehind: { } behind })
             replicaLag = (snapshot.At, behind);
+    }
+
+    /// <summary>Remembers each region's cluster as listed by a vantage that names the members (or found unreachable by one).</summary>
+    private void NoteMembers(HealthSnapshot snapshot)
+    {
+        foreach (var cluster in snapshot.Clusters.Where(c => c.Saw(ClusterFacets.Nodes)))
+        {
+            lock (gate)
+                listed[cluster.Region] = (snapshot.At, cluster);
+        }
+    }
+
+    /// <summary>
+    /// The region's members as listed in this round (<paramref name="at"/>); an older list is not trusted, for a node
+    /// action must not rest on who was there a while ago. Unknown when no vantage listed them this round.
+    /// </summary>
+    private ClusterMembers? Members(string region, DateTimeOffset at)
+    {
+        if (expected.Regions.FirstOrDefault(r => r.Name == region) is not { } configured)
+            return null;
+        ClusterObservation? cluster;
+        lock (gate)
+            cluster = listed.TryGetValue(region, out var seen) && seen.At == at ? seen.Cluster : null;
+        return ClusterMembers.Seen(configured.NodeNames, cluster);
     }
 
     /// <summary>Known only when seen within the analysis window; an older figure says nothing about now.</summary>

@@ -41,6 +41,47 @@ public sealed class NodeEvidenceTests
         var down = Assert.Single(steps[^1].Diagnoses, d => d.Code == DiagnosisCode.NodeDown);
         Assert.Equal(("west", "west-es-2"), (down.Region, down.Node));
         Assert.Contains("2 of 2 reporting vantages agree (2 required)", down.Evidence);
+        Assert.Contains(down.Evidence, e => e.StartsWith("alerts: ", StringComparison.Ordinal) && e.Contains("not which", StringComparison.Ordinal));
+        // The named node says more than the region's count: NodesMissing is not reported beside it.
+        Assert.DoesNotContain(steps[^1].Diagnoses, d => d.Code == DiagnosisCode.NodesMissing);
+    }
+
+    [Fact]
+    public void FewerNodesAlertAlone_RaisesARegionLevelNodesMissing_NamingNoNode()
+    {
+        var steps = Run(Every(0, 10, (t, _) => Alerts(t, WestFewerNodes), "alerts"));
+
+        var missing = Assert.Single(steps[^1].Diagnoses);
+        Assert.Equal((DiagnosisCode.NodesMissing, "west", (string?)null), (missing.Code, missing.Region, missing.Node));
+        Assert.Contains(missing.Evidence, e => e.StartsWith("alerts: ", StringComparison.Ordinal) && e.Contains("fewer nodes than expected", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void FewerNodesAlert_WhileTheProbeListsEveryNode_ConfirmsNothing()
+    {
+        var steps = Run(Every(0, 30, (t, v) => v == "alerts" ? Alerts(t, WestFewerNodes) : Healthy(t, v), "alerts", "probe"));
+
+        Assert.Empty(steps.SelectMany(s => s.Raised));
+    }
+
+    [Fact]
+    public void NodeMissingFromTheProbesList_WithNoOtherVantage_IsANodeDownOnItsOwn()
+    {
+        var steps = Run(Every(0, 5, (t, v) => Healthy(t, v).NodeMissing("west", "west-es-0")));
+
+        var down = Assert.Single(steps[^1].Diagnoses);
+        Assert.Equal((DiagnosisCode.NodeDown, "west-es-0"), (down.Code, down.Node));
+    }
+
+    [Fact]
+    public void RegionDown_HidesTheRegionsNodesMissing()
+    {
+        var steps = Run(Every(0, 10, (t, v) => v == "alerts"
+            ? Alerts(t, WestFewerNodes, (AlertRules.EndpointProbeDown, "west"))
+            : Healthy(t, v).RegionDown("west"), "alerts", "probe"));
+
+        var down = Assert.Single(steps[^1].Diagnoses);
+        Assert.Equal((DiagnosisCode.RegionDown, "west"), (down.Code, down.Region));
     }
 
     [Fact]

@@ -267,6 +267,38 @@ public sealed class OperatorCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task RebuildNode_OfAHealthyNodeWhileAnotherIsMissing_WithForce_PassesTheQuorumRule()
+    {
+        var nodes = bed.Nodes("dub");
+        bed.Dub.NodeNames = [nodes[0], nodes[1]];
+
+        var exit = await bed.RunAsync("rebuild-node", "--region", "dub", "--node", nodes[0], "--force", "--dry-run");
+
+        Assert.True(exit == ExitCodes.Ok, bed.Error.ToString() + bed.Out);
+        Assert.Contains("NodeRebuild dry-run", bed.Out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RebuildNode_WhenTheClusterHasNoMaster_IsRefused_ForItsMembersCannotBeListed()
+    {
+        bed.Dub.NoMaster = true;
+
+        var exit = await bed.RunAsync("rebuild-node", "--region", "dub", "--node", bed.Nodes("dub")[2], "--yes");
+
+        Assert.Equal(ExitCodes.NotRun, exit);
+        Assert.Contains("blocked by Quorum: no probe listed the nodes of dub lately", bed.Out.ToString(), StringComparison.Ordinal);
+        Assert.Empty(bed.Changes);
+    }
+
+    [Fact]
+    public async Task Acknowledge_WithNothingRecorded_SaysThereIsNoBlockPeriod()
+    {
+        Assert.Equal(ExitCodes.Ok, await bed.RunAsync("acknowledge", "--region", "fra"));
+
+        Assert.Contains("no block period on fra", bed.Out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SecondActionInARegion_WithinTheBlockPeriodTheFirstStarted_IsBlocked()
     {
         Assert.Equal(ExitCodes.Ok, await bed.RunAsync("rebuild-region", "dub", "--yes"));
@@ -277,6 +309,10 @@ public sealed class OperatorCommandTests : IDisposable
         Assert.True(exit == ExitCodes.NotRun, bed.Error.ToString() + bed.Out);
         Assert.Contains("blocked by BlockPeriod: a recovery for dub ", bed.Out.ToString(), StringComparison.Ordinal);
         Assert.Equal(changes, bed.Changes.Count);
+
+        Assert.Equal(ExitCodes.Ok, await bed.RunAsync("acknowledge", "--region", "dub"));
+        Assert.Matches(@"acknowledged recovery rec-[-0-9a-f]+ in dub \(ran at .*\): its block period is lifted", bed.Out.ToString());
+        Assert.True(await bed.RunAsync("rebuild-region", "dub", "--yes") == ExitCodes.Ok, bed.Error.ToString() + bed.Out);
     }
 
     [Fact]

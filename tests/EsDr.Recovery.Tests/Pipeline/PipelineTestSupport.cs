@@ -75,6 +75,7 @@ internal sealed class PipelineHarness : IDisposable
     {
         Audit = AuditTrail.Open(AuditPath, Redactor.None);
         Detections = DetectionLog.Open(AuditPath);
+        Blocks = BlockPeriods.Open(AuditPath);
         var options = new PipelineOptions
         {
             PauseFile = PauseFile,
@@ -83,7 +84,7 @@ internal sealed class PipelineHarness : IDisposable
             HolderId = "test-instance",
         };
         Options = configure?.Invoke(options) ?? options;
-        Pipeline = new RecoveryPipeline(Options, PlanFor, Audit, Detections,
+        Pipeline = new RecoveryPipeline(Options, PlanFor, Audit, Detections, Blocks,
             new RecoveryExecutor(Audit, Runner, Clock), Lease, Clock);
     }
 
@@ -92,6 +93,7 @@ internal sealed class PipelineHarness : IDisposable
     public FakeLease Lease { get; } = new();
     public AuditTrail Audit { get; }
     public DetectionLog Detections { get; }
+    public BlockPeriods Blocks { get; }
     public PipelineOptions Options { get; }
     public RecoveryPipeline Pipeline { get; }
 
@@ -123,19 +125,25 @@ internal sealed class PipelineHarness : IDisposable
     {
         var audit = AuditTrail.Open(AuditPath, Redactor.None);
         var detections = DetectionLog.Open(AuditPath);
-        restarts.Add(audit);
-        restarts.Add(detections);
-        return new RecoveryPipeline(configure?.Invoke(Options) ?? Options, PlanFor, audit, detections,
+        var blocks = BlockPeriods.Open(AuditPath);
+        restarts.AddRange([audit, detections, blocks]);
+        return new RecoveryPipeline(configure?.Invoke(Options) ?? Options, PlanFor, audit, detections, blocks,
             new RecoveryExecutor(audit, Runner, Clock), Lease, Clock);
     }
 
-    public Detection NodeDown(string region, string node, RecoveryTrigger trigger) =>
-        new(new Diagnosis(DiagnosisCode.NodeDown, region, node, Clock.GetUtcNow(), ["probe: node missing"]), trigger);
+    /// <summary>Node <paramref name="node"/> of <c>es-&lt;region&gt;-0..2</c> diagnosed down, as the probe listed the cluster: the other two present.</summary>
+    public Detection NodeDown(string region, string node, RecoveryTrigger trigger)
+    {
+        var configured = Enumerable.Range(0, 3).Select(i => $"es-{region}-{i}").ToList();
+        return new(new Diagnosis(DiagnosisCode.NodeDown, region, node, Clock.GetUtcNow(), ["probe: node missing"]), trigger,
+            Members: new ClusterMembers(configured, [.. configured.Where(n => n != node)]));
+    }
 
     public void Dispose()
     {
         foreach (var restart in restarts)
             restart.Dispose();
+        Blocks.Dispose();
         Detections.Dispose();
         Audit.Dispose();
         Directory.Delete(dir, recursive: true);

@@ -178,6 +178,7 @@ public sealed class TwoWatchersOnEtcdTests(EtcdFixture etcd, ITestOutputHelper o
         private readonly CrashableLease lease;
         private readonly AuditTrail audit;
         private readonly DetectionLog detections;
+        private readonly BlockPeriods blocks;
         private readonly WatchLoop loop;
         private readonly CancellationTokenSource stop = new();
         private Task? running;
@@ -190,9 +191,10 @@ public sealed class TwoWatchersOnEtcdTests(EtcdFixture etcd, ITestOutputHelper o
             var path = Path.Combine(dir, "audit.db");
             audit = AuditTrail.Open(path, Redactor.None);
             detections = DetectionLog.Open(path);
+            blocks = BlockPeriods.Open(path);
             var pipeline = new RecoveryPipeline(
                 new PipelineOptions { HolderId = holderId, PauseFile = Path.Combine(dir, "paused") },
-                world.PlanFor, audit, detections,
+                world.PlanFor, audit, detections, blocks,
                 new RecoveryExecutor(audit, new StandInRunner(holderId, world, stepDelay ?? TimeSpan.FromMilliseconds(50), hangs), TimeProvider.System),
                 lease, TimeProvider.System);
             var fra = new ScriptedProbe("fra");
@@ -237,6 +239,7 @@ public sealed class TwoWatchersOnEtcdTests(EtcdFixture etcd, ITestOutputHelper o
         {
             await StopAsync();
             stop.Dispose();
+            blocks.Dispose();
             detections.Dispose();
             audit.Dispose();
             etcdLease.Dispose();

@@ -66,7 +66,7 @@ public sealed class VantageTests
         var snapshot = AlertVantage.Snapshot(At, [], WatchWorld.Topology);
 
         Assert.All(snapshot.Clusters, c => Assert.Equal(ClusterStatus.Green, c.Status));
-        Assert.Equal(WatchWorld.Topology.Regions.Select(r => r.NodeNames), snapshot.Clusters.Select(c => c.NodeNames));
+        Assert.All(snapshot.Clusters, c => Assert.False(c.FewerNodesThanExpected));
         Assert.All(snapshot.Endpoints, e => Assert.True(e.Healthy));
         var replica = Assert.Single(snapshot.Databases);
         Assert.Equal(("dub", true, true, (int?)null), (replica.Region, replica.IoThreadRunning, replica.SqlThreadRunning, replica.SecondsBehind));
@@ -85,12 +85,21 @@ public sealed class VantageTests
         var db = snapshot.Databases.Single();
 
         Assert.Equal(alertName == AlertRules.ElasticsearchClusterRed ? ClusterStatus.Red : ClusterStatus.Green, dub.Status);
-        Assert.Equal(alertName == AlertRules.ElasticsearchFewerNodesThanExpected ? 0 : 3, dub.NodeNames.Count);
+        Assert.Equal(alertName == AlertRules.ElasticsearchFewerNodesThanExpected, dub.FewerNodesThanExpected);
         Assert.Equal(alertName != AlertRules.EndpointProbeDown, snapshot.Endpoints.Single(e => e.Region == "dub").Healthy);
         Assert.Equal(alertName != AlertRules.MysqlReplicaIoThreadStopped, db.IoThreadRunning);
         Assert.Equal(alertName != AlertRules.MysqlReplicaSqlThreadStopped, db.SqlThreadRunning);
         Assert.Equal(AlertVantage.Snapshot(At, [], WatchWorld.Topology).Clusters.Single(c => c.Region == "fra"),
             snapshot.Clusters.Single(c => c.Region == "fra"));
+    }
+
+    [Fact]
+    public void Alerts_SeeWhetherNodesAreMissing_NeverWhichNodesAreMembers()
+    {
+        var snapshot = AlertVantage.Snapshot(At, [Alert(AlertRules.ElasticsearchFewerNodesThanExpected, "dub")], WatchWorld.Topology);
+
+        Assert.All(snapshot.Clusters, c => Assert.True(c.Saw(ClusterFacets.NodeCount)));
+        Assert.All(snapshot.Clusters, c => Assert.False(c.Saw(ClusterFacets.Nodes)));
     }
 
     [Fact]

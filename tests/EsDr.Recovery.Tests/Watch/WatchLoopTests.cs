@@ -54,6 +54,43 @@ public sealed class WatchLoopTests
 
         // The alert says dub has fewer nodes, not which: no node of dub may be rebuilt on its word.
         Assert.DoesNotContain(world.Handed, d => d.Diagnosis.Code == DiagnosisCode.NodeDown);
+        var decision = Assert.Single(loop.Decisions);
+        Assert.Equal((WatchAction.NeedsOperator, DiagnosisCode.NodesMissing, "dub", (string?)null),
+            (decision.Action, decision.Diagnosis.Code, decision.Diagnosis.Region, decision.Diagnosis.Node));
+    }
+
+    [Fact]
+    public async Task NodeDownHandedOver_CarriesTheMembersTheProbeListedInThatRound()
+    {
+        var world = new WatchWorld();
+        var loop = world.Loop(alerts: true);
+        world.Fra.Answers(WatchWorld.NodeMissing("fra", "es-fra-1"));
+        world.Fires(AlertRules.ElasticsearchFewerNodesThanExpected, "fra");
+
+        await world.RoundsAsync(loop, 5);
+
+        var members = Assert.Single(world.Handed).Members;
+        Assert.NotNull(members);
+        Assert.Equal(["es-fra-0", "es-fra-1", "es-fra-2"], members.MasterEligible);
+        Assert.Equal(["es-fra-0", "es-fra-2"], members.Present);
+    }
+
+    [Fact]
+    public async Task NodeDown_ConfirmedInARoundTheProbeListedNothing_IsHandedWithMembersUnknown()
+    {
+        var world = new WatchWorld();
+        var loop = world.Loop(alerts: true);
+        world.Fra.Answers(WatchWorld.NodeMissing("fra", "es-fra-1"));
+        await world.RoundsAsync(loop, 5); // the probe alone: not confirmed while Prometheus sees every node
+
+        // The alert fires just as the probe stops answering: the alerts' third round confirms on the probe's old word.
+        world.Fires(AlertRules.ElasticsearchFewerNodesThanExpected, "fra");
+        world.Fra.Answer = _ => throw new InvalidOperationException("unreadable answer");
+        await world.RoundsAsync(loop, 3);
+
+        var detection = Assert.Single(world.Handed);
+        Assert.Equal("es-fra-1", detection.Diagnosis.Node);
+        Assert.Null(detection.Members?.Present); // an older list is not trusted: the quorum rule refuses
     }
 
     [Fact]

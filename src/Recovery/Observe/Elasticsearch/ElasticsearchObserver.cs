@@ -32,10 +32,13 @@ internal sealed class ElasticsearchObserver(ElasticsearchHttp http, string regio
         var status = ParseStatus(JsonNode.Parse(health.Body)?["status"]?.GetValue<string>());
         var nodes = await NodeNamesAsync(cancellationToken).ConfigureAwait(false);
         var followers = await FollowersAsync(cancellationToken).ConfigureAwait(false);
-        return new ClusterObservation(region, Reachable: true, status, HasMaster: true, nodes, followers);
+        return new ClusterObservation(region, Reachable: true, status, HasMaster: true, nodes ?? [], followers,
+            nodes is null ? ClusterFacets.All & ~ClusterFacets.Nodes : ClusterFacets.All);
     }
 
-    private ClusterObservation NoMaster() => new(region, Reachable: true, null, HasMaster: false, [], []);
+    // No node list was read: its empty list must not count as every node gone.
+    private ClusterObservation NoMaster() =>
+        new(region, Reachable: true, null, HasMaster: false, [], [], ClusterFacets.Reachability | ClusterFacets.Master);
 
     private static ClusterStatus? ParseStatus(string? status) => status switch
     {
@@ -45,12 +48,13 @@ internal sealed class ElasticsearchObserver(ElasticsearchHttp http, string regio
         _ => null,
     };
 
-    private async Task<IReadOnlyList<string>> NodeNamesAsync(CancellationToken cancellationToken)
+    /// <summary>The member nodes' names; null when the answer is not the list <c>_cat/nodes</c> gives (then nothing was seen).</summary>
+    private async Task<IReadOnlyList<string>?> NodeNamesAsync(CancellationToken cancellationToken)
     {
         var nodes = await http.GetJsonAsync("/_cat/nodes?format=json&h=name", cancellationToken).ConfigureAwait(false);
         return nodes is JsonArray rows
             ? rows.Select(r => r?["name"]?.GetValue<string>()).OfType<string>().Order(StringComparer.Ordinal).ToList()
-            : [];
+            : null;
     }
 
     /// <summary>
