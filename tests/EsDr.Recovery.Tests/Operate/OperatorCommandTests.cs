@@ -19,6 +19,7 @@ public sealed class OperatorCommandTests : IDisposable
     [InlineData("failover", "Fail over from the active region")]
     [InlineData("rebuild-region", "Rebuild a lost region")]
     [InlineData("failback", "Fail back without loss")]
+    [InlineData("acknowledge", "Lift the anti-flap block period")]
     public async Task Help_EveryCommand_DescribesItselfAndExitsZero(string command, string description)
     {
         var exit = await bed.RunAsync(command, "--help");

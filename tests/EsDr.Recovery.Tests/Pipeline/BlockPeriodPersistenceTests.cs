@@ -46,6 +46,26 @@ public sealed class BlockPeriodPersistenceTests
     }
 
     [Fact]
+    public async Task Acknowledge_FromAnotherProcess_LiftsTheBlockForARunningPipelineToo()
+    {
+        using var h = new PipelineHarness();
+        await h.Pipeline.HandleAsync(h.RegionDown());
+        Assert.IsType<PipelineOutcome.Blocked>(await h.Pipeline.HandleAsync(h.RegionDown()));
+
+        Assert.True(h.Restarted().Acknowledge("fra"));
+
+        Assert.IsType<PipelineOutcome.Acted>(await h.Pipeline.HandleAsync(h.RegionDown()));
+    }
+
+    [Fact]
+    public void Acknowledge_WithNoRecoveryInTheRegion_SaysThereWasNone()
+    {
+        using var h = new PipelineHarness();
+
+        Assert.False(h.Pipeline.Acknowledge("fra"));
+    }
+
+    [Fact]
     public async Task DryRun_StartsNoBlockPeriodThatARealRecoveryWouldHonour()
     {
         using var h = new PipelineHarness(o => o with { DryRun = true });
