@@ -144,7 +144,8 @@ public static class AlertRules
             t.NodesMissingFor, Critical,
             $"Elasticsearch cluster {L(Cluster)} in {L(Region)} has {Value} of {L(ExpectedNodes)} nodes",
             $"Nodes of {L(Cluster)} have left the cluster for over {PromDuration.Format(t.NodesMissingFor)}. "
-            + "Recovery rebuilds each missing node by bumping its generation in config and re-running the stack; the new node joins through discovery.seed_hosts.");
+            + "This alert names no node. Recovery rebuilds a node (a new generation in config, the stack re-run) only once its own probe "
+            + "names the missing one; otherwise es-dr-recovery rebuild-node --region <region> --node <name>.");
     }
 
     private static IEnumerable<YamlMappingNode> Ccr(AlertThresholds t)
