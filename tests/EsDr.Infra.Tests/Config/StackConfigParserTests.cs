@@ -121,6 +121,11 @@ public class StackConfigParserTests
         { "elasticsearch", "clientCidrs", new JsonArray("app-servers"), "es-dr:elasticsearch.clientCidrs[0]: must be an IPv4 network such as 198.51.100.0/24, got 'app-servers': not a network address and prefix length (a.b.c.d/n)" },
         { "ssh", "allowedCidrs", new JsonArray("everywhere"), "es-dr:ssh.allowedCidrs[0]: must be an IPv4 network such as 203.0.113.0/24, got 'everywhere': not a network address and prefix length (a.b.c.d/n)" },
         { "ssh", "allowedCidrs", new JsonArray("0.0.0.0/0"), "es-dr:ssh.allowedCidrs[0]: '0.0.0.0/0' admits 3,702,258,688 public addresses (the whole internet) to SSH (22), more than the 16,777,216 public addresses (one /8) a data port or SSH may be opened to; list your operators' networks or a bastion" },
+        { "regions", "[0].location", "eu-central\"].x}${alertWebhookToken", "es-dr:regions[0].location: must be a name such as eu-west-1, t3.medium or linode/debian12 (letters, digits and . _ - / : + @ only), got 'eu-central\"].x}${alertWebhookToken'" },
+        { "regions", "[1].zones", new JsonArray("eu-west-1a", "${es-ca-key.privateKeyPem}"), "es-dr:regions[1].zones[1]: must be a name such as eu-west-1, t3.medium or linode/debian12 (letters, digits and . _ - / : + @ only), got '${es-ca-key.privateKeyPem}'" },
+        { "regions", "[0].elasticsearch.size", "${deployKey}", "es-dr:regions[0].elasticsearch.size: must be a name such as eu-west-1, t3.medium or linode/debian12 (letters, digits and . _ - / : + @ only), got '${deployKey}'" },
+        { "tags", "fn::readFile", "/home/ops/.ssh/id_ed25519", "es-dr:tags.fn::readFile: is a Pulumi YAML function name ('fn::' starts one); choose another tag key" },
+        { "tags", "FN::Secret", "x", "es-dr:tags.FN::Secret: is a Pulumi YAML function name ('fn::' starts one); choose another tag key" },
         { "ssh", "publicKeys", new JsonArray("not-a-key"), "es-dr:ssh.publicKeys[0]: must be an OpenSSH public key ('ssh-ed25519 AAAA… comment')" },
         { "ssh", "publicKeys", new JsonArray(), "es-dr:ssh.publicKeys: must list at least one SSH public key" },
     };
@@ -197,6 +202,7 @@ public class StackConfigParserTests
     {
         var config = TestConfig.TwoRegions()
             .With("regions", "[1].loadBalancer", new JsonObject { ["kind"] = "alb" })
+            .With("regions", "[1].zones", new JsonArray("eu-west-1a"));
 
         var error = Assert.Throws<InvalidConfigException>(() => TestConfig.Parse(config));
 
