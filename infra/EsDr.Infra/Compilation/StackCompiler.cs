@@ -6,7 +6,7 @@ using EsDr.Infra.Topology;
 namespace EsDr.Infra.Compilation;
 
 /// <summary>
-/// Config → topology → resources → one <see cref="PulumiProgram"/>. Builds the whole program as data in a
+/// Config (its free text escaped, <see cref="LiteralConfig"/>) → topology → resources → one <see cref="PulumiProgram"/>. Builds the whole program as data in a
 /// fixed order (stack CA; the monitoring site's network and reserved address; each region's credentials,
 /// user-data and resources; balancer VMs' user-data, which admits the other regions' nodes; firewalls;
 /// HAProxy config pushes; database and application tiers; outputs; the monitoring host);
@@ -22,6 +22,7 @@ public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
     public (DeploymentTopology Topology, PulumiProgram Program, IReadOnlyList<RenderedFile> Files) Compile(
         StackConfig config, IReadOnlySet<string>? compressedUserData = null)
     {
+        config = LiteralConfig.Of(config);
         var topology = TopologyBuilder.Build(config);
         if (compressedUserData is not null) topology = topology with { CompressedUserData = compressedUserData };
         var program = new PulumiProgram(config.Project);

@@ -84,6 +84,32 @@ internal sealed class ConfigNode(string path, JsonNode? node, List<ConfigError> 
         return fallback ?? "";
     }
 
+    /// <summary>
+    /// A name the cloud knows something by (a location, zone, size, image, project or zone id), written into the
+    /// program as it is: letters, digits and <c>. _ - / : + @</c> only. Such a value is data and never program text, so
+    /// anything Pulumi YAML or an interpolation could read as syntax (<c>$</c>, braces, quotes, brackets, spaces) is
+    /// refused here rather than escaped: OVH's location is even written inside one (<c>regionsOpenstackIds["…"]</c>).
+    /// </summary>
+    public string? OptionalIdentifier()
+    {
+        var s = OptionalString();
+        if (s is not null && !s.All(IsIdentifierChar))
+            Error($"must be a name such as eu-west-1, t3.medium or linode/debian12 (letters, digits and . _ - / : + @ only), got '{s}'");
+        return s;
+    }
+
+    public string Identifier(string? fallback = null)
+    {
+        var s = OptionalIdentifier();
+        if (s is not null) return s;
+        if (node is null && fallback is null) Error("is required");
+        return fallback ?? "";
+    }
+
+    public IReadOnlyList<string> Identifiers() => Items(required: false).Select(x => x.Identifier()).ToList();
+
+    private static bool IsIdentifierChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '/' or ':' or '+' or '@';
+
     public int? OptionalInt()
     {
         if (node is null) return null;

@@ -83,8 +83,8 @@ public static partial class ConfigRules
             yield return new(Key(c, "application.healthPath"),
                 $"must be a path such as /healthz (letters, digits and / - % ? & = . only: what every balancer's check accepts), got '{app.HealthPath}'");
         for (var i = 0; i < app.ClientCidrs.Count; i++)
-            if (!Ipv4Cidr.TryParse(app.ClientCidrs[i], out _))
-                yield return new(Key(c, $"application.clientCidrs[{i}]"), $"must be an IPv4 network such as 0.0.0.0/0 or 198.51.100.0/24, got '{app.ClientCidrs[i]}'");
+            if (CidrError(Key(c, $"application.clientCidrs[{i}]"), app.ClientCidrs[i], "0.0.0.0/0 or 198.51.100.0/24") is { } error)
+                yield return error;
         if (app.CloudConfig is { } user)
             foreach (var (key, _) in user)
                 if (ReservedCloudConfigKeys.Contains(key, StringComparer.Ordinal))

@@ -20,9 +20,8 @@ public static partial class ConfigRules
         ElasticsearchVersionIsSupported,
         LicenseIsKnown,
         SecurityIsOn,
-        ClientCidrsAreValidAndNeverTheInternet,
-        SshHasKeysAndValidCidrs,
-        DeployerCidrsAreValidAndNeverTheInternet,
+        SshHasKeysAndSources,
+        SourcesOfProtectedPortsAreCanonicalAndFewOfTheInternet,
         DeployerIsNamedWhereTheDeployReachesTheRegions,
         NodeCountIsOddAndAtLeastThree,
         GenerationsArePositive,
@@ -51,20 +50,6 @@ public static partial class ConfigRules
 
     private static string Key(StackConfig c, string path) => $"{c.Project}:{path}";
     private static string RegionKey(StackConfig c, int i, string path) => Key(c, $"regions[{i}]{(path.Length > 0 ? "." + path : "")}");
-
-    /// <summary>The deployer is admitted to data ports and SSH: never the whole internet.</summary>
-    private static IEnumerable<ConfigError> DeployerCidrsAreValidAndNeverTheInternet(StackConfig c)
-    {
-        var cidrs = c.Deployer?.Cidrs ?? [];
-        for (var i = 0; i < cidrs.Count; i++)
-        {
-            var path = Key(c, $"deployer.cidrs[{i}]");
-            if (cidrs[i] is "::/0" || (Ipv4Cidr.TryParse(cidrs[i], out var cidr) && cidr.PrefixLength == 0))
-                yield return new(path, $"'{cidrs[i]}' would open Elasticsearch (9200) and SSH to the whole internet; list the network the deploying machine leaves from");
-            else if (!Ipv4Cidr.TryParse(cidrs[i], out _))
-                yield return new(path, $"must be an IPv4 network such as 203.0.113.10/32, got '{cidrs[i]}'");
-        }
-    }
 
     /// <summary>
     /// A multi-region <c>pulumi up</c> reaches into the regions (<see cref="DeployReach"/>); without a named
@@ -144,21 +129,7 @@ public static partial class ConfigRules
             yield return new(Key(c, "elasticsearch.security"), "must be true: clusters always run with authentication and TLS on transport and HTTP");
     }
 
-    /// <summary>The regional endpoint serves 9200; it is never opened to the whole internet.</summary>
-    private static IEnumerable<ConfigError> ClientCidrsAreValidAndNeverTheInternet(StackConfig c)
-    {
-        var cidrs = c.Elasticsearch.ClientCidrs;
-        for (var i = 0; i < cidrs.Count; i++)
-        {
-            var path = Key(c, $"elasticsearch.clientCidrs[{i}]");
-            if (cidrs[i] is "::/0" || (Ipv4Cidr.TryParse(cidrs[i], out var cidr) && cidr.PrefixLength == 0))
-                yield return new(path, $"'{cidrs[i]}' would open Elasticsearch (9200) to the whole internet; list the networks of your clients");
-            else if (!Ipv4Cidr.TryParse(cidrs[i], out _))
-                yield return new(path, $"must be an IPv4 network such as 198.51.100.0/24, got '{cidrs[i]}'");
-        }
-    }
-
-    private static IEnumerable<ConfigError> SshHasKeysAndValidCidrs(StackConfig c)
+    private static IEnumerable<ConfigError> SshHasKeysAndSources(StackConfig c)
     {
         if (c.Ssh.PublicKeys.Count == 0)
             yield return new(Key(c, "ssh.publicKeys"), "must list at least one SSH public key");
@@ -167,14 +138,6 @@ public static partial class ConfigRules
                 yield return new(Key(c, $"ssh.publicKeys[{i}]"), "must be an OpenSSH public key ('ssh-ed25519 AAAA… comment')");
         if (c.Ssh.AllowedCidrs.Count == 0)
             yield return new(Key(c, "ssh.allowedCidrs"), "must list at least one CIDR allowed to reach SSH");
-        for (var i = 0; i < c.Ssh.AllowedCidrs.Count; i++)
-        {
-            var text = c.Ssh.AllowedCidrs[i];
-            if (text is "::/0" || (Ipv4Cidr.TryParse(text, out var cidr) && cidr.PrefixLength == 0))
-                yield return new(Key(c, $"ssh.allowedCidrs[{i}]"), $"'{text}' would open SSH to the whole internet; list your operators' networks or a bastion");
-            else if (!Ipv4Cidr.TryParse(text, out _))
-                yield return new(Key(c, $"ssh.allowedCidrs[{i}]"), $"must be an IPv4 network such as 203.0.113.0/24, got '{text}'");
-        }
     }
 
     private static IEnumerable<ConfigError> NodeCountIsOddAndAtLeastThree(StackConfig c)
@@ -213,11 +176,12 @@ public static partial class ConfigRules
         for (var i = 0; i < c.Regions.Count; i++)
         {
             var text = c.Regions[i].NetworkCidr;
-            if (!Ipv4Cidr.TryParse(text, out var cidr))
+            if (CidrError(RegionKey(c, i, "network.cidr"), text, "10.10.0.0/16") is { } error)
             {
-                yield return new(RegionKey(c, i, "network.cidr"), $"must be an IPv4 network such as 10.10.0.0/16, got '{text}'");
+                yield return error;
                 continue;
             }
+            var cidr = Ipv4Cidr.Parse(text);
             if (!cidr.IsPrivate)
                 yield return new(RegionKey(c, i, "network.cidr"), $"must be private address space (10/8, 172.16/12, 192.168/16), got '{text}'");
             else if (cidr.PrefixLength is < 16 or > 24)
@@ -400,9 +364,13 @@ public static partial class ConfigRules
     {
         if (c.Monitoring is not { } m) yield break;
         var path = Key(c, "monitoring.network.cidr");
-        if (!Ipv4Cidr.TryParse(m.NetworkCidr, out var cidr))
-            yield return new(path, $"must be an IPv4 network such as 10.90.0.0/24, got '{m.NetworkCidr}'");
-        else if (!cidr.IsPrivate)
+        if (CidrError(path, m.NetworkCidr, "10.90.0.0/24") is { } error)
+        {
+            yield return error;
+            yield break;
+        }
+        var cidr = Ipv4Cidr.Parse(m.NetworkCidr);
+        if (!cidr.IsPrivate)
             yield return new(path, $"must be private address space (10/8, 172.16/12, 192.168/16), got '{m.NetworkCidr}'");
         else if (cidr.PrefixLength is < 16 or > 24)
             yield return new(path, $"must be between a /16 and a /24, got /{cidr.PrefixLength}");

@@ -151,10 +151,10 @@ public static class StackConfigParser
         var metricsDefault = Uri.TryCreate(webhook, UriKind.Absolute, out var uri) ? $"{uri.Host}:{MonitoringDefaults.RecoveryMetricsPort}" : "";
         return new MonitoringSettings(
             Cloud: n.Child("cloud").Enum(Clouds),
-            Location: n.Child("location").String(),
-            Size: n.Child("size").String(),
-            Image: n.Child("image").OptionalString(),
-            Zone: n.Child("zone").OptionalString(),
+            Location: n.Child("location").Identifier(),
+            Size: n.Child("size").Identifier(),
+            Image: n.Child("image").OptionalIdentifier(),
+            Zone: n.Child("zone").OptionalIdentifier(),
             NetworkCidr: cidr,
             WebhookUrl: webhook,
             RecoveryMetricsAddress: n.Child("recoveryMetricsAddress").String(metricsDefault),
@@ -211,7 +211,7 @@ public static class StackConfigParser
         return new DnsSettings(
             Provider: n.Child("provider").Enum(DnsProviders),
             Zone: n.Child("zone").String(),
-            ZoneId: n.Child("zoneId").OptionalString(),
+            ZoneId: n.Child("zoneId").OptionalIdentifier(),
             SearchName: n.Child("searchName").String("search"),
             Ttl: n.Child("ttl").Int(60),
             HealthCheckIntervalSeconds: interval,
@@ -235,8 +235,19 @@ public static class StackConfigParser
         return new DeployerSettings(n.Child("cidrs").Strings(required: true));
     }
 
+    /// <summary>
+    /// Tags are free text (the compilation escapes them), but a key is refused where Pulumi YAML would take a map
+    /// holding it for a function call (<c>fn::readFile</c>, <c>fn::invoke</c>, …; matched case-insensitively).
+    /// </summary>
     private static Dictionary<string, string> ReadTags(ConfigNode n) =>
-        n.Entries().ToDictionary(e => e.Key, e => e.Value.String(), StringComparer.Ordinal);
+        n.Entries().ToDictionary(e => e.Key, e => TagValue(e.Key, e.Value), StringComparer.Ordinal);
+
+    private static string TagValue(string key, ConfigNode value)
+    {
+        if (key.StartsWith("fn::", StringComparison.OrdinalIgnoreCase))
+            value.Error("is a Pulumi YAML function name ('fn::' starts one); choose another tag key");
+        return value.String();
+    }
 
     private static RegionConfig ReadRegion(ConfigNode n)
     {
@@ -258,13 +269,13 @@ public static class StackConfigParser
         return new RegionConfig(
             Name: n.Child("name").String(),
             Cloud: cloud,
-            Location: n.Child("location").String(),
-            Zones: n.Child("zones").Strings(),
+            Location: n.Child("location").Identifier(),
+            Zones: n.Child("zones").Identifiers(),
             NetworkCidr: cidr,
             Generation: n.Child("generation").Int(1),
             State: n.Child("state").Enum(States, RegionState.Standby),
-            Image: n.Child("image").OptionalString(),
-            ProjectId: n.Child("projectId").OptionalString(),
+            Image: n.Child("image").OptionalIdentifier(),
+            ProjectId: n.Child("projectId").OptionalIdentifier(),
             DnsZone: n.Child("dnsZone").OptionalString(),
             Elasticsearch: ReadRegionElasticsearch(n.Child("elasticsearch")),
             LoadBalancer: ReadBalancer(n.Child("loadBalancer"), cloud))
@@ -290,7 +301,7 @@ public static class StackConfigParser
         }
         return new RegionElasticsearch(
             Nodes: n.Child("nodes").Int(3),
-            Size: n.Child("size").String(),
+            Size: n.Child("size").Identifier(),
             MemoryGb: n.Child("memoryGb").OptionalInt(),
             VolumeGb: n.Child("volumeGb").Int(0),
             NodeGenerations: generations);
@@ -302,7 +313,7 @@ public static class StackConfigParser
         if (n.IsMissing) return new BalancerConfig(fallback, null);
         if (!n.IsObject()) return new BalancerConfig(fallback, null);
         n.RejectUnknownKeys("kind", "size");
-        return new BalancerConfig(n.Child("kind").Enum(Balancers, fallback), n.Child("size").OptionalString());
+        return new BalancerConfig(n.Child("kind").Enum(Balancers, fallback), n.Child("size").OptionalIdentifier());
     }
 
     /// <summary>Each cloud's own balancer; OVH deployments front the cluster with HAProxy on a small VM.</summary>

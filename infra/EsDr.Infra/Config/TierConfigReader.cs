@@ -41,13 +41,13 @@ internal static class TierConfigReader
     {
         if (n.IsMissing || !n.IsObject()) return null;
         n.RejectUnknownKeys("size");
-        return new RegionDatabase(n.Child("size").String());
+        return new RegionDatabase(n.Child("size").Identifier());
     }
 
     public static RegionApplication? ReadRegionApplication(ConfigNode n)
     {
         if (n.IsMissing || !n.IsObject()) return null;
         n.RejectUnknownKeys("nodes", "size");
-        return new RegionApplication(n.Child("nodes").Int(2), n.Child("size").String());
+        return new RegionApplication(n.Child("nodes").Int(2), n.Child("size").Identifier());
     }
 }

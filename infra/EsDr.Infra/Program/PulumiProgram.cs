@@ -84,8 +84,14 @@ public static class Ref
 {
     public static string To(string resource, string output) => $"${{{resource}.{output}}}";
 
-    /// <summary>Escapes literal text so Pulumi does not read <c>${</c> in it as an interpolation.</summary>
-    public static string Literal(string text) => text.Replace("${", "$${", StringComparison.Ordinal);
+    /// <summary>
+    /// Literal text as program text: every <c>$</c> doubled. pulumi-yaml reads each value string, and each key of a map
+    /// inside a value, left to right: <c>$$</c> is one <c>$</c>, <c>${</c> opens a reference to a resource, variable or
+    /// config key, anything else is itself (pkg/pulumiyaml/ast/interpolation.go, <c>parseInterpolate</c>); it writes a
+    /// literal back the same way (<c>InterpolateExpr.String</c>). Doubling only <c>${</c> is not enough: <c>$${x}</c>
+    /// would become <c>$$${x}</c>, a <c>$</c> followed by the reference <c>${x}</c>.
+    /// </summary>
+    public static string Literal(string text) => text.Replace("$", "$$", StringComparison.Ordinal);
 }
 
 /// <summary>An insertion-ordered string-keyed map, so emitted programs keep a reviewable, stable order.</summary>

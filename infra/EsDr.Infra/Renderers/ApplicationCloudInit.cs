@@ -43,7 +43,8 @@ public sealed record ApplicationUserData(
 /// Renders an application server's #cloud-config. Ours comes first: <c>package_update</c>, the CA and
 /// <see cref="EnvFile"/>; the user's keys follow. List-valued keys both sides may set (<see cref="MergedLists"/>)
 /// are concatenated, ours first, so the user's commands run with our files in place; any other user key is
-/// taken as it is. The user's strings are escaped so Pulumi never reads <c>${…}</c> in them.
+/// taken as it is. Like every input of a renderer, the user's cloud-config is program text: the compilation hands it
+/// over escaped (<c>LiteralConfig</c>), so Pulumi reads no <c>${…}</c> of the user's as a reference.
 /// </summary>
 public static class ApplicationCloudInit
 {
@@ -124,12 +125,12 @@ public static class ApplicationCloudInit
         return CloudInit.Header + Yaml.Serialize(merged);
     }
 
-    /// <summary>JSON (how Pulumi hands structured config over) to YAML; strings double-quoted and escaped for Pulumi.</summary>
+    /// <summary>JSON (how Pulumi hands structured config over) to YAML; strings double-quoted.</summary>
     private static YamlNode ToYaml(JsonNode? node) => node switch
     {
         JsonObject o => Yaml.Map(o.Select(kv => Yaml.Entry(kv.Key, ToYaml(kv.Value)))),
         JsonArray a => Yaml.List(a.Select(ToYaml)),
-        JsonValue v when v.TryGetValue<string>(out var s) => Yaml.Str(Program.Ref.Literal(s)),
+        JsonValue v when v.TryGetValue<string>(out var s) => Yaml.Str(s),
         JsonValue v when v.TryGetValue<bool>(out var b) => Yaml.Bool(b),
         null => new YamlScalarNode("null"),
         _ => new YamlScalarNode(node.ToJsonString()),

@@ -68,9 +68,9 @@ public class DeployerRuleTests
     }
 
     [Theory]
-    [InlineData("0.0.0.0/0", "es-dr:deployer.cidrs[0]: '0.0.0.0/0' would open Elasticsearch (9200) and SSH to the whole internet; list the network the deploying machine leaves from")]
-    [InlineData("::/0", "es-dr:deployer.cidrs[0]: '::/0' would open Elasticsearch (9200) and SSH to the whole internet; list the network the deploying machine leaves from")]
-    [InlineData("runner", "es-dr:deployer.cidrs[0]: must be an IPv4 network such as 203.0.113.10/32, got 'runner'")]
+    [InlineData("0.0.0.0/0", "es-dr:deployer.cidrs[0]: '0.0.0.0/0' admits 3,702,258,688 public addresses (the whole internet) to Elasticsearch (9200) and SSH (22), more than the 16,777,216 public addresses (one /8) a data port or SSH may be opened to; list the network the deploying machine leaves from")]
+    [InlineData("::/0", "es-dr:deployer.cidrs[0]: must be an IPv4 network such as 203.0.113.10/32, got '::/0': an IPv6 network; only IPv4 networks are supported")]
+    [InlineData("runner", "es-dr:deployer.cidrs[0]: must be an IPv4 network such as 203.0.113.10/32, got 'runner': not a network address and prefix length (a.b.c.d/n)")]
     public void DeployerCidr_ThatIsTheInternetOrNoNetwork_IsRefused(string cidr, string expected)
     {
         var config = TestConfig.TwoRegions();

@@ -61,7 +61,7 @@ public class TierConfigTests
         { "application", "publicPort", 70000, "es-dr:application.publicPort: must be a TCP port (1-65535), got 70000" },
         { "application", "healthPath", "/_health", "es-dr:application.healthPath: must be a path such as /healthz (letters, digits and / - % ? & = . only: what every balancer's check accepts), got '/_health'" },
         { "application", "healthPath", "healthz", "es-dr:application.healthPath: must be a path such as /healthz (letters, digits and / - % ? & = . only: what every balancer's check accepts), got 'healthz'" },
-        { "application", "clientCidrs", new JsonArray("everyone"), "es-dr:application.clientCidrs[0]: must be an IPv4 network such as 0.0.0.0/0 or 198.51.100.0/24, got 'everyone'" },
+        { "application", "clientCidrs", new JsonArray("everyone"), "es-dr:application.clientCidrs[0]: must be an IPv4 network such as 0.0.0.0/0 or 198.51.100.0/24, got 'everyone': not a network address and prefix length (a.b.c.d/n)" },
         { "application", "cloudConfig", new JsonObject { ["package_update"] = false }, "es-dr:application.cloudConfig.package_update: is set by es-dr for every application server; remove it" },
         { "application", "cloudConfig", "packages: [x]", "es-dr:application.cloudConfig: must be an object, got 'packages: [x]'" },
         { "application", "cloudInitFile", "app.yaml", "es-dr:application.cloudInitFile: unknown key (expected one of: port, healthPath, publicPort, clientCidrs, cloudConfig)" },

@@ -1,138 +1,253 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
+using System.IO.Compression;
 using EsDr.Infra.Compilation;
 using EsDr.Infra.Config;
+using EsDr.Infra.Renderers;
 using EsDr.Infra.Tests.Support;
-using YamlDotNet.RepresentationModel;
 
 namespace EsDr.Infra.Tests.Policies;
 
 /// <summary>
-/// A policy over every emitted program, whatever the cloud: no inbound rule admits the whole internet
-/// (<c>0.0.0.0/0</c>, <c>::/0</c>) to Elasticsearch (9200, 9300) or MySQL (3306). It reads rules
-/// generically — any map holding an internet-wide source next to its port fields — so a new cloud
-/// adapter is covered without changes here.
+/// A policy over every emitted program, whatever the cloud: what a data port (9200, 9300, 3306), a port proxying one,
+/// or SSH admits covers at most one /8 of public address space, measured over the union of each rule set's sources
+/// (<see cref="ExposurePolicy"/>). The self-tests below show that each cloud's rule shape is read and can fail.
 /// </summary>
-public partial class InternetExposurePolicyTests
+public class InternetExposurePolicyTests
 {
-    private static readonly int[] ProtectedPorts = [9200, 9300, 3306];
-    private static readonly string[] Anywhere = ["0.0.0.0/0", "::/0"];
+    private const string TwoHalves = "0.0.0.0/1";
+    private const string OtherHalf = "128.0.0.0/1";
 
     public static TheoryData<string> Stacks() => Repository.StackFileData();
 
-    [Theory]
-    [MemberData(nameof(Stacks))]
-    public void NoInboundRule_OpensElasticsearchOrMySqlToTheInternet(string file)
+    private static string Program(string file)
     {
         var stack = Repository.Load(file);
-        var yaml = StackCompilation.Compile(StackConfigParser.Parse(TestConfig.Project, stack.Stack, stack.Config)).Yaml;
+        return StackCompilation.Compile(StackConfigParser.Parse(TestConfig.Project, stack.Stack, stack.Config)).Yaml;
+    }
 
-        var violations = Violations(yaml);
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void NoProtectedPort_AdmitsMoreThanOneSlash8OfTheInternet(string file)
+    {
+        var violations = ExposurePolicy.Violations(Program(file));
 
         Assert.True(violations.Count == 0, string.Join("\n", violations));
     }
 
     [Fact]
-    public void Checker_FindsAnInternetWideRuleOnAProtectedPort()
+    public void TheExampleStacks_ExerciseEveryRuleShapeTheCompilerEmits()
     {
-        const string program = """
+        var shapes = Repository.StackFiles().SelectMany(f => ExposurePolicy.Admissions(Program(f))).Select(a => a.Shape).ToHashSet();
+
+        // Inline security-group rules are read for safety; the AWS adapter writes one rule resource per source.
+        Assert.Equal(ExposurePolicy.Shapes.Where(s => s != ExposurePolicy.AwsSecurityGroup).Order(), shapes.Order());
+    }
+
+    [Fact]
+    public void LinodeFirewall_InboundsCoveringTheInternetTogether_AreAViolation()
+    {
+        var violations = ExposurePolicy.Violations($$"""
             resources:
               fw:
-                type: linode:index/firewall:Firewall
+                type: {{ExposurePolicy.LinodeFirewall}}
                 properties:
+                  inboundPolicy: DROP
                   inbounds:
-                    - { label: ok, ports: "22", ipv4s: ["0.0.0.0/0"] }
-                    - { label: bad, ports: "9000-9300", ipv4s: ["10.0.0.0/8", "0.0.0.0/0"] }
+                    - { label: a, action: ACCEPT, protocol: TCP, ports: "9200", ipv4s: ["{{TwoHalves}}"] }
+                    - { label: b, action: ACCEPT, protocol: TCP, ports: "80,9200", ipv4s: ["{{OtherHalf}}"] }
+                    - { label: c, action: ACCEPT, protocol: TCP, ports: "9000-9100", ipv4s: ["0.0.0.0/0"] }
+                    - { label: app, action: ACCEPT, protocol: TCP, ports: "80", ipv4s: ["0.0.0.0/0"] }
                   outbounds:
-                    - { label: out, ports: "9200", ipv4s: ["0.0.0.0/0"] }
+                    - { label: out, action: ACCEPT, protocol: TCP, ports: "9200", ipv4s: ["0.0.0.0/0"] }
+            """);
+
+        Assert.Equal(["resources.fw (linode:index/firewall:Firewall), port 9200: admits 3,702,258,688 public addresses (the whole internet), more than one /8"], violations);
+    }
+
+    [Fact]
+    public void LinodeFirewall_AcceptingByDefault_AdmitsEveryone() =>
+        Assert.Equal(ExposurePolicy.ProtectedPorts.Length, ExposurePolicy.Violations($$"""
+            resources:
+              fw: { type: {{ExposurePolicy.LinodeFirewall}}, properties: { inboundPolicy: ACCEPT, inbounds: [] } }
+            """).Count);
+
+    [Fact]
+    public void AwsIngressRules_OfOneSecurityGroup_AreMeasuredTogether()
+    {
+        var violations = ExposurePolicy.Violations($$"""
+            resources:
+              a: { type: {{ExposurePolicy.AwsIngressRule}}, properties: { securityGroupId: "${es-sg.id}", ipProtocol: tcp, fromPort: 9300, toPort: 9300, cidrIpv4: "{{TwoHalves}}" } }
+              b: { type: {{ExposurePolicy.AwsIngressRule}}, properties: { securityGroupId: "${es-sg.id}", ipProtocol: tcp, fromPort: 9300, toPort: 9300, cidrIpv4: "{{OtherHalf}}" } }
+              c: { type: {{ExposurePolicy.AwsIngressRule}}, properties: { securityGroupId: "${app-sg.id}", ipProtocol: tcp, fromPort: 9300, toPort: 9300, cidrIpv4: "17.0.0.0/8" } }
+              d: { type: {{ExposurePolicy.AwsIngressRule}}, properties: { securityGroupId: "${es-sg.id}", ipProtocol: tcp, fromPort: 9300, toPort: 9300, cidrIpv4: "${peer.publicIp}/32" } }
+            """);
+
+        Assert.Equal(["security group ${es-sg.id} (aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule), port 9300: admits 3,702,258,688 public addresses (the whole internet), more than one /8"], violations);
+    }
+
+    [Fact]
+    public void AwsSecurityGroup_InlineIngress_IsRead()
+    {
+        var violations = ExposurePolicy.Violations($$"""
+            resources:
               sg:
-                type: aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule
-                properties: { cidrIpv6: "::/0", fromPort: 3306, toPort: 3306, ipProtocol: tcp }
+                type: {{ExposurePolicy.AwsSecurityGroup}}
+                properties:
+                  ingress: [{ protocol: tcp, fromPort: 3306, toPort: 3306, cidrBlocks: ["{{TwoHalves}}", "{{OtherHalf}}"] }]
+            """);
+
+        Assert.Single(violations, v => v.StartsWith("security group ${sg.id} (aws:ec2/securityGroup:SecurityGroup), port 3306:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void DigitalOceanFirewall_SourceAddresses_AreRead()
+    {
+        var violations = ExposurePolicy.Violations($$"""
+            resources:
+              fw:
+                type: {{ExposurePolicy.DigitalOceanFirewall}}
+                properties:
+                  inboundRules:
+                    - { protocol: tcp, portRange: "3306", sourceAddresses: ["{{TwoHalves}}", "{{OtherHalf}}"], sourceTags: ["${app.name}"] }
+                    - { protocol: icmp, sourceAddresses: ["0.0.0.0/0"] }
+            """);
+
+        Assert.Equal(["resources.fw (digitalocean:index/firewall:Firewall), port 3306: admits 3,702,258,688 public addresses (the whole internet), more than one /8"], violations);
+    }
+
+    [Theory]
+    [InlineData($"firewall: {{ allows: [\"cidr:{TwoHalves}\", \"cidr:{OtherHalf}\", \"ip:${{peer.ipv4Address}}\"] }}")]
+    [InlineData("healthcheck: { port: 9200 }")] // no firewall: everyone
+    public void DigitalOceanBalancer_AllowsOrTheirAbsence_AreRead(string firewall)
+    {
+        var violations = ExposurePolicy.Violations($$"""
+            resources:
+              lb:
+                type: {{ExposurePolicy.DigitalOceanBalancer}}
+                properties:
+                  forwardingRules: [{ entryPort: 9200, targetPort: 9200 }, { entryPort: 80, targetPort: 8080 }]
+                  {{firewall}}
+            """);
+
+        Assert.Equal(["resources.lb (digitalocean:index/loadBalancer:LoadBalancer), port 9200: admits 3,702,258,688 public addresses (the whole internet), more than one /8"], violations);
+    }
+
+    [Fact]
+    public void DigitalOceanBalancer_AllowingOneAddress_IsNotAViolation() =>
+        Assert.Empty(ExposurePolicy.Violations($$"""
+            resources:
+              lb:
+                type: {{ExposurePolicy.DigitalOceanBalancer}}
+                properties: { forwardingRules: [{ entryPort: 9200 }], firewall: { allows: ["ip:198.51.100.22", "cidr:17.0.0.0/8"] } }
+            """));
+
+    [Fact]
+    public void HaproxyFrontends_InRenderedText_AreRead()
+    {
+        var violations = ExposurePolicy.Violations(Variable("""
+            frontend es_cluster
+                bind :9210
+                tcp-request connection reject unless { src 0.0.0.0/1 ${mon.ip}/32 128.0.0.0/1 }
+                default_backend es_cluster
+            frontend mysql
+                bind *:3306
+                default_backend mysql
+            frontend front_door
+                bind 10.0.0.11:9201
+                default_backend es
+            frontend closed
+                bind :9300
+                tcp-request connection reject
+            frontend app
+                bind :80
+                tcp-request connection reject unless { src 0.0.0.0/0 }
+            backend es
+                server a 10.0.0.11:9200
+            """));
+
+        Assert.Equal(
+            [
+                "variables.cfg frontend es_cluster (haproxy frontend), port 9210: admits 3,702,258,688 public addresses (the whole internet), more than one /8",
+                "variables.cfg frontend mysql (haproxy frontend), port 3306: admits 3,702,258,688 public addresses (the whole internet), more than one /8",
+            ],
+            violations);
+    }
+
+    [Fact]
+    public void HaproxyFrontend_WithAnAccessRuleItCannotRead_IsReported() =>
+        Assert.Single(ExposurePolicy.Violations(Variable("""
+            frontend es
+                bind :9200
+                acl ok src 198.51.100.0/24
+                tcp-request connection reject if !ok
+            """)), v => v.Contains("access rules the exposure policy does not read", StringComparison.Ordinal));
+
+    [Fact]
+    public void NftablesRules_InRenderedText_AreRead()
+    {
+        var violations = ExposurePolicy.Violations(Variable($$"""
+            table inet es_dr {
+                chain input {
+                    type filter hook input priority 0; policy drop;
+                    tcp dport 22 ip saddr { {{TwoHalves}}, {{OtherHalf}}, ${mon.ip}/32 } accept
+                    tcp dport { 80, 443 } accept
+                    tcp dport 3306 accept
+                    tcp dport 22 drop
+                }
+            }
+            """));
+
+        Assert.Equal(
+            [
+                "variables.cfg nftables (nftables), port 22: admits 3,702,258,688 public addresses (the whole internet), more than one /8",
+                "variables.cfg nftables (nftables), port 3306: admits 3,702,258,688 public addresses (the whole internet), more than one /8",
+            ],
+            violations);
+    }
+
+    [Fact]
+    public void CompressedFilesOfACloudConfig_AreReadDecompressed()
+    {
+        var rules = NftablesRules.SshOnlyFrom([TwoHalves, OtherHalf]);
+        var userData = $"""
+            {CloudInit.Header}write_files:
+              - path: /etc/nftables.conf
+                encoding: gz+b64
+                content: {Gzip(rules)}
             """;
 
-        var violations = Violations(program);
+        var violations = ExposurePolicy.Violations(Variable(userData));
 
-        Assert.Equal(2, violations.Count);
-        Assert.Contains(violations, v => v.Contains("resources.fw.properties.inbounds[1]", StringComparison.Ordinal));
-        Assert.Contains(violations, v => v.Contains("resources.sg.properties", StringComparison.Ordinal));
+        Assert.Single(violations, v => v.StartsWith("variables.cfg (/etc/nftables.conf) nftables (nftables), port 22: admits 3,702,258,688", StringComparison.Ordinal));
     }
 
-    private static List<string> Violations(string programYaml)
+    [Theory]
+    [InlineData("010.0.0.0/8", "is not a canonical IPv4 network")]
+    [InlineData("0.0.0.0/+0", "is not a canonical IPv4 network")]
+    [InlineData("::/0", "is not a canonical IPv4 network: an IPv6 network")]
+    [InlineData("${a.ip}/1", "cannot measure the source")]
+    public void SourcesThatCannotBeMeasured_AreViolations(string source, string problem) =>
+        Assert.Single(ExposurePolicy.Violations($$"""
+            resources:
+              fw:
+                type: {{ExposurePolicy.LinodeFirewall}}
+                properties: { inboundPolicy: DROP, inbounds: [{ action: ACCEPT, protocol: TCP, ports: "9200", ipv4s: ["{{source}}"] }] }
+            """), v => v.Contains(problem, StringComparison.Ordinal));
+
+    [Fact]
+    public void AResourceTypeWithSourcesItCannotRead_IsReported() =>
+        Assert.Single(ExposurePolicy.Violations("""
+            resources:
+              acl: { type: "newcloud:index/acl:Acl", properties: { rules: [{ port: 9200, sourceAddresses: ["17.0.0.0/8"] }] } }
+            """), v => v.Contains("a shape the exposure policy does not read", StringComparison.Ordinal));
+
+    private static string Variable(string text) =>
+        "variables:\n  cfg: |\n" + string.Concat(text.Split('\n').Select(l => $"    {l}\n"));
+
+    private static string Gzip(string text)
     {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(programYaml));
-        var violations = new List<string>();
-        Walk(stream.Documents[0].RootNode, "", outbound: false, violations);
-        return violations;
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Optimal, leaveOpen: true))
+            gzip.Write(System.Text.Encoding.UTF8.GetBytes(text));
+        return Convert.ToBase64String(buffer.ToArray());
     }
-
-    private static void Walk(YamlNode node, string path, bool outbound, List<string> violations)
-    {
-        switch (node)
-        {
-            case YamlMappingNode map:
-                if (!outbound && AdmitsAnywhere(map) && Ports(map) is var ports && ports.Any(p => ProtectedPorts.Any(p.Contains)))
-                    violations.Add($"{path}: admits the internet on {string.Join(", ", ports)}");
-                // An egress rule resource (aws:vpc/securityGroupEgressRule…) is outbound as a whole.
-                var egressResource = map.Children.TryGetValue(new YamlScalarNode("type"), out var type) &&
-                    type is YamlScalarNode { Value: { } t } && t.Contains("Egress", StringComparison.Ordinal);
-                foreach (var (k, v) in map.Children)
-                {
-                    var key = ((YamlScalarNode)k).Value ?? "";
-                    Walk(v, path.Length == 0 ? key : $"{path}.{key}", outbound || egressResource || IsOutbound(key), violations);
-                }
-                break;
-            case YamlSequenceNode list:
-                for (var i = 0; i < list.Children.Count; i++) Walk(list.Children[i], $"{path}[{i}]", outbound, violations);
-                break;
-        }
-    }
-
-    private static bool IsOutbound(string key) =>
-        key.StartsWith("outbound", StringComparison.OrdinalIgnoreCase) || key.StartsWith("egress", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>An internet-wide address among the map's sources (not a route's destination).</summary>
-    private static bool AdmitsAnywhere(YamlMappingNode map) =>
-        map.Children.Where(kv => IsSourceKey(((YamlScalarNode)kv.Key).Value ?? "")).Select(kv => kv.Value).Any(v => v switch
-        {
-            YamlScalarNode s => Anywhere.Contains(s.Value),
-            YamlSequenceNode l => l.Children.OfType<YamlScalarNode>().Any(s => Anywhere.Contains(s.Value)),
-            _ => false,
-        });
-
-    private static bool IsSourceKey(string key) =>
-        !key.Contains("destination", StringComparison.OrdinalIgnoreCase) &&
-        (key is "ipv4s" or "ipv6s" || key.Contains("cidr", StringComparison.OrdinalIgnoreCase) || key.Contains("source", StringComparison.OrdinalIgnoreCase));
-
-    /// <summary>The port ranges a rule covers; a rule that names no port covers them all.</summary>
-    private static List<Range> Ports(YamlMappingNode map)
-    {
-        string? Get(string key) => map.Children.TryGetValue(new YamlScalarNode(key), out var v) && v is YamlScalarNode s ? s.Value : null;
-        var ranges = new List<Range>();
-        if (Get("fromPort") is { } from && Get("toPort") is { } to)
-            ranges.Add(new Range(Int(from), Int(to)));
-        foreach (var key in new[] { "ports", "portRange", "port", "entryPort", "targetPort" })
-            if (Get(key) is { } text)
-                ranges.AddRange(ParsePorts(text));
-        return ranges.Count > 0 ? ranges : [new Range(0, 65535)];
-    }
-
-    private static IEnumerable<Range> ParsePorts(string text)
-    {
-        if (text is "all" or "" or "*") return [new Range(0, 65535)];
-        return PortPart().Matches(text).Select(m => m.Groups[2].Success
-            ? new Range(Int(m.Groups[1].Value), Int(m.Groups[2].Value))
-            : new Range(Int(m.Groups[1].Value), Int(m.Groups[1].Value)));
-    }
-
-    private static int Int(string s) => int.Parse(s, CultureInfo.InvariantCulture);
-
-    private sealed record Range(int From, int To)
-    {
-        public bool Contains(int port) => port >= From && port <= To;
-        public override string ToString() => From == To ? $"{From}" : $"{From}-{To}";
-    }
-
-    [GeneratedRegex(@"(\d+)(?:-(\d+))?")]
-    private static partial Regex PortPart();
 }

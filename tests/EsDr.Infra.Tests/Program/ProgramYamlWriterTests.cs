@@ -1,4 +1,5 @@
 using EsDr.Infra.Program;
+using EsDr.Infra.Schemas;
 using YamlDotNet.RepresentationModel;
 
 namespace EsDr.Infra.Tests.Program;
@@ -124,4 +125,20 @@ public class ProgramYamlWriterTests
     [Fact]
     public void Literal_EscapesInterpolationMarkers() =>
         Assert.Equal("echo $${HOME}", Ref.Literal("echo ${HOME}"));
+
+    [Theory]
+    [InlineData("echo ${HOME}")]
+    [InlineData("$${alertWebhookToken}")] // escaping only "${" would make this "$$${…}": a '$', then a reference
+    [InlineData("x $$${es-ca-key.privateKeyPem} y")]
+    [InlineData("costs 5$")]
+    [InlineData("$")]
+    [InlineData("${unterminated")]
+    public void Literal_AnyText_IsReadByPulumiAsExactlyThatText(string text)
+    {
+        var read = InterpolatedString.Parse(Ref.Literal(text));
+
+        Assert.Null(read.SyntaxError);
+        Assert.Empty(read.Interpolations);
+        Assert.Equal(text, read.LiteralText);
+    }
 }

@@ -30,9 +30,10 @@ public class ApplicationCloudInitTests
     }
 
     [Fact]
-    public void UserText_LooksLikeAnInterpolation_IsKeptLiteralForPulumi()
+    public void UserText_IsProgramText_WrittenAsItIsNotEscapedTwice()
     {
-        var rendered = ApplicationCloudInit.Render(With("""{"runcmd":["echo ${HOME}"]}"""));
+        // The compilation hands the user's cloud-config over already escaped (LiteralConfig).
+        var rendered = ApplicationCloudInit.Render(With("""{"runcmd":["echo $${HOME}"]}"""));
 
         Assert.Contains("\"echo $${HOME}\"", rendered, StringComparison.Ordinal);
     }

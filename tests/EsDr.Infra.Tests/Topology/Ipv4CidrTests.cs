@@ -27,6 +27,32 @@ public class Ipv4CidrTests
     public void TryParse_RejectsWhatIsNotAnIpv4Network(string text) =>
         Assert.False(Ipv4Cidr.TryParse(text, out _));
 
+    [Theory]
+    [InlineData("010.0.0.0/8", "'010' is not a number from 0 to 255 written without leading zeros")] // .NET reads it as 8.0.0.0
+    [InlineData("10.0.0.0/08", "'08' is not a prefix length from 0 to 32 written as a plain number")]
+    [InlineData("0.0.0.0/+0", "'+0' is not a prefix length from 0 to 32 written as a plain number")]
+    [InlineData("0.0.0.0/ 0", "' 0' is not a prefix length from 0 to 32 written as a plain number")]
+    [InlineData("10.0.0.0/-8", "'-8' is not a prefix length from 0 to 32 written as a plain number")]
+    [InlineData("256.0.0.0/8", "'256' is not a number from 0 to 255 written without leading zeros")]
+    [InlineData("10.1/16", "the address must be four numbers separated by dots")]
+    [InlineData("0x0a.0.0.0/8", "'0x0a' is not a number from 0 to 255 written without leading zeros")]
+    [InlineData("10.0.0.0/8/8", "not a network address and prefix length (a.b.c.d/n)")]
+    [InlineData("10.0.0.5/24", "host bits are set; the network is 10.0.0.0/24")]
+    [InlineData("::/0", "an IPv6 network; only IPv4 networks are supported")]
+    public void Problem_NonCanonicalSpelling_SaysWhy(string text, string problem)
+    {
+        Assert.Equal(problem, Ipv4Cidr.Problem(text));
+        Assert.False(Ipv4Cidr.TryParse(text, out _));
+    }
+
+    [Theory]
+    [InlineData("0.0.0.0/0")]
+    [InlineData("10.0.0.0/8")]
+    [InlineData("198.51.100.7/32")]
+    [InlineData("255.255.255.255/32")]
+    public void Parse_CanonicalSpelling_WritesItBackUnchanged(string text) =>
+        Assert.Equal(text, Ipv4Cidr.Parse(text).ToString());
+
     [Fact]
     public void HostAndSubnet_CountFromTheNetworkAddress()
     {
