@@ -92,6 +92,24 @@ public static class Ref
     /// would become <c>$$${x}</c>, a <c>$</c> followed by the reference <c>${x}</c>.
     /// </summary>
     public static string Literal(string text) => text.Replace("$", "$$", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The text Pulumi makes of program text that holds no reference (the inverse of <see cref="Literal"/>), or null when
+    /// it holds one (<c>${</c> not preceded by an escaping <c>$</c>), whose value is known only at deploy time.
+    /// </summary>
+    public static string? AsLiteral(string programText)
+    {
+        ArgumentNullException.ThrowIfNull(programText);
+        var text = new System.Text.StringBuilder(programText.Length);
+        for (var i = 0; i < programText.Length; i++)
+        {
+            if (programText[i] != '$' || i + 1 == programText.Length) { text.Append(programText[i]); continue; }
+            if (programText[i + 1] == '{') return null;
+            text.Append('$');
+            if (programText[i + 1] == '$') i++;
+        }
+        return text.ToString();
+    }
 }
 
 /// <summary>An insertion-ordered string-keyed map, so emitted programs keep a reviewable, stable order.</summary>

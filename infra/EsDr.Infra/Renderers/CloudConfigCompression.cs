@@ -9,9 +9,10 @@ public sealed record CompressedFile(string Path, string Content);
 /// <summary>
 /// Shrinks a cloud-config by writing its <c>write_files</c> contents known at compile time gzip-compressed and base64
 /// encoded (<c>encoding: gz+b64</c>, which cloud-init decodes before writing the file). Pulumi YAML has no gzip
-/// function, so content with a <c>${…}</c> (resolved at deploy time) stays as it is; so does content with <c>$$</c>,
-/// which Pulumi would turn into <c>$</c>, every entry that already names an encoding, and every file too small for
-/// compression to make it smaller. The rest of the document is left as it was.
+/// function, so content with a <c>${…}</c> (resolved at deploy time) stays as it is, as do every entry that already
+/// names an encoding and every file too small for compression to make it smaller. What is compressed is the text
+/// Pulumi would have written (<c>$$</c> read as <c>$</c>): base64 holds no <c>$</c> for Pulumi to read. The rest of
+/// the document is left as it was.
 /// </summary>
 public static class CloudConfigCompression
 {
@@ -32,8 +33,7 @@ public static class CloudConfigCompression
         var compressed = new List<CompressedFile>();
         for (var i = 0; i < files.Children.Count; i++)
         {
-            if (files.Children[i] is not YamlMappingNode file || !IsCompressible(file)) continue;
-            var content = Scalar(file, "content")!;
+            if (files.Children[i] is not YamlMappingNode file || LiteralContent(file) is not { } content) continue;
             var packed = WithCompressedContent(file, content);
             if (Size(packed) >= Size(file)) continue;
             files.Children[i] = packed;
@@ -50,11 +50,11 @@ public static class CloudConfigCompression
         return text.ReadToEnd();
     }
 
-    private static bool IsCompressible(YamlMappingNode file) =>
-        !file.Children.ContainsKey(new YamlScalarNode("encoding"))
-        && Scalar(file, "content") is { } content
-        && !content.Contains("${", StringComparison.Ordinal)
-        && !content.Contains("$$", StringComparison.Ordinal);
+    /// <summary>The file's content as written on the host, when it is known now and not already encoded; else null.</summary>
+    private static string? LiteralContent(YamlMappingNode file) =>
+        file.Children.ContainsKey(new YamlScalarNode("encoding")) || Scalar(file, "content") is not { } content
+            ? null
+            : Program.Ref.AsLiteral(content);
 
     /// <summary>The same entry, keys in the same order, with <c>encoding</c> just before the compressed <c>content</c>.</summary>
     private static YamlMappingNode WithCompressedContent(YamlMappingNode file, string content)

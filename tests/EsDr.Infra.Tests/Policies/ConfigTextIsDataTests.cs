@@ -302,7 +302,11 @@ public partial class ConfigTextIsDataTests
         {
             switch (node)
             {
-                case YamlScalarNode { Value: { } s }: text.Append(InterpolatedString.Parse(s).LiteralText).Append('\n'); break;
+                case YamlScalarNode { Value: { } s }:
+                    text.Append(InterpolatedString.Parse(s).LiteralText).Append('\n');
+                    // Files a cloud-config carries compressed: Pulumi passes them through, cloud-init writes them out.
+                    foreach (var (_, content) in ExposurePolicy.EncodedFiles(s)) text.Append(content).Append('\n');
+                    break;
                 case YamlMappingNode m: foreach (var (k, v) in m.Children) { Visit(k); Visit(v); } break;
                 case YamlSequenceNode l: foreach (var i in l.Children) Visit(i); break;
             }

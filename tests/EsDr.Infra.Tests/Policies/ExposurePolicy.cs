@@ -255,7 +255,7 @@ internal static partial class ExposurePolicy
     }
 
     /// <summary>The content of every <c>write_files</c> entry of a cloud-config that is base64 (or gzip and base64) encoded.</summary>
-    private static IEnumerable<(string Path, string Content)> EncodedFiles(string text)
+    internal static IEnumerable<(string Path, string Content)> EncodedFiles(string text)
     {
         if (!text.StartsWith(CloudInit.Header, StringComparison.Ordinal)) yield break;
         var stream = new YamlStream();

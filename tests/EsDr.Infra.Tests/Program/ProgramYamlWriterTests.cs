@@ -141,4 +141,31 @@ public class ProgramYamlWriterTests
         Assert.Empty(read.Interpolations);
         Assert.Equal(text, read.LiteralText);
     }
+
+    [Theory]
+    [InlineData("echo ${HOME}")]
+    [InlineData("$${alertWebhookToken}")]
+    [InlineData("costs 5$")]
+    [InlineData("$")]
+    public void AsLiteral_UndoesLiteral(string text) =>
+        Assert.Equal(text, Ref.AsLiteral(Ref.Literal(text)));
+
+    [Theory]
+    [InlineData("echo $${HOME}")]
+    [InlineData("a $x and $$y")]
+    [InlineData("costs 5$")]
+    public void AsLiteral_OfProgramTextWithoutAReference_IsWhatPulumiReads(string programText)
+    {
+        var read = InterpolatedString.Parse(programText);
+
+        Assert.Empty(read.Interpolations);
+        Assert.Equal(read.LiteralText, Ref.AsLiteral(programText));
+    }
+
+    [Theory]
+    [InlineData("${es-ca-cert.certPem}")]
+    [InlineData("host $${x} ${vm.ipAddress}")]
+    [InlineData("$$${x}")]
+    public void AsLiteral_OfTextWithAReference_IsNull(string programText) =>
+        Assert.Null(Ref.AsLiteral(programText));
 }

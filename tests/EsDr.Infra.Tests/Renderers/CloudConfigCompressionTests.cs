@@ -80,22 +80,33 @@ public class CloudConfigCompressionTests
 
         var written = await WrittenByCloudInit(compressed);
 
-        Assert.Equal([new CompressedFile("/etc/large.conf", LargeConfig)], files);
+        Assert.Equal(new CompressedFile("/etc/large.conf", LargeConfig), files[0]);
         Assert.Equal(LargeConfig, written["/etc/large.conf"]);
         Assert.Contains("    encoding: \"gz+b64\"\n    content: \"H4sI", compressed, StringComparison.Ordinal);
         Assert.True(Encoding.UTF8.GetByteCount(compressed) < Encoding.UTF8.GetByteCount(UserData) - 4000);
     }
 
     [Fact]
-    public void CompressFiles_InterpolatedEscapedEncodedOrTinyContent_StaysAsItIs()
+    public async Task CompressFiles_EscapedDollars_AreCompressedAsTheTextPulumiWouldWrite()
+    {
+        // Inside base64 Pulumi reads no $$: the compressed text must already be what Pulumi makes of it.
+        var expected = string.Concat(Enumerable.Range(1, 50).Select(i => $"echo ${{HOME}} {i}\n"));
+
+        var (compressed, files) = CloudConfigCompression.CompressFiles(UserData);
+
+        Assert.Equal(new CompressedFile("/etc/escaped.sh", expected), files[1]);
+        Assert.Equal(expected, (await WrittenByCloudInit(compressed))["/etc/escaped.sh"]);
+        Assert.DoesNotContain("$$", compressed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CompressFiles_InterpolatedEncodedOrTinyContent_StaysAsItIs()
     {
         var (compressed, _) = CloudConfigCompression.CompressFiles(UserData);
 
-        var before = ((List<object>)Parse(UserData)["write_files"]).Skip(1);
-        var after = ((List<object>)Parse(compressed)["write_files"]).Skip(1);
-        Assert.Equal(new SerializerBuilder().Build().Serialize(before), new SerializerBuilder().Build().Serialize(after));
+        static IEnumerable<object> Kept(string text) => ((List<object>)Parse(text)["write_files"]).Where((_, i) => i is 1 or 2 or 4);
+        Assert.Equal(new SerializerBuilder().Build().Serialize(Kept(UserData)), new SerializerBuilder().Build().Serialize(Kept(compressed)));
         Assert.Contains("PASSWORD_1=${pw.result}", compressed, StringComparison.Ordinal);
-        Assert.Contains("echo $${HOME} 1", compressed, StringComparison.Ordinal);
     }
 
     [Fact]
