@@ -64,8 +64,11 @@ internal sealed record WebhookLimits
     /// <summary>How long a notification waits for its turn to be read before it is answered 503.</summary>
     public TimeSpan TurnWait { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Open connections to the listener (Alertmanager keeps a few; Prometheus scrapes /metrics).</summary>
-    public int MaxConnections { get; init; } = 64;
+    /// <summary>
+    /// Open connections to the listener (Alertmanager keeps a few, Prometheus scrapes /metrics); Kestrel closes one
+    /// past it at once, which Alertmanager retries like a 5xx.
+    /// </summary>
+    public int MaxConnections { get; init; } = 256;
 
     /// <summary>Bytes Kestrel buffers per connection ahead of the handler (its default is 1 MiB).</summary>
     public long ConnectionBufferBytes { get; init; } = 64 * KiB;
