@@ -6,9 +6,10 @@ namespace EsDr.Recovery.Observe.Webhook;
 /// <summary>
 /// The alerts the webhook accepted, waiting for the watch loop (which takes them all once a round), bounded by count
 /// and by bytes (<see cref="WebhookLimits.Footprint"/>). A notification's alerts go in all together or not at all:
-/// half a notification could keep an alert's firing and lose another's resolution. Read it as a channel.
+/// half a notification could keep an alert's firing and lose another's resolution. A part of it is kept for small
+/// notifications (<paramref name="reserve"/>). Read it as a channel.
 /// </summary>
-internal sealed class AlertQueue(int maxAlerts, long maxBytes) : ChannelReader<AlertReceived>
+internal sealed class AlertQueue(int maxAlerts, long maxBytes, (int Alerts, long Bytes) reserve) : ChannelReader<AlertReceived>
 {
     private readonly Channel<(AlertReceived Alert, long Bytes)> channel = Channel.CreateUnbounded<(AlertReceived, long)>(
         new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
@@ -37,28 +38,28 @@ internal sealed class AlertQueue(int maxAlerts, long maxBytes) : ChannelReader<A
         }
     }
 
-    /// <summary>Whether alerts of these sizes fit now. Only the one writer may rely on it staying true until it writes.</summary>
-    public bool HasRoomFor(IReadOnlyCollection<long> sizes)
+    /// <summary>
+    /// Whether alerts of these sizes fit now; only a <paramref name="small"/> notification may use the reserve. Only the
+    /// one writer may rely on it staying true until it writes.
+    /// </summary>
+    public bool HasRoomFor(IReadOnlyCollection<long> sizes, bool small)
     {
         ArgumentNullException.ThrowIfNull(sizes);
+        var (alerts, bytesKept) = small ? (0, 0L) : reserve;
         lock (gate)
-            return count + sizes.Count <= maxAlerts && bytes + sizes.Sum() <= maxBytes;
+            return count + sizes.Count <= maxAlerts - alerts && bytes + sizes.Sum() <= maxBytes - bytesKept;
     }
 
-    /// <summary>Queues every alert, or none when they do not all fit.</summary>
-    public bool TryEnqueueAll(IReadOnlyList<(AlertReceived Alert, long Bytes)> alerts)
+    /// <summary>Queues every alert; the caller has made sure they fit (<see cref="HasRoomFor"/>).</summary>
+    public void EnqueueAll(IReadOnlyList<(AlertReceived Alert, long Bytes)> alerts)
     {
         ArgumentNullException.ThrowIfNull(alerts);
         lock (gate)
         {
-            var added = alerts.Sum(a => a.Bytes);
-            if (count + alerts.Count > maxAlerts || bytes + added > maxBytes)
-                return false;
             foreach (var alert in alerts)
                 channel.Writer.TryWrite(alert); // unbounded: always written
             count += alerts.Count;
-            bytes += added;
-            return true;
+            bytes += alerts.Sum(a => a.Bytes);
         }
     }
 

@@ -58,6 +58,15 @@ internal sealed record WebhookLimits
     /// </summary>
     public long QueueBytes { get; init; } = 32 * 1024 * KiB;
 
+    /// <summary>
+    /// A notification of at most this many alerts is small: it may use the last eighth of the queue, which larger ones
+    /// may not, so a flood of large notifications never refuses Alertmanager's usual ones (one group: a few alerts).
+    /// </summary>
+    public int SmallNotificationAlerts { get; init; } = 16;
+
+    /// <summary>What of the queue only small notifications may use: an eighth of its alerts and of its bytes.</summary>
+    public (int Alerts, long Bytes) QueueReserve => (QueueAlerts / 8, QueueBytes / 8);
+
     /// <summary>Bodies read and parsed at once; the others wait for a turn (at most <see cref="TurnWait"/>, then 503).</summary>
     public int ConcurrentNotifications { get; init; } = 2;
 
@@ -97,8 +106,9 @@ internal sealed record WebhookLimits
 
     /// <summary>Why these limits cannot work together; null when they can (the largest notification fits an empty queue).</summary>
     public string? Problem() =>
-        MaxAlertsPerNotification < 1 || MaxAlertsPerNotification > QueueAlerts ? "the largest notification's alerts must fit the queue"
-        : LargestNotificationBytes > QueueBytes ? "the largest notification's bytes must fit the queue"
+        MaxAlertsPerNotification < 1 || MaxAlertsPerNotification > QueueAlerts - QueueReserve.Alerts
+            ? "the largest notification's alerts must fit the queue outside its reserve"
+        : LargestNotificationBytes > QueueBytes - QueueReserve.Bytes ? "the largest notification's bytes must fit the queue outside its reserve"
         : ConcurrentNotifications < 1 || MaxConnections < 1 || ReplayEntries < 1 ? "at least one notification, connection and replay entry"
         : null;
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
@@ -35,6 +36,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     private readonly TimeProvider time;
     private readonly AlertQueue queue;
     private readonly SemaphoreSlim turns;
+    private readonly ArrayPool<byte> bodies;
     private readonly Lock intake = new();
     private readonly Func<string>? metrics;
     private ReplayGuard? replays;
@@ -53,8 +55,9 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         this.token = token;
         this.time = time;
         this.metrics = metrics;
-        queue = new AlertQueue(limits.QueueAlerts, limits.QueueBytes);
+        queue = new AlertQueue(limits.QueueAlerts, limits.QueueBytes, limits.QueueReserve);
         turns = new SemaphoreSlim(limits.ConcurrentNotifications, limits.ConcurrentNotifications);
+        bodies = ArrayPool<byte>.Create((int)limits.MaxBodyBytes, limits.ConcurrentNotifications);
     }
 
     /// <summary>Alerts accepted and not replays, in arrival order.</summary>
@@ -141,6 +144,8 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     private async Task HandleAlertsAsync(HttpContext context)
     {
+        // First: Kestrel drains what a refusal leaves unread up to this limit and keeps the connection for the next request.
+        LimitBody(context);
         if (!token.Matches(context.Request.Headers.Authorization.ToString()))
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
@@ -150,11 +155,10 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
         if (context.Request.ContentLength > limits.MaxBodyBytes)
         {
-            await WriteAsync(context, StatusCodes.Status413PayloadTooLarge, TooLarge()).ConfigureAwait(false);
+            await TooLargeAsync(context).ConfigureAwait(false);
             return;
         }
 
-        LimitBody(context);
         // Bodies are read and parsed a few at a time, so that many connections cannot hold many parses in memory.
         if (!await turns.WaitAsync(limits.TurnWait, context.RequestAborted).ConfigureAwait(false))
         {
@@ -176,31 +180,43 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         {
             { Accepted: { } accepted } => WriteAsync(context, StatusCodes.Status202Accepted, accepted),
             { Status: StatusCodes.Status503ServiceUnavailable } => RetryLaterAsync(context, answer.Error!.Error),
+            { BodyTooLarge: true } => TooLargeAsync(context),
             _ => WriteAsync(context, answer.Status, answer.Error!),
         }).ConfigureAwait(false);
     }
 
     /// <summary>What <c>POST /alerts</c> answers: 202 with what was accepted, or a status with why not.</summary>
-    private readonly record struct Answer(int Status, WebhookError? Error, WebhookAccepted? Accepted = null);
+    private readonly record struct Answer(int Status, WebhookError? Error, WebhookAccepted? Accepted = null, bool BodyTooLarge = false);
 
     /// <summary>Reads, checks and takes in one notification: 202, or why not (400, 413, 503).</summary>
     private async Task<Answer> ReceiveAsync(HttpContext context)
     {
         AlertmanagerPayload? payload;
+        var (body, length) = (Array.Empty<byte>(), 0);
         try
         {
-            // Straight from the stream: only the parsed notification is held, never a copy of the body.
-            payload = await JsonSerializer.DeserializeAsync(context.Request.Body, WebhookJsonContext.Default.AlertmanagerPayload, context.RequestAborted)
-                .ConfigureAwait(false);
+            (body, length) = await ReadBodyAsync(context).ConfigureAwait(false);
+            if (length < 0)
+                return new(StatusCodes.Status413PayloadTooLarge, TooLarge(), BodyTooLarge: true);
+            payload = JsonSerializer.Deserialize(body.AsSpan(0, length), WebhookJsonContext.Default.AlertmanagerPayload);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return new(e.StatusCode, TooLarge(), BodyTooLarge: true);
         }
         catch (BadHttpRequestException e)
         {
-            return new(e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge ? TooLarge() : new WebhookError(e.Message, null));
+            return new(e.StatusCode, new WebhookError(e.Message, null));
         }
         catch (JsonException e)
         {
             // Also duplicate keys, lone surrogates and bytes that are not UTF-8: never what Alertmanager's encoder writes.
             return new(StatusCodes.Status400BadRequest, new WebhookError("malformed JSON", string.IsNullOrEmpty(e.Path) || e.Path == "$" ? null : e.Path));
+        }
+        finally
+        {
+            if (body.Length > 0)
+                bodies.Return(body);
         }
 
         if (PayloadValidator.Validate(payload) is { } problem)
@@ -208,6 +224,25 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         if (PayloadValidator.Exceeds(payload!, limits) is { } tooMuch)
             return new(StatusCodes.Status413PayloadTooLarge, tooMuch);
         return TakeIn(payload!);
+    }
+
+    /// <summary>
+    /// The whole body into a buffer of the receiver's own pool (a turn's worth of bodies at most, each no larger than
+    /// the limit): parsing it there needs no buffer that grows with the longest string, as parsing from the stream
+    /// would, into the process-wide pool that keeps it. A length of -1: more than the limit.
+    /// </summary>
+    private async Task<(byte[] Body, int Length)> ReadBodyAsync(HttpContext context)
+    {
+        var size = (int)Math.Min(context.Request.ContentLength ?? limits.MaxBodyBytes, limits.MaxBodyBytes);
+        var body = bodies.Rent(Math.Max(size, 1));
+        var length = 0;
+        int read;
+        while (length < size && (read = await context.Request.Body.ReadAsync(body.AsMemory(length, size - length), context.RequestAborted).ConfigureAwait(false)) > 0)
+            length += read;
+        var more = new byte[1];
+        if (length == size && await context.Request.Body.ReadAsync(more, context.RequestAborted).ConfigureAwait(false) > 0)
+            length = -1;
+        return (body, length);
     }
 
     /// <summary>
@@ -228,7 +263,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
             var news = Enumerable.Range(0, alerts.Count).Where(i => fresh[i])
                 .Select(i => (Alert: Received(payload, alerts[i], now), Bytes: PayloadValidator.Footprint(payload, alerts[i])))
                 .ToList();
-            if (!queue.HasRoomFor([.. news.Select(n => n.Bytes)]))
+            if (!queue.HasRoomFor([.. news.Select(n => n.Bytes)], small: alerts.Count <= limits.SmallNotificationAlerts))
                 return new(StatusCodes.Status503ServiceUnavailable, new WebhookError("alert queue is full until the watch loop's next round; retry later", null));
             try
             {
@@ -238,7 +273,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
             {
                 return new(StatusCodes.Status503ServiceUnavailable, new WebhookError($"cannot record the alerts in the audit database ({e.Message}); retry later", null));
             }
-            queue.TryEnqueueAll(news);
+            queue.EnqueueAll(news);
             return new(StatusCodes.Status202Accepted, null, new WebhookAccepted("accepted", alerts.Count, news.Count));
         }
     }
@@ -264,6 +299,13 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     }
 
     private WebhookError TooLarge() => new($"body exceeds {limits.MaxBodyBytes} bytes", null);
+
+    /// <summary>413 for a body over the limit, which is left unread: the connection closes, so no client sends on it again.</summary>
+    private Task TooLargeAsync(HttpContext context)
+    {
+        context.Response.Headers.Connection = "close";
+        return WriteAsync(context, StatusCodes.Status413PayloadTooLarge, TooLarge());
+    }
 
     /// <summary>503: Alertmanager retries it (5xx) with backoff; Retry-After is for other clients.</summary>
     private static Task RetryLaterAsync(HttpContext context, string why)
