@@ -167,6 +167,16 @@ public sealed class WebhookReceiverTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task The_same_alert_twice_in_one_notification_is_enqueued_once()
+    {
+        var alert = """{"status":"firing","labels":{"alertname":"A"},"startsAt":"2025-01-01T11:58:00Z","fingerprint":"f1"}""";
+        using var response = await PostAsync($$"""{"version":"4","alerts":[{{alert}},{{alert}}]}""");
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(1, Drain());
+    }
+
+    [Fact]
     public async Task Same_alert_after_the_dedupe_window_is_enqueued_again()
     {
         using (var first = await PostAsync(Payload()))
