@@ -1,6 +1,6 @@
 namespace EsDr.Recovery;
 
-/// <summary>The recovery program's exit codes, documented in the README.</summary>
+/// <summary>The recovery program's exit codes, documented in docs/recovery.md.</summary>
 internal static class ExitCodes
 {
     public const int Ok = 0;
@@ -22,4 +22,9 @@ internal static class ExitCodes
     public const int PulumiTooOld = 8;
     /// <summary>The deployed stack could not be read (pulumi missing or failing, no outputs, no credentials), or a probe needed for planning failed (EX_UNAVAILABLE).</summary>
     public const int Unavailable = 69;
+    /// <summary>
+    /// The audit database cannot be used: a directory, not an SQLite database, corrupt, read-only, or not creatable
+    /// (its path and the reason on stderr). Refused at start, before anything changed (EX_IOERR).
+    /// </summary>
+    public const int AuditDatabaseUnusable = 74;
 }

@@ -65,14 +65,23 @@ internal static class HistoryCommand
             stderr.WriteLine("error: --limit must be at least 1");
             return ExitCodes.Usage;
         }
-        if (!auditDb.Exists)
+        // A directory is not "no database yet": it would hide a wrong --audit-db behind an empty history.
+        if (!auditDb.Exists && !Directory.Exists(auditDb.FullName))
         {
             // No database yet means no recovery has ever run: an empty history, not an error.
             stdout.WriteLine(json ? "[]" : "no recoveries recorded");
             return ExitCodes.Ok;
         }
-        using var trail = AuditTrail.Open(auditDb.FullName, Redactor.None);
-        var history = trail.History(limit);
+        IReadOnlyList<RecoveryRecord> history;
+        try
+        {
+            using var trail = AuditTrail.Open(auditDb.FullName, Redactor.None);
+            history = trail.History(limit);
+        }
+        catch (Exception e) when (Operate.OperatorHost.IsAuditFailure(e))
+        {
+            return Operate.OperatorHost.AuditUnusable(stderr, auditDb.FullName, e);
+        }
         if (json)
         {
             stdout.WriteLine(new JsonArray(history.Select(r => (JsonNode)new JsonObject

@@ -73,7 +73,7 @@ internal static class WatchCommand
         var interval = TimeSpan.FromSeconds(5);
         if (request.Interval is { } text && !TryDuration(text, out interval))
             return await Usage(error, $"--interval: '{text}' is not a positive duration (e.g. 5s, 500ms, 1m)").ConfigureAwait(false);
-        if (!TryListen(request.Listen, out var url))
+        if (ListenAddress.Parse(request.Listen) is not { } listen)
             return await Usage(error, $"--listen: '{request.Listen}' is not address:port (e.g. {DefaultListen}, 0.0.0.0:9095)").ConfigureAwait(false);
 
         // The listener is the webhook: never without a token. --once only probes, so it needs none.
@@ -95,87 +95,109 @@ internal static class WatchCommand
             }
             if (string.IsNullOrWhiteSpace(secret))
                 return await Usage(error, $"the webhook needs a bearer token: --webhook-token-file FILE or ${TokenVariable} (the stack's es-dr:alertWebhookToken)").ConfigureAwait(false);
+            // Before the stack is loaded (pulumi, credentials): a wrong address is said at once.
+            if (listen.Problem() is { } problem)
+            {
+                await error.WriteLineAsync("error: " + problem.Message).ConfigureAwait(false);
+                return problem.ExitCode;
+            }
         }
 
         var (services, exit) = await host.OpenAsync(request.StackFile, request.Stack, request.AuditDb, request.DryRun, cancellationToken).ConfigureAwait(false);
         if (services is null) return exit;
         using (services)
         {
-            var events = new EventWriter(host.Console.Out, request.Json, host.Time, text => Redact(services.Redactor.Redact(text), secret));
-            var deployment = services.Deployment;
-            var allowed = deployment.Config.Recovery?.Auto ?? [];
-            // A daemon allowed to recover runs recovery's pulumi commands: refuse a CLI without their flags at start.
-            if (allowed.Count > 0 && await host.RequireRecoveryPulumiAsync(services, cancellationToken).ConfigureAwait(false) is var refused and not ExitCodes.Ok)
-                return refused;
-            var expected = DaemonPlanning.Expected(deployment);
-            var watchOptions = new WatchOptions
+            try
             {
-                Interval = interval,
-                AutoRecover = DaemonPlanning.AutoCodes(allowed),
-                Thresholds = services.Thresholds,
-            };
-            var audit = services.OpenAudit();
-            var plans = services.OpenPlans();
-            WatchLoop? loop = null;
-            HealthSnapshot? LatestProbe() => loop?.History.Recent().LastOrDefault(s => s.Vantage == "probe");
-            var pipeline = services.Pipeline(d => DaemonPlanning.PlanFor(d, deployment, allowed, LatestProbe()), audit, plans, events);
-            long started = 0;
+                return await WatchAsync(host, services, request, interval, listen, secret, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (OperatorHost.IsAuditFailure(e))
+            {
+                return OperatorHost.AuditUnusable(error, services.AuditPath, e);
+            }
+        }
+    }
 
-            async Task<PipelineOutcome> Recover(Detection detection, CancellationToken ct)
+    private static async Task<int> WatchAsync(
+        OperatorHost host, RecoveryServices services, WatchRequest request, TimeSpan interval, ListenAddress listen, string? secret,
+        CancellationToken cancellationToken)
+    {
+        var error = host.Console.Error;
+        var events = new EventWriter(host.Console.Out, request.Json, host.Time, text => Redact(services.Redactor.Redact(text), secret));
+        var deployment = services.Deployment;
+        var allowed = deployment.Config.Recovery?.Auto ?? [];
+        // A daemon allowed to recover runs recovery's pulumi commands: refuse a CLI without their flags at start.
+        if (allowed.Count > 0 && await host.RequireRecoveryPulumiAsync(services, cancellationToken).ConfigureAwait(false) is var refused and not ExitCodes.Ok)
+            return refused;
+        var expected = DaemonPlanning.Expected(deployment);
+        var watchOptions = new WatchOptions
+        {
+            Interval = interval,
+            AutoRecover = DaemonPlanning.AutoCodes(allowed),
+            Thresholds = services.Thresholds,
+        };
+        var audit = services.OpenAudit();
+        var plans = services.OpenPlans();
+        WatchLoop? loop = null;
+        HealthSnapshot? LatestProbe() => loop?.History.Recent().LastOrDefault(s => s.Vantage == "probe");
+        var pipeline = services.Pipeline(d => DaemonPlanning.PlanFor(d, deployment, allowed, LatestProbe()), audit, plans, events);
+        long started = 0;
+
+        async Task<PipelineOutcome> Recover(Detection detection, CancellationToken ct)
+        {
+            // As the operator commands: an unfinished recovery is resumed by a person before anything new runs.
+            PipelineOutcome outcome;
+            if (audit.Unfinished() is [var unfinished, ..])
             {
-                // As the operator commands: an unfinished recovery is resumed by a person before anything new runs.
-                PipelineOutcome outcome;
-                if (audit.Unfinished() is [var unfinished, ..])
-                {
-                    outcome = new PipelineOutcome.Skipped($"recovery {unfinished.Id} ({unfinished.Summary}) did not finish; resume it with --resume {unfinished.Id}");
-                    events.Outcome(detection.Diagnosis, outcome);
-                    return outcome;
-                }
-                if (detection.PromotionLag is null && detection.Diagnosis.Code == DiagnosisCode.RegionDown)
-                    detection = detection with { PromotionLag = DaemonPlanning.FollowerLag(deployment, LatestProbe()) };
-                outcome = await pipeline.HandleAsync(detection, ct).ConfigureAwait(false);
-                if (outcome is PipelineOutcome.Acted or PipelineOutcome.DryRun) Interlocked.Increment(ref started);
+                outcome = new PipelineOutcome.Skipped($"recovery {unfinished.Id} ({unfinished.Summary}) did not finish; resume it with --resume {unfinished.Id}");
                 events.Outcome(detection.Diagnosis, outcome);
                 return outcome;
             }
-
-            var probes = request.Serve ? [] : deployment.Regions.Select(r => services.Probes[r.Name]).ToList();
-            var clusterNames = ClusterNames(deployment);
-            var peers = request.Serve ? [] : Peers(services, clusterNames);
-            var webhook = request.Once ? ((WebhookOptions, WebhookToken)?)null : (new WebhookOptions { Url = url }, WebhookToken.FromSecret(secret!));
-            var pauseFile = services.PipelineOptions.PauseFile;
-            await using var service = WatchService.Create(watchOptions, expected, probes, peers, webhook, Recover, host.Time, events,
-                l => PrometheusText.Render(DaemonMetrics.Collect(l, clusterNames, pauseFile is not null && File.Exists(pauseFile), Interlocked.Read(ref started))));
-            loop = service.Loop;
-            var rounds = new RoundReporter(events, deployment, services);
-            loop.RoundCompleted += _ => rounds.Report(service.Loop);
-
-            if (request.Once)
-            {
-                await loop.RoundAsync(cancellationToken).ConfigureAwait(false);
-                await loop.DecidePendingAsync(cancellationToken).ConfigureAwait(false);
-                if (loop.Decisions.Any(d => d.Action == WatchAction.Failed || d.Outcome is PipelineOutcome.Acted { Status: not RecoveryStatus.Succeeded }))
-                    return ExitCodes.RecoveryFailed;
-                return rounds.Healthy ? ExitCodes.Ok : ExitCodes.Degraded;
-            }
-
-            try
-            {
-                await service.StartWebhookAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (IOException e)
-            {
-                // Kestrel could not bind (address in use, not an address of this host).
-                await error.WriteLineAsync($"error: cannot listen on {request.Listen}: {e.Message}").ConfigureAwait(false);
-                return ExitCodes.Unavailable;
-            }
-            events.Started(request.Serve ? "serve" : "watch", service.WebhookAddress!.ToString(), interval, allowed.Select(a => a.ToString()), request.DryRun);
-            // Until SIGINT/SIGTERM: the loop stops probing, lets the pipeline finish recording the step it was in
-            // (the lease is released as the recovery unwinds), then the listener closes with the service.
-            await loop.RunAsync(cancellationToken).ConfigureAwait(false);
-            events.Stopped(loop.Rounds);
-            return ExitCodes.Ok;
+            if (detection.PromotionLag is null && detection.Diagnosis.Code == DiagnosisCode.RegionDown)
+                detection = detection with { PromotionLag = DaemonPlanning.FollowerLag(deployment, LatestProbe()) };
+            outcome = await pipeline.HandleAsync(detection, ct).ConfigureAwait(false);
+            if (outcome is PipelineOutcome.Acted or PipelineOutcome.DryRun) Interlocked.Increment(ref started);
+            events.Outcome(detection.Diagnosis, outcome);
+            return outcome;
         }
+
+        var probes = request.Serve ? [] : deployment.Regions.Select(r => services.Probes[r.Name]).ToList();
+        var clusterNames = ClusterNames(deployment);
+        var peers = request.Serve ? [] : Peers(services, clusterNames);
+        var webhook = request.Once ? ((WebhookOptions, WebhookToken)?)null
+            : (new WebhookOptions { Url = listen.Url, ReplayDatabase = services.AuditPath }, WebhookToken.FromSecret(secret!));
+        var pauseFile = services.PipelineOptions.PauseFile;
+        await using var service = WatchService.Create(watchOptions, expected, probes, peers, webhook, Recover, host.Time, events,
+            l => PrometheusText.Render(DaemonMetrics.Collect(l, clusterNames, pauseFile is not null && File.Exists(pauseFile), Interlocked.Read(ref started))));
+        loop = service.Loop;
+        var rounds = new RoundReporter(events, deployment, services);
+        loop.RoundCompleted += _ => rounds.Report(service.Loop);
+
+        if (request.Once)
+        {
+            await loop.RoundAsync(cancellationToken).ConfigureAwait(false);
+            await loop.DecidePendingAsync(cancellationToken).ConfigureAwait(false);
+            if (loop.Decisions.Any(d => d.Action == WatchAction.Failed || d.Outcome is PipelineOutcome.Acted { Status: not RecoveryStatus.Succeeded }))
+                return ExitCodes.RecoveryFailed;
+            return rounds.Healthy ? ExitCodes.Ok : ExitCodes.Degraded;
+        }
+
+        try
+        {
+            await service.StartWebhookAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (listen.Describe(e) is { } failed)
+        {
+            // Kestrel could not bind what the check before loading could (the port was taken meanwhile).
+            await error.WriteLineAsync("error: " + failed.Message).ConfigureAwait(false);
+            return failed.ExitCode;
+        }
+        events.Started(request.Serve ? "serve" : "watch", service.WebhookAddress!.ToString(), interval, allowed.Select(a => a.ToString()), request.DryRun);
+        // Until SIGINT/SIGTERM: the loop stops probing, lets the pipeline finish recording the step it was in
+        // (the lease is released as the recovery unwinds), then the listener closes with the service.
+        await loop.RunAsync(cancellationToken).ConfigureAwait(false);
+        events.Stopped(loop.Rounds);
+        return ExitCodes.Ok;
     }
 
     /// <summary>Each region's cluster name (the <c>cluster</c> label the exporters and alert rules use).</summary>
@@ -207,17 +229,6 @@ internal static class WatchCommand
             : (t, 1.0);
         if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !(value > 0) || value * unit > 86_400) return false;
         duration = TimeSpan.FromSeconds(value * unit);
-        return true;
-    }
-
-    internal static bool TryListen(string text, out string url)
-    {
-        url = "";
-        var colon = text.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535) return false;
-        var host = text[..colon];
-        if (!System.Net.IPAddress.TryParse(host.Trim('[', ']'), out _) && host != "localhost") return false;
-        url = $"http://{host}:{port.ToString(CultureInfo.InvariantCulture)}";
         return true;
     }
 

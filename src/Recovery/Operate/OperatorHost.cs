@@ -1,5 +1,7 @@
 using EsDr.Infra.Config;
+using EsDr.Recovery.Execute.Audit;
 using EsDr.Recovery.Execute.Pulumi;
+using Microsoft.Data.Sqlite;
 
 namespace EsDr.Recovery.Operate;
 
@@ -82,5 +84,19 @@ internal sealed record OperatorHost(
             await Console.Error.WriteLineAsync($"error: cannot ask pulumi its version: {e.Message}").ConfigureAwait(false);
             return ExitCodes.Unavailable;
         }
+    }
+
+    /// <summary>An error that means the audit database cannot be used (SQLite is only ever the audit database here).</summary>
+    public static bool IsAuditFailure(Exception error) => error is AuditDatabaseException or SqliteException;
+
+    /// <summary>
+    /// The one place an unusable audit database becomes output: one line naming the file and why (no stack trace)
+    /// and <see cref="ExitCodes.AuditDatabaseUnusable"/>, whether it failed at open or in the middle of a command.
+    /// </summary>
+    public static int AuditUnusable(TextWriter error, string auditPath, Exception failure)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        error.WriteLine($"error: {AuditDatabaseException.From(auditPath, failure).Message}");
+        return ExitCodes.AuditDatabaseUnusable;
     }
 }

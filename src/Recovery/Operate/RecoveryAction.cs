@@ -12,10 +12,11 @@ namespace EsDr.Recovery.Operate;
 internal sealed record ActionRequest(bool Yes, bool DryRun, bool Json, string? Resume);
 
 /// <summary>
-/// What every action command does around its planning: load the stack, refuse to start while an earlier recovery
-/// is unfinished, show the plan, ask for confirmation (never from a stdin that is not a terminal: then only
-/// <c>--yes</c> proceeds), run it through the one pipeline with a progress line per step, and print the
-/// recovery id and outcome. <c>--resume ID</c> continues that recovery with its stored plan.
+/// What every action command does around its planning: load the stack, refuse what cannot run whatever the world
+/// looks like (no one to confirm: stdin not a terminal without <c>--yes</c>; the pause switch; an earlier recovery
+/// unfinished) before probing anything, plan, show the plan, ask for confirmation, run it through the one pipeline
+/// with a progress line per step, and print the recovery id and outcome. <c>--resume ID</c> continues that
+/// recovery with its stored plan.
 /// </summary>
 internal static class RecoveryAction
 {
@@ -35,72 +36,104 @@ internal static class RecoveryAction
     {
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(request);
-        var console = host.Console;
         var (services, exit) = await host.OpenAsync(stackFile, stack, auditDb, request.DryRun, cancellationToken).ConfigureAwait(false);
         if (services is null) return exit;
         using (services)
         {
-            if (await host.RequireRecoveryPulumiAsync(services, cancellationToken).ConfigureAwait(false) is var refused and not ExitCodes.Ok)
-                return refused;
-            var audit = services.OpenAudit();
-            var plans = services.OpenPlans();
-            RecoveryPlan recoveryPlan;
-            Detection? detection = null;
-            if (request.Resume is { } id)
+            try
             {
-                var (stored, refusal) = StoredPlan(audit, plans, id, kind);
-                if (stored is null) return await Fail(console, refusal!.Value.Message, refusal.Value.Code).ConfigureAwait(false);
-                recoveryPlan = stored;
+                return await RunAsync(host, services, request, kind, plan, cancellationToken).ConfigureAwait(false);
             }
-            else
+            catch (Exception e) when (OperatorHost.IsAuditFailure(e))
             {
-                if (audit.Unfinished() is [var unfinished, ..] && Enum.TryParse<RecoveryKind>(unfinished.Kind, out var unfinishedKind))
-                    return await Fail(console,
-                        $"recovery {unfinished.Id} ({unfinished.Summary}) did not finish; resume it first: es-dr-recovery {CommandFor(unfinishedKind)} --resume {unfinished.Id}",
-                        ExitCodes.NotRun).ConfigureAwait(false);
-                try
-                {
-                    var planned = await plan!(services, cancellationToken).ConfigureAwait(false);
-                    (recoveryPlan, detection) = (planned.Plan, planned.Detection);
-                }
-                catch (ActionPlanningException e)
-                {
-                    return await Fail(console, e.Message, e.ExitCode).ConfigureAwait(false);
-                }
-                catch (ArgumentException e)
-                {
-                    return await Fail(console, e.Message, ExitCodes.InvalidConfig).ConfigureAwait(false);
-                }
+                return OperatorHost.AuditUnusable(host.Console.Error, services.AuditPath, e);
             }
-
-            var progressOut = request.Json ? console.Error : console.Out;
-            await progressOut.WriteAsync((request.Resume is null ? "" : $"resuming {request.Resume}\n") + recoveryPlan.Render()).ConfigureAwait(false);
-            if (!request.Yes && !request.DryRun)
-            {
-                if (!console.InputIsTerminal)
-                    return await Fail(console, "refusing to act without confirmation: stdin is not a terminal; pass --yes to proceed", ExitCodes.NotConfirmed).ConfigureAwait(false);
-                await progressOut.WriteAsync($"Run these {recoveryPlan.Steps.Count} steps? [y/N] ").ConfigureAwait(false);
-                var answer = (await console.In.ReadLineAsync(cancellationToken).ConfigureAwait(false))?.Trim();
-                if (!string.Equals(answer, "y", StringComparison.OrdinalIgnoreCase) && !string.Equals(answer, "yes", StringComparison.OrdinalIgnoreCase))
-                    return await Fail(console, "not confirmed; nothing was done", ExitCodes.NotConfirmed).ConfigureAwait(false);
-            }
-
-            void Report(StepProgress p)
-            {
-                var line = p.Phase == "started"
-                    ? $"[{p.Number}/{p.Count}] {p.Step.Describe()} ..."
-                    : $"[{p.Number}/{p.Count}] {p.Phase}{(p.Detail is null ? "" : ": " + OneLine(p.Detail))}";
-                progressOut.WriteLine(services.Redactor.Redact(line));
-                progressOut.Flush();
-            }
-
-            var pipeline = services.Pipeline(recoveryPlan, audit, plans, Report);
-            var outcome = request.Resume is { } resumeId
-                ? await pipeline.ResumeAsync(resumeId, recoveryPlan, cancellationToken).ConfigureAwait(false)
-                : await pipeline.HandleAsync(detection!, cancellationToken).ConfigureAwait(false);
-            return await ReportOutcome(console, request, recoveryPlan, outcome, services.Redactor).ConfigureAwait(false);
         }
     }
+
+    private static async Task<int> RunAsync(
+        OperatorHost host, RecoveryServices services, ActionRequest request, RecoveryKind kind,
+        Func<RecoveryServices, CancellationToken, Task<PlannedAction>>? plan, CancellationToken cancellationToken)
+    {
+        var console = host.Console;
+        if (await host.RequireRecoveryPulumiAsync(services, cancellationToken).ConfigureAwait(false) is var refused and not ExitCodes.Ok)
+            return refused;
+        var audit = services.OpenAudit();
+        var plans = services.OpenPlans();
+        // Every refusal that needs no look at the world comes before planning probes it: a region that cannot be
+        // probed (exit 69) must not hide that the action could not have run anyway (5 or 6).
+        if (CannotBeConfirmed(console, request))
+            return await Fail(console, "refusing to act without confirmation: stdin is not a terminal; pass --yes to proceed (--dry-run records the plan without running it)",
+                ExitCodes.NotConfirmed).ConfigureAwait(false);
+        if (Paused(services.PipelineOptions) is { } paused)
+            return await ReportOutcome(console, request, kind, null, paused, services.Redactor).ConfigureAwait(false);
+        RecoveryPlan recoveryPlan;
+        Detection? detection = null;
+        if (request.Resume is { } id)
+        {
+            var (stored, refusal) = StoredPlan(audit, plans, id, kind);
+            if (stored is null) return await Fail(console, refusal!.Value.Message, refusal.Value.Code).ConfigureAwait(false);
+            recoveryPlan = stored;
+        }
+        else
+        {
+            if (audit.Unfinished() is [var unfinished, ..] && Enum.TryParse<RecoveryKind>(unfinished.Kind, out var unfinishedKind))
+                return await Fail(console,
+                    $"recovery {unfinished.Id} ({unfinished.Summary}) did not finish; resume it first: es-dr-recovery {CommandFor(unfinishedKind)} --resume {unfinished.Id}",
+                    ExitCodes.NotRun).ConfigureAwait(false);
+            try
+            {
+                var planned = await plan!(services, cancellationToken).ConfigureAwait(false);
+                (recoveryPlan, detection) = (planned.Plan, planned.Detection);
+            }
+            catch (ActionPlanningException e)
+            {
+                return await Fail(console, e.Message, e.ExitCode).ConfigureAwait(false);
+            }
+            catch (ArgumentException e)
+            {
+                return await Fail(console, e.Message, ExitCodes.InvalidConfig).ConfigureAwait(false);
+            }
+        }
+
+        var progressOut = request.Json ? console.Error : console.Out;
+        await progressOut.WriteAsync((request.Resume is null ? "" : $"resuming {request.Resume}\n") + recoveryPlan.Render()).ConfigureAwait(false);
+        if (!request.Yes && !request.DryRun)
+        {
+            await progressOut.WriteAsync($"Run these {recoveryPlan.Steps.Count} steps? [y/N] ").ConfigureAwait(false);
+            var answer = (await console.In.ReadLineAsync(cancellationToken).ConfigureAwait(false))?.Trim();
+            if (!string.Equals(answer, "y", StringComparison.OrdinalIgnoreCase) && !string.Equals(answer, "yes", StringComparison.OrdinalIgnoreCase))
+                return await Fail(console, "not confirmed; nothing was done", ExitCodes.NotConfirmed).ConfigureAwait(false);
+        }
+
+        void Report(StepProgress p)
+        {
+            var line = p.Phase == "started"
+                ? $"[{p.Number}/{p.Count}] {p.Step.Describe()} ..."
+                : $"[{p.Number}/{p.Count}] {p.Phase}{(p.Detail is null ? "" : ": " + OneLine(p.Detail))}";
+            progressOut.WriteLine(services.Redactor.Redact(line));
+            progressOut.Flush();
+        }
+
+        var pipeline = services.Pipeline(recoveryPlan, audit, plans, Report);
+        var outcome = request.Resume is { } resumeId
+            ? await pipeline.ResumeAsync(resumeId, recoveryPlan, cancellationToken).ConfigureAwait(false)
+            : await pipeline.HandleAsync(detection!, cancellationToken).ConfigureAwait(false);
+        return await ReportOutcome(console, request, recoveryPlan.Kind, recoveryPlan, outcome, services.Redactor).ConfigureAwait(false);
+    }
+
+    /// <summary>Nobody can say yes: stdin is not a terminal and neither <c>--yes</c> nor <c>--dry-run</c> was given.</summary>
+    private static bool CannotBeConfirmed(OperatorConsole console, ActionRequest request) =>
+        !request.Yes && !request.DryRun && !console.InputIsTerminal;
+
+    /// <summary>
+    /// The pause switch, the one guard rail that needs no plan, as the pipeline words it; it stops a resume too. The
+    /// pipeline checks it again when the action runs (the file may appear meanwhile).
+    /// </summary>
+    private static PipelineOutcome.Blocked? Paused(PipelineOptions options) =>
+        options.PauseFile is { } pauseFile && File.Exists(pauseFile)
+            ? new PipelineOutcome.Blocked(GuardRails.PauseSwitch.Name, $"paused: {pauseFile} exists")
+            : null;
 
     private static (RecoveryPlan? Plan, (string Message, int Code)? Refusal) StoredPlan(AuditTrail audit, PlanStore plans, string id, RecoveryKind kind)
     {
@@ -115,7 +148,9 @@ internal static class RecoveryAction
         return (plan, null);
     }
 
-    private static async Task<int> ReportOutcome(OperatorConsole console, ActionRequest request, RecoveryPlan plan, PipelineOutcome outcome, Redactor redactor)
+    /// <param name="plan">Null when the action was refused before it was planned.</param>
+    private static async Task<int> ReportOutcome(
+        OperatorConsole console, ActionRequest request, RecoveryKind kind, RecoveryPlan? plan, PipelineOutcome outcome, Redactor redactor)
     {
         var (name, id, status, detail, code) = outcome switch
         {
@@ -136,18 +171,18 @@ internal static class RecoveryAction
                 ["recoveryId"] = id,
                 ["status"] = status,
                 ["detail"] = detail,
-                ["kind"] = plan.Kind.ToString(),
-                ["summary"] = plan.Summary,
-                ["steps"] = new JsonArray(plan.Steps.Select(s => (JsonNode)s.Render()).ToArray()),
+                ["kind"] = kind.ToString(),
+                ["summary"] = plan?.Summary,
+                ["steps"] = new JsonArray((plan?.Steps ?? []).Select(s => (JsonNode)s.Render()).ToArray()),
             };
             await console.Out.WriteLineAsync(redactor.Redact(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }))).ConfigureAwait(false);
         }
         else
         {
-            await console.Out.WriteLineAsync($"{plan.Kind} {name}{(id is null ? "" : $": recovery {id}")}").ConfigureAwait(false);
+            await console.Out.WriteLineAsync($"{kind} {name}{(id is null ? "" : $": recovery {id}")}").ConfigureAwait(false);
             if (detail is not null) await console.Out.WriteLineAsync("  " + detail).ConfigureAwait(false);
             if (code == ExitCodes.RecoveryFailed && id is not null)
-                await console.Out.WriteLineAsync($"  fix the cause, then: es-dr-recovery {CommandFor(plan.Kind)} --resume {id}").ConfigureAwait(false);
+                await console.Out.WriteLineAsync($"  fix the cause, then: es-dr-recovery {CommandFor(kind)} --resume {id}").ConfigureAwait(false);
         }
         return code;
     }

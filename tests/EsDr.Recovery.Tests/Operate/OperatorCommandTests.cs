@@ -56,15 +56,15 @@ public sealed class OperatorCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task RebuildRegion_WhenStdinIsNotATerminal_RefusesWithoutYes()
+    public async Task RebuildRegion_WhenStdinIsNotATerminal_RefusesWithoutYes_BeforePlanning()
     {
         bed.InputIsTerminal = false;
 
         var exit = await bed.RunAsync("rebuild-region", "dub");
 
         Assert.Equal(ExitCodes.NotConfirmed, exit);
-        Assert.Contains("RegionRebuild: rebuild region dub", bed.Out.ToString(), StringComparison.Ordinal);
-        Assert.Contains("stdin is not a terminal; pass --yes", bed.Error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("RegionRebuild: rebuild region dub", bed.Out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("stdin is not a terminal; pass --yes to proceed (--dry-run records the plan", bed.Error.ToString(), StringComparison.Ordinal);
         Assert.Empty(bed.Changes);
         using var audit = AuditTrail.Open(bed.AuditPath, Redactor.None);
         Assert.Empty(audit.History(10));

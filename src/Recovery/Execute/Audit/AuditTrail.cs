@@ -55,32 +55,14 @@ internal sealed class AuditTrail : IDisposable
         return Path.Combine(state, "es-dr", "audit.db");
     }
 
-    /// <summary>Opens (creating if needed) the trail at <paramref name="path"/>.</summary>
+    /// <summary>Opens (creating if needed) the trail at <paramref name="path"/>; an unusable file throws <see cref="AuditDatabaseException"/>.</summary>
     public static AuditTrail Open(string path, Redactor redactor)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(redactor);
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(dir))
-            Directory.CreateDirectory(dir);
-
-        // No pooling: closing the trail really closes the file (a resumed process, or a reader, sees it whole).
-        var cs = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
-        var connection = new SqliteConnection(cs.ToString());
-        try
-        {
-            connection.Open();
-            connection.Execute("PRAGMA journal_mode = WAL;");
-            // Durable on return: a record written before a crash is there after it.
-            connection.Execute("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
-            connection.Execute(Schema);
-            return new AuditTrail(connection, redactor);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
+        var connection = SqliteCommands.OpenAuditFile(path, Schema);
+        connection.Execute("PRAGMA foreign_keys = ON;");
+        return new AuditTrail(connection, redactor);
     }
 
     public void BeginRecovery(string id, string kind, RecoveryTrigger trigger, string summary, DateTimeOffset at) =>

@@ -15,19 +15,43 @@ internal static class SqliteCommands
     }
 
     /// <summary>
-    /// Opens the audit database file (created if missing) for a writer that keeps its own table: write-ahead
-    /// log so readers (history) never block a recovery, full sync so a recorded step survives a crash, and a
-    /// busy timeout because the audit trail, detection log and plan store share the file.
+    /// Opens the audit database file (created if missing, with its directory) for a writer that keeps its own table:
+    /// write-ahead log so readers (history) never block a recovery, full sync so a recorded step survives a crash,
+    /// and a busy timeout because the audit trail, detection log, plan store and webhook replay guard share the
+    /// file. Whatever makes it unusable (a directory, not a database, corrupt, read-only, not creatable) is thrown
+    /// as an <see cref="AuditDatabaseException"/> naming the path and why.
     /// </summary>
     public static SqliteConnection OpenAuditFile(string auditPath, string schema)
     {
         ArgumentException.ThrowIfNullOrEmpty(auditPath);
+        try
+        {
+            return Open(auditPath, schema);
+        }
+        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            throw AuditDatabaseException.From(auditPath, e);
+        }
+    }
+
+    private static SqliteConnection Open(string auditPath, string schema)
+    {
+        // SQLite would report a directory only as "unable to open database file".
+        if (Directory.Exists(auditPath))
+            throw new AuditDatabaseException(auditPath, "is a directory; name a file (it is created if missing)");
+        var dir = Path.GetDirectoryName(Path.GetFullPath(auditPath));
+        if (!string.IsNullOrEmpty(dir))
+            Directory.CreateDirectory(dir);
+        // No pooling: closing really closes the file (a resumed process, or a reader, sees it whole).
         var cs = new SqliteConnectionStringBuilder { DataSource = auditPath, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
         var connection = new SqliteConnection(cs.ToString());
         try
         {
             connection.Open();
             connection.Execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
+            // SQLite opens a file it may not write read-only without a word; the first write would fail mid-recovery.
+            if (SQLitePCL.raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
+                throw new AuditDatabaseException(auditPath, "cannot be written (read-only); fix its permissions or name another file");
             connection.Execute(schema);
             return connection;
         }

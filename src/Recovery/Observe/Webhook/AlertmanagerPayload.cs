@@ -54,7 +54,9 @@ internal sealed record WebhookAccepted(
     [property: JsonPropertyName("alerts")] int Alerts,
     [property: JsonPropertyName("enqueued")] int Enqueued);
 
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+// Duplicate keys are refused (400), not resolved last-wins: Alertmanager's encoder never writes them, and two
+// "status" or "alertname" members would let the same body mean different things to different readers.
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(AlertmanagerPayload))]
 [JsonSerializable(typeof(WebhookError))]
 [JsonSerializable(typeof(WebhookAccepted))]

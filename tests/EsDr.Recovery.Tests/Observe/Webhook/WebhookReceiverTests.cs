@@ -67,6 +67,36 @@ public sealed class WebhookReceiverTests : IAsyncLifetime, IDisposable
         Assert.Contains("malformed JSON", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("duplicate top-level key", """{"version":"4","version":"4","alerts":[{"status":"firing","labels":{"alertname":"A"},"startsAt":"2025-01-01T11:58:00Z","fingerprint":"f1"}]}""")]
+    [InlineData("duplicate label", """{"version":"4","alerts":[{"status":"firing","labels":{"alertname":"A","alertname":"B"},"startsAt":"2025-01-01T11:58:00Z","fingerprint":"f1"}]}""")]
+    [InlineData("duplicate alert field", """{"version":"4","alerts":[{"status":"firing","status":"resolved","labels":{"alertname":"A"},"startsAt":"2025-01-01T11:58:00Z","fingerprint":"f1"}]}""")]
+    [InlineData("lone high surrogate", """{"version":"4","alerts":[{"status":"firing","labels":{"alertname":"\ud800"},"startsAt":"2025-01-01T11:58:00Z","fingerprint":"f1"}]}""")]
+    [InlineData("lone low surrogate in a key", """{"version":"4","alerts":[{"status":"firing","labels":{"alertname":"A","\udc00":"x"},"startsAt":"2025-01-01T11:58:00Z","fingerprint":"f1"}]}""")]
+    [InlineData("not a date", """{"version":"4","alerts":[{"status":"firing","labels":{"alertname":"A"},"startsAt":"yesterday","fingerprint":"f1"}]}""")]
+    [InlineData("trailing garbage", """{"version":"4","alerts":[]} {}""")]
+    [InlineData("nested too deep", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]")]
+    [InlineData("empty body", "")]
+    public async Task Malformed_json_is_400_and_queues_nothing(string what, string body)
+    {
+        using var response = await PostRawAsync(Encoding.UTF8.GetBytes(body));
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{what}: {response.StatusCode}");
+        Assert.False(receiver.Alerts.TryRead(out _));
+    }
+
+    [Fact]
+    public async Task Bytes_that_are_not_utf8_are_400()
+    {
+        var body = Encoding.UTF8.GetBytes(Payload());
+        body[body.AsSpan().IndexOf("eu-1"u8)] = 0xFF;
+
+        using var response = await PostRawAsync(body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.False(receiver.Alerts.TryRead(out _));
+    }
+
     [Fact]
     public async Task Version_3_is_400_naming_the_version_field()
     {
@@ -133,6 +163,16 @@ public sealed class WebhookReceiverTests : IAsyncLifetime, IDisposable
             time.Advance(TimeSpan.FromMinutes(1));
         }
 
+        Assert.Equal(1, Drain());
+    }
+
+    [Fact]
+    public async Task The_same_alert_twice_in_one_notification_is_enqueued_once()
+    {
+        var alert = """{"status":"firing","labels":{"alertname":"A"},"startsAt":"2025-01-01T11:58:00Z","fingerprint":"f1"}""";
+        using var response = await PostAsync($$"""{"version":"4","alerts":[{{alert}},{{alert}}]}""");
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Equal(1, Drain());
     }
 
