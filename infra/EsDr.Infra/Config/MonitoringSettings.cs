@@ -40,4 +40,10 @@ public static class MonitoringDefaults
 
     public const int PrometheusPort = 9090;
     public const int AlertmanagerPort = 9093;
+
+    /// <summary>
+    /// The most alerts Alertmanager puts in one notification to the recovery webhook (<c>max_alerts</c>), which is
+    /// also the most the webhook accepts: a larger group arrives truncated rather than refused.
+    /// </summary>
+    public const int WebhookMaxAlerts = 1000;
 }

@@ -60,6 +60,8 @@ public static class AlertmanagerConfig
             [
                 Yaml.Entry("url", Yaml.Str(s.WebhookUrl)),
                 Yaml.Entry("send_resolved", Yaml.Bool(true)),
+                // The receiver refuses a larger notification (413); truncated, the group still arrives (webhook.go truncateAlerts).
+                Yaml.Entry("max_alerts", Yaml.Int(EsDr.Infra.Config.MonitoringDefaults.WebhookMaxAlerts)),
                 Yaml.Entry("http_config", Yaml.Map(
                 [
                     Yaml.Entry("authorization", Yaml.Map(

@@ -34,7 +34,7 @@ internal sealed record WebhookLimits
     /// ones instead. The stack groups by alert name, region and cluster, so a group holds one alert per node,
     /// endpoint or follower index.
     /// </summary>
-    public int MaxAlertsPerNotification { get; init; } = 1000;
+    public int MaxAlertsPerNotification { get; init; } = EsDr.Infra.Config.MonitoringDefaults.WebhookMaxAlerts;
 
     /// <summary>Labels of one alert, and annotations of one alert (each). Over it: 413.</summary>
     public int MaxPairsPerAlert { get; init; } = 32;

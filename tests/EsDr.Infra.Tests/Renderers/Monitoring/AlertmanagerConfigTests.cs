@@ -58,6 +58,7 @@ public class AlertmanagerConfigTests
                 webhook_configs:
                   - url: "https://recovery.internal.example.com:9095/alerts"
                     send_resolved: true
+                    max_alerts: 1000
             """,
             config,
             StringComparison.Ordinal);
