@@ -15,6 +15,8 @@ public static partial class ConfigRules
     [
         NamePrefixIsShortDnsLabel,
         AtLeastOneRegion,
+        RegionCountIsWithinTheLimit,
+        CidrListsNameEachNetworkOnce,
         RegionNamesAreUniqueDnsLabels,
         ActiveRegionIsDeclaredAndOnlyItIsActive,
         ElasticsearchVersionIsSupported,
