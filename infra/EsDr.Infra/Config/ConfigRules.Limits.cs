@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using EsDr.Infra.Topology;
 
 namespace EsDr.Infra.Config;
@@ -17,6 +18,27 @@ public static partial class ConfigRules
         if (c.Regions.Count > MaxRegions)
             yield return new(Key(c, "regions"), $"must list at most {MaxRegions} regions, got {c.Regions.Count}");
     }
+
+    /// <summary>
+    /// A zone names its subnet's resources (<c>dub-subnet-eu-west-1a</c>, <c>monitoring-subnet-eu-north-1a</c>), and
+    /// Pulumi reads a <c>.</c>, <c>[</c> or <c>}</c> in a reference to one as syntax: zones are written as AWS spells
+    /// them (eu-west-1a, or a zone id such as euw1-az1), a letter first, then letters, digits and '-'.
+    /// </summary>
+    private static IEnumerable<ConfigError> ZonesAreNames(StackConfig c)
+    {
+        for (var i = 0; i < c.Regions.Count; i++)
+            for (var z = 0; z < c.Regions[i].Zones.Count; z++)
+                if (ZoneError(c.Regions[i].Zones[z]) is { } error)
+                    yield return new(RegionKey(c, i, $"zones[{z}]"), error);
+        if (c.Monitoring?.Zone is { } zone && ZoneError(zone) is { } monitoring)
+            yield return new(Key(c, "monitoring.zone"), monitoring);
+    }
+
+    private static string? ZoneError(string zone) => ZoneName().IsMatch(zone) ? null
+        : $"must be an availability zone such as eu-west-1a (a lowercase letter, then letters, digits and '-', at most 32), got '{zone}'";
+
+    [GeneratedRegex("^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$")]
+    private static partial Regex ZoneName();
 
     /// <summary>
     /// Each network once per list: firewall rules are named after the network they admit, so a second spelling of

@@ -17,6 +17,7 @@ public static partial class ConfigRules
         AtLeastOneRegion,
         RegionCountIsWithinTheLimit,
         CidrListsNameEachNetworkOnce,
+        ZonesAreNames,
         RegionNamesAreUniqueDnsLabels,
         ActiveRegionIsDeclaredAndOnlyItIsActive,
         ElasticsearchVersionIsSupported,

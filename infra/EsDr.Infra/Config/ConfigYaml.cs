@@ -22,6 +22,9 @@ internal sealed class ConfigYaml
     private long values;
     private long text;
 
+    /// <summary>Where the last event the parser gave ended: where an error from inside the parser is reported.</summary>
+    private Mark read = Mark.Empty;
+
     /// <summary>A node with an anchor: null while it is still being read (an alias to it then would be recursive).</summary>
     private sealed record Anchored(JsonNode? Node, long Values, long Text);
 
@@ -60,7 +63,18 @@ internal sealed class ConfigYaml
 
     private void Next()
     {
-        if (!parser.MoveNext()) throw new YamlException("unexpected end of the YAML stream");
+        bool moved;
+        try
+        {
+            moved = parser.MoveNext();
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet 16.3 throws these instead of a YamlException on some malformed input (": {\n>", "!!]", "...\0").
+            throw new YamlException(read, read, $"the YAML reader stopped after line {read.Line}, column {read.Column}: {e.Message}");
+        }
+        if (!moved) throw new YamlException(read, read, "unexpected end of the YAML stream");
+        read = parser.Current!.End;
     }
 
     /// <summary>Reads the node whose first event is current and moves past it.</summary>

@@ -171,6 +171,38 @@ public class HostileConfigTests
         Assert.Equal([$"es-dr:application.publicPort: {port} is {user}; pick another port"], Errors(config));
     }
 
+    [Theory]
+    [InlineData("198.51.100.10/32")]
+    [InlineData("eu-west-1a}")]
+    [InlineData("EU-WEST-1A")]
+    [InlineData("10")]
+    public void ZoneThatIsNotAName_IsRefusedBeforeItNamesASubnet(string zone)
+    {
+        // Found by the fuzz suite: the zone names the subnet's resources, and '.' broke every reference to them.
+        var config = Set(Stack("stacks/Pulumi.aws.yaml"), "regions", "[0].zones[2]", zone);
+
+        Assert.Equal([$"es-dr:regions[0].zones[2]: {ZoneMessage(zone)}"], Errors(config));
+    }
+
+    [Fact]
+    public void MonitoringZoneThatIsNotAName_IsRefusedBeforeItNamesTheSitesSubnet()
+    {
+        var config = Set(Stack("stacks/Pulumi.ovh-haproxy.yaml"), "monitoring", "zone", "example.com");
+
+        Assert.Equal([$"es-dr:monitoring.zone: {ZoneMessage("example.com")}"], Errors(config));
+    }
+
+    private static string ZoneMessage(string zone) =>
+        $"must be an availability zone such as eu-west-1a (a lowercase letter, then letters, digits and '-', at most 32), got '{zone}'";
+
+    [Fact]
+    public void DurationBeyondAWeek_IsRefusedInsteadOfOverflowing()
+    {
+        var config = Set(Stack("Pulumi.prod.yaml"), "monitoring", "alerts.redFor", "2147483647h");
+
+        Assert.Equal(["es-dr:monitoring.alerts.redFor: must be at most 7 days (168h), got '2147483647h'"], Errors(config));
+    }
+
     [Fact]
     public void MergeKeyAsMonitoringSize_IsEmittedQuoted()
     {

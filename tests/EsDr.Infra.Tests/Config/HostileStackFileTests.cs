@@ -124,6 +124,19 @@ public sealed class HostileStackFileTests : IDisposable
         Assert.Contains("tab", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(": {\n>")]
+    [InlineData("- {\né")]
+    [InlineData("!!]")]
+    [InlineData("...\0")]
+    public void Parse_InputTheYamlReaderItselfChokesOn_IsRefusedAsInvalidYaml(string yaml)
+    {
+        // Found by the fuzz suite: YamlDotNet throws InvalidOperationException or ArgumentException, not YamlException, here.
+        var error = OnlyError(Refused(yaml));
+
+        Assert.Matches(@"^Pulumi\.x\.yaml:\d+:\d+: is not valid YAML: ", error);
+    }
+
     [Fact]
     public void Parse_LoneSurrogateEscape_IsRefusedWithItsLine()
     {

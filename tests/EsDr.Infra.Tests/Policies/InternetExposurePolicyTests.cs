@@ -57,7 +57,7 @@ public partial class InternetExposurePolicyTests
         Assert.Contains(violations, v => v.Contains("resources.sg.properties", StringComparison.Ordinal));
     }
 
-    private static List<string> Violations(string programYaml)
+    internal static List<string> Violations(string programYaml)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(programYaml));
