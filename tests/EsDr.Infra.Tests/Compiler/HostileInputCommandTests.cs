@@ -101,6 +101,17 @@ public sealed class HostileInputCommandTests : IDisposable
     }
 
     [Fact]
+    public void StackFileThatFailsToRead_SaysItCannotBeRead()
+    {
+        // A regular file whose read fails even for root: this process's memory, unmapped at offset 0.
+        var (exit, output, errors) = Run("show", "/proc/self/mem");
+
+        Assert.Equal(ExitCodes.FileNotFound, exit);
+        Assert.Equal("", output);
+        Assert.StartsWith("error: /proc/self/mem: cannot be read: ", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MalformedPulumiYaml_IsInvalidConfigNamingIt()
     {
         File.WriteAllText(Path.Combine(dir, "Pulumi.yaml"), "name: [es-dr\n");

@@ -70,7 +70,9 @@ public class HostileConfigTests
         Set(config, key, list, new JsonArray(first, second));
 
         // Whichever rule refuses the second spelling (a duplicate, or a non-canonical CIDR), it is named at its key.
-        Assert.StartsWith($"es-dr:{key}.{list}[1]: '{second}' ", Assert.Single(Errors(config)), StringComparison.Ordinal);
+        var error = Assert.Single(Errors(config));
+        Assert.StartsWith($"es-dr:{key}.{list}[1]: ", error, StringComparison.Ordinal);
+        Assert.Contains($"'{second}'", error, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -106,6 +108,18 @@ public class HostileConfigTests
         config["es-dr:namePrefix"] = "dev\r";
 
         Assert.Equal(["es-dr:namePrefix: holds the non-printable character U+000D; config strings are single lines of printable text"], Errors(config));
+    }
+
+    [Fact]
+    public void UnknownKeyHoldingAnEscapeSequence_IsReportedEscaped_SoItCannotDriveTheTerminal()
+    {
+        var config = Stack("Pulumi.dev.yaml");
+        config["es-dr:\u001b[2J\u001b[31mok"] = "x";
+
+        var error = Assert.Single(Errors(config));
+
+        Assert.StartsWith("es-dr:\\u001B[2J\\u001B[31mok: unknown key", error, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', error);
     }
 
     [Fact]
