@@ -113,8 +113,6 @@ internal static class ConfigFileText
     }
 
     // DllImport, not LibraryImport: the generated marshaller would need unsafe code in the whole project.
-#pragma warning disable SYSLIB1054
     [DllImport("libSystem.Native", EntryPoint = "SystemNative_Stat")]
     private static extern int Stat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, out FileStatus status);
-#pragma warning restore SYSLIB1054
 }

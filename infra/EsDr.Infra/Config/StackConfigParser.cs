@@ -169,8 +169,8 @@ public static class StackConfigParser
             ProbeFor: Duration(n.Child("probeFor")));
     }
 
-    /// <summary>The longest alert wait: longer ones would overflow as hours, and an alert a week late helps no failover.</summary>
-    private static readonly TimeSpan LongestDuration = TimeSpan.FromDays(7);
+    /// <summary>The longest alert wait, in seconds: longer ones overflowed as hours, and an alert a week late helps no failover.</summary>
+    private const long LongestDurationSeconds = 7 * 24 * 3600;
 
     /// <summary>A Prometheus-style duration (<c>90s</c>, <c>5m</c>, <c>1h</c>) of at least one second and at most 7 days.</summary>
     private static TimeSpan? Duration(ConfigNode n)
@@ -180,15 +180,9 @@ public static class StackConfigParser
         var unit = text.Length > 1 ? text[^1] : ' ';
         if (unit != ' ' && int.TryParse(text[..^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0)
         {
-            var duration = unit switch
-            {
-                's' => TimeSpan.FromSeconds(value),
-                'm' => TimeSpan.FromMinutes(Math.Min(value, LongestDuration.TotalMinutes + 1)),
-                'h' => TimeSpan.FromHours(Math.Min(value, LongestDuration.TotalHours + 1)),
-                _ => (TimeSpan?)null,
-            };
-            if (duration <= LongestDuration) return duration;
-            if (duration is not null)
+            long? seconds = unit switch { 's' => value, 'm' => value * 60L, 'h' => value * 3600L, _ => null };
+            if (seconds <= LongestDurationSeconds) return TimeSpan.FromSeconds(seconds.Value);
+            if (seconds is not null)
             {
                 n.Error($"must be at most 7 days (168h), got '{text}'");
                 return null;

@@ -112,6 +112,20 @@ public sealed class HostileInputCommandTests : IDisposable
     }
 
     [Fact]
+    public void StackFileNamedWithAnEscapeSequence_IsNamedEscapedInEveryMessage()
+    {
+        var path = Path.Combine(dir, "Pulumi.\u001b[2J.yaml");
+        File.WriteAllText(path, "config:\n  es-dr:namePrefix: dev\n");
+
+        var (invalid, _, invalidErrors) = Run("show", path);
+        var (unreadable, _, unreadableErrors) = Run("show", path + ".d/");
+
+        Assert.Equal((ExitCodes.InvalidConfig, ExitCodes.FileNotFound), (invalid, unreadable));
+        Assert.StartsWith("error: stack '\\u001B[2J' has ", invalidErrors, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', invalidErrors + unreadableErrors);
+    }
+
+    [Fact]
     public void MalformedPulumiYaml_IsInvalidConfigNamingIt()
     {
         File.WriteAllText(Path.Combine(dir, "Pulumi.yaml"), "name: [es-dr\n");
