@@ -21,4 +21,6 @@ internal static class ExitCodes
     public const int ReplicationFailed = 6;
     /// <summary>An exception no command expected: a bug in es-dr, reported with its stack trace on stderr; nothing on stdout.</summary>
     public const int InternalError = 7;
+    /// <summary>SIGINT or SIGTERM stopped the command before it finished (the shell's code for an interrupt).</summary>
+    public const int Interrupted = 130;
 }

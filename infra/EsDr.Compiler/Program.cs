@@ -38,11 +38,17 @@ internal static class Program
             var exit = result.Invoke(invocation);
             return usageError ? ExitCodes.Usage : exit;
         }
+        catch (OperationCanceledException)
+        {
+            // SIGINT or SIGTERM cancelled a long wait (replication apply): the shell's own code for an interrupt.
+            stderr.WriteLine("error: interrupted");
+            return ExitCodes.Interrupted;
+        }
 #pragma warning disable CA1031 // the last resort: any exception a command did not expect is reported as the bug it is
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            stderr.WriteLine($"error: internal error (a bug in es-dr; please report it with the stack file): {e}");
+            stderr.WriteLine($"error: internal error (a bug in es-dr; please report it with the command line and the stack file): {e}");
             return ExitCodes.InternalError;
         }
     }

@@ -19,6 +19,8 @@ internal static class StackFileArgument
         {
             foreach (var token in result.Tokens.Where(t => t.Value.Length > 1 && t.Value.StartsWith('-')))
                 result.AddError($"Unrecognized option '{token.Value}' (a stack file named so is ./{token.Value}).");
+            // An empty name is no path at all (FileInfo refuses it, after parsing, as an exception).
+            if (result.Tokens.Any(t => t.Value.Length == 0)) result.AddError("The stack file's name is empty.");
         });
         return argument;
     }

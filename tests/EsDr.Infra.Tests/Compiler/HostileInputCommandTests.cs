@@ -47,6 +47,16 @@ public sealed class HostileInputCommandTests : IDisposable
     }
 
     [Fact]
+    public void EmptyStackFileName_IsAUsageError()
+    {
+        var (exit, output, errors) = Run("show", "");
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Equal("", output);
+        Assert.Contains("The stack file's name is empty.", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void StackFileNamedLikeAnOption_IsReachedThroughItsPath()
     {
         var (exit, _, errors) = Run("show", "./--bogus");
@@ -179,6 +189,43 @@ public sealed class HostileInputCommandTests : IDisposable
         Assert.StartsWith("error: PULUMI_CONFIG: is not a JSON object of strings: ", errors, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--leader-url", "notaurl")]
+    [InlineData("--leader-url", "")]
+    [InlineData("--follower-url", "http://[::1")]
+    [InlineData("--follower-url", "ftp://b:9200")]
+    [InlineData("--ready-timeout", "-5")]
+    public void ReplicationApply_ValueItCannotUse_IsAUsageError(string option, string value)
+    {
+        var options = new Dictionary<string, string>
+        {
+            ["--leader-url"] = "https://a.invalid:9200", ["--leader-alias"] = "fra", ["--leader-proxy"] = "a.invalid:9300", ["--leader-server-name"] = "a",
+            ["--follower-url"] = "https://b.invalid:9200", ["--follower-alias"] = "dub", ["--follower-proxy"] = "b.invalid:9300", ["--follower-server-name"] = "b",
+            ["--pattern"] = "products-*",
+        };
+        options[option] = value;
+
+        var (exit, output, errors) = Run([.. options.SelectMany(o => new[] { o.Key, o.Value }).Prepend("apply").Prepend("replication"), "--dry-run"]);
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Equal("", output);
+        Assert.StartsWith($"error: {option}: must be ", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cancellation_IsAnInterrupt_NotAnInternalError()
+    {
+        var root = new RootCommand { new Command("wait") };
+        Func<ParseResult, int> cancelled = _ => throw new OperationCanceledException();
+        root.Subcommands[0].SetAction(cancelled);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var exit = EsDr.Compiler.Program.Invoke(root, ["wait"], stdout, stderr);
+
+        Assert.Equal((ExitCodes.Interrupted, "error: interrupted"), (exit, stderr.ToString().Trim()));
+    }
+
     [Fact]
     public void UnexpectedException_IsAnInternalError_NotInvalidConfig()
     {
@@ -192,7 +239,7 @@ public sealed class HostileInputCommandTests : IDisposable
 
         Assert.Equal(ExitCodes.InternalError, exit);
         Assert.Equal("", stdout.ToString());
-        Assert.StartsWith("error: internal error (a bug in es-dr; please report it with the stack file): System.InvalidOperationException: a compiler bug",
+        Assert.StartsWith("error: internal error (a bug in es-dr; please report it with the command line and the stack file): System.InvalidOperationException: a compiler bug",
             stderr.ToString(), StringComparison.Ordinal);
     }
 }
