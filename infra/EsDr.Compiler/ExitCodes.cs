@@ -10,10 +10,17 @@ internal static class ExitCodes
     public const int Usage = 2;
     /// <summary>The emitted program does not match the provider schemas: a compiler bug, never deployed.</summary>
     public const int InvalidProgram = 3;
-    /// <summary>A file named on the command line does not exist or cannot be read.</summary>
+    /// <summary>
+    /// A file the command reads (the stack file, the project's Pulumi.yaml) does not exist, is not a regular file (a
+    /// directory, FIFO or device) or cannot be read.
+    /// </summary>
     public const int FileNotFound = 4;
     /// <summary><c>replication apply</c> ended with steps still planned or blocked (listed on stdout).</summary>
     public const int ReplicationNotConverged = 5;
     /// <summary><c>replication apply</c> could not reach a cluster or a request failed (named on stderr).</summary>
     public const int ReplicationFailed = 6;
+    /// <summary>An exception no command expected: a bug in es-dr, reported with its stack trace on stderr; nothing on stdout.</summary>
+    public const int InternalError = 7;
+    /// <summary>SIGINT or SIGTERM stopped the command before it finished (the shell's code for an interrupt).</summary>
+    public const int Interrupted = 130;
 }

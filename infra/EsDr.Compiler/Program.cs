@@ -8,17 +8,48 @@ namespace EsDr.Compiler;
 /// </summary>
 internal static class Program
 {
-    private static int Main(string[] args)
+    private static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         var root = new RootCommand("es-dr: compiles an Elasticsearch disaster-recovery topology from Pulumi stack config into a Pulumi YAML program.")
         {
-            ProgramCommand.Create(Console.Out, Console.Error),
-            ShowCommand.Create(Console.Out, Console.Error),
-            EmitCommand.Create(Console.Out, Console.Error),
-            ReplicationCommand.Create(Console.Out, Console.Error),
+            ProgramCommand.Create(stdout, stderr),
+            ShowCommand.Create(stdout, stderr),
+            EmitCommand.Create(stdout, stderr),
+            ReplicationCommand.Create(stdout, stderr),
         };
-        var result = root.Parse(args);
-        var exit = result.Invoke();
-        return result.Errors.Count > 0 ? ExitCodes.Usage : exit;
+        return Invoke(root, args, stdout, stderr);
+    }
+
+    /// <summary>
+    /// Parses and runs a command line with the documented exit codes: a usage error is 2 with its message and help on
+    /// stderr (stdout carries only a program), and an exception no command expected is an internal error (7), never
+    /// the 1 of invalid config.
+    /// </summary>
+    internal static int Invoke(RootCommand root, string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        // No @response files: `show @/dev/zero` would read without end; a stack file named so is reached as ./@name.
+        var result = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        var usageError = result.Errors.Count > 0;
+        var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = usageError ? stderr : stdout, Error = stderr };
+        try
+        {
+            var exit = result.Invoke(invocation);
+            return usageError ? ExitCodes.Usage : exit;
+        }
+        catch (OperationCanceledException)
+        {
+            // SIGINT or SIGTERM cancelled a long wait (replication apply): the shell's own code for an interrupt.
+            stderr.WriteLine("error: interrupted");
+            return ExitCodes.Interrupted;
+        }
+#pragma warning disable CA1031 // the last resort: any exception a command did not expect is reported as the bug it is
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            stderr.WriteLine($"error: internal error (a bug in es-dr; please report it with the command line and the stack file): {e}");
+            return ExitCodes.InternalError;
+        }
     }
 }

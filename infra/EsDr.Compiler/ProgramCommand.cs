@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using EsDr.Infra.Compilation;
 using EsDr.Infra.Config;
 using EsDr.Infra.Program;
@@ -37,19 +36,19 @@ internal static class ProgramCommand
         var stack = environment.GetValueOrDefault("PULUMI_STACK") ?? "";
         try
         {
-            var config = JsonSerializer.Deserialize<Dictionary<string, string>>(environment.GetValueOrDefault("PULUMI_CONFIG") ?? "{}") ?? [];
+            var config = PulumiConfigVariables.ReadConfig(environment.GetValueOrDefault(PulumiConfigVariables.Config) ?? "{}");
             // Pulumi YAML's Run passes only PULUMI_STACK/ORGANIZATION/PROJECT/CONFIG/ROOT_DIRECTORY to a
             // compiler (pulumi-yaml pkg/server/server.go), so which keys are secret is usually unknown here:
             // null. The program reads every secret through fn::secret either way; the offline `show` reads
             // secret-ness from the file and warns about a secret stored in plain text.
-            var secretKeys = environment.TryGetValue("PULUMI_CONFIG_SECRET_KEYS", out var s) && s.Length > 0
-                ? JsonSerializer.Deserialize<List<string>>(s)
+            var secretKeys = environment.TryGetValue(PulumiConfigVariables.SecretKeys, out var s) && s.Length > 0
+                ? PulumiConfigVariables.ReadSecretKeys(s)
                 : null;
             return Emit(project, stack, config, secretKeys, stdout, stderr);
         }
-        catch (JsonException e)
+        catch (InvalidConfigException e)
         {
-            stderr.WriteLine($"error: PULUMI_CONFIG is not a JSON object of strings: {e.Message}");
+            foreach (var error in e.Errors) stderr.WriteLine($"error: {error}");
             return ExitCodes.InvalidConfig;
         }
     }

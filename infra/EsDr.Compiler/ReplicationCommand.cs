@@ -40,6 +40,19 @@ internal static class ReplicationCommand
 
     private static Option<string> Required(string name, string description) => new(name) { Description = description, Required = true };
 
+    /// <summary>Values the parser accepts as strings and numbers but the command cannot use (a URL that is none, a negative wait).</summary>
+    private static IEnumerable<string> UsageProblems(ParseResult result)
+    {
+        foreach (var option in new[] { LeaderUrl, FollowerUrl })
+        {
+            var text = result.GetValue(option) ?? "";
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+                yield return $"{option.Name}: must be an absolute https:// URL such as https://10.0.0.5:9200, got '{text}'";
+        }
+        if (result.GetValue(ReadySeconds) < 0)
+            yield return $"{ReadySeconds.Name}: must be 0 or more seconds, got {result.GetValue(ReadySeconds)}";
+    }
+
     internal static async Task<int> ExecuteAsync(ParseResult result, Func<string, string?> environment, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
     {
         LicenseTier license;
@@ -50,6 +63,11 @@ internal static class ReplicationCommand
         catch (ArgumentException e)
         {
             await stderr.WriteLineAsync($"error: --license: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        if (UsageProblems(result).ToList() is { Count: > 0 } usage)
+        {
+            foreach (var p in usage) await stderr.WriteLineAsync($"error: {p}").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
         var spec = new ReplicationSpec(

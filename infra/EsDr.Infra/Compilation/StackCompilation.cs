@@ -30,7 +30,7 @@ public sealed record StackCompilation(
         }
         catch (InvalidConfigException e)
         {
-            stderr.WriteLine($"error: stack '{stack}' has {e.Errors.Count} config problem{(e.Errors.Count == 1 ? "" : "s")}:");
+            stderr.WriteLine($"error: stack '{ConfigText.Escape(stack)}' has {e.Errors.Count} config problem{(e.Errors.Count == 1 ? "" : "s")}:");
             foreach (var error in e.Errors) stderr.WriteLine($"  {error}");
             return null;
         }

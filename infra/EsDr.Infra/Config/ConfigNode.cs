@@ -58,6 +58,12 @@ internal sealed class ConfigNode(string path, JsonNode? node, List<ConfigError> 
         }
     }
 
+    /// <summary>Reports a value that is present but not a list, saying why it must be one.</summary>
+    public void MustBeListIfPresent(string why)
+    {
+        if (node is not (null or JsonArray)) Error($"must be a list ({why}), got {Describe(node)}");
+    }
+
     public IEnumerable<(string Key, ConfigNode Value)> Entries()
     {
         if (node is JsonObject o)

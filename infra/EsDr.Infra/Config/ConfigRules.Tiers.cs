@@ -15,6 +15,19 @@ public static partial class ConfigRules
 
     private static readonly int[] TakenPorts = [22, 3306, 9200, 9201, 9300, 9301];
 
+    /// <summary>What already listens on a regional balancer (a HAProxy VM, a NodeBalancer's front door, an NLB).</summary>
+    private static readonly Dictionary<int, string> BalancerPorts = new()
+    {
+        [22] = "SSH's port (the HAProxy VM's own)",
+        [3306] = "MySQL's port (a HAProxy VM passes it to the region's database host)",
+        [Renderers.HaproxyFrontendSettings.DefaultMonitorPort] = "the HAProxy VM's health endpoint",
+        [9200] = "Elasticsearch's HTTP port",
+        [Clouds.Linode.LinodeFrontDoor.Port] = "the Linode front door's HTTP port",
+        [Compilation.NodeUserData.HaproxyClusterPort] = "the HAProxy VM's cluster port",
+        [9300] = "Elasticsearch's transport port",
+        [Clouds.Linode.LinodeFrontDoor.TransportPort] = "the Linode front door's transport port",
+    };
+
     private static IEnumerable<ConfigError> DatabaseTierIsPlaceable(StackConfig c)
     {
         var withDb = c.Regions.Select((r, i) => (r, i)).Where(x => x.r.Database is not null).ToList();
@@ -76,6 +89,8 @@ public static partial class ConfigRules
         {
             if (port is < 1 or > 65535)
                 yield return new(Key(c, $"application.{name}"), $"must be a TCP port (1-65535), got {port}");
+            else if (name == "publicPort" && BalancerPorts.TryGetValue(port, out var taken))
+                yield return new(Key(c, $"application.{name}"), $"{port} is {taken}; pick another port");
             else if (TakenPorts.Contains(port))
                 yield return new(Key(c, $"application.{name}"), $"{port} is used by SSH, MySQL or Elasticsearch (and their health checks); pick another port");
         }

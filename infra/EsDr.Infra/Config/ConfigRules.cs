@@ -15,6 +15,9 @@ public static partial class ConfigRules
     [
         NamePrefixIsShortDnsLabel,
         AtLeastOneRegion,
+        RegionCountIsWithinTheLimit,
+        CidrListsNameEachNetworkOnce,
+        ZonesAreNames,
         RegionNamesAreUniqueDnsLabels,
         ActiveRegionIsDeclaredAndOnlyItIsActive,
         ElasticsearchVersionIsSupported,

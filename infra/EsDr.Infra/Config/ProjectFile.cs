@@ -1,4 +1,4 @@
-using YamlDotNet.RepresentationModel;
+using System.Text.Json.Nodes;
 
 namespace EsDr.Infra.Config;
 
@@ -8,23 +8,17 @@ public static class ProjectFile
     public const string DefaultProjectName = "es-dr";
 
     /// <summary>The project name from the Pulumi.yaml beside (or above) the stack file.</summary>
-    public static string ProjectNameFor(string stackFile)
+    /// <exception cref="ConfigFileUnreadableException">That Pulumi.yaml is not a regular file or cannot be read.</exception>
+    /// <exception cref="InvalidConfigException">That Pulumi.yaml is empty, not YAML, or names no project.</exception>
+    public static string ProjectNameFor(string stackFile) =>
+        DirectoryFor(stackFile) is { } dir ? NameIn(Path.Combine(dir, "Pulumi.yaml")) : DefaultProjectName;
+
+    /// <summary>Pulumi refuses a project file without a name; so do we, rather than guess one.</summary>
+    private static string NameIn(string projectFile)
     {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(stackFile));
-        while (dir is not null)
-        {
-            var candidate = Path.Combine(dir, "Pulumi.yaml");
-            if (File.Exists(candidate))
-            {
-                var stream = new YamlStream();
-                stream.Load(new StringReader(File.ReadAllText(candidate)));
-                if (stream.Documents[0].RootNode is YamlMappingNode root &&
-                    root.Children.TryGetValue(new YamlScalarNode("name"), out var name) && name is YamlScalarNode { Value: { } n })
-                    return n;
-            }
-            dir = Path.GetDirectoryName(dir);
-        }
-        return DefaultProjectName;
+        var root = ConfigYaml.Read(ConfigFileText.Read(projectFile, "project file"), projectFile);
+        if (root is JsonObject o && o["name"] is JsonValue v && v.TryGetValue<string>(out var name) && name.Length > 0) return name;
+        throw new InvalidConfigException([new ConfigError(projectFile, "has no project name (name: <project>)")]);
     }
 
     /// <summary>The directory of the nearest Pulumi.yaml beside or above the stack file (where pulumi runs), if any.</summary>

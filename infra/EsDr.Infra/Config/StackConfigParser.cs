@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace EsDr.Infra.Config;
@@ -43,6 +42,7 @@ public static class StackConfigParser
         IReadOnlyCollection<string>? secretKeys = null)
     {
         var errors = new List<ConfigError>();
+        var textErrors = new List<ConfigError>();
         var secretsSet = new HashSet<string>(StringComparer.Ordinal);
         var secretsInPlainText = new HashSet<string>(StringComparer.Ordinal);
         var root = new JsonObject();
@@ -69,8 +69,10 @@ public static class StackConfigParser
             {
                 errors.Add(new ConfigError(key, "is a secret, but it is written into the program as plain text; set it without --secret"));
             }
-            root[name] = ParseValue(key, raw, errors);
+            root[name] = ParseValue(key, raw, textErrors);
         }
+        // A string no YAML document can carry (or not Unicode at all) stops here, before any reader sees it.
+        if (textErrors.Count > 0) throw new InvalidConfigException([.. errors, .. textErrors]);
 
         ConfigNode Key(string k) => new($"{project}:{k}", root[k]?.DeepClone(), errors);
 
@@ -103,16 +105,7 @@ public static class StackConfigParser
     private static JsonNode? ParseValue(string key, string raw, List<ConfigError> errors)
     {
         var trimmed = raw.TrimStart();
-        if (!trimmed.StartsWith('{') && !trimmed.StartsWith('[')) return JsonValue.Create(raw);
-        try
-        {
-            return JsonNode.Parse(raw);
-        }
-        catch (JsonException e)
-        {
-            errors.Add(new ConfigError(key, $"is not valid structured config: {e.Message}"));
-            return null;
-        }
+        return trimmed.StartsWith('{') || trimmed.StartsWith('[') ? ConfigText.ParseStructured(key, raw, errors) : ConfigText.Plain(key, raw, errors);
     }
 
     private static ElasticsearchSettings ReadElasticsearch(ConfigNode n)
@@ -176,19 +169,23 @@ public static class StackConfigParser
             ProbeFor: Duration(n.Child("probeFor")));
     }
 
-    /// <summary>A Prometheus-style duration (<c>90s</c>, <c>5m</c>, <c>1h</c>) of at least one second.</summary>
+    /// <summary>The longest alert wait, in seconds: longer ones overflowed as hours, and an alert a week late helps no failover.</summary>
+    private const long LongestDurationSeconds = 7 * 24 * 3600;
+
+    /// <summary>A Prometheus-style duration (<c>90s</c>, <c>5m</c>, <c>1h</c>) of at least one second and at most 7 days.</summary>
     private static TimeSpan? Duration(ConfigNode n)
     {
         var text = n.OptionalString();
         if (text is null) return null;
         var unit = text.Length > 1 ? text[^1] : ' ';
-        if (int.TryParse(text[..^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0)
+        if (unit != ' ' && int.TryParse(text[..^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0)
         {
-            switch (unit)
+            long? seconds = unit switch { 's' => value, 'm' => value * 60L, 'h' => value * 3600L, _ => null };
+            if (seconds <= LongestDurationSeconds) return TimeSpan.FromSeconds(seconds.Value);
+            if (seconds is not null)
             {
-                case 's': return TimeSpan.FromSeconds(value);
-                case 'm': return TimeSpan.FromMinutes(value);
-                case 'h': return TimeSpan.FromHours(value);
+                n.Error($"must be at most 7 days (168h), got '{text}'");
+                return null;
             }
         }
         n.Error($"must be a duration such as 90s, 5m or 1h, got '{text}'");

@@ -1,7 +1,4 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace EsDr.Infra.Config;
 
@@ -15,81 +12,65 @@ public sealed record StackFile(string Stack, IReadOnlyDictionary<string, string>
 {
     public const string SecretPlaceholder = "[secret]";
 
+    /// <exception cref="ConfigFileUnreadableException">The file does not exist, is not a regular file or cannot be read.</exception>
+    /// <exception cref="InvalidConfigException">The file is too large, not YAML, or beyond a limit of <see cref="StackFileLimits"/>.</exception>
     public static StackFile Load(string path, string project)
     {
         var fileName = Path.GetFileName(path);
         var stack = fileName.StartsWith("Pulumi.", StringComparison.Ordinal) && fileName.EndsWith(".yaml", StringComparison.Ordinal)
             ? fileName["Pulumi.".Length..^".yaml".Length]
             : Path.GetFileNameWithoutExtension(fileName);
-        return Parse(File.ReadAllText(path), stack, project, fileName);
+        return Parse(ConfigFileText.Read(path, "stack file"), stack, project, fileName);
     }
 
     public static StackFile Parse(string yaml, string stack, string project, string source = "stack file")
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException e)
-        {
-            throw new InvalidConfigException([new ConfigError(source, $"is not valid YAML: {e.Message}")]);
-        }
         var config = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var secrets = new List<string>();
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root) return new StackFile(stack, config, secrets);
-        if (!root.Children.TryGetValue(new YamlScalarNode("config"), out var node) || node is not YamlMappingNode map)
+        if (ConfigYaml.Read(yaml, source) is not JsonObject root || root["config"] is not JsonObject map)
             return new StackFile(stack, config, secrets);
 
-        foreach (var (k, v) in map.Children)
+        foreach (var (raw, v) in map)
         {
-            var raw = ((YamlScalarNode)k).Value ?? "";
             var key = raw.Contains(':', StringComparison.Ordinal) ? raw : $"{project}:{raw}";
+            if (config.ContainsKey(key))
+                throw new InvalidConfigException([new ConfigError(key, $"is given twice in {source} (with and without its '{project}:' prefix)")]);
             var secret = false;
-            var json = ToJson(v, ref secret);
+            var json = WithoutSecureValues(v, ref secret);
             if (secret) secrets.Add(key);
             config[key] = json switch
             {
                 JsonValue s when s.TryGetValue<string>(out var text) => text,
                 null => "",
-                _ when json is JsonObject or JsonArray => json.ToJsonString(),
                 _ => json.ToJsonString(),
             };
         }
         return new StackFile(stack, config, secrets);
     }
 
-    private static JsonNode? ToJson(YamlNode node, ref bool secret)
+    /// <summary>Every <c>secure:</c> value, however deep, becomes the placeholder, as Pulumi reports it without the key.</summary>
+    private static JsonNode? WithoutSecureValues(JsonNode? node, ref bool secret)
     {
+        if (IsSecure(node))
+        {
+            secret = true;
+            return JsonValue.Create(SecretPlaceholder);
+        }
         switch (node)
         {
-            case YamlMappingNode m when m.Children.Count == 1 && m.Children.Keys.First() is YamlScalarNode { Value: "secure" }:
-                secret = true;
-                return JsonValue.Create(SecretPlaceholder);
-            case YamlMappingNode m:
-                var obj = new JsonObject();
-                foreach (var (k, v) in m.Children) obj[((YamlScalarNode)k).Value ?? ""] = ToJson(v, ref secret);
-                return obj;
-            case YamlSequenceNode s:
-                var arr = new JsonArray();
-                foreach (var item in s.Children) arr.Add(ToJson(item, ref secret));
-                return arr;
-            case YamlScalarNode scalar:
-                return Scalar(scalar);
-            default:
-                return null;
+            case JsonObject m:
+                foreach (var key in m.Select(kv => kv.Key).ToList())
+                    if (IsSecure(m[key])) m[key] = WithoutSecureValues(m[key], ref secret);
+                    else WithoutSecureValues(m[key], ref secret);
+                break;
+            case JsonArray a:
+                for (var i = 0; i < a.Count; i++)
+                    if (IsSecure(a[i])) a[i] = WithoutSecureValues(a[i], ref secret);
+                    else WithoutSecureValues(a[i], ref secret);
+                break;
         }
+        return node;
     }
 
-    /// <summary>Plain scalars keep their YAML type (3 is a number, true a boolean); quoted ones are strings.</summary>
-    private static JsonValue? Scalar(YamlScalarNode s)
-    {
-        var text = s.Value ?? "";
-        if (s.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded)
-            return JsonValue.Create(text);
-        if (text is "true" or "false") return JsonValue.Create(text == "true");
-        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)) return JsonValue.Create(l);
-        if (text is "" or "~" or "null") return null;
-        return JsonValue.Create(text);
-    }
+    private static bool IsSecure(JsonNode? node) => node is JsonObject { Count: 1 } m && m.ContainsKey("secure");
 }

@@ -27,7 +27,12 @@ internal static class TierConfigReader
         n.RejectUnknownKeys("port", "healthPath", "publicPort", "clientCidrs", "cloudConfig");
         var cloudConfig = n.Child("cloudConfig");
         JsonObject? user = null;
-        if (!cloudConfig.IsMissing && cloudConfig.IsObject()) user = cloudConfig.Json as JsonObject;
+        if (!cloudConfig.IsMissing && cloudConfig.IsObject())
+        {
+            // The renderer concatenates these with its own lists; a scalar there cannot be merged.
+            foreach (var key in Renderers.ApplicationCloudInit.MergedLists) cloudConfig.Child(key).MustBeListIfPresent("es-dr adds its items to its own");
+            user = cloudConfig.Json as JsonObject;
+        }
         var clients = n.Child("clientCidrs");
         return new ApplicationSettings(
             n.Child("port").Int(8080),

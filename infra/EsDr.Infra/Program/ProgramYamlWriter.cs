@@ -105,16 +105,41 @@ public static partial class ProgramYamlWriter
 
     private static void Scalar(IEmitter emitter, string s)
     {
-        var style = s.Contains('\n', StringComparison.Ordinal) && !HasTrailingSpace().IsMatch(s)
-            ? ScalarStyle.Literal
-            : NeedsQuotes(s) ? ScalarStyle.DoubleQuoted : ScalarStyle.Any;
+        if (HasLoneSurrogate(s)) throw new InvalidOperationException($"a program string holds a lone surrogate, which no YAML reader takes: '{Escaped(s)}'");
+        var style = s.Contains('\n', StringComparison.Ordinal) && LiteralSafe(s) ? ScalarStyle.Literal
+            : NeedsQuotes(s) ? ScalarStyle.DoubleQuoted
+            : ScalarStyle.Any;
         emitter.Emit(new YamlDotNet.Core.Events.Scalar(null, null, s, style, true, style != ScalarStyle.Literal));
     }
 
-    /// <summary>A plain scalar that a YAML 1.1 or 1.2 reader would take for a number, boolean or null must be quoted.</summary>
-    private static bool NeedsQuotes(string s) => s.Length == 0 || NotAString().IsMatch(s);
+    /// <summary>
+    /// Plain only for printable ASCII that no YAML 1.1 or 1.2 reader resolves to another type (the emitter then
+    /// quotes indicators such as <c>*x</c>, <c>- x</c> or <c>a: b</c> itself); anything else is double-quoted, where
+    /// every other character is escaped.
+    /// </summary>
+    private static bool NeedsQuotes(string s) => s.Length == 0 || s.Any(c => c is < ' ' or > '~') || NotAString().IsMatch(s);
 
-    [GeneratedRegex(@"^(~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N|[-+]?(\.?[0-9][0-9_.:eE+-]*|\.inf|\.Inf|\.INF|\.nan|\.NaN|\.NAN|0x[0-9a-fA-F_]+|0o[0-7]+))$")]
+    /// <summary>A literal block keeps every character but line breaks as written: only tabs, newlines and printable text.</summary>
+    private static bool LiteralSafe(string s) =>
+        !HasTrailingSpace().IsMatch(s) && s.All(c => c is '\t' or '\n' || (c >= ' ' && c != '\u007f' && c is < '\u0080' or > '\u009f' && c is not ('\u2028' or '\u2029' or '\ufeff' or '\ufffe' or '\uffff')));
+
+    private static bool HasLoneSurrogate(string s)
+    {
+        for (var i = 0; i < s.Length; i++)
+        {
+            if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])) i++;
+            else if (char.IsSurrogate(s[i])) return true;
+        }
+        return false;
+    }
+
+    private static string Escaped(string s) => string.Concat(s.Select(c => char.IsSurrogate(c) ? $"\\u{(int)c:X4}" : c.ToString()));
+
+    /// <summary>
+    /// Plain scalars a YAML 1.1 or 1.2 reader takes for another type: null, booleans (1.1's yes/no/on/off too),
+    /// numbers (1.1's binary, octal, sexagesimal and underscores too), timestamps, and 1.1's merge (&lt;&lt;) and value (=) keys.
+    /// </summary>
+    [GeneratedRegex(@"^(~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N|<<|=|[-+]?(\.?[0-9][0-9_.:eE+-]*|\.inf|\.Inf|\.INF|\.nan|\.NaN|\.NAN|0x[0-9a-fA-F_]+|0o[0-7]+|0b[01_]+)|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt \t].*)?)$")]
     private static partial Regex NotAString();
 
     [GeneratedRegex(@"[ \t]\n|[ \t]$|^\s")]

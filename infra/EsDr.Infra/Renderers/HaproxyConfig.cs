@@ -57,7 +57,9 @@ public sealed record HaproxyFrontendSettings(IReadOnlyList<HaproxyServer> Server
     public IReadOnlyList<string>? TransportSources { get; init; }
 
     /// <summary>Port of the VM's own health endpoint (<see cref="HaproxyConfig.MonitorUri"/>).</summary>
-    public int MonitorPort { get; init; } = 8404;
+    public int MonitorPort { get; init; } = DefaultMonitorPort;
+
+    public const int DefaultMonitorPort = 8404;
 
     /// <summary>
     /// Address every frontend binds to (e.g. 127.0.0.1), or null for all addresses. An IPv6 address is

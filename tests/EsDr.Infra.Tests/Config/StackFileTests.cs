@@ -39,10 +39,10 @@ public class StackFileTests
     }
 
     [Fact]
-    public void Parse_InvalidYaml_IsAConfigErrorNamingTheFile()
+    public void Parse_InvalidYaml_IsAConfigErrorNamingTheFileLineAndColumn()
     {
         var error = Assert.Throws<InvalidConfigException>(() => StackFile.Parse("config: [", "x", "es-dr", "Pulumi.x.yaml"));
 
-        Assert.StartsWith("Pulumi.x.yaml: is not valid YAML", error.Errors.Single().ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("Pulumi.x.yaml:2:1: is not valid YAML", error.Errors.Single().ToString(), StringComparison.Ordinal);
     }
 }

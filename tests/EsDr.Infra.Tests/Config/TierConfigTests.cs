@@ -57,7 +57,7 @@ public class TierConfigTests
         { "regions", "[1].database", null, "es-dr:regions[1].application: needs a database host in the same region (database: { size }): 3306 admits only the region's own application servers" },
         { "regions", "[0].elasticsearch.nodes", 11, "es-dr:regions[0].application: application servers take hosts 21 and up of the first subnet, which Elasticsearch nodes 11 and up would share; use at most 10 Elasticsearch nodes in a region with an application pool" },
         { "application", "port", 9200, "es-dr:application.port: 9200 is used by SSH, MySQL or Elasticsearch (and their health checks); pick another port" },
-        { "application", "publicPort", 3306, "es-dr:application.publicPort: 3306 is used by SSH, MySQL or Elasticsearch (and their health checks); pick another port" },
+        { "application", "publicPort", 3306, "es-dr:application.publicPort: 3306 is MySQL's port (a HAProxy VM passes it to the region's database host); pick another port" },
         { "application", "publicPort", 70000, "es-dr:application.publicPort: must be a TCP port (1-65535), got 70000" },
         { "application", "healthPath", "/_health", "es-dr:application.healthPath: must be a path such as /healthz (letters, digits and / - % ? & = . only: what every balancer's check accepts), got '/_health'" },
         { "application", "healthPath", "healthz", "es-dr:application.healthPath: must be a path such as /healthz (letters, digits and / - % ? & = . only: what every balancer's check accepts), got 'healthz'" },
