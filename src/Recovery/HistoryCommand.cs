@@ -51,6 +51,11 @@ internal static class HistoryCommand
             var config = EsDr.Infra.Config.StackConfigParser.Parse(project, file.Stack, file.Config, file.SecretKeys);
             return (new FileInfo(config.Recovery?.AuditDatabase ?? AuditTrail.DefaultPath()), ExitCodes.Ok);
         }
+        catch (EsDr.Infra.Config.ConfigFileUnreadableException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return (null, ExitCodes.FileNotFound);
+        }
         catch (EsDr.Infra.Config.InvalidConfigException e)
         {
             foreach (var problem in e.Errors) stderr.WriteLine($"error: {problem}");

@@ -37,11 +37,6 @@ internal static class PlanCommand
 
     public static int Execute(string scenario, FileInfo stackFile, bool json, TextWriter stdout, TextWriter stderr)
     {
-        if (!stackFile.Exists)
-        {
-            stderr.WriteLine($"error: {stackFile.FullName} does not exist");
-            return ExitCodes.FileNotFound;
-        }
         try
         {
             var (plan, stack) = PlanFor(scenario, stackFile);
@@ -56,6 +51,11 @@ internal static class PlanCommand
                 stdout.Write(plan.Render());
             }
             return ExitCodes.Ok;
+        }
+        catch (ConfigFileUnreadableException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitCodes.FileNotFound;
         }
         catch (InvalidConfigException e)
         {

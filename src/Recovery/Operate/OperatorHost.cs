@@ -37,11 +37,6 @@ internal sealed record OperatorHost(
     {
         ArgumentNullException.ThrowIfNull(stackFile);
         var error = Console.Error;
-        if (!stackFile.Exists)
-        {
-            await error.WriteLineAsync($"error: {stackFile.FullName} does not exist").ConfigureAwait(false);
-            return (null, ExitCodes.FileNotFound);
-        }
         try
         {
             var pulumi = Pulumi(stackFile.Directory!);
@@ -49,6 +44,12 @@ internal sealed record OperatorHost(
                 .ConfigureAwait(false);
             var options = Services with { DryRun = dryRun, AuditDatabase = auditDb?.FullName ?? Services.AuditDatabase };
             return (RecoveryServices.Create(deployment, options, pulumi, Time), ExitCodes.Ok);
+        }
+        catch (ConfigFileUnreadableException e)
+        {
+            // Missing, a directory, a FIFO or a device, too large, not UTF-8: said by the reader, before anything is opened.
+            await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            return (null, ExitCodes.FileNotFound);
         }
         catch (InvalidConfigException e)
         {

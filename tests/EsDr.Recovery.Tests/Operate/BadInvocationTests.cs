@@ -164,6 +164,57 @@ public sealed class BadInvocationTests : IDisposable
         AssertOneErrorLine(bed.Error.ToString(), "the cluster in dub cannot be probed");
     }
 
+    public static TheoryData<string> UnreadableStackFiles() => ["missing", "directory", "fifo"];
+
+    [Theory]
+    [MemberData(nameof(UnreadableStackFiles))]
+    public async Task Action_OnAStackFileThatCannotBeRead_SaysWhyInOneLine_Exit4_WithoutWaitingOnIt(string kind)
+    {
+        ReplaceStackFile(kind);
+
+        var run = bed.RunAsync("failover", "--to", "dub", "--dry-run");
+        // A FIFO opened for reading blocks until a writer comes: the command must say so, not wait.
+        var exit = await run.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(ExitCodes.FileNotFound, exit);
+        AssertOneErrorLine(bed.Error.ToString(), bed.StackFile.FullName);
+        Assert.Empty(bed.Changes);
+    }
+
+    [Theory]
+    [MemberData(nameof(UnreadableStackFiles))]
+    public async Task Plan_OnAStackFileThatCannotBeRead_SaysWhyInOneLine_Exit4(string kind)
+    {
+        ReplaceStackFile(kind);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var exit = await Task.Run(() => PlanCommand.Execute("region-loss", bed.StackFile, json: false, stdout, stderr)).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(ExitCodes.FileNotFound, exit);
+        AssertOneErrorLine(stderr.ToString(), kind switch
+        {
+            "missing" => "does not exist",
+            "directory" => "is a directory",
+            _ => "is not a regular file (a FIFO)",
+        });
+        Assert.Equal("", stdout.ToString());
+    }
+
+    /// <summary>The testbed's stack file made missing, a directory or a FIFO.</summary>
+    private void ReplaceStackFile(string kind)
+    {
+        var path = bed.StackFile.FullName;
+        File.Delete(path);
+        if (kind == "directory") Directory.CreateDirectory(path);
+        if (kind == "fifo")
+        {
+            using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
+            mkfifo.WaitForExit();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+    }
+
     private static void AssertOneErrorLine(string stderr, string expected)
     {
         var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
