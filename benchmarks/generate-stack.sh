@@ -14,8 +14,8 @@ config:
     publicKeys:
       - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGQw1c6y3Vb5cR9yTQ0h1S8c0k1a6m5Q7n9vX2pW4tZ8 ops@example.com
     allowedCidrs: [203.0.113.0/24]
-  es-dr:deployKey:
-    secure: v1:AAAAAAAAAAAAAAAA:cGxhY2Vob2xkZXI=
+  es-dr:deployer:
+    cidrs: [198.51.100.20/32]
   es-dr:replication:
     indexPatterns: [logs-*, orders-*]
   es-dr:database:
@@ -26,8 +26,6 @@ config:
     size: g6-standard-2
     network: {cidr: 10.90.0.0/24}
     webhookUrl: https://recovery.example.com/alerts
-  es-dr:alertWebhookToken:
-    secure: v1:AAAAAAAAAAAAAAAA:cGxhY2Vob2xkZXI=
   es-dr:regions:
 HEAD
 for i in $(seq 1 "$n"); do
