@@ -1,4 +1,4 @@
-using EsDr.Infra.Replication;
+using EsDr.Recovery.Replication;
 using EsDr.Recovery.Analyse;
 using EsDr.Recovery.Execute.Audit;
 using EsDr.Recovery.Execute.Elasticsearch;
