@@ -8,16 +8,10 @@ namespace EsDr.Recovery.Replication;
 /// </summary>
 public static class ReplicationRequests
 {
-    // Observation (GET only).
-    public const string License = "/_license";
-    public const string RemoteInfo = "/_remote/info";
-    public const string AutoFollowPatterns = "/_ccr/auto_follow";
-    public const string FollowInfo = "/_all/_ccr/info";
+    // Observation (GET only) is typed (ReplicationObserver) but for this: the .NET client has no cat APIs.
 
     /// <summary>Open and closed indices, hidden ones (system, data stream backing) left out.</summary>
     public const string Indices = "/_cat/indices?format=json&h=index,status&expand_wildcards=open,closed";
-
-    public const string Health = "/_cluster/health?wait_for_status=yellow&timeout=10s";
 
     /// <summary>The follow index pattern that keeps the leader's index name on the follower.</summary>
     public const string KeepLeaderName = "{{leader_index}}";
