@@ -216,6 +216,17 @@ public sealed class ElasticsearchConnection : IDisposable
         return new ElasticsearchConnection(baseUrl, new ElasticsearchClient(settings), bound, ca);
     }
 
+    /// <summary>
+    /// A connection whose requests go to <paramref name="invoker"/> instead of the network (the client's own
+    /// extension point; tests hand an in-memory stand-in). Everything else is as <see cref="Create"/> sets it up.
+    /// </summary>
+    internal static ElasticsearchConnection WithInvoker(Uri url, IRequestInvoker invoker)
+    {
+        var baseUrl = CheckedBase(url);
+        var settings = new ElasticsearchClientSettings(new SingleNodePool(baseUrl), invoker).MaximumRetries(0).DisablePing();
+        return new ElasticsearchConnection(baseUrl, new ElasticsearchClient(settings), TimeSpan.FromMinutes(5), null);
+    }
+
     /// <summary>The absolute URL of <paramref name="pathAndQuery"/> (which starts with '/').</summary>
     public Uri UrlOf(string pathAndQuery)
     {

@@ -15,7 +15,7 @@ public class RealClusterReplicationTests
         var url = new Uri(Environment.GetEnvironmentVariable("ES_TEST_URL")!);
         var ca = Environment.GetEnvironmentVariable("ES_TEST_CA");
         var credentials = ElasticsearchCredentials.FromEnvironment("ES_TEST_USER", "ES_TEST_PASSWORD");
-        using var http = ElasticsearchHttp.Create(new ElasticsearchEndpoint(url, string.IsNullOrEmpty(ca) ? null : ca), credentials);
+        using var http = ElasticsearchConnection.Create(new ElasticsearchEndpoint(url, string.IsNullOrEmpty(ca) ? null : ca), credentials);
         using var log = new StringWriter();
         var spec = new ReplicationSpec(
             ClusterDescription.Sniff("es-dr-test-leader", "127.0.0.1:9300"),

@@ -31,9 +31,9 @@ public sealed class ReplicationEndToEndTests : IDisposable
         log.Dispose();
     }
 
-    private ElasticsearchHttp Http(CcrStandIn cluster)
+    private ElasticsearchConnection Http(CcrStandIn cluster)
     {
-        var http = ElasticsearchHttp.Create(new ElasticsearchEndpoint(cluster.Url), Credentials);
+        var http = ElasticsearchConnection.Create(new ElasticsearchEndpoint(cluster.Url), Credentials);
         owned.Add(http);
         return http;
     }

@@ -9,13 +9,13 @@ namespace EsDr.Recovery.Tests.Execute.Elasticsearch;
 public sealed class ElasticsearchStepRunnerTests : IDisposable
 {
     private readonly EsPromotionStandIn es = new();
-    private readonly ElasticsearchHttp http;
+    private readonly ElasticsearchConnection http;
     private readonly ElasticsearchStepRunner runner;
 
     public ElasticsearchStepRunnerTests()
     {
-        http = new ElasticsearchHttp(es.Url, null, new HttpClientHandler());
-        runner = new ElasticsearchStepRunner(new Dictionary<string, ElasticsearchHttp>(StringComparer.Ordinal) { ["dub"] = http });
+        http = ElasticsearchConnection.Create(new ElasticsearchEndpoint(es.Url), null);
+        runner = new ElasticsearchStepRunner(new Dictionary<string, ElasticsearchConnection>(StringComparer.Ordinal) { ["dub"] = http });
     }
 
     public void Dispose()

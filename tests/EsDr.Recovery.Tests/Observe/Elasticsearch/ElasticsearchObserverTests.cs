@@ -15,7 +15,7 @@ public sealed class ElasticsearchObserverTests : IDisposable
 
     private static async Task<ClusterObservation> Observe(Uri url, TimeSpan? timeout = null)
     {
-        using var http = new ElasticsearchHttp(url, null, new HttpClientHandler(), timeout);
+        using var http = ElasticsearchConnection.Create(new ElasticsearchEndpoint(url), null, timeout);
         return await new ElasticsearchObserver(http, "dub").ObserveAsync();
     }
 

@@ -5,7 +5,7 @@ using EsDr.Recovery.Replication;
 namespace EsDr.Recovery.Tests.Replication;
 
 [Collection("live processes")]
-public sealed class ElasticsearchHttpTests : IDisposable
+public sealed class ElasticsearchConnectionTests : IDisposable
 {
     private const string Password = ReplicationEndToEndTests.Password;
     private static readonly string Token = Convert.ToBase64String(Encoding.UTF8.GetBytes($"elastic:{Password}"));
@@ -50,7 +50,7 @@ public sealed class ElasticsearchHttpTests : IDisposable
     public void Url_WithCredentialsInIt_IsRefusedWithoutEchoingThem()
     {
         var e = Assert.Throws<ArgumentException>(() =>
-            ElasticsearchHttp.Create(new ElasticsearchEndpoint(new Uri($"https://elastic:{Password}@es.example:9200")), null));
+            ElasticsearchConnection.Create(new ElasticsearchEndpoint(new Uri($"https://elastic:{Password}@es.example:9200")), null));
 
         Assert.Contains("must not carry credentials", e.Message, StringComparison.Ordinal);
         AssertNoSecret(e.Message);
@@ -61,7 +61,7 @@ public sealed class ElasticsearchHttpTests : IDisposable
     {
         var network = new StandInNetwork();
         using var cluster = new CcrStandIn(network, "fra", ["10.1.0.11:9300"], password: "the-real-one");
-        using var http = ElasticsearchHttp.Create(new ElasticsearchEndpoint(cluster.Url), ReplicationEndToEndTests.Credentials);
+        using var http = ElasticsearchConnection.Create(new ElasticsearchEndpoint(cluster.Url), ReplicationEndToEndTests.Credentials);
 
         var e = await Assert.ThrowsAsync<ElasticsearchRequestException>(() => new ReplicationObserver(http).ObserveAsync(CancellationToken.None));
 
@@ -75,7 +75,7 @@ public sealed class ElasticsearchHttpTests : IDisposable
         var network = new StandInNetwork();
         Uri url;
         using (var gone = new CcrStandIn(network, "gone", ["10.9.0.11:9300"])) url = gone.Url;
-        using var http = ElasticsearchHttp.Create(new ElasticsearchEndpoint(url), ReplicationEndToEndTests.Credentials);
+        using var http = ElasticsearchConnection.Create(new ElasticsearchEndpoint(url), ReplicationEndToEndTests.Credentials);
 
         var e = await Assert.ThrowsAsync<ElasticsearchRequestException>(() => http.GetJsonAsync("/_remote/info", CancellationToken.None));
 
@@ -91,8 +91,8 @@ public sealed class ElasticsearchHttpTests : IDisposable
         using var ams = new CcrStandIn(network, "ams", ["ams-es.example.net:9300"], password: Password);
         fra.CreateIndex("orders");
         ams.Override = (method, _) => method == "PUT" ? (500, "boom") : null;
-        using var leader = ElasticsearchHttp.Create(new ElasticsearchEndpoint(fra.Url), ReplicationEndToEndTests.Credentials);
-        using var follower = ElasticsearchHttp.Create(new ElasticsearchEndpoint(ams.Url), ReplicationEndToEndTests.Credentials);
+        using var leader = ElasticsearchConnection.Create(new ElasticsearchEndpoint(fra.Url), ReplicationEndToEndTests.Credentials);
+        using var follower = ElasticsearchConnection.Create(new ElasticsearchEndpoint(ams.Url), ReplicationEndToEndTests.Credentials);
         using var log = new StringWriter();
         var setup = new ReplicationSetup(leader, follower, TimeProvider.System, log);
 
@@ -112,7 +112,7 @@ public sealed class ElasticsearchHttpTests : IDisposable
     {
         using var ca = new TestCa("stack-ca");
         using var server = new TlsLoopbackServer(ca.Issue());
-        using var http = ElasticsearchHttp.Create(new ElasticsearchEndpoint(server.Url, ca.WritePem(work.FullName)), ReplicationEndToEndTests.Credentials);
+        using var http = ElasticsearchConnection.Create(new ElasticsearchEndpoint(server.Url, ca.WritePem(work.FullName)), ReplicationEndToEndTests.Credentials);
 
         var health = await http.GetJsonAsync("/_cluster/health", CancellationToken.None);
 
@@ -125,7 +125,7 @@ public sealed class ElasticsearchHttpTests : IDisposable
         using var ca = new TestCa("stack-ca");
         using var server = new TlsLoopbackServer(ca.Issue());
         var endpoint = new ElasticsearchEndpoint(server.Url) { CaCertificatePem = ca.Certificate.ExportCertificatePem() };
-        using var http = ElasticsearchHttp.Create(endpoint, null);
+        using var http = ElasticsearchConnection.Create(endpoint, null);
 
         var health = await http.GetJsonAsync("/_cluster/health", CancellationToken.None);
 
@@ -138,7 +138,7 @@ public sealed class ElasticsearchHttpTests : IDisposable
         using var ca = new TestCa("stack-ca");
         using var other = new TestCa("someone-else");
         using var server = new TlsLoopbackServer(other.Issue());
-        using var http = ElasticsearchHttp.Create(new ElasticsearchEndpoint(server.Url, ca.WritePem(work.FullName)), ReplicationEndToEndTests.Credentials);
+        using var http = ElasticsearchConnection.Create(new ElasticsearchEndpoint(server.Url, ca.WritePem(work.FullName)), ReplicationEndToEndTests.Credentials);
 
         var e = await Assert.ThrowsAsync<ElasticsearchRequestException>(() => http.GetJsonAsync("/_cluster/health", CancellationToken.None));
 
@@ -152,8 +152,8 @@ public sealed class ElasticsearchHttpTests : IDisposable
         using var ca = new TestCa("stack-ca");
         using var server = new TlsLoopbackServer(ca.Issue(dnsName: "shop-fra-es-1.internal"));
         var caFile = ca.WritePem(work.FullName);
-        using var strict = ElasticsearchHttp.Create(new ElasticsearchEndpoint(server.Url, caFile), null);
-        using var chainOnly = ElasticsearchHttp.Create(new ElasticsearchEndpoint(server.Url, caFile, VerifyHostname: false), null);
+        using var strict = ElasticsearchConnection.Create(new ElasticsearchEndpoint(server.Url, caFile), null);
+        using var chainOnly = ElasticsearchConnection.Create(new ElasticsearchEndpoint(server.Url, caFile, VerifyHostname: false), null);
 
         await Assert.ThrowsAsync<ElasticsearchRequestException>(() => strict.GetJsonAsync("/_cluster/health", CancellationToken.None));
         var health = await chainOnly.GetJsonAsync("/_cluster/health", CancellationToken.None);
@@ -177,7 +177,7 @@ public sealed class ElasticsearchHttpTests : IDisposable
         using var ca = new TestCa("stack-ca");
 
         var e = Assert.Throws<ArgumentException>(() =>
-            ElasticsearchHttp.Create(new ElasticsearchEndpoint(new Uri("http://es.example:9200"), ca.WritePem(work.FullName)), null));
+            ElasticsearchConnection.Create(new ElasticsearchEndpoint(new Uri("http://es.example:9200"), ca.WritePem(work.FullName)), null));
 
         Assert.Contains("is not https", e.Message, StringComparison.Ordinal);
     }
