@@ -204,7 +204,9 @@ public sealed class ElasticsearchConnection : IDisposable
             .MaxRetryTimeout(bound)
             // One node, and each call of recovery is itself bounded and retried (or not) by its caller.
             .MaximumRetries(0)
-            .DisablePing();
+            .DisablePing()
+            // Bodies are small; uncompressed, the call details (and a packet capture) show them as sent.
+            .EnableHttpCompression(false);
         if (credentials is not null) settings = settings.Authentication(credentials.Transport());
         if (ca is not null)
         {
@@ -290,7 +292,8 @@ public sealed class ElasticsearchConnection : IDisposable
         var url = UrlOf(pathAndQuery);
         var path = new EndpointPath(ParseMethod(method), pathAndQuery);
         // The body is buffered so that the call details carry it (the audit records what was sent); bodies are small.
-        var configuration = new RequestConfiguration { DisableDirectStreaming = true };
+        // The product header is read so that this answer is held to the product check too.
+        var configuration = new RequestConfiguration { DisableDirectStreaming = true, ResponseHeadersToParse = new HeadersList(ProductHeader) };
         StringResponse response;
         try
         {
@@ -331,7 +334,9 @@ public sealed class ElasticsearchConnection : IDisposable
 
     /// <summary>The transport checks the product header on typed calls; a raw call's answer is held to the same rule.</summary>
     private static bool NotAnotherProduct(ApiCallDetails details) =>
-        details.TryGetHeader("X-Elastic-Product", out var values) && values.Contains("Elasticsearch", StringComparer.Ordinal);
+        details.TryGetHeader(ProductHeader, out var values) && values.Contains("Elasticsearch", StringComparer.Ordinal);
+
+    private const string ProductHeader = "x-elastic-product";
 
     private ElasticsearchRequestException Failure(ApiCallDetails details, string? summary, Exception? thrown)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Elastic.Clients.Elasticsearch;
 using Elastic.Clients.Elasticsearch.Cluster;
+using Elastic.Transport;
 
 namespace EsDr.Recovery.Replication;
 
@@ -38,7 +39,16 @@ public static class ClusterReadiness
         }
     }
 
-    private static HealthRequest YellowWithin10s() => new() { WaitForStatus = HealthStatus.Yellow, Timeout = "10s" };
+    /// <remarks>
+    /// 408 is Elasticsearch's answer when the wait times out: a full health body (status red, timed_out true), which
+    /// is read as such; every other error status is still a failure.
+    /// </remarks>
+    private static HealthRequest YellowWithin10s() => new()
+    {
+        WaitForStatus = HealthStatus.Yellow,
+        Timeout = "10s",
+        RequestConfiguration = new RequestConfiguration { AllowedStatusCodes = [408] },
+    };
 }
 
 /// <param name="DryRun">Observe and plan, print the requests, send nothing that changes state.</param>

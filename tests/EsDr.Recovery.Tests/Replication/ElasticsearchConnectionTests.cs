@@ -1,5 +1,6 @@
 using System.Net.Security;
 using System.Text;
+using Elastic.Clients.Elasticsearch;
 using EsDr.Recovery.Replication;
 
 namespace EsDr.Recovery.Tests.Replication;
@@ -114,9 +115,9 @@ public sealed class ElasticsearchConnectionTests : IDisposable
         using var server = new TlsLoopbackServer(ca.Issue());
         using var http = ElasticsearchConnection.Create(new ElasticsearchEndpoint(server.Url, ca.WritePem(work.FullName)), ReplicationEndToEndTests.Credentials);
 
-        var health = await http.GetJsonAsync("/_cluster/health", CancellationToken.None);
+        var health = await http.CallAsync((c, ct) => c.Cluster.HealthAsync(ct), CancellationToken.None);
 
-        Assert.Equal("green", health["status"]!.GetValue<string>());
+        Assert.Equal(HealthStatus.Yellow, health.Status); // the specification's example
     }
 
     [Fact]
@@ -127,9 +128,9 @@ public sealed class ElasticsearchConnectionTests : IDisposable
         var endpoint = new ElasticsearchEndpoint(server.Url) { CaCertificatePem = ca.Certificate.ExportCertificatePem() };
         using var http = ElasticsearchConnection.Create(endpoint, null);
 
-        var health = await http.GetJsonAsync("/_cluster/health", CancellationToken.None);
+        var health = await http.CallAsync((c, ct) => c.Cluster.HealthAsync(ct), CancellationToken.None);
 
-        Assert.Equal("green", health["status"]!.GetValue<string>());
+        Assert.Equal(HealthStatus.Yellow, health.Status); // the specification's example
     }
 
     [Fact]
@@ -155,10 +156,10 @@ public sealed class ElasticsearchConnectionTests : IDisposable
         using var strict = ElasticsearchConnection.Create(new ElasticsearchEndpoint(server.Url, caFile), null);
         using var chainOnly = ElasticsearchConnection.Create(new ElasticsearchEndpoint(server.Url, caFile, VerifyHostname: false), null);
 
-        await Assert.ThrowsAsync<ElasticsearchRequestException>(() => strict.GetJsonAsync("/_cluster/health", CancellationToken.None));
-        var health = await chainOnly.GetJsonAsync("/_cluster/health", CancellationToken.None);
+        await Assert.ThrowsAsync<ElasticsearchRequestException>(() => strict.CallAsync((c, ct) => c.Cluster.HealthAsync(ct), CancellationToken.None));
+        var health = await chainOnly.CallAsync((c, ct) => c.Cluster.HealthAsync(ct), CancellationToken.None);
 
-        Assert.Equal("green", health["status"]!.GetValue<string>());
+        Assert.Equal(HealthStatus.Yellow, health.Status);
     }
 
     [Fact]
