@@ -48,7 +48,15 @@ internal static class ElasticsearchApi
     /// <summary>One persistent cluster setting; null resets it to its default.</summary>
     public static TypedElasticsearchCall PersistentSetting(string key, string? value) =>
         Render(async (c, ct) => await c.Cluster.PutSettingsAsync(
-            new PutClusterSettingsRequest { Persistent = new Dictionary<string, object> { [key] = value! } }, ct).ConfigureAwait(false));
+            new PutClusterSettingsRequest
+            {
+                Persistent = new Dictionary<string, object> { [key] = value! },
+                RequestConfiguration = WithBodyInCallDetails,
+            }, ct).ConfigureAwait(false));
+
+    // Buffers the request body so that the call details carry it (the audit records the body sent); only for
+    // requests that have one, which are small.
+    private static readonly RequestConfiguration WithBodyInCallDetails = new() { DisableDirectStreaming = true };
 
     /// <summary>
     /// The typed call a planned (possibly stored) call stands for, only when the client renders exactly that method,

@@ -182,4 +182,89 @@ public sealed class ElasticsearchConnectionTests : IDisposable
 
         Assert.Contains("is not https", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ProductCheck_TypedCallToAServerWithoutTheProductHeader_IsRefusedWithAClearError()
+    {
+        var network = new StandInNetwork();
+        using var cluster = new CcrStandIn(network, "fra", ["10.1.0.11:9300"], password: Password) { SendsProductHeader = false };
+        using var es = ElasticsearchConnection.Create(new ElasticsearchEndpoint(cluster.Url), ReplicationEndToEndTests.Credentials);
+
+        var e = await Assert.ThrowsAsync<ElasticsearchRequestException>(() => new ReplicationObserver(es).ObserveAsync(CancellationToken.None));
+
+        Assert.Equal($"{cluster.Url} answered without 'X-Elastic-Product: Elasticsearch': it is not Elasticsearch (or a proxy answered); the client refuses it", e.Message);
+        AssertNoSecret(e.ToString());
+    }
+
+    [Fact]
+    public async Task ProductCheck_ExactRequestToAServerWithoutTheProductHeader_IsRefusedToo()
+    {
+        var network = new StandInNetwork();
+        using var cluster = new CcrStandIn(network, "fra", ["10.1.0.11:9300"], password: Password) { SendsProductHeader = false };
+        using var es = ElasticsearchConnection.Create(new ElasticsearchEndpoint(cluster.Url), ReplicationEndToEndTests.Credentials);
+
+        var e = await Assert.ThrowsAsync<ElasticsearchRequestException>(() => es.GetJsonAsync(ReplicationRequests.Indices, CancellationToken.None));
+
+        Assert.Contains("answered 200 with no 'X-Elastic-Product: Elasticsearch' header", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Client_AsksEveryRequestForTheNineCompatibleMediaType()
+    {
+        var network = new StandInNetwork();
+        using var cluster = new CcrStandIn(network, "fra", ["10.1.0.11:9300"], password: Password);
+        using var es = ElasticsearchConnection.Create(new ElasticsearchEndpoint(cluster.Url), ReplicationEndToEndTests.Credentials);
+
+        await new ReplicationObserver(es).ObserveAsync(CancellationToken.None);
+
+        Assert.NotEmpty(cluster.AcceptHeaders);
+        Assert.All(cluster.AcceptHeaders, a => Assert.Equal("application/vnd.elasticsearch+json;compatible-with=9", a));
+    }
+
+    [Fact]
+    public void Create_HttpsWithoutTheCa_IsRefused_TheSystemTrustStoreIsNeverUsed()
+    {
+        var e = Assert.Throws<ArgumentException>(() =>
+            ElasticsearchConnection.Create(new ElasticsearchEndpoint(new Uri("https://es.example:9200")), null));
+
+        Assert.Contains("no CA certificate is given: the stack's CA is the only trust anchor", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tls_TypedCallToAServerCertifiedByAnotherCa_IsRefusedAsUnreachable()
+    {
+        using var ca = new TestCa("stack-ca");
+        using var other = new TestCa("someone-else");
+        using var server = new TlsLoopbackServer(other.Issue());
+        using var es = ElasticsearchConnection.Create(new ElasticsearchEndpoint(server.Url, ca.WritePem(work.FullName), VerifyHostname: false), null);
+
+        var e = await Assert.ThrowsAsync<ElasticsearchRequestException>(() => es.CallAsync((c, ct) => c.Cluster.HealthAsync(ct), CancellationToken.None));
+
+        Assert.True(e.Unreachable);
+        Assert.StartsWith($"GET {server.Url}_cluster/health failed: ", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AppliedSteps_RecordTheRequestAsTheClientSentIt_MethodUrlAndBodyOfThePlan()
+    {
+        var network = new StandInNetwork();
+        using var fra = new CcrStandIn(network, "fra", ["10.1.0.11:9300", "10.1.0.12:9300", "10.1.0.13:9300"], password: Password);
+        using var ams = new CcrStandIn(network, "ams", ["ams-es.example.net:9300"], password: Password);
+        fra.CreateIndex("orders");
+        using var leader = ElasticsearchConnection.Create(new ElasticsearchEndpoint(fra.Url), ReplicationEndToEndTests.Credentials);
+        using var follower = ElasticsearchConnection.Create(new ElasticsearchEndpoint(ams.Url), ReplicationEndToEndTests.Credentials);
+        using var log = new StringWriter();
+
+        var outcome = await new ReplicationSetup(leader, follower, TimeProvider.System, log)
+            .RunAsync(ReplicationPlannerTests.Spec, new ReplicationRunOptions(), CancellationToken.None);
+
+        Assert.NotEmpty(outcome.Applied);
+        Assert.All(outcome.Applied, a =>
+        {
+            var target = a.Step.Target == ClusterRole.Leader ? fra.Url : ams.Url;
+            Assert.Equal(new SentRequest(a.Step.Method, ElasticsearchConnection.Combine(target, a.Step.Path), a.Step.Body), a.Sent);
+            Assert.Contains($"; sent {a.Sent}", log.ToString(), StringComparison.Ordinal);
+        });
+        AssertNoSecret(log.ToString());
+    }
 }

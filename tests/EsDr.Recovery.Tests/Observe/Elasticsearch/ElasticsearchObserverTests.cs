@@ -123,4 +123,32 @@ public sealed class ElasticsearchObserverTests : IDisposable
         Assert.Empty(seen.Followers);
         Assert.Equal(["GET /_cluster/health", "GET /_cat/nodes?format=json&h=name", "GET /_all/_ccr/info"], es.Requests);
     }
+
+    [Fact]
+    public async Task Health_answered_with_an_error_status_is_never_read_as_green_even_with_a_green_body()
+    {
+        // The typed client fills a failed health response with defaults (status green, 0 nodes): the status must win.
+        var greenBody = EsExamples.Load("cluster.health.response.json");
+        greenBody["status"] = "green";
+        es.Override = (method, path) => path == "/_cluster/health" ? (500, greenBody) : null;
+        using var http = ElasticsearchConnection.Create(new ElasticsearchEndpoint(es.Url), null);
+
+        var e = await Assert.ThrowsAsync<ElasticsearchRequestException>(() => new ElasticsearchObserver(http, "dub").ObserveAsync());
+
+        Assert.Equal(500, e.StatusCode);
+        Assert.False(e.Unreachable);
+        Assert.Contains("answered 500", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_server_without_the_product_header_is_refused_by_the_clients_product_check()
+    {
+        es.SendsProductHeader = false;
+        using var http = ElasticsearchConnection.Create(new ElasticsearchEndpoint(es.Url), null);
+
+        var e = await Assert.ThrowsAsync<ElasticsearchRequestException>(() => new ElasticsearchObserver(http, "dub").ObserveAsync());
+
+        Assert.Contains("without 'X-Elastic-Product: Elasticsearch'", e.Message, StringComparison.Ordinal);
+        Assert.IsType<Elastic.Clients.Elasticsearch.UnsupportedProductException>(e.InnerException);
+    }
 }
