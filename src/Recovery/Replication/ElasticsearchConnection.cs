@@ -258,15 +258,21 @@ public sealed class ElasticsearchConnection : IDisposable
         {
             response = await call(Client, cancellationToken).ConfigureAwait(false);
         }
-        catch (TransportException e) when (e.ApiCallDetails is not null)
+        catch (Exception e) when (e is not OperationCanceledException && cancellationToken.IsCancellationRequested)
         {
-            throw Failure(e.ApiCallDetails, null, e);
+            // A cancelled caller is not a failed cluster: cancellation stays cancellation (a crash, a shutdown).
+            throw new OperationCanceledException("the Elasticsearch call was cancelled", e, cancellationToken);
+        }
+        catch (TransportException e)
+        {
+            throw e.ApiCallDetails is null ? NoDetails(e) : Failure(e.ApiCallDetails, null, e);
         }
         catch (UnsupportedProductException e)
         {
             // The client's product check: a 2xx answer without X-Elastic-Product: Elasticsearch.
             throw new ElasticsearchRequestException($"{BaseUrl} answered without 'X-Elastic-Product: Elasticsearch': it is not Elasticsearch (or a proxy answered); the client refuses it", e);
         }
+        cancellationToken.ThrowIfCancellationRequested();
         return Checked(response);
     }
 
@@ -300,10 +306,15 @@ public sealed class ElasticsearchConnection : IDisposable
             response = await Client.Transport.RequestAsync<StringResponse>(
                 path, jsonBody is null ? null : PostData.String(jsonBody), null, configuration, cancellationToken).ConfigureAwait(false);
         }
-        catch (TransportException e) when (e.ApiCallDetails is not null)
+        catch (Exception e) when (e is not OperationCanceledException && cancellationToken.IsCancellationRequested)
         {
-            throw Failure(e.ApiCallDetails, null, e);
+            throw new OperationCanceledException("the Elasticsearch call was cancelled", e, cancellationToken);
         }
+        catch (TransportException e)
+        {
+            throw e.ApiCallDetails is null ? NoDetails(e) : Failure(e.ApiCallDetails, null, e);
+        }
+        cancellationToken.ThrowIfCancellationRequested();
         var details = response.ApiCallDetails;
         if (details.HttpStatusCode is not { } status || (details.HasSuccessfulStatusCode && !NotAnotherProduct(details)))
             throw Failure(details, null, null);
@@ -361,6 +372,10 @@ public sealed class ElasticsearchConnection : IDisposable
         var body = details.ResponseBodyInBytes is { Length: > 0 } bytes ? Encoding.UTF8.GetString(bytes) : "";
         return new ElasticsearchRequestException(method, url, status, $"{method} {url} answered {summary ?? ErrorSummary.Of(status, body)}", cause);
     }
+
+    /// <summary>The client gave up before it had a request to report (no call details): nothing was answered.</summary>
+    private ElasticsearchRequestException NoDetails(TransportException e) =>
+        new("?", BaseUrl, null, $"{BaseUrl} could not be asked: {Innermost(e)}", e);
 
     private static IEnumerable<Exception> Chain(Exception? e)
     {

@@ -151,4 +151,14 @@ public sealed class ElasticsearchObserverTests : IDisposable
         Assert.Contains("without 'X-Elastic-Product: Elasticsearch'", e.Message, StringComparison.Ordinal);
         Assert.IsType<Elastic.Clients.Elasticsearch.UnsupportedProductException>(e.InnerException);
     }
+
+    [Fact]
+    public async Task A_cancelled_caller_gets_cancellation_never_an_unreachable_or_failed_cluster()
+    {
+        es.HealthDelay = TimeSpan.FromSeconds(3);
+        using var http = ElasticsearchConnection.Create(new ElasticsearchEndpoint(es.Url), null, TimeSpan.FromSeconds(10));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new ElasticsearchObserver(http, "dub").ObserveAsync(cancel.Token));
+    }
 }
