@@ -80,14 +80,11 @@ internal static class ReplicationCommand
             return ExitCodes.Usage;
         }
 
-        var ca = environment("ES_CA_PEM");
-        if (string.IsNullOrEmpty(ca))
-        {
-            foreach (var option in new[] { LeaderUrl, FollowerUrl }.Where(o => new Uri(result.GetValue(o)!).Scheme == Uri.UriSchemeHttps))
-                await stderr.WriteLineAsync($"error: {option.Name} is https but ES_CA_PEM is not set: the stack's CA is the only certificate trusted").ConfigureAwait(false);
-            if (new[] { LeaderUrl, FollowerUrl }.Any(o => new Uri(result.GetValue(o)!).Scheme == Uri.UriSchemeHttps)) return ExitCodes.Usage;
-            ca = null;
-        }
+        var ca = environment("ES_CA_PEM") is { Length: > 0 } pem ? pem : null;
+        var httpsWithoutCa = ca is not null ? [] : new[] { LeaderUrl, FollowerUrl }.Where(o => new Uri(result.GetValue(o)!).Scheme == Uri.UriSchemeHttps).ToList();
+        foreach (var option in httpsWithoutCa)
+            await stderr.WriteLineAsync($"error: {option.Name} is https but ES_CA_PEM is not set: the stack's CA is the only certificate trusted").ConfigureAwait(false);
+        if (httpsWithoutCa.Count > 0) return ExitCodes.Usage;
         // Through a balancer the node certificates name the nodes, not the balancer: the chain is verified
         // against the stack's CA (the only trust anchor) and the host name is not.
         ElasticsearchConnection Connect(Option<string> url, string prefix) => ElasticsearchConnection.Create(
