@@ -129,7 +129,7 @@ public sealed class ElasticsearchRequestException : Exception
 
     public ElasticsearchRequestException(string message, Exception inner) : base(message, inner) { }
 
-    internal ElasticsearchRequestException(string method, Uri url, int? statusCode, string message, Exception? inner = null, bool timedOut = false)
+    internal ElasticsearchRequestException(string? method, Uri url, int? statusCode, string message, Exception? inner = null, bool timedOut = false)
         : base(message, inner)
     {
         Method = method;
@@ -138,14 +138,17 @@ public sealed class ElasticsearchRequestException : Exception
         TimedOut = timedOut;
     }
 
+    /// <summary>The request's method; null when the client gave up before it had one.</summary>
     public string? Method { get; }
+
+    /// <summary>The request's URL (the cluster's, when the client gave up before it had one); null for a refusal by the product check.</summary>
     public Uri? Url { get; }
 
     /// <summary>The HTTP status of the answer; null when there was none.</summary>
     public int? StatusCode { get; }
 
     /// <summary>No answer at all (refused, reset, TLS refused, timed out): the cluster could not be reached.</summary>
-    public bool Unreachable => Method is not null && StatusCode is null;
+    public bool Unreachable => Url is not null && StatusCode is null;
 
     /// <summary>The request was sent but not answered within the timeout.</summary>
     public bool TimedOut { get; }
@@ -375,7 +378,7 @@ public sealed class ElasticsearchConnection : IDisposable
 
     /// <summary>The client gave up before it had a request to report (no call details): nothing was answered.</summary>
     private ElasticsearchRequestException NoDetails(TransportException e) =>
-        new("?", BaseUrl, null, $"{BaseUrl} could not be asked: {Innermost(e)}", e);
+        new(null, BaseUrl, null, $"{BaseUrl} could not be asked: {Innermost(e)}", e);
 
     private static IEnumerable<Exception> Chain(Exception? e)
     {
