@@ -102,7 +102,8 @@ internal sealed class StepBoard
     public static string FormatElapsed(TimeSpan elapsed)
     {
         if (elapsed < TimeSpan.Zero) elapsed = TimeSpan.Zero;
-        if (elapsed < TimeSpan.FromSeconds(10)) return elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + "s";
+        // Truncated, never rounded up: 9.96 s is "9.9s", not a "10.0s" that the next column width disagrees with.
+        if (elapsed < TimeSpan.FromSeconds(10)) return (Math.Floor(elapsed.TotalSeconds * 10) / 10).ToString("0.0", CultureInfo.InvariantCulture) + "s";
         if (elapsed < TimeSpan.FromMinutes(1)) return string.Create(CultureInfo.InvariantCulture, $"{(int)elapsed.TotalSeconds}s");
         if (elapsed < TimeSpan.FromHours(1)) return string.Create(CultureInfo.InvariantCulture, $"{(int)elapsed.TotalMinutes}m{elapsed.Seconds:00}s");
         return string.Create(CultureInfo.InvariantCulture, $"{(int)elapsed.TotalHours}h{elapsed.Minutes:00}m");
