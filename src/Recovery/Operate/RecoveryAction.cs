@@ -106,13 +106,19 @@ internal static class RecoveryAction
                 return await Fail(console, "not confirmed; nothing was done", ExitCodes.NotConfirmed).ConfigureAwait(false);
         }
 
-        var display = StepDisplays.For(console, request.Json, recoveryPlan, services.Redactor, host.Time);
+        var display = StepDisplays.For(console, request.Json, recoveryPlan, services.Redactor, host.Time, DoneEarlier(audit, request.Resume));
         var pipeline = services.Pipeline(recoveryPlan, audit, plans, display.Report, display.PulumiLine);
         var outcome = await display.ShowWhileAsync(() => request.Resume is { } resumeId
             ? pipeline.ResumeAsync(resumeId, recoveryPlan, cancellationToken)
             : pipeline.HandleAsync(detection!, cancellationToken)).ConfigureAwait(false);
         return await ReportOutcome(console, request, recoveryPlan.Kind, recoveryPlan, outcome, services.Redactor).ConfigureAwait(false);
     }
+
+    /// <summary>For a resume, the steps its earlier runs finished (the executor skips them); none for a new recovery.</summary>
+    private static List<int> DoneEarlier(AuditTrail audit, string? resumeId) =>
+        resumeId is null || audit.Recovery(resumeId) is not { } record
+            ? []
+            : record.Steps.Where(s => s.Status == StepStatus.Succeeded).Select(s => s.Index).ToList();
 
     /// <summary>Nobody can say yes: stdin is not a terminal and neither <c>--yes</c> nor <c>--dry-run</c> was given.</summary>
     private static bool CannotBeConfirmed(OperatorConsole console, ActionRequest request) =>

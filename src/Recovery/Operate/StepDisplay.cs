@@ -21,10 +21,12 @@ internal interface IStepDisplay
 /// <summary>Chooses the display: live only when a person watches stdout and the output is not <c>--json</c>.</summary>
 internal static class StepDisplays
 {
-    public static IStepDisplay For(OperatorConsole console, bool json, RecoveryPlan plan, Redactor redactor, TimeProvider time)
+    /// <param name="doneEarlier">For a resume: the indexes of the steps an earlier run finished (the live display shows them done).</param>
+    public static IStepDisplay For(OperatorConsole console, bool json, RecoveryPlan plan, Redactor redactor, TimeProvider time,
+        IEnumerable<int>? doneEarlier = null)
     {
         ArgumentNullException.ThrowIfNull(console);
-        if (!json && console.Terminal is { } terminal) return new LiveStepDisplay(terminal, plan, redactor, time);
+        if (!json && console.Terminal is { } terminal) return new LiveStepDisplay(terminal, plan, redactor, time, doneEarlier);
         // With --json, stdout carries only the outcome object; the progress lines go to stderr.
         return new PlainStepLines(json ? console.Error : console.Out, redactor);
     }

@@ -11,13 +11,24 @@ namespace EsDr.Recovery.Operate.Terminal;
 /// and elapsed time, and the running <c>pulumi up</c>'s progress. The last frame stays on screen. Reports arrive on
 /// the pipeline's thread and frames are drawn on this one, so both go through one lock.
 /// </summary>
-internal sealed class LiveStepDisplay(IAnsiConsole console, RecoveryPlan plan, Redactor redactor, TimeProvider time) : IStepDisplay
+internal sealed class LiveStepDisplay : IStepDisplay
 {
     /// <summary>How often a running step's elapsed time is redrawn.</summary>
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly Lock gate = new();
-    private readonly StepBoard board = new(plan, redactor);
+    private readonly IAnsiConsole console;
+    private readonly TimeProvider time;
+    private readonly StepBoard board;
+
+    /// <param name="doneEarlier">For a resume: the indexes of the steps an earlier run finished.</param>
+    public LiveStepDisplay(IAnsiConsole console, RecoveryPlan plan, Redactor redactor, TimeProvider time, IEnumerable<int>? doneEarlier = null)
+    {
+        this.console = console ?? throw new ArgumentNullException(nameof(console));
+        this.time = time ?? throw new ArgumentNullException(nameof(time));
+        board = new StepBoard(plan, redactor);
+        board.MarkDoneEarlier(doneEarlier ?? []);
+    }
 
     public void Report(StepProgress progress)
     {
@@ -38,6 +49,7 @@ internal sealed class LiveStepDisplay(IAnsiConsole console, RecoveryPlan plan, R
             // The cancellation of the recovery belongs to the pipeline; the redraw only stops when the work ends.
             while (await Task.WhenAny(work, Task.Delay(RefreshInterval, time, CancellationToken.None)).ConfigureAwait(false) != work)
                 context.UpdateTarget(Frame());
+            lock (gate) board.Finish();
             context.UpdateTarget(Frame());
             return await work.ConfigureAwait(false);
         });

@@ -7,7 +7,8 @@ using Spectre.Console.Rendering;
 
 namespace EsDr.Recovery.Operate.Terminal;
 
-internal enum StepState { Pending, Running, Done, Failed }
+/// <summary>A step's place in this run; <see cref="NotRun"/> is what a pending step becomes when the run ends without it.</summary>
+internal enum StepState { Pending, Running, Done, Failed, NotRun }
 
 /// <summary>One step as the live display shows it. Text is redacted before it is stored here.</summary>
 internal sealed record StepRow(int Number, string Description, StepState State, DateTimeOffset? Started, DateTimeOffset? Ended, string? Detail);
@@ -34,6 +35,24 @@ internal sealed class StepBoard
     }
 
     public IReadOnlyList<StepRow> Rows => rows;
+
+    /// <summary>A resumed recovery's steps that an earlier run finished: the executor skips them, so no report comes.</summary>
+    public void MarkDoneEarlier(IEnumerable<int> stepIndexes)
+    {
+        ArgumentNullException.ThrowIfNull(stepIndexes);
+        foreach (var index in stepIndexes.Where(i => i >= 0 && i < rows.Length))
+            rows[index] = rows[index] with { State = StepState.Done, Detail = "done in an earlier run" };
+    }
+
+    /// <summary>
+    /// The run is over (finished, failed, blocked, vetoed or a dry run): a step still pending was not run, and the
+    /// last frame should say so rather than look like it is waiting.
+    /// </summary>
+    public void Finish()
+    {
+        for (var i = 0; i < rows.Length; i++)
+            if (rows[i].State == StepState.Pending) rows[i] = rows[i] with { State = StepState.NotRun };
+    }
 
     public void Apply(StepProgress progress, DateTimeOffset now)
     {
@@ -84,6 +103,7 @@ internal sealed class StepBoard
         StepState.Running => "running",
         StepState.Done => "done",
         StepState.Failed => "failed",
+        StepState.NotRun => "not run",
         _ => throw new ArgumentOutOfRangeException(nameof(state)),
     };
 

@@ -24,7 +24,7 @@ public sealed class StepDisplayTests
     ]);
 
     [Fact]
-    public async Task LiveDisplay_StepFails_ShowsItFailedWithItsErrorAndLaterStepsPending()
+    public async Task LiveDisplay_StepFails_ShowsItFailedWithItsErrorAndLaterStepsNotRun()
     {
         var terminal = StatusOutputTests.Terminal();
         var time = new ManualTimeProvider(Start);
@@ -44,7 +44,27 @@ public sealed class StepDisplayTests
         var last = LastFrame(terminal.Output);
         Assert.Matches(@"│\s+1 │ Check fra answers\s+│ done\s+│ 2\.0s\s+│ green", last);
         Assert.Matches(@"│\s+2 │ Build dub generation 2\s+│ failed\s+│ 1m15s\s+│ pulumi command failed \(exit 255\): pulumi up \| error: the stack is locked", last);
-        Assert.Matches(@"│\s+3 │ Follow fra from dub\s+│ pending\s+│\s+│", last);
+        Assert.Matches(@"│\s+3 │ Follow fra from dub\s+│ not run\s+│\s+│", last);
+    }
+
+    [Fact]
+    public async Task LiveDisplay_Resume_ShowsTheStepsAnEarlierRunFinishedAsDone()
+    {
+        var terminal = StatusOutputTests.Terminal();
+        var display = new LiveStepDisplay(terminal, Plan, Redactor.None, new ManualTimeProvider(Start), doneEarlier: [0]);
+
+        await display.ShowWhileAsync(() =>
+        {
+            display.Report(Progress(2, "started"));
+            display.Report(Progress(2, "done", "exit 0"));
+            display.Report(Progress(3, "started"));
+            display.Report(Progress(3, "done", "acknowledged"));
+            return Task.FromResult(0);
+        });
+
+        var last = LastFrame(terminal.Output);
+        Assert.Matches(@"│\s+1 │ Check fra answers\s+│ done\s+│\s+│ done in an earlier run", last);
+        Assert.Matches(@"│\s+3 │ Follow fra from dub\s+│ done\s+│ 0\.0s\s+│ acknowledged", last);
     }
 
     [Fact]
