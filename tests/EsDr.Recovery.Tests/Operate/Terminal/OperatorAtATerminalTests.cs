@@ -59,9 +59,33 @@ public sealed class OperatorAtATerminalTests : IDisposable
         Assert.Contains("Run these 6 steps? [y/N]", output, StringComparison.Ordinal);
         Assert.Matches(@"RegionRebuild succeeded: recovery rec-\d{8}-\d{6}-[0-9a-f]{6}", output);
         Assert.DoesNotContain("[1/6]", output, StringComparison.Ordinal);
-        var last = terminal.Output[terminal.Output.LastIndexOf('╭')..];
+        var last = LastFrame();
         for (var step = 1; step <= 6; step++) Assert.Matches($@"│\s+{step} │ .*│ done\s+│", last);
         Assert.Contains("Build dub generation 2 (a brand-new cluster)", last, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RebuildRegion_UpFailsThenResumed_ShowsTheFailedStepThenTheEarlierStepsDone()
+    {
+        bed.Pulumi.FailOnly("up", "error: the provider could not be reached\n");
+
+        var exit = await bed.RunAsync("rebuild-region", "dub", "--yes");
+
+        Assert.Equal(ExitCodes.RecoveryFailed, exit);
+        var failed = LastFrame();
+        Assert.Matches(@"│\s+3 │ Build dub generation 2 \(a brand-new cluster\)\s+│ failed\s+│ \S+\s+│ pulumi command failed \(exit 255\)", failed);
+        Assert.Matches(@"│\s+4 │ .*│ not run\s+│", failed);
+        var id = System.Text.RegularExpressions.Regex.Match(bed.Out.ToString(), @"rec-\d{8}-\d{6}-[0-9a-f]{6}").Value;
+
+        bed.Pulumi.Recover();
+        terminal.Clear(home: false);
+        var resumed = await bed.RunAsync("rebuild-region", "--resume", id, "--yes");
+
+        Assert.True(resumed == 0, bed.Error.ToString() + bed.Out + terminal.Output);
+        var after = LastFrame();
+        Assert.Matches(@"│\s+1 │ .*│ done\s+│\s+│ done in an earlier run", after);
+        Assert.Matches(@"│\s+2 │ .*│ done\s+│\s+│ done in an earlier run", after);
+        for (var step = 3; step <= 6; step++) Assert.Matches($@"│\s+{step} │ .*│ done\s+│ \d", after);
     }
 
     [Fact]
@@ -89,4 +113,7 @@ public sealed class OperatorAtATerminalTests : IDisposable
         Assert.DoesNotContain('\u001b', bed.Out.ToString() + bed.Error);
         Assert.Empty(terminal.Output);
     }
+
+    /// <summary>The live display redraws the whole table each frame; the last frame is the last table written.</summary>
+    private string LastFrame() => terminal.Output[terminal.Output.LastIndexOf('╭')..];
 }
