@@ -15,8 +15,8 @@ internal sealed record ActionRequest(bool Yes, bool DryRun, bool Json, string? R
 /// What every action command does around its planning: load the stack, refuse what cannot run whatever the world
 /// looks like (no one to confirm: stdin not a terminal without <c>--yes</c>; the pause switch; an earlier recovery
 /// unfinished) before probing anything, plan, show the plan, ask for confirmation, run it through the one pipeline
-/// with a progress line per step (a live display of the steps when a person watches stdout), and print the recovery id and outcome. <c>--resume ID</c> continues that
-/// recovery with its stored plan.
+/// with a progress line per step (a live display of the steps when a person watches stdout), and print the recovery
+/// id and outcome. <c>--resume ID</c> continues that recovery with its stored plan.
 /// </summary>
 internal static class RecoveryAction
 {
@@ -107,7 +107,7 @@ internal static class RecoveryAction
         }
 
         var display = StepDisplays.For(console, request.Json, recoveryPlan, services.Redactor, host.Time, DoneEarlier(audit, request.Resume));
-        var pipeline = services.Pipeline(recoveryPlan, audit, plans, display.Report, display.PulumiLine);
+        var pipeline = services.Pipeline(recoveryPlan, audit, plans, display.Report, display.PulumiOutput);
         var outcome = await display.ShowWhileAsync(() => request.Resume is { } resumeId
             ? pipeline.ResumeAsync(resumeId, recoveryPlan, cancellationToken)
             : pipeline.HandleAsync(detection!, cancellationToken)).ConfigureAwait(false);

@@ -11,8 +11,11 @@ internal interface IStepDisplay
     /// <summary>A step started or ended (called on the pipeline's thread).</summary>
     void Report(StepProgress progress);
 
-    /// <summary>One line of the output of the <c>pulumi</c> a step is running.</summary>
-    void PulumiLine(string line);
+    /// <summary>
+    /// Where each line of the output of the <c>pulumi</c> a step runs goes, or null when nobody watches it (pulumi's
+    /// output is then read whole, as it always was).
+    /// </summary>
+    Action<string>? PulumiOutput { get; }
 
     /// <summary>Runs <paramref name="run"/> (the pipeline) while the display is shown.</summary>
     Task<T> ShowWhileAsync<T>(Func<Task<T>> run);
@@ -50,7 +53,7 @@ internal sealed class PlainStepLines(TextWriter output, Redactor redactor) : ISt
         output.Flush();
     }
 
-    public void PulumiLine(string line) { }
+    public Action<string>? PulumiOutput => null;
 
     public Task<T> ShowWhileAsync<T>(Func<Task<T>> run)
     {

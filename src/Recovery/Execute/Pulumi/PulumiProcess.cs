@@ -156,18 +156,42 @@ internal sealed class PulumiProcess(PulumiProcessOptions options) : IPulumiCli, 
         var all = new StringBuilder();
         var line = new StringBuilder();
         var buffer = new char[4096];
+        var watching = true;
+        void HandOver()
+        {
+            if (watching) watching = TryHandOver(outputLine, line.ToString().TrimEnd('\r'));
+            line.Clear();
+        }
         int read;
         while ((read = await reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
         {
             all.Append(buffer, 0, read);
             foreach (var c in buffer.AsSpan(0, read))
             {
-                if (c != '\n') { line.Append(c); continue; }
-                outputLine(line.ToString().TrimEnd('\r'));
-                line.Clear();
+                if (c == '\n') HandOver();
+                else line.Append(c);
             }
         }
-        if (line.Length > 0) outputLine(line.ToString().TrimEnd('\r'));
+        if (line.Length > 0) HandOver();
         return all.ToString();
+    }
+
+    /// <summary>
+    /// The watcher is only a display: if it fails, it is told nothing more, and reading goes on — a pipe left
+    /// unread would block pulumi mid-<c>up</c>, and a recovery must not fail because its display did.
+    /// </summary>
+    private static bool TryHandOver(Action<string> outputLine, string line)
+    {
+        try
+        {
+            outputLine(line);
+            return true;
+        }
+#pragma warning disable CA1031 // Whatever the display throws, the run goes on without it.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return false;
+        }
     }
 }

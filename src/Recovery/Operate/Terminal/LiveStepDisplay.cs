@@ -35,6 +35,8 @@ internal sealed class LiveStepDisplay : IStepDisplay
         lock (gate) board.Apply(progress, time.GetUtcNow());
     }
 
+    public Action<string>? PulumiOutput => PulumiLine;
+
     public void PulumiLine(string line)
     {
         lock (gate) board.ApplyPulumi(line);

@@ -175,6 +175,18 @@ public sealed class PulumiProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_WhenTheLineObserverThrows_StillReadsAllOfStdoutAndSucceeds()
+    {
+        pulumi.UpSummary = string.Concat(Enumerable.Range(1, 2000).Select(i => $" +  linode:index/instance:Instance n{i} created (1s)\n"));
+        var seen = 0;
+
+        var result = await pulumi.Process().RunAsync(Up(), _ => throw new InvalidOperationException($"display broke after {++seen}"), Ct);
+
+        Assert.Equal(1, seen);
+        Assert.Equal(2000, result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
     public async Task Run_PassesTheEnvironmentThroughToPulumi()
     {
         var standIn = Path.Combine(pulumi.BinDirectory, "pulumi");
