@@ -126,12 +126,12 @@ internal sealed class RecoveryServices : IDisposable
     public Task EnsurePulumiCanRecoverAsync(CancellationToken cancellationToken) =>
         PulumiVersionRequirement.EnsureAsync(pulumi, cancellationToken);
 
-    /// <summary>Every step kind's runner, as the executor gets them.</summary>
-    public IStepRunner StepRunner() => new StepRunnerByKind(new Dictionary<StepKind, IStepRunner>
+    /// <summary>Every step kind's runner, as the executor gets them; <paramref name="pulumiOutput"/> watches pulumi's output.</summary>
+    public IStepRunner StepRunner(Action<string>? pulumiOutput = null) => new StepRunnerByKind(new Dictionary<StepKind, IStepRunner>
     {
         [StepKind.Elasticsearch] = new ElasticsearchStepRunner(Clusters),
         [StepKind.MySql] = new MySqlStepRunner(Databases, MySqlClient, SqlDialect),
-        [StepKind.Pulumi] = new PulumiStepRunner(pulumi),
+        [StepKind.Pulumi] = new PulumiStepRunner(pulumi, pulumiOutput),
         [StepKind.Wait] = new WaitStepRunner(Probes, Time, Options.WaitPollInterval, Options.WaitTimeout),
     });
 
@@ -162,11 +162,15 @@ internal sealed class RecoveryServices : IDisposable
         return plans;
     }
 
-    /// <summary>The one pipeline, running <paramref name="plan"/> for whatever detection it is handed, reporting each step.</summary>
-    public RecoveryPipeline Pipeline(RecoveryPlan plan, AuditTrail audit, PlanStore plans, Action<StepProgress> progress)
+    /// <summary>
+    /// The one pipeline, running <paramref name="plan"/> for whatever detection it is handed, reporting each step (and,
+    /// when <paramref name="pulumiOutput"/> is given, each line pulumi writes while a step runs it).
+    /// </summary>
+    public RecoveryPipeline Pipeline(RecoveryPlan plan, AuditTrail audit, PlanStore plans, Action<StepProgress> progress,
+        Action<string>? pulumiOutput = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        var executor = new RecoveryExecutor(audit, new ProgressReportingRunner(StepRunner(), plan, progress), Time);
+        var executor = new RecoveryExecutor(audit, new ProgressReportingRunner(StepRunner(pulumiOutput), plan, progress), Time);
         return new RecoveryPipeline(PipelineOptions, _ => plan, audit, OpenDetections(), OpenBlockPeriods(), executor, Lease(), Time, plans: plans);
     }
 

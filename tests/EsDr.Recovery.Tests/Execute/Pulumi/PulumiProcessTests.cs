@@ -158,6 +158,35 @@ public sealed class PulumiProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_WithALineObserver_HandsOverEachLineRedactedAndReturnsTheSameStdout()
+    {
+        pulumi.UpSummary = "Updating (prod):\r\n +  linode:index/instance:Instance fra-es-2 creating (0s)\n"
+            + $"passphrase {Passphrase}\n +  linode:index/instance:Instance fra-es-2 created (41s)";
+        var cli = pulumi.Process(new Dictionary<string, string?> { ["PULUMI_CONFIG_PASSPHRASE"] = Passphrase });
+        var lines = new List<string>();
+
+        var streamed = await cli.RunAsync(Up(), lines.Add, Ct);
+        var whole = await cli.RunAsync(Up(), Ct);
+
+        Assert.Equal(whole.Stdout, streamed.Stdout);
+        Assert.Equal(
+            ["Updating (prod):", " +  linode:index/instance:Instance fra-es-2 creating (0s)", "passphrase [secret]", " +  linode:index/instance:Instance fra-es-2 created (41s)"],
+            lines);
+    }
+
+    [Fact]
+    public async Task Run_WhenTheLineObserverThrows_StillReadsAllOfStdoutAndSucceeds()
+    {
+        pulumi.UpSummary = string.Concat(Enumerable.Range(1, 2000).Select(i => $" +  linode:index/instance:Instance n{i} created (1s)\n"));
+        var seen = 0;
+
+        var result = await pulumi.Process().RunAsync(Up(), _ => throw new InvalidOperationException($"display broke after {++seen}"), Ct);
+
+        Assert.Equal(1, seen);
+        Assert.Equal(2000, result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
     public async Task Run_PassesTheEnvironmentThroughToPulumi()
     {
         var standIn = Path.Combine(pulumi.BinDirectory, "pulumi");
