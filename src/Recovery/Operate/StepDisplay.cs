@@ -48,7 +48,8 @@ internal sealed class PlainStepLines(TextWriter output, Redactor redactor) : ISt
         ArgumentNullException.ThrowIfNull(progress);
         var line = progress.Phase == "started"
             ? $"[{progress.Number}/{progress.Count}] {progress.Step.Describe()} ..."
-            : $"[{progress.Number}/{progress.Count}] {progress.Phase}{(progress.Detail is null ? "" : ": " + OneLine(progress.Detail, MaxDetail))}";
+            : $"[{progress.Number}/{progress.Count}] {progress.Phase}{(progress.Detail is null ? "" : ": " + OneLine(redactor.Redact(progress.Detail), MaxDetail))}";
+        // The detail is redacted before it is cut: a secret straddling the cut would otherwise leak its first part.
         output.WriteLine(redactor.Redact(line));
         output.Flush();
     }

@@ -263,9 +263,10 @@ internal sealed class EtcdLease : IRecoveryLease, IDisposable
                     }
                 }
             }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            catch (Exception) when (_stop.IsCancellationRequested)
             {
-                // Released or abandoned.
+                // Released or abandoned. A renewal in flight at that moment ends as gRPC's RpcException(Cancelled),
+                // not an OperationCanceledException: whatever it threw, the stop is the cause.
             }
         }
 

@@ -140,6 +140,18 @@ public sealed class StepDisplayTests
         Assert.Null(display.PulumiOutput);
     }
 
+    [Fact]
+    public void PlainLines_SecretStraddlingTheCut_LeaksNoPartOfIt()
+    {
+        var output = new StringWriter();
+        var display = new PlainStepLines(output, new Redactor([Secret]));
+
+        display.Report(Progress(1, "failed", new string('x', 290) + Secret));
+
+        Assert.DoesNotContain(Secret[..5], output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("[redacted]", output.ToString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(0.4, "0.4s")]
     [InlineData(9.96, "9.9s")]
