@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using EsDr.Recovery.Observe.MySql;
+using EsDr.Recovery.Tests.Execute.MySql;
+using EsDr.TestSupport;
+
+namespace EsDr.Recovery.Tests.Observe.MySql;
+
+/// <summary>The driver against a real MariaDB whose certificate is issued by the pair's test CA for 127.0.0.1 only.</summary>
+[Collection("live processes")]
+public sealed class MySqlConnectionTests(MariaDbFixture db) : IClassFixture<MariaDbFixture>
+{
+    private readonly MariaDbPair pair = db.Pair;
+
+    [Fact]
+    public async Task Every_statement_travels_over_TLS()
+    {
+        var rows = await pair.Client.QueryAsync(pair.Primary.Admin, "SHOW SESSION STATUS LIKE 'Ssl_version'");
+
+        Assert.StartsWith("TLSv1.", rows.Value(0, "Value"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Statements_reuse_a_pooled_connection()
+    {
+        var first = await pair.Client.ScalarAsync(pair.Primary.Admin, "SELECT CONNECTION_ID()");
+        var second = await pair.Client.ScalarAsync(pair.Primary.Admin, "SELECT CONNECTION_ID()");
+
+        Assert.NotNull(first);
+        Assert.Equal(first, second);
+    }
+
+    [Fact]
+    public async Task A_server_whose_certificate_another_CA_issued_is_not_trusted()
+    {
+        var elsewhere = TestTls.Write(Path.Combine(Path.GetDirectoryName(pair.Primary.Admin.CaPath!)!, "..", "other-ca"));
+        var endpoint = Endpoint("127.0.0.1", elsewhere.CaPath);
+
+        var refused = await Assert.ThrowsAsync<MySqlException>(() => pair.Client.QueryAsync(endpoint, "SELECT 1"));
+
+        Assert.Equal(MySqlFailure.Unreachable, refused.Failure);
+        Assert.Contains("certificate", refused.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(MariaDbPair.AdminPassword, refused.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_the_stacks_CA_the_server_is_not_trusted()
+    {
+        var refused = await Assert.ThrowsAsync<MySqlException>(() => pair.Client.QueryAsync(Endpoint("127.0.0.1", caPath: null), "SELECT 1"));
+
+        Assert.Equal(MySqlFailure.Unreachable, refused.Failure);
+    }
+
+    [Fact]
+    public async Task The_chain_is_verified_but_not_the_name()
+    {
+        // The certificate names 127.0.0.1 only; as a replica reaches its primary, the address is not checked against it.
+        var rows = await pair.Client.QueryAsync(Endpoint("localhost", pair.Primary.Admin.CaPath), "SELECT 1 AS one");
+
+        Assert.Equal("1", rows.Value(0, "one"));
+    }
+
+    [Fact]
+    public async Task A_statement_that_outlives_its_time_is_reported_timed_out_not_as_a_server_error()
+    {
+        var clock = Stopwatch.StartNew();
+
+        var late = await Assert.ThrowsAsync<MySqlException>(() =>
+            pair.Client.QueryAsync(pair.Primary.Admin, "SELECT SLEEP(20)", TimeSpan.FromSeconds(1), CancellationToken.None));
+
+        Assert.Equal(MySqlFailure.TimedOut, late.Failure);
+        Assert.False(late.ServerAnswered);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Values_are_read_as_the_server_prints_them()
+    {
+        var rows = await pair.Client.QueryAsync(pair.Primary.Admin, "SELECT @@global.read_only AS read_only, CAST(1 AS UNSIGNED) AS one, NULL AS nothing, 'x\ty' AS text");
+
+        Assert.Equal(["read_only", "one", "nothing", "text"], rows.Columns);
+        Assert.Equal(["0", "1", null, "x\ty"], rows.Rows[0]);
+    }
+
+    private MySqlEndpoint Endpoint(string host, string? caPath) =>
+        new("primary", host, pair.Primary.Port, "dr", MariaDbPair.AdminPassword) { CaPath = caPath };
+}
