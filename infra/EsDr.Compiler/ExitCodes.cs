@@ -15,10 +15,6 @@ internal static class ExitCodes
     /// directory, FIFO or device) or cannot be read.
     /// </summary>
     public const int FileNotFound = 4;
-    /// <summary><c>replication apply</c> ended with steps still planned or blocked (listed on stdout).</summary>
-    public const int ReplicationNotConverged = 5;
-    /// <summary><c>replication apply</c> could not reach a cluster or a request failed (named on stderr).</summary>
-    public const int ReplicationFailed = 6;
     /// <summary>An exception no command expected: a bug in es-dr, reported with its stack trace on stderr; nothing on stdout.</summary>
     public const int InternalError = 7;
     /// <summary>SIGINT or SIGTERM stopped the command before it finished (the shell's code for an interrupt).</summary>

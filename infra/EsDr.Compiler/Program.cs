@@ -17,7 +17,6 @@ internal static class Program
             ProgramCommand.Create(stdout, stderr),
             ShowCommand.Create(stdout, stderr),
             EmitCommand.Create(stdout, stderr),
-            ReplicationCommand.Create(stdout, stderr),
         };
         return Invoke(root, args, stdout, stderr);
     }
@@ -40,7 +39,7 @@ internal static class Program
         }
         catch (OperationCanceledException)
         {
-            // SIGINT or SIGTERM cancelled a long wait (replication apply): the shell's own code for an interrupt.
+            // SIGINT or SIGTERM stopped a command: the shell's own code for an interrupt.
             stderr.WriteLine("error: interrupted");
             return ExitCodes.Interrupted;
         }

@@ -5,8 +5,8 @@ namespace EsDr.Recovery;
 /// <summary>
 /// <c>es-dr-recovery</c>: the recovery program: the offline dry run (<c>plan --simulate</c>), the audit trail,
 /// <c>status</c>, the operator's actions (rebuild-node, failover, rebuild-region, failback), lifting a block period
-/// (<c>acknowledge</c>), and the daemon
-/// (<c>watch</c>, <c>serve</c>).
+/// (<c>acknowledge</c>), the daemon (<c>watch</c>, <c>serve</c>), and the cross-cluster replication set-up the
+/// compiled program runs at deploy time (<c>replication apply</c>).
 /// </summary>
 internal static class Program
 {
@@ -25,6 +25,7 @@ internal static class Program
             AcknowledgeCommand.Create(host),
             WatchCommand.CreateWatch(host),
             WatchCommand.CreateServe(host),
+            Replication.ReplicationCommand.Create(Console.Out, Console.Error),
         };
         var result = root.Parse(args);
         // SIGINT/SIGTERM cancel the daemon; it gets time to finish recording the current step and release the lease.

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using EsDr.Infra.Replication;
+using EsDr.Recovery.Replication;
 using EsDr.Infra.Topology;
 using EsDr.Recovery.Analyse;
 using EsDr.Recovery.Execute.Audit;

@@ -63,7 +63,7 @@ public static partial class ConfigRules
         if (c.Deployer is { Cidrs.Count: > 0 }) yield break;
         var reaches = new List<string>();
         if (DeployReach.ReplicationFollowers(c).Count > 0)
-            reaches.Add("`es-dr replication apply` calls every regional endpoint on 9200 (a HAProxy VM's on 9210)");
+            reaches.Add("`es-dr-recovery replication apply` calls every regional endpoint on 9200 (a HAProxy VM's on 9210)");
         var pushed = DeployReach.PushedHaproxies(c);
         if (pushed.Count > 0)
             reaches.Add($"the HAProxy config push connects to the HAProxy VM of {string.Join(", ", pushed.Select(r => r.Name))} on port 22");
@@ -297,7 +297,7 @@ public static partial class ConfigRules
         if (replication.IndexPatterns.Count == 0)
             yield return new(Key(c, "replication.indexPatterns"), "must list at least one index pattern, e.g. [products-*]");
         for (var i = 0; i < replication.IndexPatterns.Count; i++)
-            if (!Replication.ReplicationSpec.IsIndexPattern(replication.IndexPatterns[i]))
+            if (!IndexPattern.IsValid(replication.IndexPatterns[i]))
                 yield return new(Key(c, $"replication.indexPatterns[{i}]"),
                     $"'{replication.IndexPatterns[i]}' is not a simple index pattern (lower case, '*' wildcards, no leading '-', '_' or '.', no commas or spaces)");
     }

@@ -8,7 +8,7 @@ namespace EsDr.Infra.Config;
 public static class DeployReach
 {
     /// <summary>
-    /// The regions <c>es-dr replication apply</c> sets up as followers (standby or rebuilding; a lost region
+    /// The regions <c>es-dr-recovery replication apply</c> sets up as followers (standby or rebuilding; a lost region
     /// follows nobody). The command runs on the deployer and calls the leader's and each follower's endpoint.
     /// </summary>
     public static IReadOnlyList<RegionConfig> ReplicationFollowers(StackConfig config)

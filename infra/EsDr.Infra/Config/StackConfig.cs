@@ -86,7 +86,7 @@ public sealed record ReplicationSettings(IReadOnlyList<string> IndexPatterns);
 
 /// <summary>
 /// The networks the machine running <c>pulumi up</c> leaves from (a self-hosted CI runner, a bastion). A
-/// multi-region deploy reaches into the regions from there: <c>es-dr replication apply</c> on every regional
+/// multi-region deploy reaches into the regions from there: <c>es-dr-recovery replication apply</c> on every regional
 /// endpoint's 9200 (a HAProxy VM's cluster port 9210), the HAProxy config push on port 22 of the HAProxy VMs.
 /// </summary>
 public sealed record DeployerSettings(IReadOnlyList<string> Cidrs);

@@ -6,8 +6,9 @@ using EsDr.Infra.Program;
 namespace EsDr.Infra.CrossRegion;
 
 /// <summary>
-/// Cross-cluster replication is set up after the clusters are up, by the compiler's own
-/// <c>es-dr replication apply</c> run from a <c>command:local:Command</c> per following region (standby or
+/// Cross-cluster replication is set up after the clusters are up, by the recovery program's
+/// <c>es-dr-recovery replication apply</c> (the program that speaks to the clusters; the compiler speaks to no
+/// one) run from a <c>command:local:Command</c> per following region (standby or
 /// rebuilding): both clusters learn each other as proxy-mode remotes through their balancers' transport
 /// passthrough, the follower auto-follows the index patterns and follows the leader indices that exist.
 /// The command is idempotent, and its triggers (leader, generations, patterns) make it run again — in the
@@ -32,7 +33,7 @@ public static class ReplicationSetupCommands
         var es = config.Elasticsearch;
         var command = string.Join(' ', new[]
         {
-            "./bin/es-dr replication apply",
+            "./bin/es-dr-recovery replication apply",
             // The clusters themselves: a HAProxy region's endpoint follows the active region, its cluster port does not.
             Arg("--leader-url", leader.ClusterEndpoint),
             Arg("--leader-alias", leader.Region.Name),

@@ -1,4 +1,4 @@
-using EsDr.Infra.Replication;
+using EsDr.Recovery.Replication;
 using EsDr.Recovery.Observe.Elasticsearch;
 using EsDr.Recovery.Observe.MySql;
 using EsDr.Recovery.Watch;

@@ -20,13 +20,18 @@ internal sealed record OperatorHost(
     ServiceOptions Services)
 {
     public const string MySqlCaVariable = "ESDR_MYSQL_CA_FILE";
+    public const string EtcdCaVariable = "ESDR_ETCD_CA_FILE";
 
     public static OperatorHost FromProcess() => new(
         new OperatorConsole(System.Console.Out, System.Console.Error, System.Console.In, !System.Console.IsInputRedirected),
         System.Environment.GetEnvironmentVariable,
         dir => new PulumiProcess(new PulumiProcessOptions(dir.FullName)),
         TimeProvider.System,
-        new ServiceOptions { MySqlCaFile = System.Environment.GetEnvironmentVariable(MySqlCaVariable) });
+        new ServiceOptions
+        {
+            MySqlCaFile = System.Environment.GetEnvironmentVariable(MySqlCaVariable),
+            EtcdCaFile = System.Environment.GetEnvironmentVariable(EtcdCaVariable),
+        });
 
     /// <summary>
     /// Loads the stack and builds the services, or prints why not and gives the exit code. The pulumi project is

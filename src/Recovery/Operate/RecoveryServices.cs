@@ -1,4 +1,4 @@
-using EsDr.Infra.Replication;
+using EsDr.Recovery.Replication;
 using EsDr.Recovery.Analyse;
 using EsDr.Recovery.Execute.Audit;
 using EsDr.Recovery.Execute.Elasticsearch;
@@ -25,6 +25,8 @@ internal sealed record ServiceOptions
     public bool DryRun { get; init; }
     /// <summary>PEM CA that signed the MySQL servers' certificates (<c>ESDR_MYSQL_CA_FILE</c>); null: the stack's <c>caCertificate</c> output.</summary>
     public string? MySqlCaFile { get; init; }
+    /// <summary>PEM CA that signed the etcd servers' certificates (<c>ESDR_ETCD_CA_FILE</c>); null: the system's trust store.</summary>
+    public string? EtcdCaFile { get; init; }
     public TimeSpan WaitPollInterval { get; init; } = TimeSpan.FromSeconds(5);
     public TimeSpan WaitTimeout { get; init; } = TimeSpan.FromMinutes(30);
     public TimeSpan ElasticsearchTimeout { get; init; } = TimeSpan.FromSeconds(10);
@@ -155,8 +157,8 @@ internal sealed class RecoveryServices : IDisposable
     {
         if (Deployment.Config.Recovery?.Etcd is { Endpoints.Count: > 0 } etcd)
         {
-            var lease = new EtcdLease(etcd.Endpoints[0], $"/es-dr/{Deployment.Config.Project}/{Deployment.Config.Stack}/recovery-lease",
-                TimeSpan.FromSeconds(etcd.LeaseTtlSeconds), Time);
+            var lease = new EtcdLease(etcd.Endpoints, $"/es-dr/{Deployment.Config.Project}/{Deployment.Config.Stack}/recovery-lease",
+                TimeSpan.FromSeconds(etcd.LeaseTtlSeconds), Time, Options.EtcdCaFile);
             owned.Add(lease);
             return lease;
         }

@@ -1,4 +1,4 @@
-using EsDr.Infra.Replication;
+using EsDr.Recovery.Replication;
 using EsDr.Recovery.Observe;
 
 namespace EsDr.Recovery.Watch;

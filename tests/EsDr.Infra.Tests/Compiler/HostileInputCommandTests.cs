@@ -189,29 +189,6 @@ public sealed class HostileInputCommandTests : IDisposable
         Assert.StartsWith("error: PULUMI_CONFIG: is not a JSON object of strings: ", errors, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("--leader-url", "notaurl")]
-    [InlineData("--leader-url", "")]
-    [InlineData("--follower-url", "http://[::1")]
-    [InlineData("--follower-url", "ftp://b:9200")]
-    [InlineData("--ready-timeout", "-5")]
-    public void ReplicationApply_ValueItCannotUse_IsAUsageError(string option, string value)
-    {
-        var options = new Dictionary<string, string>
-        {
-            ["--leader-url"] = "https://a.invalid:9200", ["--leader-alias"] = "fra", ["--leader-proxy"] = "a.invalid:9300", ["--leader-server-name"] = "a",
-            ["--follower-url"] = "https://b.invalid:9200", ["--follower-alias"] = "dub", ["--follower-proxy"] = "b.invalid:9300", ["--follower-server-name"] = "b",
-            ["--pattern"] = "products-*",
-        };
-        options[option] = value;
-
-        var (exit, output, errors) = Run([.. options.SelectMany(o => new[] { o.Key, o.Value }).Prepend("apply").Prepend("replication"), "--dry-run"]);
-
-        Assert.Equal(ExitCodes.Usage, exit);
-        Assert.Equal("", output);
-        Assert.StartsWith($"error: {option}: must be ", errors, StringComparison.Ordinal);
-    }
-
     [Fact]
     public void Cancellation_IsAnInterrupt_NotAnInternalError()
     {

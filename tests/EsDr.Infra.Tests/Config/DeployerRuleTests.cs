@@ -34,7 +34,7 @@ public class DeployerRuleTests
         config["es-dr:replication"] = """{"indexPatterns":["logs-*"]}""";
 
         Assert.Equal(
-            "es-dr:deployer.cidrs: is required: `pulumi up` of this stack runs on the deploying machine and `es-dr replication apply` "
+            "es-dr:deployer.cidrs: is required: `pulumi up` of this stack runs on the deploying machine and `es-dr-recovery replication apply` "
             + "calls every regional endpoint on 9200 (a HAProxy VM's on 9210); list the network that machine leaves from "
             + "(a self-hosted CI runner or a bastion with a fixed address, e.g. 203.0.113.10/32)",
             Refusal(config));

@@ -27,7 +27,7 @@ public class ReplicationSetupCommandsTests
     {
         var command = (string)Compile(WithReplication()).Resource("ccr-dub").Properties["create"];
 
-        Assert.StartsWith("./bin/es-dr replication apply ", command, StringComparison.Ordinal);
+        Assert.StartsWith("./bin/es-dr-recovery replication apply ", command, StringComparison.Ordinal);
         Assert.Contains("--leader-alias 'fra'", command, StringComparison.Ordinal);
         Assert.Contains("--leader-proxy '${fra-lb.ipv4}:9300'", command, StringComparison.Ordinal);
         Assert.Contains("--leader-server-name 'shop-fra'", command, StringComparison.Ordinal);

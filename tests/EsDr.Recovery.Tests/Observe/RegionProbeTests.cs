@@ -1,4 +1,4 @@
-using EsDr.Infra.Replication;
+using EsDr.Recovery.Replication;
 using EsDr.Recovery.Observe;
 using EsDr.Recovery.Observe.Elasticsearch;
 using EsDr.Recovery.Tests.Observe.Elasticsearch;

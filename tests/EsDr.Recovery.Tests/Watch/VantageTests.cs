@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using EsDr.Infra.Renderers.Monitoring;
-using EsDr.Infra.Replication;
+using EsDr.Recovery.Replication;
 using EsDr.Recovery.Observe;
 using EsDr.Recovery.Observe.Webhook;
 using EsDr.Recovery.Watch;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using EsDr.Infra.Replication;
+using EsDr.Recovery.Replication;
 
 namespace EsDr.Recovery.Observe.Elasticsearch;
 

@@ -1,5 +1,5 @@
 using EsDr.Infra.Config;
-using EsDr.Infra.Replication;
+using EsDr.Recovery.Replication;
 using EsDr.Recovery.Execute.Elasticsearch;
 using EsDr.Recovery.Plan;
 using EsDr.Recovery.Tests.Observe.Elasticsearch;

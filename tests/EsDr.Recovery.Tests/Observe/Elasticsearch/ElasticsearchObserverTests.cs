@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using EsDr.Infra.Replication;
+using EsDr.Recovery.Replication;
 using EsDr.Recovery.Observe;
 using EsDr.Recovery.Observe.Elasticsearch;
 using EsDr.TestSupport;

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace EsDr.Infra.Replication;
+namespace EsDr.Recovery.Replication;
 
 /// <summary>How a cluster connects to a remote cluster (<c>cluster.remote.&lt;alias&gt;.mode</c>).</summary>
 public enum RemoteMode { Sniff, Proxy }
@@ -87,7 +87,7 @@ public sealed partial record ReplicationSpec(
             problems.Add($"follower.alias: must differ from the leader's alias '{Leader.Alias}'");
         if (IndexPatterns.Count == 0)
             problems.Add("indexPatterns: name at least one index pattern to replicate");
-        foreach (var p in IndexPatterns.Where(p => !IndexPatternSyntax().IsMatch(p)))
+        foreach (var p in IndexPatterns.Where(p => !IsIndexPattern(p)))
             problems.Add($"indexPatterns: '{p}' is not a simple index pattern (lower case, '*' wildcards, no leading '-', '_' or '.', no commas or spaces)");
         foreach (var dup in IndexPatterns.GroupBy(p => p, StringComparer.Ordinal).Where(g => g.Count() > 1))
             problems.Add($"indexPatterns: '{dup.Key}' is listed twice");
@@ -95,7 +95,7 @@ public sealed partial record ReplicationSpec(
     }
 
     /// <summary>Whether a config value is an index pattern this set-up accepts.</summary>
-    public static bool IsIndexPattern(string pattern) => IndexPatternSyntax().IsMatch(pattern);
+    public static bool IsIndexPattern(string pattern) => Infra.Config.IndexPattern.IsValid(pattern);
 
     /// <summary>Parses the stack config's <c>elasticsearch.license</c> value.</summary>
     public static LicenseTier ParseLicense(string value) => value switch
@@ -109,7 +109,4 @@ public sealed partial record ReplicationSpec(
 
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]*$")]
     internal static partial Regex NamePattern();
-
-    [GeneratedRegex(@"^[a-z0-9*][a-z0-9*._+-]*$")]
-    private static partial Regex IndexPatternSyntax();
 }

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace EsDr.Infra.Replication;
+namespace EsDr.Recovery.Replication;
 
 /// <summary>A step that was sent and accepted, with Elasticsearch's status code and when it answered.</summary>
 public sealed record AppliedStep(ReplicationStep Step, int StatusCode, DateTimeOffset At);

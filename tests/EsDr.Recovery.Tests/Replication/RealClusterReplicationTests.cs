@@ -1,6 +1,6 @@
-using EsDr.Infra.Replication;
+using EsDr.Recovery.Replication;
 
-namespace EsDr.Infra.Tests.Replication;
+namespace EsDr.Recovery.Tests.Replication;
 
 /// <summary>
 /// Opt-in: observe → plan → dry run against a real Elasticsearch cluster at <c>ES_TEST_URL</c>

@@ -1,10 +1,9 @@
 using System.CommandLine;
-using EsDr.Infra.Replication;
 
-namespace EsDr.Compiler;
+namespace EsDr.Recovery.Replication;
 
 /// <summary>
-/// <c>es-dr replication apply</c>: sets up cross-cluster replication from the active (leader) cluster to
+/// <c>es-dr-recovery replication apply</c>: sets up cross-cluster replication from the active (leader) cluster to
 /// a standby (follower) cluster, idempotently: both clusters know each other as proxy-mode remotes,
 /// the follower auto-follows the index patterns and follows the leader indices that already exist.
 /// The compiled program runs it from a <c>command:local:Command</c> once both clusters are up, and again
@@ -95,12 +94,13 @@ internal static class ReplicationCommand
             using var follower = Http(FollowerUrl, "ES_FOLLOWER");
             var options = new ReplicationRunOptions(result.GetValue(DryRun), TimeSpan.FromSeconds(result.GetValue(ReadySeconds)));
             var outcome = await new ReplicationSetup(leader, follower, TimeProvider.System, stdout).RunAsync(spec, options, cancel).ConfigureAwait(false);
-            return outcome.Converged || options.DryRun ? ExitCodes.Ok : ExitCodes.ReplicationNotConverged;
+            // Steps still planned or blocked are listed on stdout: the set-up did not finish, as a failed recovery step.
+            return outcome.Converged || options.DryRun ? ExitCodes.Ok : ExitCodes.RecoveryFailed;
         }
         catch (Exception e) when (e is HttpRequestException or ReplicationStepFailedException or TimeoutException or InvalidOperationException)
         {
             await stderr.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
-            return ExitCodes.ReplicationFailed;
+            return ExitCodes.Unavailable;
         }
     }
 }

@@ -3,13 +3,13 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace EsDr.Infra.Tests.Replication;
+namespace EsDr.Recovery.Tests.Replication;
 
 /// <summary>
 /// The stand-in is only as good as its fidelity to the specification: it must accept the specification's
 /// own example requests and refuse what Elasticsearch refuses, or the end-to-end tests prove nothing.
 /// </summary>
-[Collection(EsDr.Infra.Tests.Support.LiveProcesses.Name)]
+[Collection("live processes")]
 public sealed class CcrStandInTests : IDisposable
 {
     private readonly StandInNetwork network = new();

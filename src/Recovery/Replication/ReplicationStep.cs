@@ -1,4 +1,4 @@
-namespace EsDr.Infra.Replication;
+namespace EsDr.Recovery.Replication;
 
 /// <summary>Which of the two clusters a step is sent to.</summary>
 public enum ClusterRole { Leader, Follower }

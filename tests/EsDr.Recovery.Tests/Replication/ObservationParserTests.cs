@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using EsDr.Infra.Replication;
+using EsDr.Recovery.Replication;
 
-namespace EsDr.Infra.Tests.Replication;
+namespace EsDr.Recovery.Tests.Replication;
 
 /// <summary>The observer's parsers read the specification's own response examples.</summary>
 public class ObservationParserTests

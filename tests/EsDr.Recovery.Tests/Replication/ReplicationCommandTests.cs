@@ -1,14 +1,13 @@
 using System.CommandLine;
-using EsDr.Compiler;
-using EsDr.Infra.Tests.Replication;
+using EsDr.Recovery.Replication;
 
-namespace EsDr.Infra.Tests.Compiler;
+namespace EsDr.Recovery.Tests.Replication;
 
 /// <summary>
-/// <c>es-dr replication apply</c>, as the compiled program's <c>command:local:Command</c> runs it, against two
+/// <c>es-dr-recovery replication apply</c>, as the compiled program's <c>command:local:Command</c> runs it, against two
 /// loopback stand-ins that answer and validate requests as the Elasticsearch API specification describes.
 /// </summary>
-[Collection(EsDr.Infra.Tests.Support.LiveProcesses.Name)]
+[Collection("live processes")]
 public sealed class ReplicationCommandTests : IDisposable
 {
     private const string Password = "Stand1nPassw0rd";
@@ -102,5 +101,33 @@ public sealed class ReplicationCommandTests : IDisposable
         Assert.Equal(2, exit);
         Assert.Contains("indexPatterns: 'Bad Pattern'", stderr.ToString(), StringComparison.Ordinal);
         Assert.Empty(fra.Requests);
+    }
+
+    [Theory]
+    [InlineData("--leader-url", "notaurl")]
+    [InlineData("--leader-url", "")]
+    [InlineData("--follower-url", "http://[::1")]
+    [InlineData("--follower-url", "ftp://b:9200")]
+    [InlineData("--ready-timeout", "-5")]
+    public async Task Apply_WithAValueItCannotUse_IsAUsageErrorNamingTheOption(string option, string value)
+    {
+        var options = new Dictionary<string, string>
+        {
+            ["--leader-url"] = fra.Url.ToString(), ["--leader-alias"] = "fra", ["--leader-proxy"] = "a.invalid:9300", ["--leader-server-name"] = "a",
+            ["--follower-url"] = dub.Url.ToString(), ["--follower-alias"] = "dub", ["--follower-proxy"] = "b.invalid:9300", ["--follower-server-name"] = "b",
+            ["--pattern"] = "products-*",
+        };
+        options[option] = value;
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var root = new RootCommand { ReplicationCommand.Create(stdout, stderr) };
+        var parse = root.Parse([.. options.SelectMany(o => new[] { o.Key, o.Value }).Prepend("apply").Prepend("replication"), "--dry-run"]);
+
+        var exit = await ReplicationCommand.ExecuteAsync(parse, _ => null, stdout, stderr, CancellationToken.None);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout.ToString());
+        Assert.StartsWith($"error: {option}: must be ", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Empty(fra.Requests.Concat(dub.Requests));
     }
 }

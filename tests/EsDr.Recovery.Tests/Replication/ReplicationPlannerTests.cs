@@ -1,6 +1,6 @@
-using EsDr.Infra.Replication;
+using EsDr.Recovery.Replication;
 
-namespace EsDr.Infra.Tests.Replication;
+namespace EsDr.Recovery.Tests.Replication;
 
 public class ReplicationPlannerTests
 {

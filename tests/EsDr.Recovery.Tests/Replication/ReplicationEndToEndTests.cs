@@ -1,10 +1,10 @@
 using System.Text;
-using EsDr.Infra.Replication;
+using EsDr.Recovery.Replication;
 
-namespace EsDr.Infra.Tests.Replication;
+namespace EsDr.Recovery.Tests.Replication;
 
 /// <summary>Observe → plan → apply against two stand-ins that check every request against the specification.</summary>
-[Collection(EsDr.Infra.Tests.Support.LiveProcesses.Name)]
+[Collection("live processes")]
 public sealed class ReplicationEndToEndTests : IDisposable
 {
     internal const string Password = "s3cret-Pa55";

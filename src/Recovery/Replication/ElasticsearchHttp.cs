@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace EsDr.Infra.Replication;
+namespace EsDr.Recovery.Replication;
 
 /// <summary>
 /// Basic-auth credentials. The password is only ever put into the Authorization header: it is not part

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 
-namespace EsDr.Infra.Replication;
+namespace EsDr.Recovery.Replication;
 
 /// <summary>Waits until a cluster answers its health check with yellow or green.</summary>
 public static class ClusterReadiness

@@ -1,10 +1,10 @@
 using System.Net.Security;
 using System.Text;
-using EsDr.Infra.Replication;
+using EsDr.Recovery.Replication;
 
-namespace EsDr.Infra.Tests.Replication;
+namespace EsDr.Recovery.Tests.Replication;
 
-[Collection(EsDr.Infra.Tests.Support.LiveProcesses.Name)]
+[Collection("live processes")]
 public sealed class ElasticsearchHttpTests : IDisposable
 {
     private const string Password = ReplicationEndToEndTests.Password;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace EsDr.Infra.Replication;
+namespace EsDr.Recovery.Replication;
 
 /// <summary>Reads one cluster's replication state with GETs only (see <see cref="ReplicationRequests"/>).</summary>
 public sealed class ReplicationObserver(ElasticsearchHttp http)

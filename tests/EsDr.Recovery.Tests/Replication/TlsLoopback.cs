@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
-namespace EsDr.Infra.Tests.Replication;
+namespace EsDr.Recovery.Tests.Replication;
 
 /// <summary>A CA made for one test and the server certificates it signs. Nothing touches a certificate store.</summary>
 internal sealed class TestCa : IDisposable

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace EsDr.Infra.Replication;
+namespace EsDr.Recovery.Replication;
 
 /// <summary>
 /// The exact requests es-dr sends, in one place. Bodies carry only fields of the official request types

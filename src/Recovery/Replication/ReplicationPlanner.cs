@@ -1,4 +1,4 @@
-namespace EsDr.Infra.Replication;
+namespace EsDr.Recovery.Replication;
 
 /// <summary>
 /// The ordered, idempotent steps that bring two clusters to the replication <see cref="ReplicationSpec"/>

@@ -1,4 +1,4 @@
-namespace EsDr.Infra.Replication;
+namespace EsDr.Recovery.Replication;
 
 /// <summary>A remote cluster as <c>GET /_remote/info</c> reports it.</summary>
 public sealed record ObservedRemote(

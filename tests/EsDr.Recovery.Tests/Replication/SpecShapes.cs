@@ -1,13 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using EsDr.Infra.Tests.Support;
+using EsDr.Recovery.Tests.Support;
 
-namespace EsDr.Infra.Tests.Replication;
+namespace EsDr.Recovery.Tests.Replication;
 
 /// <summary>The official examples copied into Examples/ (see its README), read from the repository.</summary>
 internal static class SpecExamples
 {
-    private static readonly string Folder = Path.Combine(Repository.Root, "tests", "EsDr.Infra.Tests", "Replication", "Examples");
+    private static readonly string Folder = Path.Combine(ExampleStacks.Root, "tests", "EsDr.Recovery.Tests", "Replication", "Examples");
 
     public static JsonNode Load(string file) =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, file))) ?? throw new InvalidOperationException($"{file} is null");

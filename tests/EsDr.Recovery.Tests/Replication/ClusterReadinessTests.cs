@@ -1,6 +1,6 @@
-using EsDr.Infra.Replication;
+using EsDr.Recovery.Replication;
 
-namespace EsDr.Infra.Tests.Replication;
+namespace EsDr.Recovery.Tests.Replication;
 
 /// <summary>A clock that jumps forward by each timer's due time and fires it at once: waits cost no real time.</summary>
 internal sealed class SteppingTimeProvider : TimeProvider
@@ -37,7 +37,7 @@ internal sealed class SteppingTimeProvider : TimeProvider
     }
 }
 
-[Collection(EsDr.Infra.Tests.Support.LiveProcesses.Name)]
+[Collection("live processes")]
 public sealed class ClusterReadinessTests : IDisposable
 {
     private readonly StandInNetwork network = new();

@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using EsDr.TestSupport;
 
-namespace EsDr.Infra.Tests.Replication;
+namespace EsDr.Recovery.Tests.Replication;
 
 /// <summary>One request as the stand-in received it.</summary>
 internal sealed record RecordedRequest(string Method, string PathAndQuery, string? Body, string? Authorization)
@@ -480,7 +480,7 @@ internal sealed partial class CcrStandIn : IDisposable
     {
         if (expression is null or "_all" or "*") return indices.Values;
         var parts = expression.Split(',');
-        return indices.Values.Where(i => parts.Any(p => EsDr.Infra.Replication.SimplePattern.Matches(p, i.Name)));
+        return indices.Values.Where(i => parts.Any(p => EsDr.Recovery.Replication.SimplePattern.Matches(p, i.Name)));
     }
 
     // ---- auto-follow patterns
@@ -540,8 +540,8 @@ internal sealed partial class CcrStandIn : IDisposable
         foreach (var (_, p) in patterns)
         {
             if (!p.Active || p.Seen.Contains(leaderIndex) || Resolve(p.Remote) != leader) continue;
-            if (!p.LeaderPatterns.Any(x => EsDr.Infra.Replication.SimplePattern.Matches(x, leaderIndex))) continue;
-            if (p.ExclusionPatterns.Any(x => EsDr.Infra.Replication.SimplePattern.Matches(x, leaderIndex))) continue;
+            if (!p.LeaderPatterns.Any(x => EsDr.Recovery.Replication.SimplePattern.Matches(x, leaderIndex))) continue;
+            if (p.ExclusionPatterns.Any(x => EsDr.Recovery.Replication.SimplePattern.Matches(x, leaderIndex))) continue;
             var name = (p.FollowPattern ?? "{{leader_index}}").Replace("{{leader_index}}", leaderIndex, StringComparison.Ordinal);
             if (!indices.ContainsKey(name)) indices[name] = new Index(name) { Following = new Follow(p.Remote, leaderIndex) };
         }
