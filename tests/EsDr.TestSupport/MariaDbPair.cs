@@ -16,7 +16,7 @@ namespace EsDr.TestSupport;
 /// </summary>
 internal sealed class MariaDbPair : IAsyncDisposable
 {
-    /// <summary>Quotes, a backslash, '#' and a blank: proves the option-file escaping against the real client.</summary>
+    /// <summary>Quotes, a backslash, '#' and a blank: proves the connection-string escaping against the real server (and the benchmark CLI's option file).</summary>
     internal const string AdminPassword = "Dr\"pw\\'# x-9f3k";
     internal const string AppPassword = "app-pw-7Qz";
     internal const string ReplicationPassword = "repl-pw-2Lm";
