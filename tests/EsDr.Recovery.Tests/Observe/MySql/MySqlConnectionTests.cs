@@ -1,6 +1,12 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
+using EsDr.Infra.Config;
+using EsDr.Recovery.Execute.Pulumi;
 using EsDr.Recovery.Observe.MySql;
+using EsDr.Recovery.Operate;
+using EsDr.Recovery.Plan;
 using EsDr.Recovery.Tests.Execute.MySql;
+using EsDr.Recovery.Tests.Operate;
 using EsDr.TestSupport;
 
 namespace EsDr.Recovery.Tests.Observe.MySql;
@@ -79,6 +85,53 @@ public sealed class MySqlConnectionTests(MariaDbFixture db) : IClassFixture<Mari
 
         Assert.Equal(["read_only", "one", "nothing", "text"], rows.Columns);
         Assert.Equal(["0", "1", null, "x\ty"], rows.Rows[0]);
+    }
+
+    [Fact]
+    public async Task Without_a_CA_file_recovery_trusts_the_database_hosts_through_the_stacks_CA_written_0600_and_removed_after()
+    {
+        string caCopy;
+        using (var services = RecoveryServices.Create(DeploymentWithStackCa(), new ServiceOptions(), new NoPulumi(), TimeProvider.System))
+        {
+            var fra = services.Databases["fra"];
+            caCopy = fra.CaPath!;
+
+            Assert.NotEqual(pair.Primary.Admin.CaPath, caCopy);
+            Assert.True(OperatingSystem.IsWindows() || File.GetUnixFileMode(caCopy) == (UnixFileMode.UserRead | UnixFileMode.UserWrite));
+            Assert.Equal("1", await services.MySqlClient.ScalarAsync(fra, "SELECT 1"));
+        }
+        Assert.False(File.Exists(caCopy));
+    }
+
+    [Fact]
+    public void A_CA_file_given_by_ESDR_MYSQL_CA_FILE_is_used_over_the_stacks_CA()
+    {
+        using var services = RecoveryServices.Create(DeploymentWithStackCa(), new ServiceOptions { MySqlCaFile = pair.Primary.Admin.CaPath },
+            new NoPulumi(), TimeProvider.System);
+
+        Assert.All(services.Databases.Values, db => Assert.Equal(pair.Primary.Admin.CaPath, db.CaPath));
+    }
+
+    /// <summary>The prod example stack with its databases on the pair, no cluster to reach, and the pair's CA as the stack's <c>caCertificate</c>.</summary>
+    private Deployment DeploymentWithStackCa()
+    {
+        var file = EsDr.Infra.Config.StackFile.Load(Path.Combine(OperatorTestbed.FindRoot(), "Pulumi.prod.yaml"), "es-dr");
+        var config = StackConfigParser.Parse("es-dr", "prod", file.Config);
+        var (view, types) = StackView.Compile(config);
+        var regions = view.Regions.Select(r => new RegionAddress(r.Name, null,
+            new DatabaseAddress(r.Name == "fra" ? "primary" : "replica", "127.0.0.1", r.Name == "fra" ? pair.Primary.Port : pair.Replica.Port), [])).ToList();
+        var credentials = StackCredentials.Parse(new JsonObject
+        {
+            ["database"] = new JsonObject { ["user"] = "dr", ["password"] = MariaDbPair.AdminPassword },
+        }.ToJsonString());
+        return new Deployment(config, view, types, regions, File.ReadAllText(pair.Primary.Admin.CaPath!), credentials);
+    }
+
+    /// <summary>Building the services asks pulumi nothing.</summary>
+    private sealed class NoPulumi : IPulumiCli
+    {
+        public Task<PulumiResult> RunAsync(PulumiCommand command, CancellationToken cancellationToken) => throw new InvalidOperationException("pulumi was asked");
+        public Task<string> VersionAsync(CancellationToken cancellationToken) => throw new InvalidOperationException("pulumi was asked");
     }
 
     private MySqlEndpoint Endpoint(string host, string? caPath) =>
