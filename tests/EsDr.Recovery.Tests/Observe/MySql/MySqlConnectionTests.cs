@@ -36,6 +36,19 @@ public sealed class MySqlConnectionTests(MariaDbFixture db) : IClassFixture<Mari
     }
 
     [Fact]
+    public async Task A_pooled_connection_the_server_dropped_is_replaced_not_reported_as_a_failure()
+    {
+        // A client of its own: its pool holds exactly the one connection killed here.
+        using var client = new MySqlClient();
+        var dropped = await client.ScalarAsync(pair.Primary.Admin, "SELECT CONNECTION_ID()");
+        await pair.Client.QueryAsync(pair.Primary.Admin, $"KILL {dropped}");
+
+        var next = await client.ScalarAsync(pair.Primary.Admin, "SELECT CONNECTION_ID()");
+
+        Assert.NotEqual(dropped, next);
+    }
+
+    [Fact]
     public async Task A_server_whose_certificate_another_CA_issued_is_not_trusted()
     {
         var elsewhere = TestTls.Write(Path.Combine(Path.GetDirectoryName(pair.Primary.Admin.CaPath!)!, "..", "other-ca"));
