@@ -55,6 +55,15 @@ public sealed class MySqlClientTests
     }
 
     [Fact]
+    public void The_codes_the_mapping_and_the_docs_name_are_the_drivers_own_numbers()
+    {
+        Assert.Equal(1042, (int)Driver.MySqlErrorCode.UnableToConnectToHost);
+        Assert.Equal(-1, (int)Driver.MySqlErrorCode.CommandTimeoutExpired);
+        Assert.Equal(1045, (int)Driver.MySqlErrorCode.AccessDenied);
+        Assert.Equal(1290, (int)Driver.MySqlErrorCode.OptionPreventsStatement);
+    }
+
+    [Fact]
     public void The_stacks_CA_is_written_0600_in_a_private_directory_and_removed_after()
     {
         const string pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
