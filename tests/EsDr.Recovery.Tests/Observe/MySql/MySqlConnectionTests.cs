@@ -70,6 +70,18 @@ public sealed class MySqlConnectionTests(MariaDbFixture db) : IClassFixture<Mari
     }
 
     [Fact]
+    public async Task A_CA_file_that_does_not_exist_fails_the_statement_as_a_MySQL_failure_naming_no_password()
+    {
+        var endpoint = Endpoint("127.0.0.1", Path.Combine(Path.GetTempPath(), $"esdr-no-such-ca-{Guid.NewGuid():N}.pem"));
+
+        var failed = await Assert.ThrowsAsync<MySqlException>(() => pair.Client.QueryAsync(endpoint, "SELECT 1"));
+
+        Assert.False(failed.ServerAnswered);
+        Assert.Equal(MySqlFailure.Broken, failed.Failure);
+        Assert.DoesNotContain(MariaDbPair.AdminPassword, failed.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_chain_is_verified_but_not_the_name()
     {
         // The certificate names 127.0.0.1 only; as a replica reaches its primary, the address is not checked against it.
