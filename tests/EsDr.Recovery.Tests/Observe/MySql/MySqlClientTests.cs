@@ -96,7 +96,8 @@ public sealed class MySqlClientTests
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                      && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .ToDictionary(f => Path.GetRelativePath(source, f), File.ReadAllText);
-        static bool StartsProcesses(string text) => text.Contains("ProcessStartInfo", StringComparison.Ordinal) || text.Contains("Process.Start", StringComparison.Ordinal);
+        static bool StartsProcesses(string text) => text.Contains("ProcessStartInfo", StringComparison.Ordinal) || text.Contains("Process.Start", StringComparison.Ordinal)
+            || text.Contains("new Process", StringComparison.Ordinal);
 
         var mysqlFolders = files.Where(f => f.Key.StartsWith("Observe/MySql/", StringComparison.Ordinal)
             || f.Key.StartsWith("Execute/MySql/", StringComparison.Ordinal) || f.Key.StartsWith("Sql/", StringComparison.Ordinal)).ToList();
