@@ -8,7 +8,7 @@ config:
   es-dr:namePrefix: bench
   es-dr:activeRegion: r1
   es-dr:elasticsearch:
-    version: 8.17.4
+    version: 9.5.7
     license: trial
   es-dr:ssh:
     publicKeys:

@@ -5,12 +5,14 @@ using EsDr.Benchmarks.RecoveryLatency;
 using EsDr.Recovery.Analyse;
 using EsDr.Recovery.Execute.MySql;
 using EsDr.Recovery.Observe;
+using EsDr.Recovery.Observe.MySql;
 
 // Recovery latency benchmark (a program, never a timed test):
 //  1. injected failure -> decision: the analyser fed a 1 s snapshot stream from 2 vantages, 10 regions of 3-5 nodes,
 //     the active region going down at t0; decision time in stream time (timestamps are data), CPU per snapshot by Stopwatch.
 //  2. decision -> writable MySQL primary: real MariaDB primary and replica on loopback; per run the primary is fenced,
-//     then the clock runs from the decision through MySqlPromotion.PromoteAsync to the first successful application write.
+//     then the clock runs from the decision through MySqlPromotion.PromoteAsync to the first successful application write,
+//     once through the product's MySqlConnector client and once through the old mariadb-CLI transport, for comparison.
 // Usage: RecoveryLatency [runs=20] [--skip-mysql]
 var runs = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 20;
 var skipMySql = args.Contains("--skip-mysql");
@@ -128,68 +130,89 @@ namespace EsDr.Benchmarks.RecoveryLatency
         private static string Region(int r) => string.Create(CultureInfo.InvariantCulture, $"region-{r:00}");
     }
 
-    /// <summary>Part 2: real MariaDB. Roles swap each run (failover, then the old primary rebuilt as replica), so no history diverges.</summary>
+    /// <summary>
+    /// Part 2: real MariaDB, the same promotion through the product's driver (MySqlConnector, pooled, verified TLS) and
+    /// through the old CLI transport (<see cref="CliMySqlClient"/>, one <c>mariadb</c> process per statement, TLS
+    /// verified against the same CA). The variants alternate run by run (which goes first alternates too), so drift in
+    /// the shared machine's load hits both alike. Roles swap each cycle (failover, then the old primary rebuilt as
+    /// replica), so no history diverges.
+    /// </summary>
     internal static class PromotionBenchmark
     {
+        private sealed record Variant(string Name, IMySqlClient Client, List<double> ToWritable, List<double> PromoteOnly);
+
         public static async Task<IEnumerable<(string, string, IReadOnlyList<double>)>> RunAsync(int runs)
         {
             await using var pair = new MariaDbPair();
-            using var overall = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+            using var overall = new CancellationTokenSource(TimeSpan.FromMinutes(20));
             var token = overall.Token;
             var startUp = await pair.StartAsync(token);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MariaDB pair up in {startUp.TotalSeconds:0.0} s ({pair.Version})"));
-            var promotion = new MySqlPromotion(pair.Client, EsDr.Recovery.Sql.SqlDialect.MariaDb);
-            var (primary, replica) = (pair.Primary, pair.Replica);
-
-            var toWritable = new List<double>();
-            var promoteOnly = new List<double>();
-            for (var run = 0; run <= runs; run++) // run 0 is a warm-up
-            {
-                // Replicating state: a write on the primary, applied on the replica.
-                await pair.Client.QueryAsync(primary.App, "INSERT INTO appdb.items (writer, payload) VALUES (1, 'before failover')", token);
-                await promotion.WaitForZeroLagAsync(replica.Admin, await promotion.GtidPositionAsync(primary.Admin, token), TimeSpan.FromSeconds(20), token);
-
-                // The failure: the old primary refuses writes from here on (fenced, not timed).
-                await promotion.FenceAsync(primary.Admin, token);
-
-                // Decision taken: promote, then write until a write succeeds (bounded).
-                var clock = Stopwatch.StartNew();
-                var done = await promotion.PromoteAsync(replica.Admin, token);
-                var promoted = clock.Elapsed;
-                await WriteUntilAcceptedAsync(pair, replica, TimeSpan.FromSeconds(20), token);
-                clock.Stop();
-                if (done.Count != 3)
-                {
-                    throw new InvalidOperationException($"run {run}: promotion did {string.Join("; ", done)}");
-                }
-                if (run > 0)
-                {
-                    toWritable.Add(clock.Elapsed.TotalMilliseconds);
-                    promoteOnly.Add(promoted.TotalMilliseconds);
-                }
-
-                // Rebuild: the old primary replicates from the new one; the roles swap for the next run.
-                await pair.ReplicateAsync(primary, from: replica, token);
-                (primary, replica) = (replica, primary);
-            }
-            return
+            Variant[] variants =
             [
-                ("Decision → writable primary (PromoteAsync + first accepted write, real MariaDB, loopback)", "ms", toWritable),
-                ("of which PromoteAsync (STOP SLAVE, RESET SLAVE ALL, read_only=OFF, with checks)", "ms", promoteOnly),
+                new("MySqlConnector", pair.Client, [], []),
+                new("mariadb CLI", new CliMySqlClient(TimeSpan.FromSeconds(30)), [], []),
             ];
+            var (primary, replica) = (pair.Primary, pair.Replica);
+            for (var run = 0; run <= runs; run++) // run 0 is a warm-up for each variant
+            {
+                foreach (var variant in run % 2 == 0 ? variants : variants.Reverse())
+                {
+                    var (toWritable, promoted) = await FailOverOnceAsync(pair, variant.Client, primary, replica, token);
+                    if (run > 0)
+                    {
+                        variant.ToWritable.Add(toWritable.TotalMilliseconds);
+                        variant.PromoteOnly.Add(promoted.TotalMilliseconds);
+                    }
+                    (primary, replica) = (replica, primary);
+                }
+            }
+            return variants.SelectMany(v => new (string, string, IReadOnlyList<double>)[]
+            {
+                ($"Decision → writable primary via {v.Name} (PromoteAsync + first accepted write, real MariaDB, loopback, TLS)", "ms", v.ToWritable),
+                ($"of which PromoteAsync via {v.Name} (STOP SLAVE, RESET SLAVE ALL, read_only=OFF, with checks)", "ms", v.PromoteOnly),
+            });
         }
 
-        private static async Task WriteUntilAcceptedAsync(MariaDbPair pair, MariaDbPair.Server server, TimeSpan bound, CancellationToken token)
+        /// <summary>One failover from <paramref name="primary"/> to <paramref name="replica"/>, timed from the decision; then the old primary replicates from the new.</summary>
+        private static async Task<(TimeSpan ToWritable, TimeSpan Promoted)> FailOverOnceAsync(
+            MariaDbPair pair, IMySqlClient client, MariaDbPair.Server primary, MariaDbPair.Server replica, CancellationToken token)
+        {
+            var promotion = new MySqlPromotion(client, EsDr.Recovery.Sql.SqlDialect.MariaDb);
+            // Replicating state: a write on the primary, applied on the replica.
+            await client.QueryAsync(primary.App, "INSERT INTO appdb.items (writer, payload) VALUES (1, 'before failover')", token);
+            await promotion.WaitForZeroLagAsync(replica.Admin, await promotion.GtidPositionAsync(primary.Admin, token), TimeSpan.FromSeconds(20), token);
+
+            // The failure: the old primary refuses writes from here on (fenced, not timed).
+            await promotion.FenceAsync(primary.Admin, token);
+
+            // Decision taken: promote, then write until a write succeeds (bounded).
+            var clock = Stopwatch.StartNew();
+            var done = await promotion.PromoteAsync(replica.Admin, token);
+            var promoted = clock.Elapsed;
+            await WriteUntilAcceptedAsync(client, replica, TimeSpan.FromSeconds(20), token);
+            clock.Stop();
+            if (done.Count != 3)
+            {
+                throw new InvalidOperationException($"promotion did {string.Join("; ", done)}");
+            }
+
+            // Rebuild (not timed): the old primary replicates from the new one.
+            await pair.ReplicateAsync(primary, from: replica, token);
+            return (clock.Elapsed, promoted);
+        }
+
+        private static async Task WriteUntilAcceptedAsync(IMySqlClient client, MariaDbPair.Server server, TimeSpan bound, CancellationToken token)
         {
             var deadline = Stopwatch.StartNew();
             while (true)
             {
                 try
                 {
-                    await pair.Client.QueryAsync(server.App, "INSERT INTO appdb.items (writer, payload) VALUES (2, 'after failover')", token);
+                    await client.QueryAsync(server.App, "INSERT INTO appdb.items (writer, payload) VALUES (2, 'after failover')", token);
                     return;
                 }
-                catch (EsDr.Recovery.Observe.MySql.MySqlException) when (deadline.Elapsed < bound)
+                catch (MySqlException) when (deadline.Elapsed < bound)
                 {
                     await Task.Delay(10, token);
                 }

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
+using EsDr.Recovery.Execute.Audit;
 using EsDr.Recovery.Operate;
+using EsDr.Recovery.Operate.Terminal;
 
 namespace EsDr.Recovery;
 
@@ -32,11 +34,28 @@ internal static class StatusCommand
         {
             var snapshot = await services.ProbeAllAsync(cancellationToken).ConfigureAwait(false);
             var report = StatusReport.Evaluate(services.Deployment, [snapshot], services.Thresholds, services.ProbeProblems);
-            var output = json
-                ? report.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n"
-                : report.Render();
-            await host.Console.Out.WriteAsync(services.Redactor.Redact(output)).ConfigureAwait(false);
+            await WriteAsync(host.Console, report, json, services.Redactor).ConfigureAwait(false);
             return report.Healthy ? ExitCodes.Ok : ExitCodes.Degraded;
         }
+    }
+
+    /// <summary>
+    /// JSON with <c>--json</c>; a table when a person watches stdout; else the plain lines scripts and logs rely on.
+    /// Whichever it is passes through the redactor.
+    /// </summary>
+    public static async Task WriteAsync(OperatorConsole console, StatusReport report, bool json, Redactor redactor)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(redactor);
+        if (!json && console.Terminal is { } terminal)
+        {
+            terminal.Write(StatusTable.Build(report, redactor));
+            return;
+        }
+        var output = json
+            ? report.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n"
+            : report.Render();
+        await console.Out.WriteAsync(redactor.Redact(output)).ConfigureAwait(false);
     }
 }

@@ -16,7 +16,7 @@ namespace EsDr.TestSupport;
 /// </summary>
 internal sealed class MariaDbPair : IAsyncDisposable
 {
-    /// <summary>Quotes, a backslash, '#' and a blank: proves the option-file escaping against the real client.</summary>
+    /// <summary>Quotes, a backslash, '#' and a blank: proves the connection-string escaping against the real server (and the benchmark CLI's option file).</summary>
     internal const string AdminPassword = "Dr\"pw\\'# x-9f3k";
     internal const string AppPassword = "app-pw-7Qz";
     internal const string ReplicationPassword = "repl-pw-2Lm";
@@ -30,7 +30,8 @@ internal sealed class MariaDbPair : IAsyncDisposable
 
     /// <summary>How long <see cref="StartAsync"/> took.</summary>
     public TimeSpan StartUp { get; private set; }
-    public MySqlClient Client { get; } = new(timeout: TimeSpan.FromSeconds(30));
+    /// <summary>The product's client (MySqlConnector, verified TLS against the pair's CA), shared by every test of a fixture.</summary>
+    public MySqlClient Client { get; } = new(TimeSpan.FromSeconds(30));
     public string Version { get; private set; } = "";
 
     internal sealed record Server(string Name, int Port, string Socket, MySqlEndpoint Admin, MySqlEndpoint App);
@@ -73,15 +74,15 @@ internal sealed class MariaDbPair : IAsyncDisposable
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            var status = MySqlClient.Parse(await RootAsync(replica, "SHOW SLAVE STATUS", token, columnNames: true));
-            if (status.Value(0, "Slave_IO_Running") == "Yes" && status.Value(0, "Slave_SQL_Running") == "Yes")
+            var status = Vertical(await RootAsync(replica, "SHOW SLAVE STATUS\\G", token, columnNames: true));
+            if (status.GetValueOrDefault("Slave_IO_Running") == "Yes" && status.GetValueOrDefault("Slave_SQL_Running") == "Yes")
             {
                 break;
             }
             if (deadline.Elapsed > TimeSpan.FromSeconds(20))
             {
                 throw new InvalidOperationException(
-                    $"replication into {replica.Name} did not start: {status.Value(0, "Last_IO_Error")} {status.Value(0, "Last_SQL_Error")}");
+                    $"replication into {replica.Name} did not start: {status.GetValueOrDefault("Last_IO_Error")} {status.GetValueOrDefault("Last_SQL_Error")}");
             }
             await Task.Delay(50, token);
         }
@@ -93,7 +94,7 @@ internal sealed class MariaDbPair : IAsyncDisposable
         }
     }
 
-    /// <summary>SQL as root over the server's socket (batch; column names only when asked); throws on an error.</summary>
+    /// <summary>SQL as root over the server's socket through the <c>mariadb</c> client (set-up only; batch, column names only when asked); throws on an error.</summary>
     private static async Task<string> RootAsync(Server server, string sql, CancellationToken token, bool columnNames = false)
     {
         var (exitCode, stdout, stderr) = await RunAsync(Tool("mariadb"), sql, TimeSpan.FromSeconds(30), token,
@@ -101,8 +102,14 @@ internal sealed class MariaDbPair : IAsyncDisposable
         return exitCode == 0 ? stdout : throw new InvalidOperationException($"root SQL on {server.Name} failed: {stderr}");
     }
 
+    /// <summary>The client's <c>\G</c> output (<c>Name: value</c> per line) as a map.</summary>
+    private static Dictionary<string, string> Vertical(string output) =>
+        output.Split('\n').Select(line => line.Split(": ", 2)).Where(p => p.Length == 2)
+            .GroupBy(p => p[0].Trim(), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First()[1].Trim(), StringComparer.Ordinal);
+
     public async ValueTask DisposeAsync()
     {
+        Client.Dispose();
         foreach (var process in _processes)
         {
             try
@@ -163,7 +170,7 @@ internal sealed class MariaDbPair : IAsyncDisposable
 
         var server = new Server(name, settings.Port, settings.Socket,
             new MySqlEndpoint(name, "127.0.0.1", settings.Port, "dr", AdminPassword) { CaPath = tls.CaPath },
-            new MySqlEndpoint(name, "127.0.0.1", settings.Port, "app", AppPassword));
+            new MySqlEndpoint(name, "127.0.0.1", settings.Port, "app", AppPassword) { CaPath = tls.CaPath });
         var deadline = Stopwatch.StartNew();
         while (!File.Exists(settings.Socket) || (await RunAsync(Tool("mariadb"), null, TimeSpan.FromSeconds(5), token,
                    "--no-defaults", $"--socket={settings.Socket}", "--user=root", "-e", "SELECT 1")).ExitCode != 0)

@@ -115,9 +115,8 @@ public static partial class ConfigRules
 
     private static IEnumerable<ConfigError> ElasticsearchVersionIsSupported(StackConfig c)
     {
-        var m = Semver().Match(c.Elasticsearch.Version);
-        if (!m.Success || int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) is < 8 or > 9)
-            yield return new(Key(c, "elasticsearch.version"), $"must be an exact Elasticsearch 8.x or 9.x version such as 8.17.4, got '{c.Elasticsearch.Version}'");
+        if (ElasticsearchVersion.Refusal(c.Elasticsearch.Version) is { } refusal)
+            yield return new(Key(c, "elasticsearch.version"), refusal);
     }
 
     private static IEnumerable<ConfigError> LicenseIsKnown(StackConfig c)
@@ -408,9 +407,6 @@ public static partial class ConfigRules
 
     [GeneratedRegex("^[a-z][a-z0-9-]*$")]
     private static partial Regex DnsLabel();
-
-    [GeneratedRegex(@"^(\d+)\.(\d+)\.(\d+)$")]
-    private static partial Regex Semver();
 
     [GeneratedRegex(@"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/=]{16,}( .*)?$")]
     private static partial Regex SshKey();

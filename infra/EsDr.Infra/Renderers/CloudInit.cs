@@ -1,4 +1,5 @@
 using System.Globalization;
+using EsDr.Infra.Config;
 using YamlDotNet.RepresentationModel;
 using Entry = System.Collections.Generic.KeyValuePair<string, YamlDotNet.RepresentationModel.YamlNode>;
 
@@ -12,7 +13,7 @@ public sealed record ExtraFile(string Path, string Content, string Permissions =
 /// Everything an Elasticsearch VM's first boot needs. Certificates and key are single-line base64 of
 /// their PEM text (usually Pulumi references); the password is placed verbatim into a shell command.
 /// </summary>
-/// <param name="Version">Exact Elasticsearch version, e.g. <c>8.15.0</c>; its major picks the APT repository.</param>
+/// <param name="Version">Exact Elasticsearch version of the supported major (<see cref="ElasticsearchVersion"/>), e.g. <c>9.5.7</c>.</param>
 /// <param name="DataVolumeDevice">Block device of a separate data volume, or null to keep data on the boot disk.</param>
 /// <param name="BootstrapPassword">The <c>elastic</c> user's initial password; must not contain <c>' " \</c> or a line break.</param>
 public sealed record ElasticsearchUserData(
@@ -64,7 +65,10 @@ public static partial class CloudInit
     public const string ElasticsearchConfigDir = "/etc/elasticsearch";
     public const string HaproxyConfigFile = "/etc/haproxy/haproxy.cfg";
 
-    /// <summary>Elastic's package signing key (https://artifacts.elastic.co/GPG-KEY-elasticsearch).</summary>
+    /// <summary>
+    /// Elastic's package signing key (https://artifacts.elastic.co/GPG-KEY-elasticsearch), the one fingerprint Elastic's
+    /// Debian install page names for every release line, 9.x included.
+    /// </summary>
     internal const string ElasticSigningKey = "46095ACC8548582C1A2699A9D27D666CD88E42B4";
     internal const string KeyServer = "hkps://keyserver.ubuntu.com";
 
@@ -97,8 +101,8 @@ public static partial class CloudInit
         var sections = new[]
         {
             BootCommands(u.DataVolumeDevice),
-            ElasticRepository(MajorVersion(u.Version)),
-            Packages($"elasticsearch={u.Version}"),
+            ElasticRepository(),
+            Packages($"elasticsearch={SupportedVersion(u.Version)}"),
             DataVolume(u.DataVolumeDevice, u.Node.DataPath),
             SshKeys(u.SshAuthorizedKeys),
             [Yaml.Entry("write_files", Yaml.List(ElasticsearchFiles(u)))],
@@ -138,23 +142,19 @@ public static partial class CloudInit
         return Header + Yaml.Serialize(Yaml.Map(sections.SelectMany(s => s)));
     }
 
-    private static string MajorVersion(string version)
-    {
-        var major = version.Split('.')[0];
-        if (major.Length == 0 || !major.All(char.IsAsciiDigit) || !version.Contains('.', StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"Elasticsearch version '{version}' is not of the form 8.15.0.", nameof(version));
-        }
-        return major;
-    }
+    /// <summary>The version, refused unless it is of the supported major: the APT repository carries no other.</summary>
+    private static string SupportedVersion(string version) =>
+        ElasticsearchVersion.IsSupported(version)
+            ? version
+            : throw new ArgumentException($"Elasticsearch version '{version}' is not an exact {ElasticsearchVersion.Line} version such as {ElasticsearchVersion.Example}.", nameof(version));
 
-    private static IEnumerable<Entry> ElasticRepository(string major)
+    private static IEnumerable<Entry> ElasticRepository()
     {
         // $KEY_FILE makes cloud-init store the fetched key in its own keyring and reference it with
         // signed-by, so the key is trusted for this repository only.
         var source = Yaml.Map(
         [
-            Yaml.Entry("source", Yaml.Str($"deb [signed-by=$KEY_FILE] https://artifacts.elastic.co/packages/{major}.x/apt stable main")),
+            Yaml.Entry("source", Yaml.Str($"deb [signed-by=$KEY_FILE] https://artifacts.elastic.co/packages/{ElasticsearchVersion.Line}/apt stable main")),
             Yaml.Entry("keyid", Yaml.Str(ElasticSigningKey)),
             Yaml.Entry("keyserver", Yaml.Str(KeyServer)),
         ]);

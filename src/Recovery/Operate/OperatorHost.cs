@@ -1,12 +1,21 @@
 using EsDr.Infra.Config;
 using EsDr.Recovery.Execute.Audit;
 using EsDr.Recovery.Execute.Pulumi;
+using EsDr.Recovery.Operate.Terminal;
 using Microsoft.Data.Sqlite;
+using Spectre.Console;
 
 namespace EsDr.Recovery.Operate;
 
 /// <summary>The terminal an operator command talks to. <see cref="InputIsTerminal"/> decides whether it may ask for confirmation.</summary>
-internal sealed record OperatorConsole(TextWriter Out, TextWriter Error, TextReader In, bool InputIsTerminal);
+internal sealed record OperatorConsole(TextWriter Out, TextWriter Error, TextReader In, bool InputIsTerminal)
+{
+    /// <summary>
+    /// Stdout as a terminal a person watches (tables, a live step display), or null for plain, stable lines. Decided
+    /// once, by <see cref="TerminalChoice"/>; a command with <c>--json</c> never uses it.
+    /// </summary>
+    public IAnsiConsole? Terminal { get; init; }
+}
 
 /// <summary>
 /// What operator commands take from the process — console, environment, the <c>pulumi</c> to run, time — in one
@@ -20,13 +29,21 @@ internal sealed record OperatorHost(
     ServiceOptions Services)
 {
     public const string MySqlCaVariable = "ESDR_MYSQL_CA_FILE";
+    public const string EtcdCaVariable = "ESDR_ETCD_CA_FILE";
 
     public static OperatorHost FromProcess() => new(
-        new OperatorConsole(System.Console.Out, System.Console.Error, System.Console.In, !System.Console.IsInputRedirected),
+        new OperatorConsole(System.Console.Out, System.Console.Error, System.Console.In, !System.Console.IsInputRedirected)
+        {
+            Terminal = TerminalChoice.Decide(System.Console.IsOutputRedirected, System.Environment.GetEnvironmentVariable, System.Console.Out),
+        },
         System.Environment.GetEnvironmentVariable,
         dir => new PulumiProcess(new PulumiProcessOptions(dir.FullName)),
         TimeProvider.System,
-        new ServiceOptions { MySqlCaFile = System.Environment.GetEnvironmentVariable(MySqlCaVariable) });
+        new ServiceOptions
+        {
+            MySqlCaFile = System.Environment.GetEnvironmentVariable(MySqlCaVariable),
+            EtcdCaFile = System.Environment.GetEnvironmentVariable(EtcdCaVariable),
+        });
 
     /// <summary>
     /// Loads the stack and builds the services, or prints why not and gives the exit code. The pulumi project is

@@ -15,8 +15,8 @@ internal sealed record ActionRequest(bool Yes, bool DryRun, bool Json, string? R
 /// What every action command does around its planning: load the stack, refuse what cannot run whatever the world
 /// looks like (no one to confirm: stdin not a terminal without <c>--yes</c>; the pause switch; an earlier recovery
 /// unfinished) before probing anything, plan, show the plan, ask for confirmation, run it through the one pipeline
-/// with a progress line per step, and print the recovery id and outcome. <c>--resume ID</c> continues that
-/// recovery with its stored plan.
+/// with a progress line per step (a live display of the steps when a person watches stdout), and print the recovery
+/// id and outcome. <c>--resume ID</c> continues that recovery with its stored plan.
 /// </summary>
 internal static class RecoveryAction
 {
@@ -106,21 +106,19 @@ internal static class RecoveryAction
                 return await Fail(console, "not confirmed; nothing was done", ExitCodes.NotConfirmed).ConfigureAwait(false);
         }
 
-        void Report(StepProgress p)
-        {
-            var line = p.Phase == "started"
-                ? $"[{p.Number}/{p.Count}] {p.Step.Describe()} ..."
-                : $"[{p.Number}/{p.Count}] {p.Phase}{(p.Detail is null ? "" : ": " + OneLine(p.Detail))}";
-            progressOut.WriteLine(services.Redactor.Redact(line));
-            progressOut.Flush();
-        }
-
-        var pipeline = services.Pipeline(recoveryPlan, audit, plans, Report);
-        var outcome = request.Resume is { } resumeId
-            ? await pipeline.ResumeAsync(resumeId, recoveryPlan, cancellationToken).ConfigureAwait(false)
-            : await pipeline.HandleAsync(detection!, cancellationToken).ConfigureAwait(false);
+        var display = StepDisplays.For(console, request.Json, recoveryPlan, services.Redactor, host.Time, DoneEarlier(audit, request.Resume));
+        var pipeline = services.Pipeline(recoveryPlan, audit, plans, display.Report, display.PulumiOutput);
+        var outcome = await display.ShowWhileAsync(() => request.Resume is { } resumeId
+            ? pipeline.ResumeAsync(resumeId, recoveryPlan, cancellationToken)
+            : pipeline.HandleAsync(detection!, cancellationToken)).ConfigureAwait(false);
         return await ReportOutcome(console, request, recoveryPlan.Kind, recoveryPlan, outcome, services.Redactor).ConfigureAwait(false);
     }
+
+    /// <summary>For a resume, the steps its earlier runs finished (the executor skips them); none for a new recovery.</summary>
+    private static List<int> DoneEarlier(AuditTrail audit, string? resumeId) =>
+        resumeId is null || audit.Recovery(resumeId) is not { } record
+            ? []
+            : record.Steps.Where(s => s.Status == StepStatus.Succeeded).Select(s => s.Index).ToList();
 
     /// <summary>Nobody can say yes: stdin is not a terminal and neither <c>--yes</c> nor <c>--dry-run</c> was given.</summary>
     private static bool CannotBeConfirmed(OperatorConsole console, ActionRequest request) =>
@@ -191,11 +189,5 @@ internal static class RecoveryAction
     {
         await console.Error.WriteLineAsync("error: " + message).ConfigureAwait(false);
         return code;
-    }
-
-    private static string OneLine(string text)
-    {
-        var line = string.Join(" | ", text.ReplaceLineEndings("\n").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0));
-        return line.Length <= 300 ? line : line[..300] + "…";
     }
 }

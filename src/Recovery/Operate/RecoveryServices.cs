@@ -23,12 +23,15 @@ internal sealed record ServiceOptions
     /// <summary>The audit database; null: <c>es-dr:recovery.auditDatabase</c>, else <see cref="AuditTrail.DefaultPath"/>.</summary>
     public string? AuditDatabase { get; init; }
     public bool DryRun { get; init; }
-    /// <summary>PEM CA that signed the MySQL servers' certificates (<c>ESDR_MYSQL_CA_FILE</c>); null: the client's defaults.</summary>
+    /// <summary>PEM CA that signed the MySQL servers' certificates (<c>ESDR_MYSQL_CA_FILE</c>); null: the stack's <c>caCertificate</c> output.</summary>
     public string? MySqlCaFile { get; init; }
+    /// <summary>PEM CA that signed the etcd servers' certificates (<c>ESDR_ETCD_CA_FILE</c>); null: the system's trust store.</summary>
+    public string? EtcdCaFile { get; init; }
     public TimeSpan WaitPollInterval { get; init; } = TimeSpan.FromSeconds(5);
     public TimeSpan WaitTimeout { get; init; } = TimeSpan.FromMinutes(30);
     public TimeSpan ElasticsearchTimeout { get; init; } = TimeSpan.FromSeconds(10);
-    public string MySqlClientPath { get; init; } = "mariadb";
+    /// <summary>One MySQL statement's bound (connecting has its own 5 s).</summary>
+    public TimeSpan MySqlTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>
@@ -82,6 +85,7 @@ internal sealed class RecoveryServices : IDisposable
         var clusters = new Dictionary<string, ElasticsearchConnection>(StringComparer.Ordinal);
         var endpoints = new Dictionary<string, ElasticsearchConnection>(StringComparer.Ordinal);
         var databases = new Dictionary<string, MySqlEndpoint>(StringComparer.Ordinal);
+        var mysqlCa = new Lazy<string?>(MySqlCaPath);
         foreach (var region in Deployment.Regions)
         {
             if (region.Cluster is { } clusterUrl)
@@ -89,11 +93,12 @@ internal sealed class RecoveryServices : IDisposable
             if (region.Endpoint is { } endpointUrl && region.Cluster != endpointUrl)
                 endpoints[region.Name] = Connect(region.Name, endpointUrl);
             if (region.Database is { } db && Deployment.Credentials.DatabaseUser is { } user && Deployment.Credentials.DatabasePassword is { } dbPassword)
-                databases[region.Name] = new MySqlEndpoint(region.Name, db.Host, db.Port, user, dbPassword) { CaPath = Options.MySqlCaFile };
+                databases[region.Name] = new MySqlEndpoint(region.Name, db.Host, db.Port, user, dbPassword) { CaPath = mysqlCa.Value };
         }
         Clusters = clusters;
         Databases = databases;
-        MySqlClient = new MySqlClient(Options.MySqlClientPath, TimeSpan.FromSeconds(30));
+        MySqlClient = new MySqlClient(Options.MySqlTimeout);
+        owned.Add(MySqlClient);
         var mysql = new MySqlObserver(MySqlClient, SqlDialect);
         Probes = Deployment.Regions.ToDictionary(
             r => r.Name,
@@ -102,6 +107,20 @@ internal sealed class RecoveryServices : IDisposable
                 mysql, databases.GetValueOrDefault(r.Name), (region, problem) => ProbeProblems[region] = problem,
                 endpoints.GetValueOrDefault(r.Name)),
             StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The CA the MySQL servers' chains are verified against: <c>ESDR_MYSQL_CA_FILE</c>, else the stack's CA (which
+    /// signs the database hosts' certificates too) written to a 0600 file for the driver; null, neither is known: the
+    /// system's trust store.
+    /// </summary>
+    private string? MySqlCaPath()
+    {
+        if (Options.MySqlCaFile is { } file) return file;
+        if (Deployment.CaCertificatePem is not { } pem) return null;
+        var written = MySqlCaFile.Write(pem);
+        owned.Add(written);
+        return written.Path;
     }
 
     private ElasticsearchConnection Connect(string region, Uri url)
@@ -125,12 +144,12 @@ internal sealed class RecoveryServices : IDisposable
     public Task EnsurePulumiCanRecoverAsync(CancellationToken cancellationToken) =>
         PulumiVersionRequirement.EnsureAsync(pulumi, cancellationToken);
 
-    /// <summary>Every step kind's runner, as the executor gets them.</summary>
-    public IStepRunner StepRunner() => new StepRunnerByKind(new Dictionary<StepKind, IStepRunner>
+    /// <summary>Every step kind's runner, as the executor gets them; <paramref name="pulumiOutput"/> watches pulumi's output.</summary>
+    public IStepRunner StepRunner(Action<string>? pulumiOutput = null) => new StepRunnerByKind(new Dictionary<StepKind, IStepRunner>
     {
         [StepKind.Elasticsearch] = new ElasticsearchStepRunner(Clusters),
         [StepKind.MySql] = new MySqlStepRunner(Databases, MySqlClient, SqlDialect),
-        [StepKind.Pulumi] = new PulumiStepRunner(pulumi),
+        [StepKind.Pulumi] = new PulumiStepRunner(pulumi, pulumiOutput),
         [StepKind.Wait] = new WaitStepRunner(Probes, Time, Options.WaitPollInterval, Options.WaitTimeout),
     });
 
@@ -139,8 +158,8 @@ internal sealed class RecoveryServices : IDisposable
     {
         if (Deployment.Config.Recovery?.Etcd is { Endpoints.Count: > 0 } etcd)
         {
-            var lease = new EtcdLease(etcd.Endpoints[0], $"/es-dr/{Deployment.Config.Project}/{Deployment.Config.Stack}/recovery-lease",
-                TimeSpan.FromSeconds(etcd.LeaseTtlSeconds), Time);
+            var lease = new EtcdLease(etcd.Endpoints, $"/es-dr/{Deployment.Config.Project}/{Deployment.Config.Stack}/recovery-lease",
+                TimeSpan.FromSeconds(etcd.LeaseTtlSeconds), Time, Options.EtcdCaFile);
             owned.Add(lease);
             return lease;
         }
@@ -161,11 +180,15 @@ internal sealed class RecoveryServices : IDisposable
         return plans;
     }
 
-    /// <summary>The one pipeline, running <paramref name="plan"/> for whatever detection it is handed, reporting each step.</summary>
-    public RecoveryPipeline Pipeline(RecoveryPlan plan, AuditTrail audit, PlanStore plans, Action<StepProgress> progress)
+    /// <summary>
+    /// The one pipeline, running <paramref name="plan"/> for whatever detection it is handed, reporting each step (and,
+    /// when <paramref name="pulumiOutput"/> is given, each line pulumi writes while a step runs it).
+    /// </summary>
+    public RecoveryPipeline Pipeline(RecoveryPlan plan, AuditTrail audit, PlanStore plans, Action<StepProgress> progress,
+        Action<string>? pulumiOutput = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        var executor = new RecoveryExecutor(audit, new ProgressReportingRunner(StepRunner(), plan, progress), Time);
+        var executor = new RecoveryExecutor(audit, new ProgressReportingRunner(StepRunner(pulumiOutput), plan, progress), Time);
         return new RecoveryPipeline(PipelineOptions, _ => plan, audit, OpenDetections(), OpenBlockPeriods(), executor, Lease(), Time, plans: plans);
     }
 

@@ -107,28 +107,50 @@ internal sealed record StatusReport(string Stack, string ActiveRegion, IReadOnly
         foreach (var r in Regions)
         {
             sb.Append(CultureInfo.InvariantCulture, $"\n{r.Name}  {r.State}  generation {r.Generation}  {(r.Problems.Count == 0 ? "ok" : "PROBLEMS")}\n");
-            sb.Append(CultureInfo.InvariantCulture, $"  endpoint   {r.Endpoint?.ToString() ?? "-"}  {(r.EndpointHealthy switch { true => "healthy", false => "unhealthy", null => "not probed" })}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"  endpoint   {r.Endpoint?.ToString() ?? "-"}  {EndpointHealth(r)}\n");
             if (r.Cluster is { } c)
             {
-                var health = !c.Reachable ? "unreachable" : !c.HasMaster ? "no master" : c.Status?.ToString().ToLowerInvariant() ?? "unknown";
                 sb.Append(CultureInfo.InvariantCulture,
-                    $"  cluster    {health}  master {(c.HasMaster ? "elected" : "none")}  nodes {c.NodeNames.Count}/{r.ExpectedNodes.Count}\n");
+                    $"  cluster    {ClusterHealth(c)}  master {(c.HasMaster ? "elected" : "none")}  nodes {c.NodeNames.Count}/{r.ExpectedNodes.Count}\n");
                 foreach (var f in c.Followers)
-                    sb.Append(CultureInfo.InvariantCulture,
-                        $"  follower   {f.Index}  {(f.Active ? "active" : "paused")}  lag {f.LagOperations} ops{(f.FatalError is null ? "" : $"  FATAL {f.FatalError}")}\n");
+                    sb.Append(CultureInfo.InvariantCulture, $"  follower   {FollowerText(f)}\n");
             }
             if (r.Database is { } d)
-            {
-                var text = !d.Reachable ? "unreachable"
-                    : d.SqlError is not null ? "answered with an error"
-                    : $"read_only {(d.ReadOnly ? "ON" : "OFF")}" + (d.IsReplica
-                        ? $"  IO {(d.IoThreadRunning ? "running" : "stopped")}  SQL {(d.SqlThreadRunning ? "running" : "stopped")}  behind {(d.SecondsBehind is { } s ? s.ToString(CultureInfo.InvariantCulture) + " s" : "?")}"
-                        : "  not replicating");
-                sb.Append(CultureInfo.InvariantCulture, $"  database   {r.DatabaseRole ?? "?"}  {text}\n");
-            }
+                sb.Append(CultureInfo.InvariantCulture, $"  database   {r.DatabaseRole ?? "?"}  {DatabaseText(d)}\n");
             foreach (var p in r.Problems) sb.Append("  ! ").Append(p).Append('\n');
         }
         return sb.ToString();
+    }
+
+    // The wording of each fact, shared by the plain lines and the terminal's table so both say the same thing.
+
+    public static string EndpointHealth(RegionStatus region)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        return region.EndpointHealthy switch { true => "healthy", false => "unhealthy", null => "not probed" };
+    }
+
+    public static string ClusterHealth(ClusterObservation cluster)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        return !cluster.Reachable ? "unreachable" : !cluster.HasMaster ? "no master" : cluster.Status?.ToString().ToLowerInvariant() ?? "unknown";
+    }
+
+    public static string FollowerText(FollowerObservation follower)
+    {
+        ArgumentNullException.ThrowIfNull(follower);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{follower.Index}  {(follower.Active ? "active" : "paused")}  lag {follower.LagOperations} ops{(follower.FatalError is null ? "" : $"  FATAL {follower.FatalError}")}");
+    }
+
+    public static string DatabaseText(DatabaseObservation d)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        return !d.Reachable ? "unreachable"
+            : d.SqlError is not null ? "answered with an error"
+            : $"read_only {(d.ReadOnly ? "ON" : "OFF")}" + (d.IsReplica
+                ? $"  IO {(d.IoThreadRunning ? "running" : "stopped")}  SQL {(d.SqlThreadRunning ? "running" : "stopped")}  behind {(d.SecondsBehind is { } s ? s.ToString(CultureInfo.InvariantCulture) + " s" : "?")}"
+                : "  not replicating");
     }
 
     public JsonObject ToJson() => new()

@@ -88,7 +88,7 @@ internal sealed class LinodeDigitalOceanHarness
             // Present (as Pulumi would pass it, decrypted); the compiler only checks that it is set.
             [$"{Project}:deployKey"] = "SENTINEL-SECRET-deployKey",
             [$"{Project}:activeRegion"] = active,
-            [$"{Project}:elasticsearch"] = $$"""{"version":"8.17.4","license":"trial","clientCidrs":["{{ClientCidr}}"]}""",
+            [$"{Project}:elasticsearch"] = $$"""{"version":"9.5.7","license":"trial","clientCidrs":["{{ClientCidr}}"]}""",
             [$"{Project}:ssh"] = $$"""{"publicKeys":["{{SshKey}}"],"allowedCidrs":["{{OperatorCidr}}"]}""",
             [$"{Project}:deployer"] = $$"""{"cidrs":["{{DeployerCidr}}"]}""",
             [$"{Project}:tags"] = """{"team":"search","cost centre":"4711"}""",

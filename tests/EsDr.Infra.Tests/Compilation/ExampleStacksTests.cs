@@ -39,6 +39,16 @@ public class ExampleStacksTests
 
     [Theory]
     [MemberData(nameof(Stacks))]
+    public void EveryStack_PinsTheExample9xRelease(string file)
+    {
+        var stack = Repository.Load(file);
+        var config = StackConfigParser.Parse(TestConfig.Project, stack.Stack, stack.Config.ToDictionary(k => k.Key, k => k.Value), stack.SecretKeys);
+
+        Assert.Equal(ElasticsearchVersion.Example, config.Elasticsearch.Version);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stacks))]
     public void Compile_EveryStack_ValidatesAgainstTheProviderSchemas(string file)
     {
         var compiled = Compile(file);

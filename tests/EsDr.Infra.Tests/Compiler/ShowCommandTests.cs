@@ -100,7 +100,7 @@ public class ShowCommandTests
         Assert.Equal(1, exit);
         Assert.Equal("", stdout.ToString());
         var errors = stderr.ToString();
-        Assert.Contains("es-dr:elasticsearch.version: must be an exact Elasticsearch 8.x or 9.x version", errors, StringComparison.Ordinal);
+        Assert.Contains("es-dr:elasticsearch.version: must be an exact Elasticsearch 9.x version such as 9.5.7, got '7.0.0'", errors, StringComparison.Ordinal);
         Assert.Contains("es-dr:ssh.publicKeys: must list at least one SSH public key", errors, StringComparison.Ordinal);
         Assert.Contains("es-dr:regions[0].elasticsearch.nodes: must be an odd number of at least 3, got 4", errors, StringComparison.Ordinal);
     }

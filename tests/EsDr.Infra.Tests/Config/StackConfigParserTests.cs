@@ -13,7 +13,7 @@ public class StackConfigParserTests
 
         Assert.Equal("shop", config.NamePrefix);
         Assert.Equal("fra", config.Active.Name);
-        Assert.Equal("8.17.4", config.Elasticsearch.Version);
+        Assert.Equal("9.5.7", config.Elasticsearch.Version);
         Assert.Equal("trial", config.Elasticsearch.License);
         Assert.Equal(2, config.Regions.Count);
         Assert.Equal(Cloud.Aws, config.Regions[1].Cloud);
@@ -113,7 +113,7 @@ public class StackConfigParserTests
         { "regions", "[0].location", null, "es-dr:regions[0].location: is required" },
         { "regions", "[0].cloud", "ovh", "es-dr:regions[0].projectId: OVH regions need the Public Cloud project id (the provider's serviceName)" },
         { "regions", "[1].cloud", "digitalocean", "es-dr:regions[1].dnsZone: DigitalOcean regions need a domain managed in DigitalOcean: droplets cannot be given fixed private addresses, so nodes find each other by name" },
-        { "elasticsearch", "version", "7.17.0", "es-dr:elasticsearch.version: must be an exact Elasticsearch 8.x or 9.x version such as 8.17.4, got '7.17.0'" },
+        { "elasticsearch", "version", "7.17.0", "es-dr:elasticsearch.version: must be an exact Elasticsearch 9.x version such as 9.5.7, got '7.17.0': es-dr-recovery speaks to the cluster through the 9.x .NET client, which 7.x clusters refuse" },
         { "elasticsearch", "license", "gold", "es-dr:elasticsearch.license: must be one of basic, trial, platinum, enterprise, got 'gold'" },
         { "elasticsearch", "security", false, "es-dr:elasticsearch.security: must be true: clusters always run with authentication and TLS on transport and HTTP" },
         { "elasticsearch", "clientCidrs", new JsonArray("0.0.0.0/0"), "es-dr:elasticsearch.clientCidrs[0]: '0.0.0.0/0' admits 3,702,258,688 public addresses (the whole internet) to Elasticsearch (9200), more than the 16,777,216 public addresses (one /8) a data port or SSH may be opened to; list the networks of your clients" },

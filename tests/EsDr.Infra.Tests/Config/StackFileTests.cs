@@ -10,7 +10,7 @@ public class StackFileTests
           linode:token:
             secure: v1:abc
           es-dr:elasticsearch:
-            version: 8.17.4
+            version: 9.5.7
             security: true
           es-dr:regions:
             - name: fra
@@ -25,7 +25,7 @@ public class StackFileTests
         var file = StackFile.Parse(Yaml, "prod", "es-dr");
 
         Assert.Equal("shop", file.Config["es-dr:namePrefix"]);
-        Assert.Equal("""{"version":"8.17.4","security":true}""", file.Config["es-dr:elasticsearch"]);
+        Assert.Equal("""{"version":"9.5.7","security":true}""", file.Config["es-dr:elasticsearch"]);
         Assert.Equal("""[{"name":"fra","elasticsearch":{"nodes":3,"size":"5"}}]""", file.Config["es-dr:regions"]);
     }
 

@@ -98,15 +98,15 @@ public class CloudInitTests
     }
 
     [Theory]
-    [InlineData("8.15.0", "https://artifacts.elastic.co/packages/8.x/apt stable main")]
-    [InlineData("9.1.2", "https://artifacts.elastic.co/packages/9.x/apt stable main")]
-    public void Render_Version_PinsPackageFromItsMajorVersionRepository(string version, string repository)
+    [InlineData("9.0.0")]
+    [InlineData("9.5.7")]
+    public void Render_Version_PinsThePackageFromElastics9xRepository(string version)
     {
         var config = Parse(CloudInit.Render(NewClusterUserData() with { Version = version }));
 
         var apt = (Dictionary<object, object>)config["apt"];
         var source = (Dictionary<object, object>)((Dictionary<object, object>)apt["sources"])["elastic"];
-        Assert.EndsWith(repository, (string)source["source"], StringComparison.Ordinal);
+        Assert.Equal("deb [signed-by=$KEY_FILE] https://artifacts.elastic.co/packages/9.x/apt stable main", source["source"]);
         Assert.Equal("46095ACC8548582C1A2699A9D27D666CD88E42B4", source["keyid"]);
         Assert.Equal([$"elasticsearch={version}"], (List<object>)config["packages"]);
     }
@@ -115,7 +115,10 @@ public class CloudInitTests
     [InlineData("8")]
     [InlineData("latest")]
     [InlineData("")]
-    public void Render_VersionWithoutMajorAndMinor_Throws(string version) =>
+    [InlineData("9.5")]
+    [InlineData("8.19.5")]
+    [InlineData("10.0.0")]
+    public void Render_VersionNotAnExact9xRelease_Throws(string version) =>
         Assert.Throws<ArgumentException>(() => CloudInit.Render(NewClusterUserData() with { Version = version }));
 
     [Fact]

@@ -135,4 +135,25 @@ public class ElasticsearchYmlTests
         var parsed = new DeserializerBuilder().Build().Deserialize<Dictionary<string, object?>>(yaml);
         Assert.Equal(clusterName, parsed["cluster.name"]);
     }
+
+    /// <summary>
+    /// Node settings Elasticsearch 9.0 removed (https://www.elastic.co/docs/release-notes/elasticsearch/breaking-changes,
+    /// 9.0.0): a node that finds one in elasticsearch.yml refuses to start.
+    /// </summary>
+    private static readonly string[] SettingsRemovedIn9 =
+    [
+        "cluster.routing.allocation.disk.watermark.enable_for_single_data_node",
+        "xpack.searchable.snapshot.allocate_on_rolling_restart",
+        "client.type",
+        "tracing.apm.",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public void Render_EveryRow_WritesNoSettingElasticsearch9Removed(string row)
+    {
+        var settings = Parse(ElasticsearchYml.Render(Row(row)));
+
+        Assert.DoesNotContain(settings.Keys, key => SettingsRemovedIn9.Any(removed => key.StartsWith(removed, StringComparison.Ordinal)));
+    }
 }

@@ -46,7 +46,7 @@ internal static class RendererSamples
 
     public static ElasticsearchUserData NewClusterUserData() => new(
         Node: NewClusterNode(),
-        Version: "8.15.0",
+        Version: "9.5.7",
         HeapGb: 4,
         SshAuthorizedKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBtq9Vq8bYb0m7r8m6c1VYg2rQ0s2ePpQz5X5o9xDk3A ops@example"],
         DataVolumeDevice: "/dev/disk/by-id/scsi-0Linode_Volume_fra-es-1-data",
@@ -77,7 +77,7 @@ internal static class RendererSamples
 
     public static ElasticsearchUserData PulumiReferenceUserData() => new(
         Node: PulumiReferenceNode(),
-        Version: "8.15.0",
+        Version: "9.5.7",
         HeapGb: 8,
         SshAuthorizedKeys: ["${sshKey}"],
         DataVolumeDevice: "/dev/disk/by-id/scsi-0DO_Volume_ams-es-1-data",

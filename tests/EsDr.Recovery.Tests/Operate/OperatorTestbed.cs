@@ -5,6 +5,7 @@ using EsDr.Recovery.Operate;
 using EsDr.Recovery.Plan;
 using EsDr.Recovery.Tests.Execute.Pulumi;
 using EsDr.Recovery.Tests.Observe.Elasticsearch;
+using Spectre.Console;
 
 namespace EsDr.Recovery.Tests.Operate;
 
@@ -71,11 +72,14 @@ internal sealed class OperatorTestbed : IDisposable
     public bool InputIsTerminal { get; set; }
     public string Input { get; set; } = "";
 
+    /// <summary>Stdout as a terminal a person watches (a <c>TestConsole</c>); null: not a terminal, plain lines.</summary>
+    public IAnsiConsole? Terminal { get; set; }
+
     public StringWriter Out { get; private set; } = new();
     public StringWriter Error { get; private set; } = new();
 
     public OperatorHost Host() => new(
-        new OperatorConsole(Out, Error, new StringReader(Input), InputIsTerminal),
+        new OperatorConsole(Out, Error, new StringReader(Input), InputIsTerminal) { Terminal = Terminal },
         name => Environment.GetValueOrDefault(name),
         _ => Pulumi.Process(),
         TimeProvider.System,

@@ -62,7 +62,7 @@ public sealed partial class SqlDialectTests
         {
             ["es-dr:namePrefix"] = "shop",
             ["es-dr:activeRegion"] = "fra",
-            ["es-dr:elasticsearch"] = """{"version":"8.17.4","license":"trial"}""",
+            ["es-dr:elasticsearch"] = """{"version":"9.5.7","license":"trial"}""",
             ["es-dr:ssh"] = """{"publicKeys":["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGQw1c6y3Vb5cR9yTQ0h ops@example.com"],"allowedCidrs":["203.0.113.0/24"]}""",
             ["es-dr:regions"] = $$"""
                 [{"name":"fra","cloud":"linode","location":"eu-central","state":"active","network":{"cidr":"10.10.0.0/24"},

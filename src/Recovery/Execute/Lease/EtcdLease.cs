@@ -1,136 +1,126 @@
-using System.Globalization;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json.Nodes;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using dotnet_etcd;
+using Etcdserverpb;
+using Google.Protobuf;
+using Grpc.Core;
 
 namespace EsDr.Recovery.Execute.Lease;
 
 /// <summary>
-/// The lease shared by several recovery replicas: an etcd lease with a key attached, over etcd 3.4's
-/// JSON gRPC gateway (<c>/v3/...</c>). Acquire grants a lease and creates the key only if it is absent
-/// (a transaction comparing <c>create_revision == 0</c>); the holder's id is the value. The handle
-/// renews the lease every TTL/3 and counts it lost when a renewal says it expired, when the key is gone
-/// or belongs to another lease, or when no renewal succeeded for a whole TTL.
+/// The lease shared by several recovery replicas: an etcd lease with a key attached, over etcd's native gRPC API
+/// (dotnet-etcd), balanced over every configured endpoint. Acquire grants a lease and creates the key only if it
+/// is absent (a transaction comparing <c>create_revision == 0</c>); the holder's id is the value. The handle
+/// renews the lease every TTL/3 and counts it lost when a renewal says it expired, when the key is gone or
+/// belongs to another lease, or when no renewal succeeded for a whole TTL. The renewal loop is ours, not the
+/// library's: its keep-alive ends silently when the lease is lost and keeps time on the wall clock.
 /// </summary>
 internal sealed class EtcdLease : IRecoveryLease, IDisposable
 {
-    private readonly HttpClient _http;
-    private readonly bool _ownsHttp;
-    private readonly string _key;
+    /// <summary>The least time an acquire's calls get, so the client's retries can reach another endpoint.</summary>
+    private static readonly TimeSpan MinimumCallTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly EtcdClient _client;
+    private readonly ByteString _key;
     private readonly TimeSpan _ttl;
     private readonly TimeProvider _time;
 
-    public EtcdLease(Uri endpoint, string key, TimeSpan ttl, TimeProvider time)
-        : this(new HttpClient(), endpoint, key, ttl, time, ownsHttp: true)
+    public EtcdLease(Uri endpoint, string key, TimeSpan ttl, TimeProvider time, string? caFile = null)
+        : this([endpoint], key, ttl, time, caFile)
     {
     }
 
-    public EtcdLease(HttpClient http, Uri endpoint, string key, TimeSpan ttl, TimeProvider time)
-        : this(http, endpoint, key, ttl, time, ownsHttp: false)
+    /// <param name="endpoints">etcd's client URLs; any <c>https</c> one makes every connection TLS (never a downgrade).</param>
+    /// <param name="caFile">PEM CA the servers' certificates chain to; null: the system's trust store.</param>
+    public EtcdLease(IReadOnlyList<Uri> endpoints, string key, TimeSpan ttl, TimeProvider time, string? caFile = null)
     {
-    }
-
-    private EtcdLease(HttpClient http, Uri endpoint, string key, TimeSpan ttl, TimeProvider time, bool ownsHttp)
-    {
-        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(endpoints);
+        if (endpoints.Count == 0) throw new ArgumentException("at least one etcd endpoint is needed", nameof(endpoints));
         ArgumentException.ThrowIfNullOrWhiteSpace(key);
         ArgumentNullException.ThrowIfNull(time);
         if (ttl < TimeSpan.FromSeconds(1)) throw new ArgumentOutOfRangeException(nameof(ttl), ttl, "etcd leases last at least one second");
-        _http = http;
-        _ownsHttp = ownsHttp;
-        Endpoint = endpoint.AbsoluteUri.EndsWith('/') ? endpoint : new Uri(endpoint.AbsoluteUri + "/");
-        _key = key;
+        Endpoints = endpoints;
+        _client = Connect(endpoints, caFile);
+        _key = ByteString.CopyFromUtf8(key);
         _ttl = ttl;
         _time = time;
     }
 
-    public Uri Endpoint { get; }
+    public IReadOnlyList<Uri> Endpoints { get; }
 
     public async Task<LeaseHandle?> TryAcquireAsync(string holderId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(holderId);
-        var ttlSeconds = (long)Math.Ceiling(_ttl.TotalSeconds);
+        using var bounded = Bounded(AcquireTimeout, cancellationToken);
         var grantedAt = _time.GetUtcNow();
-        var grant = await PostAsync("v3/lease/grant", new JsonObject { ["TTL"] = ttlSeconds }, cancellationToken).ConfigureAwait(false);
-        var leaseId = ReadInt64(grant["ID"]);
-        var grantedTtl = ReadInt64(grant["TTL"]);
-        if (leaseId == 0 || grantedTtl <= 0) throw new InvalidOperationException($"etcd did not grant a lease: {grant.ToJsonString()}");
+        var grant = await _client.LeaseGrantAsync(new LeaseGrantRequest { TTL = (long)Math.Ceiling(_ttl.TotalSeconds) },
+            cancellationToken: bounded.Token).ConfigureAwait(false);
+        if (grant.ID == 0 || grant.TTL <= 0) throw new InvalidOperationException($"etcd did not grant a lease: {grant}");
 
         bool created;
         try
         {
-            var txn = new JsonObject
-            {
-                ["compare"] = new JsonArray(new JsonObject
-                {
-                    ["key"] = Base64(_key),
-                    ["target"] = "CREATE",
-                    ["result"] = "EQUAL",
-                    ["create_revision"] = "0",
-                }),
-                ["success"] = new JsonArray(new JsonObject
-                {
-                    ["request_put"] = new JsonObject
-                    {
-                        ["key"] = Base64(_key),
-                        ["value"] = Base64(holderId),
-                        ["lease"] = leaseId.ToString(CultureInfo.InvariantCulture),
-                    },
-                }),
-            };
-            var result = await PostAsync("v3/kv/txn", txn, cancellationToken).ConfigureAwait(false);
-            created = result["succeeded"]?.GetValue<bool>() ?? false;
+            created = (await _client.TransactionAsync(CreateIfAbsent(holderId, grant.ID), cancellationToken: bounded.Token).ConfigureAwait(false)).Succeeded;
         }
         catch
         {
-            await TryRevokeAsync(leaseId).ConfigureAwait(false);
+            await TryRevokeAsync(grant.ID).ConfigureAwait(false);
             throw;
         }
 
         if (!created)
         {
-            await TryRevokeAsync(leaseId).ConfigureAwait(false);
+            await TryRevokeAsync(grant.ID).ConfigureAwait(false);
             return null;
         }
-        return new Handle(this, holderId, leaseId, grantedAt + TimeSpan.FromSeconds(grantedTtl), TimeSpan.FromSeconds(grantedTtl));
+        return new Handle(this, holderId, grant.ID, grantedAt + TimeSpan.FromSeconds(grant.TTL), TimeSpan.FromSeconds(grant.TTL));
     }
 
     /// <summary>The id stored under the key, or null when nobody holds the lease.</summary>
-    public async Task<string?> CurrentHolderAsync(CancellationToken cancellationToken)
+    public async Task<string?> CurrentHolderAsync(CancellationToken cancellationToken) =>
+        (await RangeAsync(cancellationToken).ConfigureAwait(false))?.Value.ToStringUtf8();
+
+    public void Dispose() => _client.Dispose();
+
+    private TimeSpan AcquireTimeout => _ttl > MinimumCallTimeout ? _ttl : MinimumCallTimeout;
+
+    /// <summary>Put the key with the holder's id on the lease, only if the key has never been created (or was deleted).</summary>
+    private TxnRequest CreateIfAbsent(string holderId, long leaseId) => new()
     {
-        var kv = await RangeAsync(cancellationToken).ConfigureAwait(false);
-        var value = kv?["value"]?.GetValue<string>();
-        return value is null ? null : Encoding.UTF8.GetString(Convert.FromBase64String(value));
+        Compare =
+        {
+            new Compare
+            {
+                Key = _key,
+                Target = Compare.Types.CompareTarget.Create,
+                Result = Compare.Types.CompareResult.Equal,
+                CreateRevision = 0,
+            },
+        },
+        Success = { new RequestOp { RequestPut = new PutRequest { Key = _key, Value = ByteString.CopyFromUtf8(holderId), Lease = leaseId } } },
+    };
+
+    private async Task<Mvccpb.KeyValue?> RangeAsync(CancellationToken cancellationToken)
+    {
+        var range = await _client.GetAsync(new RangeRequest { Key = _key }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return range.Kvs.Count > 0 ? range.Kvs[0] : null;
     }
 
-    public void Dispose()
-    {
-        if (_ownsHttp) _http.Dispose();
-    }
-
-    private async Task<JsonObject?> RangeAsync(CancellationToken cancellationToken)
-    {
-        var range = await PostAsync("v3/kv/range", new JsonObject { ["key"] = Base64(_key) }, cancellationToken).ConfigureAwait(false);
-        return range["kvs"] is JsonArray { Count: > 0 } kvs ? kvs[0] as JsonObject : null;
-    }
-
-    /// <summary>Renews once; returns the remaining TTL in seconds, 0 when the lease no longer exists.</summary>
+    /// <summary>Renews once on its own keep-alive stream; returns the remaining TTL in seconds, 0 when the lease no longer exists.</summary>
     private async Task<long> KeepAliveOnceAsync(long leaseId, CancellationToken cancellationToken)
     {
-        // A streaming call in gRPC; the gateway answers one {"result": ...} line per request message.
-        var response = await PostAsync("v3/lease/keepalive", new JsonObject { ["ID"] = leaseId.ToString(CultureInfo.InvariantCulture) }, cancellationToken).ConfigureAwait(false);
-        if (response["error"] is not null) throw new HttpRequestException($"etcd keepalive failed: {response.ToJsonString()}");
-        return ReadInt64(response["result"]?["TTL"]);
+        long? ttl = null;
+        await _client.LeaseKeepAlive(new LeaseKeepAliveRequest { ID = leaseId }, response => ttl ??= response.ID == leaseId ? response.TTL : 0,
+            cancellationToken).ConfigureAwait(false);
+        // A stream that closes without an answer says nothing about the lease: a transient failure.
+        return ttl ?? throw new RpcException(new Status(StatusCode.Unavailable, "etcd closed the keep-alive stream without an answer"));
     }
 
-    private async Task<bool> KeyBelongsToAsync(long leaseId, CancellationToken cancellationToken)
-    {
-        var kv = await RangeAsync(cancellationToken).ConfigureAwait(false);
-        return kv is not null && ReadInt64(kv["lease"]) == leaseId;
-    }
+    private async Task<bool> KeyBelongsToAsync(long leaseId, CancellationToken cancellationToken) =>
+        (await RangeAsync(cancellationToken).ConfigureAwait(false))?.Lease == leaseId;
 
     private async Task RevokeAsync(long leaseId, CancellationToken cancellationToken) =>
-        await PostAsync("v3/lease/revoke", new JsonObject { ["ID"] = leaseId.ToString(CultureInfo.InvariantCulture) }, cancellationToken).ConfigureAwait(false);
+        await _client.LeaseRevokeAsync(new LeaseRevokeRequest { ID = leaseId }, cancellationToken: cancellationToken).ConfigureAwait(false);
 
     private async Task TryRevokeAsync(long leaseId)
     {
@@ -139,33 +129,67 @@ internal sealed class EtcdLease : IRecoveryLease, IDisposable
             using var timeout = new CancellationTokenSource(_ttl, _time);
             await RevokeAsync(leaseId, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException)
+        catch (Exception e) when (IsTransient(e))
         {
             // Best effort: an unrevoked lease expires on its own after its TTL.
         }
     }
 
-    private async Task<JsonObject> PostAsync(string path, JsonObject body, CancellationToken cancellationToken)
+    private Deadline Bounded(TimeSpan timeout, CancellationToken cancellationToken) => new(timeout, _time, cancellationToken);
+
+    /// <summary>etcd unreachable, slow or restarting: nothing is known about the lease.</summary>
+    private static bool IsTransient(Exception e) => e is RpcException or OperationCanceledException or IOException;
+
+    /// <summary>
+    /// One client over every endpoint (the library balances round-robin and retries an unavailable one elsewhere).
+    /// The library picks TLS from how it is constructed, not from the URLs: a plain constructor given an
+    /// <c>https</c> URL speaks plaintext, so TLS is chosen here, for all endpoints, when any asks for it.
+    /// </summary>
+    private static EtcdClient Connect(IReadOnlyList<Uri> endpoints, string? caFile)
     {
-        using var response = await _http.PostAsJsonAsync(new Uri(Endpoint, path), body, cancellationToken).ConfigureAwait(false);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-            throw new HttpRequestException($"etcd {path} answered {(int)response.StatusCode}: {text}", null, response.StatusCode);
-        // Streaming endpoints may answer several newline-separated messages; the first is ours.
-        var first = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "{}";
-        return JsonNode.Parse(first) as JsonObject ?? throw new HttpRequestException($"etcd {path} answered a non-object: {text}");
+        var connection = string.Join(',', endpoints.Select(e => $"{e.Scheme}://{e.Authority}"));
+        var serverName = endpoints[0].IdnHost;
+        if (!endpoints.Any(e => e.Scheme == Uri.UriSchemeHttps))
+            return new EtcdClient(connection, serverName: serverName);
+        var ca = caFile is null ? null : X509CertificateLoader.LoadCertificateFromFile(caFile);
+        return new EtcdClient(connection, tls =>
+        {
+            if (ca is not null) tls.RemoteCertificateValidationCallback = (_, certificate, _, errors) => ChainsTo(ca, certificate, errors);
+        }, serverName: serverName);
     }
 
-    private static string Base64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
-
-    // The gateway writes int64 fields as JSON strings and omits zero values.
-    private static long ReadInt64(JsonNode? node) => node switch
+    /// <summary>The server's certificate names the host and chains to <paramref name="ca"/> (revocation is not checked: a private CA has no CRL).</summary>
+    private static bool ChainsTo(X509Certificate2 ca, X509Certificate? certificate, SslPolicyErrors errors)
     {
-        null => 0,
-        JsonValue v when v.TryGetValue<string>(out var s) => long.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture),
-        JsonValue v when v.TryGetValue<long>(out var l) => l,
-        _ => throw new FormatException($"not an integer: {node.ToJsonString()}"),
-    };
+        if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None) return false;
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var server = new X509Certificate2(certificate);
+        return chain.Build(server);
+    }
+
+    /// <summary>A call's time limit on the injected clock, as every wait here is (gRPC's own deadlines use the wall clock).</summary>
+    private sealed class Deadline : IDisposable
+    {
+        private readonly CancellationTokenSource _timer;
+        private readonly CancellationTokenSource _linked;
+
+        public Deadline(TimeSpan timeout, TimeProvider time, CancellationToken outer)
+        {
+            _timer = new CancellationTokenSource(timeout, time);
+            _linked = CancellationTokenSource.CreateLinkedTokenSource(_timer.Token, outer);
+        }
+
+        public CancellationToken Token => _linked.Token;
+
+        public void Dispose()
+        {
+            _linked.Dispose();
+            _timer.Dispose();
+        }
+    }
 
     internal sealed class Handle : LeaseHandle
     {
@@ -239,9 +263,10 @@ internal sealed class EtcdLease : IRecoveryLease, IDisposable
                     }
                 }
             }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            catch (Exception) when (_stop.IsCancellationRequested)
             {
-                // Released or abandoned.
+                // Released or abandoned. A renewal in flight at that moment ends as gRPC's RpcException(Cancelled),
+                // not an OperationCanceledException: whatever it threw, the stop is the cause.
             }
         }
 
@@ -251,16 +276,14 @@ internal sealed class EtcdLease : IRecoveryLease, IDisposable
             var sentAt = _owner._time.GetUtcNow();
             try
             {
-                using var bounded = new CancellationTokenSource(timeout, _owner._time);
-                using var linked = CancellationTokenSource.CreateLinkedTokenSource(bounded.Token, _stop.Token);
-                var remaining = await _owner.KeepAliveOnceAsync(_leaseId, linked.Token).ConfigureAwait(false);
+                using var bounded = _owner.Bounded(timeout, _stop.Token);
+                var remaining = await _owner.KeepAliveOnceAsync(_leaseId, bounded.Token).ConfigureAwait(false);
                 if (remaining <= 0) return false;
-                if (!await _owner.KeyBelongsToAsync(_leaseId, linked.Token).ConfigureAwait(false)) return false;
+                if (!await _owner.KeyBelongsToAsync(_leaseId, bounded.Token).ConfigureAwait(false)) return false;
                 Interlocked.Exchange(ref _expiresAtTicks, (sentAt + TimeSpan.FromSeconds(remaining)).UtcTicks);
                 return true;
             }
-            catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException
-                                          || (e is OperationCanceledException && !_stop.IsCancellationRequested))
+            catch (Exception e) when (IsTransient(e) && !_stop.IsCancellationRequested)
             {
                 return true; // etcd unreachable for now: keep trying until the lease would have expired.
             }

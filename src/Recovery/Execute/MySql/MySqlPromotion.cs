@@ -9,7 +9,7 @@ namespace EsDr.Recovery.Execute.MySql;
 /// before it acts, so a retry (after a crash, or a recovery run twice) finds the work done and changes nothing.
 /// Each returns the statements it ran.
 /// </summary>
-internal sealed class MySqlPromotion(MySqlClient client, SqlDialect dialect)
+internal sealed class MySqlPromotion(IMySqlClient client, SqlDialect dialect)
 {
     public SqlDialect Dialect { get; } = dialect;
 
@@ -98,7 +98,7 @@ internal sealed class MySqlPromotion(MySqlClient client, SqlDialect dialect)
         {
             throw new TimeoutException($"The replica {replica} did not reach {primaryGtid} within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.");
         }
-        throw new MySqlException($"{wait} on {replica} answered '{rows.Scalar}'.");
+        throw new MySqlException($"{wait} on {replica} answered '{rows.Scalar}'.", MySqlFailure.ServerError);
     }
 
     private async Task<bool> IsOnAsync(MySqlEndpoint server, string query, CancellationToken cancellationToken) =>

@@ -12,7 +12,7 @@ namespace EsDr.Recovery.Execute.MySql;
 /// guards in the engine's own <paramref name="dialect"/>, so a re-run after a crash does nothing twice; any other
 /// statement is run as written.
 /// </summary>
-internal sealed class MySqlStepRunner(IReadOnlyDictionary<string, MySqlEndpoint> endpoints, MySqlClient client, SqlDialect dialect) : IStepRunner
+internal sealed class MySqlStepRunner(IReadOnlyDictionary<string, MySqlEndpoint> endpoints, IMySqlClient client, SqlDialect dialect) : IStepRunner
 {
     private readonly MySqlPromotion _promotion = new(client, dialect);
 

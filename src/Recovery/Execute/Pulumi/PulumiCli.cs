@@ -13,6 +13,14 @@ internal interface IPulumiCli
 {
     Task<PulumiResult> RunAsync(PulumiCommand command, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// As <see cref="RunAsync(PulumiCommand, CancellationToken)"/>, also handing each line of stdout to
+    /// <paramref name="outputLine"/> as it is written (redacted), so a person can watch a long <c>up</c>. A CLI that
+    /// cannot stream hands over nothing.
+    /// </summary>
+    Task<PulumiResult> RunAsync(PulumiCommand command, Action<string> outputLine, CancellationToken cancellationToken) =>
+        RunAsync(command, cancellationToken);
+
     /// <summary>What <c>pulumi version</c> prints (e.g. <c>v3.259.0</c>), trimmed; asked of the CLI once.</summary>
     Task<string> VersionAsync(CancellationToken cancellationToken);
 }

@@ -31,7 +31,10 @@ internal sealed class PulumiProcess(PulumiProcessOptions options) : IPulumiCli, 
 
     private string? version;
 
-    public async Task<PulumiResult> RunAsync(PulumiCommand command, CancellationToken cancellationToken)
+    public Task<PulumiResult> RunAsync(PulumiCommand command, CancellationToken cancellationToken) =>
+        RunAsync(command, null, cancellationToken);
+
+    public async Task<PulumiResult> RunAsync(PulumiCommand command, Action<string>? outputLine, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         if (command.Args.Any(a => a == "--show-secrets" || a.StartsWith("--show-secrets=", StringComparison.Ordinal)))
@@ -40,7 +43,8 @@ internal sealed class PulumiProcess(PulumiProcessOptions options) : IPulumiCli, 
         var args = WithNonInteractive(command.Args);
         var startInfo = StartInfo(args);
         var redactor = new SecretRedactor(SecretRedactor.FromEnvironment(startInfo.Environment).Concat(SecretRedactor.FromArguments(command.Args)));
-        var result = await RunAsync(startInfo, cancellationToken).ConfigureAwait(false);
+        var lines = outputLine is null ? null : new Action<string>(line => outputLine(redactor.Redact(line)));
+        var result = await RunAsync(startInfo, cancellationToken, lines).ConfigureAwait(false);
         if (result.ExitCode != 0)
             throw PulumiFailure.From(redactor.Redact(PulumiCommandLine(args)), result, redactor);
         return result;
@@ -122,12 +126,14 @@ internal sealed class PulumiProcess(PulumiProcessOptions options) : IPulumiCli, 
         throw new PulumiNotInstalledException($"'{executable}' was not found on PATH; install the Pulumi CLI or set its path");
     }
 
-    private static async Task<PulumiResult> RunAsync(ProcessStartInfo startInfo, CancellationToken cancellationToken)
+    private static async Task<PulumiResult> RunAsync(ProcessStartInfo startInfo, CancellationToken cancellationToken, Action<string>? outputLine = null)
     {
         using var process = new Process { StartInfo = startInfo };
         process.Start();
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stdout = outputLine is null
+            ? process.StandardOutput.ReadToEndAsync(cancellationToken)
+            : ReadStreamingAsync(process.StandardOutput, outputLine, cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         try
         {
@@ -139,5 +145,53 @@ internal sealed class PulumiProcess(PulumiProcessOptions options) : IPulumiCli, 
             throw;
         }
         return new PulumiResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// All of <paramref name="reader"/>, exactly as <see cref="StreamReader.ReadToEndAsync(CancellationToken)"/> gives
+    /// it (the audit detail must not change with the display), handing over each complete line as it arrives.
+    /// </summary>
+    private static async Task<string> ReadStreamingAsync(StreamReader reader, Action<string> outputLine, CancellationToken cancellationToken)
+    {
+        var all = new StringBuilder();
+        var line = new StringBuilder();
+        var buffer = new char[4096];
+        var watching = true;
+        void HandOver()
+        {
+            if (watching) watching = TryHandOver(outputLine, line.ToString().TrimEnd('\r'));
+            line.Clear();
+        }
+        int read;
+        while ((read = await reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            all.Append(buffer, 0, read);
+            foreach (var c in buffer.AsSpan(0, read))
+            {
+                if (c == '\n') HandOver();
+                else line.Append(c);
+            }
+        }
+        if (line.Length > 0) HandOver();
+        return all.ToString();
+    }
+
+    /// <summary>
+    /// The watcher is only a display: if it fails, it is told nothing more, and reading goes on — a pipe left
+    /// unread would block pulumi mid-<c>up</c>, and a recovery must not fail because its display did.
+    /// </summary>
+    private static bool TryHandOver(Action<string> outputLine, string line)
+    {
+        try
+        {
+            outputLine(line);
+            return true;
+        }
+#pragma warning disable CA1031 // Whatever the display throws, the run goes on without it.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return false;
+        }
     }
 }

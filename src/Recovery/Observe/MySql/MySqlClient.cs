@@ -1,280 +1,171 @@
-using System.ComponentModel;
-using System.Diagnostics;
+using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Globalization;
+using System.Net.Sockets;
 using System.Text;
-using System.Text.RegularExpressions;
+using Driver = MySqlConnector;
 
 namespace EsDr.Recovery.Observe.MySql;
 
 /// <summary>
-/// Where and as whom to reach one region's MySQL/MariaDB server over TCP. The password never leaves this
-/// object except into a 0600 option file; <see cref="ToString"/> leaves it out.
-/// </summary>
-internal sealed class MySqlEndpoint(string region, string host, int port, string user, string password)
-{
-    public string Region { get; } = region;
-    public string Host { get; } = host;
-    public int Port { get; } = port;
-    public string User { get; } = user;
-    public string Password { get; } = password;
-
-    /// <summary>PEM CA that signed the server's certificate: set, the client insists on verified TLS.</summary>
-    public string? CaPath { get; init; }
-
-    public override string ToString() => $"{User}@{Host}:{Port.ToString(CultureInfo.InvariantCulture)} ({Region})";
-}
-
-/// <summary>One statement's result set: column names and rows (SQL NULL as <see langword="null"/>).</summary>
-internal sealed record MySqlRows(IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<string?>> Rows)
-{
-    public static readonly MySqlRows Empty = new([], []);
-
-    public int Count => Rows.Count;
-
-    /// <summary>The first column of the first row, or <see langword="null"/> when there is none.</summary>
-    public string? Scalar => Rows.Count > 0 && Rows[0].Count > 0 ? Rows[0][0] : null;
-
-    /// <summary>The value of <paramref name="column"/> in row <paramref name="row"/>, or <see langword="null"/> when absent.</summary>
-    public string? Value(int row, params string[] column)
-    {
-        foreach (var name in column)
-        {
-            for (var i = 0; i < Columns.Count; i++)
-            {
-                if (string.Equals(Columns[i], name, StringComparison.OrdinalIgnoreCase))
-                {
-                    return Rows[row][i];
-                }
-            }
-        }
-        return null;
-    }
-}
-
-/// <summary>
-/// The server (or the client) refused a statement. <see cref="ErrorCode"/> is the error number the client printed
-/// (1290 for a write against read_only, 2003 for a server that cannot be reached), when it printed one.
-/// The message never carries the password.
-/// </summary>
-internal sealed class MySqlException(string message, int? errorCode = null, Exception? inner = null) : Exception(message, inner)
-{
-    public int? ErrorCode { get; } = errorCode;
-
-    /// <summary>
-    /// The server itself answered with this error, so it is up: any number outside the client library's own
-    /// ranges — 2000–2999 (CR_MIN_ERROR..CR_MAX_ERROR, connection and protocol failures) and 1–999 (global errors
-    /// the client can raise too), https://dev.mysql.com/doc/mysql-errors/8.0/en/client-error-reference.html.
-    /// False when the client never reached a server, or failed without a number.
-    /// </summary>
-    public bool ServerAnswered => IsServerError(ErrorCode);
-
-    internal static bool IsServerError(int? code) => code is >= 1000 and not (>= 2000 and <= 2999);
-}
-
-/// <summary>
-/// Runs SQL against a server through the <c>mariadb</c> command-line client, in batch mode, thin and at
-/// the edge. Credentials go in an option file created 0600 for the one run (<c>--defaults-extra-file</c>),
-/// so they never appear in argv, <c>ps</c> or logs; the SQL goes in on stdin.
+/// Runs SQL through MySqlConnector: one pool per endpoint, TLS always on with the server's chain verified against
+/// the endpoint's CA but not its name (<c>SslMode=VerifyCA</c>: a server's certificate is issued before its public
+/// address exists, as the replicas verify their primary), and every request bounded in time — connect (a pool slot
+/// included), the statement, the driver's cancellation of it, and an outer deadline over all three. Credentials
+/// reach the driver in memory only: no process, no file, no argv.
 /// </summary>
 /// <remarks>
-/// Column names are kept (batch mode without <c>-N</c>) because replica status is read by column name.
-/// A statement without a result set, or with an empty one, prints nothing.
+/// Options: https://mysqlconnector.net/connection-options/ (SslMode, SslCa, Connection Timeout, Default Command Timeout,
+/// Cancellation Timeout, pooling). Every value is handed back as invariant text, so the dialect's column names and
+/// values read the same whatever the column's type.
 /// </remarks>
-internal sealed partial class MySqlClient(string clientPath = "mariadb", TimeSpan? timeout = null)
+internal sealed class MySqlClient : IMySqlClient, IDisposable
 {
-    private const string Redacted = "[secret]";
-    private readonly TimeSpan _timeout = timeout ?? TimeSpan.FromSeconds(30);
+    /// <summary>Shown by the server as the connection's <c>program_name</c>.</summary>
+    public const string ApplicationName = "es-dr-recovery";
 
-    public string ClientPath { get; } = clientPath;
+    /// <summary>Statements in flight per server at most: a probe and a step; more wait for a slot, bounded by the connect time.</summary>
+    public const int PoolSize = 5;
 
-    /// <summary>Runs <paramref name="sql"/> (one statement) and returns its rows.</summary>
-    public Task<MySqlRows> QueryAsync(MySqlEndpoint endpoint, string sql, CancellationToken cancellationToken = default) =>
-        QueryAsync(endpoint, sql, null, cancellationToken);
+    /// <summary>How long the driver waits for the server to cancel a statement whose time ran out before it drops the connection.</summary>
+    private static readonly TimeSpan CancellationGrace = TimeSpan.FromSeconds(2);
 
-    /// <summary>Runs <paramref name="sql"/> (one statement) with its own bound on the client's run time.</summary>
-    public async Task<MySqlRows> QueryAsync(MySqlEndpoint endpoint, string sql, TimeSpan? timeout, CancellationToken cancellationToken = default)
+    private readonly ConcurrentDictionary<string, Driver.MySqlDataSource> _pools = new(StringComparer.Ordinal);
+
+    public MySqlClient(TimeSpan? commandTimeout = null, TimeSpan? connectTimeout = null)
+    {
+        CommandTimeout = commandTimeout ?? TimeSpan.FromSeconds(30);
+        ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(5);
+        if (CommandTimeout < TimeSpan.FromSeconds(1) || ConnectTimeout < TimeSpan.FromSeconds(1))
+            throw new ArgumentOutOfRangeException(nameof(commandTimeout), "The driver counts timeouts in whole seconds: at least 1 s each.");
+    }
+
+    /// <summary>A statement's time when its caller gives none.</summary>
+    public TimeSpan CommandTimeout { get; }
+
+    /// <summary>Time to open a connection, or to get one from a full pool.</summary>
+    public TimeSpan ConnectTimeout { get; }
+
+    public async Task<MySqlRows> QueryAsync(MySqlEndpoint endpoint, string sql, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(sql);
-        var optionFile = WriteOptionFile(endpoint);
+        var statementTime = timeout ?? CommandTimeout;
+        var bound = ConnectTimeout + statementTime + CancellationGrace + TimeSpan.FromSeconds(1);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(bound);
         try
         {
-            var start = BuildStartInfo(endpoint, optionFile);
-            var (exitCode, stdout, stderr) = await RunAsync(start, sql, timeout ?? _timeout, endpoint, cancellationToken).ConfigureAwait(false);
-            if (exitCode != 0)
-            {
-                throw Failure(endpoint, exitCode, stderr);
-            }
-            return Parse(stdout);
+            return await RunAsync(Pool(endpoint), sql, statementTime, deadline.Token).ConfigureAwait(false);
         }
-        finally
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
-            File.Delete(optionFile);
+            // The caller gave up (the daemon's probe bound, shutdown): that is not the server's doing.
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (Exception e) when (deadline.IsCancellationRequested && e is OperationCanceledException or Driver.MySqlException)
+        {
+            throw DriverErrors.TimedOut(endpoint, bound, e);
+        }
+        catch (Driver.MySqlException e)
+        {
+            throw DriverErrors.Map(endpoint, e, statementTime);
+        }
+        catch (Exception e) when (e is IOException or SocketException)
+        {
+            throw DriverErrors.Broken(endpoint, e);
         }
     }
 
-    /// <summary>The first value of the first row.</summary>
-    public async Task<string?> ScalarAsync(MySqlEndpoint endpoint, string sql, CancellationToken cancellationToken = default) =>
-        (await QueryAsync(endpoint, sql, cancellationToken).ConfigureAwait(false)).Scalar;
-
-    /// <summary>The command line for one run: connection and TLS flags only, the credentials by file.</summary>
-    internal ProcessStartInfo BuildStartInfo(MySqlEndpoint endpoint, string optionFile)
+    /// <summary>The driver's settings for <paramref name="endpoint"/>; the password is in it, so it never leaves this class.</summary>
+    internal Driver.MySqlConnectionStringBuilder Settings(MySqlEndpoint endpoint)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        var start = new ProcessStartInfo(ClientPath)
+        return new Driver.MySqlConnectionStringBuilder
         {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardInputEncoding = new UTF8Encoding(false),
-            StandardOutputEncoding = Encoding.UTF8,
+            Server = endpoint.Host,
+            Port = checked((uint)endpoint.Port),
+            UserID = endpoint.User,
+            Password = endpoint.Password,
+            SslMode = Driver.MySqlSslMode.VerifyCA,
+            SslCa = endpoint.CaPath ?? "",
+            ConnectionTimeout = Seconds(ConnectTimeout),
+            DefaultCommandTimeout = Seconds(CommandTimeout),
+            CancellationTimeout = (int)Seconds(CancellationGrace),
+            Pooling = true,
+            MaximumPoolSize = PoolSize,
+            // A pooled connection is reset (one round trip) when taken: a server restarted since is found out then,
+            // and the driver opens a fresh connection instead of failing the statement.
+            ConnectionReset = true,
+            // Statements go as written: an @variable is the server's, never a driver parameter.
+            AllowUserVariables = true,
+            // Values as the server prints them (read_only is 1 or 0, never True).
+            TreatTinyAsBoolean = false,
+            ApplicationName = ApplicationName,
         };
-        // --defaults-extra-file must be the first option.
-        start.ArgumentList.Add($"--defaults-extra-file={optionFile}");
-        start.ArgumentList.Add("--protocol=TCP");
-        start.ArgumentList.Add($"--host={endpoint.Host}");
-        start.ArgumentList.Add($"--port={endpoint.Port.ToString(CultureInfo.InvariantCulture)}");
-        start.ArgumentList.Add("--connect-timeout=5");
-        start.ArgumentList.Add("--batch");
-        start.ArgumentList.Add("--default-character-set=utf8mb4");
-        if (endpoint.CaPath is not null)
-        {
-            start.ArgumentList.Add("--ssl");
-            start.ArgumentList.Add($"--ssl-ca={endpoint.CaPath}");
-            start.ArgumentList.Add("--ssl-verify-server-cert");
-        }
-        return start;
     }
 
-    /// <summary>The <c>[client]</c> section with user and password, quoted and escaped for the option-file parser.</summary>
-    internal static string OptionFileText(MySqlEndpoint endpoint)
+    public void Dispose()
     {
-        ArgumentNullException.ThrowIfNull(endpoint);
-        return $"[client]\nuser={Quote(endpoint.User, "user")}\npassword={Quote(endpoint.Password, "password")}\n";
+        foreach (var pool in _pools.Values) pool.Dispose();
+        _pools.Clear();
     }
 
-    private static string Quote(string value, string what)
-    {
-        if (value.Any(char.IsControl))
-        {
-            // Said without the value: it may be the password.
-            throw new ArgumentException($"The MySQL {what} must not contain control characters.", nameof(value));
-        }
-        return "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
-    }
+    private Driver.MySqlDataSource Pool(MySqlEndpoint endpoint) =>
+        _pools.GetOrAdd(Settings(endpoint).ConnectionString, static settings => new Driver.MySqlDataSource(settings));
 
-    internal static string WriteOptionFile(MySqlEndpoint endpoint)
+    private static async Task<MySqlRows> RunAsync(Driver.MySqlDataSource pool, string sql, TimeSpan statementTime, CancellationToken cancellationToken)
     {
-        var text = OptionFileText(endpoint);
-        var path = Path.Combine(Path.GetTempPath(), $"esdr-mysql-{Guid.NewGuid():N}.cnf");
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
+        var connection = await pool.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
         {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-        using (var stream = new FileStream(path, options))
-        using (var writer = new StreamWriter(stream, new UTF8Encoding(false)))
-        {
-            writer.Write(text);
-        }
-        return path;
-    }
-
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
-        ProcessStartInfo start, string sql, TimeSpan timeout, MySqlEndpoint endpoint, CancellationToken cancellationToken)
-    {
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new MySqlException($"{start.FileName} did not start.");
-        }
-        catch (Win32Exception e)
-        {
-            throw new MySqlException($"The MySQL client '{start.FileName}' could not be run (Debian: apt-get install mariadb-client): {e.Message}", null, e);
-        }
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(timeout);
-            try
+            var command = connection.CreateCommand();
+            await using (command.ConfigureAwait(false))
             {
-                await process.StandardInput.WriteAsync(sql.AsMemory(), deadline.Token).ConfigureAwait(false);
-                await process.StandardInput.WriteAsync("\n".AsMemory(), deadline.Token).ConfigureAwait(false);
-                process.StandardInput.Close();
-                await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                cancellationToken.ThrowIfCancellationRequested();
-                throw new TimeoutException($"{Path.GetFileName(start.FileName)} against {endpoint} did not finish within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.");
-            }
-            catch (IOException) when (process.HasExited)
-            {
-                // The client quit before reading stdin (it could not connect); its exit code and stderr say why.
-                await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            return (process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
-        }
-    }
-
-    private static MySqlException Failure(MySqlEndpoint endpoint, int exitCode, string stderr)
-    {
-        var text = Redact(stderr.Trim(), endpoint.Password);
-        var match = ErrorLine().Match(text);
-        int? code = match.Success ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : null;
-        var exit = exitCode.ToString(CultureInfo.InvariantCulture);
-        var what = MySqlException.IsServerError(code) ? $"answered with error {code!.Value.ToString(CultureInfo.InvariantCulture)}"
-            : code is >= 2000 and <= 2999 ? "unreachable"
-            : "failed";
-        return new MySqlException($"MySQL at {endpoint} {what} (exit {exit}): {text}", code);
-    }
-
-    internal static string Redact(string text, string secret) =>
-        string.IsNullOrEmpty(secret) ? text : text.Replace(secret, Redacted, StringComparison.Ordinal);
-
-    /// <summary>Batch output: a header line of column names, then one tab-separated line per row, values escaped.</summary>
-    internal static MySqlRows Parse(string stdout)
-    {
-        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        if (lines.Length == 0)
-        {
-            return MySqlRows.Empty;
-        }
-        var columns = lines[0].Split('\t').Select(c => Unescape(c)!).ToArray();
-        var rows = new List<IReadOnlyList<string?>>(lines.Length - 1);
-        foreach (var line in lines.Skip(1))
-        {
-            rows.Add(line.Split('\t').Select(v => v == "NULL" ? null : Unescape(v)).ToArray());
-        }
-        return new MySqlRows(columns, rows);
-    }
-
-    private static string? Unescape(string value)
-    {
-        if (!value.Contains('\\', StringComparison.Ordinal))
-        {
-            return value;
-        }
-        var sb = new StringBuilder(value.Length);
-        for (var i = 0; i < value.Length; i++)
-        {
-            if (value[i] == '\\' && i + 1 < value.Length)
-            {
-                i++;
-                sb.Append(value[i] switch { 'n' => '\n', 't' => '\t', '0' => '\0', _ => value[i] });
-            }
-            else
-            {
-                sb.Append(value[i]);
+                command.CommandText = sql;
+                command.CommandTimeout = (int)Seconds(statementTime);
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    return await ReadAsync(reader, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
-        return sb.ToString();
     }
 
-    [GeneratedRegex(@"ERROR (\d+) \(", RegexOptions.CultureInvariant)]
-    private static partial Regex ErrorLine();
+    /// <summary>The first result set that has columns; every later one is read too, so an error in it is raised.</summary>
+    private static async Task<MySqlRows> ReadAsync(DbDataReader reader, CancellationToken cancellationToken)
+    {
+        MySqlRows? first = null;
+        do
+        {
+            if (reader.FieldCount == 0) continue;
+            var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
+            var rows = new List<IReadOnlyList<string?>>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add(Enumerable.Range(0, reader.FieldCount).Select(i => Text(reader, i)).ToArray());
+            }
+            first ??= new MySqlRows(columns, rows);
+        }
+        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+        return first ?? MySqlRows.Empty;
+    }
+
+    /// <summary>A value as invariant text: numbers in digits, binary strings (some system variables) as UTF-8.</summary>
+    internal static string? Text(DbDataReader reader, int ordinal)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        if (reader.IsDBNull(ordinal)) return null;
+        return reader.GetValue(ordinal) switch
+        {
+            string s => s,
+            byte[] bytes => Encoding.UTF8.GetString(bytes),
+            DateTime d => d.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            var other => other.ToString(),
+        };
+    }
+
+    private static uint Seconds(TimeSpan time) => (uint)Math.Ceiling(time.TotalSeconds);
 }

@@ -8,7 +8,7 @@ namespace EsDr.Recovery.Observe.MySql;
 /// and the replica's state from the replica status. Never throws for an unhealthy server: one that cannot be
 /// reached is observed unreachable, one that answers a query with an error is observed reachable with that error.
 /// </summary>
-internal sealed class MySqlObserver(MySqlClient client, SqlDialect dialect)
+internal sealed class MySqlObserver(IMySqlClient client, SqlDialect dialect)
 {
     public SqlDialect Dialect { get; } = dialect;
 
@@ -25,8 +25,9 @@ internal sealed class MySqlObserver(MySqlClient client, SqlDialect dialect)
         {
             return Refused(endpoint.Region, e.Message);
         }
-        catch (Exception e) when (e is MySqlException or TimeoutException)
+        catch (MySqlException)
         {
+            // Not reached, not trusted, silent or cut off: nothing was learned from the server.
             return Unreachable(endpoint.Region);
         }
     }

@@ -102,7 +102,7 @@ public class AwsAdapterTests
     public void Config_ClientCidrsOfTheWholeInternet_AreRefusedByTheRules()
     {
         var settings = AwsTestStack.Settings("dub", AwsTestStack.AwsRegion("dub", "10.20.0.0/16", state: "active"));
-        settings["es-dr:elasticsearch"] = """{"version":"8.17.4","license":"trial","clientCidrs":["0.0.0.0/0"]}""";
+        settings["es-dr:elasticsearch"] = """{"version":"9.5.7","license":"trial","clientCidrs":["0.0.0.0/0"]}""";
 
         Assert.StartsWith(
             "es-dr:elasticsearch.clientCidrs[0]: '0.0.0.0/0' admits 3,702,258,688 public addresses (the whole internet) to Elasticsearch (9200)",
@@ -199,7 +199,7 @@ public class AwsAdapterTests
     {
         var settings = AwsTestStack.Settings("dub",
             AwsTestStack.AwsRegion("dub", "10.20.0.0/16", state: "active"), AwsTestStack.AwsRegion("iad", "10.30.0.0/16"));
-        settings["es-dr:elasticsearch"] = """{"version":"8.17.4","license":"trial"}""";
+        settings["es-dr:elasticsearch"] = """{"version":"9.5.7","license":"trial"}""";
         var stack = AwsTestStack.Build(AwsTestStack.Parse(settings));
 
         var sources = BalancerIngress(stack, "dub").Where(r => (int)r.Properties["fromPort"] == 9200).Select(r => (string)r.Properties["cidrIpv4"]);
@@ -211,7 +211,7 @@ public class AwsAdapterTests
     public void AddFirewalls_BalancerListener_AdmitsAClientCidrThatIsTheVpcOnce()
     {
         var settings = AwsTestStack.Settings("dub", AwsTestStack.AwsRegion("dub", "10.20.0.0/16", state: "active"));
-        settings["es-dr:elasticsearch"] = """{"version":"8.17.4","license":"trial","clientCidrs":["10.20.0.0/16"]}""";
+        settings["es-dr:elasticsearch"] = """{"version":"9.5.7","license":"trial","clientCidrs":["10.20.0.0/16"]}""";
         var stack = AwsTestStack.Build(AwsTestStack.Parse(settings));
 
         Assert.Equal(["10.20.0.0/16"], BalancerIngress(stack, "dub").Select(r => (string)r.Properties["cidrIpv4"]));

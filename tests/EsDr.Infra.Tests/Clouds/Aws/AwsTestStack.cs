@@ -59,7 +59,7 @@ internal sealed class AwsTestStack
         // Present (as Pulumi would pass it, decrypted); the compiler only checks that it is set.
         ["es-dr:deployKey"] = "SENTINEL-SECRET-deployKey",
         ["es-dr:activeRegion"] = activeRegion,
-        ["es-dr:elasticsearch"] = $$"""{"version":"8.17.4","license":"trial","clientCidrs":["{{ClientsCidr}}"]}""",
+        ["es-dr:elasticsearch"] = $$"""{"version":"9.5.7","license":"trial","clientCidrs":["{{ClientsCidr}}"]}""",
         ["es-dr:ssh"] = $$"""{"publicKeys":["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGQw1c6y3Vb5cR9yTQ0h ops@example.com"],"allowedCidrs":["{{OperatorsCidr}}"]}""",
         ["es-dr:deployer"] = $$"""{"cidrs":["{{DeployerCidr}}"]}""",
         ["es-dr:tags"] = """{"team":"search"}""",

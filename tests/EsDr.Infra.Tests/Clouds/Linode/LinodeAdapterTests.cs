@@ -384,7 +384,7 @@ public class LinodeAdapterTests
     public void BalancerFirewall_EmptyClientCidrs_StillAdmitsThePrivateNetworkAndPeersOnly()
     {
         var config = FlatConfig(FraHaproxy, Ams);
-        config[$"{Project}:elasticsearch"] = """{"version":"8.17.4","license":"trial"}""";
+        config[$"{Project}:elasticsearch"] = """{"version":"9.5.7","license":"trial"}""";
         var stack = Build(config);
 
         var http = Assert.Single(List(stack.Resource("fra-lb-fw").Properties["inbounds"]).Select(Map), r => (string)r["ports"] == "9200");

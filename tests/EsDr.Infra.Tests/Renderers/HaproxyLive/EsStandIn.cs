@@ -178,7 +178,7 @@ internal sealed class EsStandIn : IAsyncDisposable
             ["name"] = NodeName,
             ["cluster_name"] = ClusterName,
             ["cluster_uuid"] = "Yp3CkYHMSrGCtRg8cqzW1A",
-            ["version"] = new JsonObject { ["number"] = "8.15.0", ["build_flavor"] = "default" },
+            ["version"] = new JsonObject { ["number"] = "9.5.7", ["build_flavor"] = "default" },
             ["tagline"] = "You Know, for Search",
         };
         return (200, body.ToJsonString());

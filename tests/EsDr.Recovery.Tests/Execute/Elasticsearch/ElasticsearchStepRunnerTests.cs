@@ -30,7 +30,7 @@ public sealed class ElasticsearchStepRunnerTests : IDisposable
     {
         ["es-dr:namePrefix"] = "shop",
         ["es-dr:activeRegion"] = "fra",
-        ["es-dr:elasticsearch"] = """{"version":"8.17.4","license":"trial"}""",
+        ["es-dr:elasticsearch"] = """{"version":"9.5.7","license":"trial"}""",
         ["es-dr:ssh"] = """{"publicKeys":["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGQw1c6y3Vb5cR9yTQ0h ops@example.com"],"allowedCidrs":["203.0.113.0/24"]}""",
         ["es-dr:deployer"] = """{"cidrs":["192.0.2.10/32"]}""",
         ["es-dr:replication"] = """{"indexPatterns":["orders","customers"]}""",

@@ -7,20 +7,32 @@ using EsDr.TestSupport;
 namespace EsDr.Recovery.Tests.Execute.Lease;
 
 /// <summary>A real single-member etcd on loopback, started for a test class and killed after it. Fails when etcd is missing.</summary>
-public sealed class EtcdFixture : IAsyncLifetime
+public class EtcdFixture : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "esdr-etcd-" + Guid.NewGuid().ToString("N"));
     private readonly System.Text.StringBuilder _log = new();
+    private readonly bool _tls;
     private Process? _process;
 
+    public EtcdFixture()
+        : this(tls: false)
+    {
+    }
+
+    /// <param name="tls">Serve clients over TLS only, with a certificate for 127.0.0.1 from a throwaway CA (<see cref="Tls"/>).</param>
+    protected EtcdFixture(bool tls) => _tls = tls;
+
     public Uri Endpoint { get; private set; } = new("http://127.0.0.1:0/");
+
+    /// <summary>The CA and server certificate when serving TLS.</summary>
+    internal TestTls? Tls { get; private set; }
 
     public async Task InitializeAsync()
     {
         var clientPort = Loopback.FreePort();
         var peerPort = Loopback.FreePort();
-        Endpoint = new Uri($"http://127.0.0.1:{clientPort}/");
+        Endpoint = new Uri($"{(_tls ? "https" : "http")}://127.0.0.1:{clientPort}/");
         var peer = $"http://127.0.0.1:{peerPort}";
         var info = new ProcessStartInfo("etcd")
         {
@@ -38,6 +50,11 @@ public sealed class EtcdFixture : IAsyncLifetime
         {
             info.ArgumentList.Add(arg);
         }
+        if (_tls)
+        {
+            Tls = TestTls.Write(_dataDir + "-tls");
+            foreach (var arg in new[] { "--cert-file", Tls.CertificatePath, "--key-file", Tls.KeyPath }) info.ArgumentList.Add(arg);
+        }
 
         try
         {
@@ -52,7 +69,9 @@ public sealed class EtcdFixture : IAsyncLifetime
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        // Only to see it up: the lease tests check the certificate themselves.
+        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };
+        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < StartTimeout)
         {
@@ -89,6 +108,7 @@ public sealed class EtcdFixture : IAsyncLifetime
             _process.Dispose();
         }
         if (Directory.Exists(_dataDir)) Directory.Delete(_dataDir, recursive: true);
+        if (Directory.Exists(_dataDir + "-tls")) Directory.Delete(_dataDir + "-tls", recursive: true);
     }
 
     private void Append(string? line)
@@ -97,4 +117,13 @@ public sealed class EtcdFixture : IAsyncLifetime
         lock (_log) _log.AppendLine(line);
     }
 
+}
+
+/// <summary>The same etcd, serving clients over TLS only.</summary>
+public sealed class TlsEtcdFixture : EtcdFixture
+{
+    public TlsEtcdFixture()
+        : base(tls: true)
+    {
+    }
 }

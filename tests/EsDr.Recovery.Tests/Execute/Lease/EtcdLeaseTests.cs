@@ -133,4 +133,29 @@ public sealed class EtcdLeaseTests(EtcdFixture etcd, ITestOutputHelper output) :
         Assert.False(held.IsHeld);
         Assert.True(held.Lost.IsCancellationRequested);
     }
+
+    [Fact]
+    public async Task FirstEndpointDown_TheLeaseIsTakenThroughAnother()
+    {
+        var down = new Uri($"http://127.0.0.1:{EsDr.TestSupport.Loopback.FreePort()}/");
+        using var a = new EtcdLease([down, etcd.Endpoint], _key, Ttl, TimeProvider.System);
+
+        await using var held = await a.TryAcquireAsync("watch-a", Bounded());
+
+        Assert.NotNull(held);
+        Assert.Equal("watch-a", await a.CurrentHolderAsync(Bounded()));
+        await Task.Delay(Ttl * 1.5);
+        Assert.True(held.IsHeld);
+    }
+
+    [Fact]
+    public async Task HttpsEndpoint_OfAPlaintextEtcd_IsRefused_NeverSpokenToInPlaintext()
+    {
+        using var a = new EtcdLease(new Uri(etcd.Endpoint.AbsoluteUri.Replace("http://", "https://", StringComparison.Ordinal)), _key, Ttl, TimeProvider.System);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => a.TryAcquireAsync("watch-a", Bounded(20)));
+
+        using var plain = NewLease();
+        Assert.Null(await plain.CurrentHolderAsync(Bounded()));
+    }
 }

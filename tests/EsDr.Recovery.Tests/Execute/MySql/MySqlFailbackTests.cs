@@ -1,6 +1,7 @@
 using EsDr.TestSupport;
 using System.Diagnostics;
 using EsDr.Recovery.Execute.MySql;
+using EsDr.Recovery.Observe.MySql;
 using EsDr.Recovery.Sql;
 
 namespace EsDr.Recovery.Tests.Execute.MySql;

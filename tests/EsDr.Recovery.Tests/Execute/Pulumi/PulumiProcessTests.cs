@@ -19,7 +19,7 @@ public sealed class PulumiProcessTests : IDisposable
     {
         ["es-dr:namePrefix"] = "shop",
         ["es-dr:activeRegion"] = "fra",
-        ["es-dr:elasticsearch"] = """{"version":"8.17.4","license":"trial"}""",
+        ["es-dr:elasticsearch"] = """{"version":"9.5.7","license":"trial"}""",
         ["es-dr:ssh"] = """{"publicKeys":["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGQw1c6y3Vb5cR9yTQ0h ops@example.com"],"allowedCidrs":["203.0.113.0/24"]}""",
         ["es-dr:deployer"] = """{"cidrs":["192.0.2.10/32"]}""",
         ["es-dr:replication"] = """{"indexPatterns":["orders"]}""",
@@ -155,6 +155,35 @@ public sealed class PulumiProcessTests : IDisposable
         Assert.DoesNotContain(Passphrase, e.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(SecretValue, e.ToString(), StringComparison.Ordinal);
         Assert.Contains("mysql.password [secret]", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_WithALineObserver_HandsOverEachLineRedactedAndReturnsTheSameStdout()
+    {
+        pulumi.UpSummary = "Updating (prod):\r\n +  linode:index/instance:Instance fra-es-2 creating (0s)\n"
+            + $"passphrase {Passphrase}\n +  linode:index/instance:Instance fra-es-2 created (41s)";
+        var cli = pulumi.Process(new Dictionary<string, string?> { ["PULUMI_CONFIG_PASSPHRASE"] = Passphrase });
+        var lines = new List<string>();
+
+        var streamed = await cli.RunAsync(Up(), lines.Add, Ct);
+        var whole = await cli.RunAsync(Up(), Ct);
+
+        Assert.Equal(whole.Stdout, streamed.Stdout);
+        Assert.Equal(
+            ["Updating (prod):", " +  linode:index/instance:Instance fra-es-2 creating (0s)", "passphrase [secret]", " +  linode:index/instance:Instance fra-es-2 created (41s)"],
+            lines);
+    }
+
+    [Fact]
+    public async Task Run_WhenTheLineObserverThrows_StillReadsAllOfStdoutAndSucceeds()
+    {
+        pulumi.UpSummary = string.Concat(Enumerable.Range(1, 2000).Select(i => $" +  linode:index/instance:Instance n{i} created (1s)\n"));
+        var seen = 0;
+
+        var result = await pulumi.Process().RunAsync(Up(), _ => throw new InvalidOperationException($"display broke after {++seen}"), Ct);
+
+        Assert.Equal(1, seen);
+        Assert.Equal(2000, result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 
     [Fact]
