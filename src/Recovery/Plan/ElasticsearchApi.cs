@@ -56,7 +56,7 @@ internal static class ElasticsearchApi
 
     // Buffers the request body so that the call details carry it (the audit records the body sent); only for
     // requests that have one, which are small.
-    private static readonly RequestConfiguration WithBodyInCallDetails = new() { DisableDirectStreaming = true };
+    internal static readonly RequestConfiguration WithBodyInCallDetails = new() { DisableDirectStreaming = true };
 
     /// <summary>
     /// The typed call a planned (possibly stored) call stands for, only when the client renders exactly that method,
@@ -100,7 +100,8 @@ internal static class ElasticsearchApi
         }
     }
 
-    private static TypedElasticsearchCall Render(Func<ElasticsearchClient, CancellationToken, Task<ElasticsearchResponse>> send)
+    /// <summary>The typed call with the method, path and body the client renders for it (nothing is sent).</summary>
+    internal static TypedElasticsearchCall Render(Func<ElasticsearchClient, CancellationToken, Task<ElasticsearchResponse>> send)
     {
         // The in-memory transport completes at once; nothing leaves the process.
         var details = send(Offline, CancellationToken.None).GetAwaiter().GetResult().ApiCallDetails;

@@ -129,14 +129,17 @@ public sealed class ElasticsearchRequestException : Exception
 
     public ElasticsearchRequestException(string message, Exception inner) : base(message, inner) { }
 
-    internal ElasticsearchRequestException(string? method, Uri url, int? statusCode, string message, Exception? inner = null, bool timedOut = false)
+    internal ElasticsearchRequestException(string? method, Uri url, int? statusCode, string message, Exception? inner = null, bool timedOut = false, bool answered = false)
         : base(message, inner)
     {
         Method = method;
         Url = url;
         StatusCode = statusCode;
         TimedOut = timedOut;
+        this.answered = answered || statusCode is not null;
     }
+
+    private readonly bool answered;
 
     /// <summary>The request's method; null when the client gave up before it had one.</summary>
     public string? Method { get; }
@@ -148,7 +151,7 @@ public sealed class ElasticsearchRequestException : Exception
     public int? StatusCode { get; }
 
     /// <summary>No answer at all (refused, reset, TLS refused, timed out): the cluster could not be reached.</summary>
-    public bool Unreachable => Url is not null && StatusCode is null;
+    public bool Unreachable => Url is not null && !answered;
 
     /// <summary>The request was sent but not answered within the timeout.</summary>
     public bool TimedOut { get; }
@@ -272,11 +275,42 @@ public sealed class ElasticsearchConnection : IDisposable
         }
         catch (UnsupportedProductException e)
         {
-            // The client's product check: a 2xx answer without X-Elastic-Product: Elasticsearch.
-            throw new ElasticsearchRequestException($"{BaseUrl} answered without 'X-Elastic-Product: Elasticsearch': it is not Elasticsearch (or a proxy answered); the client refuses it", e);
+            throw NotElasticsearch(e);
         }
         cancellationToken.ThrowIfCancellationRequested();
         return Checked(response);
+    }
+
+    /// <summary>
+    /// Runs one typed call and returns its answer whatever its status, as <see cref="SendAsync"/> does for an exact
+    /// request: status, body (when the request buffers it) and the request as the client sent it. Only no answer, or
+    /// an answer that is not Elasticsearch's, throws.
+    /// </summary>
+    public async Task<ElasticsearchAnswer> AnswerAsync(Func<ElasticsearchClient, CancellationToken, Task<ElasticsearchResponse>> call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        ElasticsearchResponse response;
+        try
+        {
+            response = await call(Client, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("the Elasticsearch call was cancelled", e, cancellationToken);
+        }
+        catch (TransportException e)
+        {
+            throw e.ApiCallDetails is null ? NoDetails(e) : Failure(e.ApiCallDetails, null, e);
+        }
+        catch (UnsupportedProductException e)
+        {
+            throw NotElasticsearch(e);
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        var details = response.ApiCallDetails;
+        if (details.HttpStatusCode is not { } status) throw Failure(details, null, null);
+        var body = details.ResponseBodyInBytes is { Length: > 0 } bytes ? Encoding.UTF8.GetString(bytes) : "";
+        return new ElasticsearchAnswer(status, body, SentRequest.From(details));
     }
 
     /// <summary>The response when <see cref="ElasticsearchResponse.IsValidResponse"/>; otherwise the failure, as an exception.</summary>
@@ -376,9 +410,19 @@ public sealed class ElasticsearchConnection : IDisposable
         return new ElasticsearchRequestException(method, url, status, $"{method} {url} answered {summary ?? ErrorSummary.Of(status, body)}", cause);
     }
 
-    /// <summary>The client gave up before it had a request to report (no call details): nothing was answered.</summary>
+    /// <summary>The client's product check: a 2xx answer without <c>X-Elastic-Product: Elasticsearch</c>.</summary>
+    private ElasticsearchRequestException NotElasticsearch(UnsupportedProductException e) =>
+        new($"{BaseUrl} answered without 'X-Elastic-Product: Elasticsearch': it is not Elasticsearch (or a proxy answered); the client refuses it", e);
+
+    /// <summary>
+    /// The client failed without call details. When it choked on the answer's body (the typed client reads an error
+    /// answer as Elasticsearch's error JSON; a proxy's page is none), the cluster's address answered — not unreachable,
+    /// though the client no longer tells the status. Otherwise nothing was answered.
+    /// </summary>
     private ElasticsearchRequestException NoDetails(TransportException e) =>
-        new(null, BaseUrl, null, $"{BaseUrl} could not be asked: {Innermost(e)}", e);
+        Chain(e).Any(x => x is JsonException)
+            ? new(null, BaseUrl, null, $"{BaseUrl} answered with a body that is not Elasticsearch's JSON (a proxy's page?); the client could not read it: {Innermost(e)}", e, answered: true)
+            : new(null, BaseUrl, null, $"{BaseUrl} could not be asked: {Innermost(e)}", e);
 
     private static IEnumerable<Exception> Chain(Exception? e)
     {

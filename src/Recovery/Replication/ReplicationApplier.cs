@@ -39,10 +39,9 @@ public sealed class ReplicationStepFailedException : Exception
 }
 
 /// <summary>
-/// Sends a plan's steps in order, each to its cluster, and stops at the first failure. Each step goes through the
-/// client's transport as the exact method, path and body the plan holds (the low-level API, not the typed one): the
-/// dry run prints that same data, so what an operator reviewed is what is sent, with no second rendering of the
-/// request that could drift from it.
+/// Sends a plan's steps in order, each to its cluster, and stops at the first failure. A step is sent as its typed
+/// request (<see cref="ReplicationRequests"/>), whose method, path and body the dry run prints as the client rendered
+/// them; a step built from bare data (no typed request) goes through the client's transport exactly as it stands.
 /// </summary>
 public sealed class ReplicationApplier(ElasticsearchConnection leader, ElasticsearchConnection follower, TimeProvider time)
 {
@@ -57,7 +56,9 @@ public sealed class ReplicationApplier(ElasticsearchConnection leader, Elasticse
             ElasticsearchAnswer response;
             try
             {
-                response = await es.SendAsync(step.Method, step.Path, step.Body, cancellationToken).ConfigureAwait(false);
+                response = step.Typed is { } typed
+                    ? await es.AnswerAsync(typed.Send, cancellationToken).ConfigureAwait(false)
+                    : await es.SendAsync(step.Method, step.Path, step.Body, cancellationToken).ConfigureAwait(false);
             }
             catch (ElasticsearchRequestException e)
             {
