@@ -226,7 +226,7 @@ public sealed class ElasticsearchConnection : IDisposable
 
     /// <summary>
     /// A connection whose requests go to <paramref name="invoker"/> instead of the network (the client's own
-    /// extension point; tests hand an in-memory stand-in). Everything else is as <see cref="Create"/> sets it up.
+    /// extension point; tests hand an in-memory stand-in): one node, no retries, product check on; no TLS, no auth.
     /// </summary>
     internal static ElasticsearchConnection WithInvoker(Uri url, IRequestInvoker invoker)
     {

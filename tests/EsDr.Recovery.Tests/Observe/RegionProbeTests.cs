@@ -58,4 +58,18 @@ public sealed class RegionProbeTests : IDisposable
         var snapshot = RegionProbe.Snapshot(DateTimeOffset.UnixEpoch, [seen]);
         Assert.Equal(("probe", 1, 1, 0), (snapshot.Vantage, snapshot.Clusters.Count, snapshot.Endpoints.Count, snapshot.Databases.Count));
     }
+
+    [Fact]
+    public async Task ServerThatIsNotElasticsearch_IsAProblemNeverAHealthyCluster()
+    {
+        es.SendsProductHeader = false;
+        var problems = new List<string>();
+
+        var seen = await new RegionProbe("dub", new ElasticsearchObserver(http, "dub"), null, null, (_, p) => problems.Add(p))
+            .ProbeAsync(CancellationToken.None);
+
+        Assert.Equal((false, (ClusterStatus?)null), (seen.Cluster!.Reachable, seen.Cluster.Status));
+        Assert.False(seen.Endpoint!.Healthy);
+        Assert.Contains("X-Elastic-Product", Assert.Single(problems), StringComparison.Ordinal);
+    }
 }
