@@ -130,6 +130,9 @@ internal sealed class RecoveryServices : IDisposable
         // The balancer hands TLS through to the nodes, whose certificates name the nodes: verify the chain
         // against the stack's CA (the only trust anchor) but not the balancer's host name (as the stack's own
         // replication command does). Without the CA an https endpoint is refused.
+        if (Deployment.CaCertificatePem is null && url.Scheme == Uri.UriSchemeHttps)
+            throw new DeploymentUnavailableException(
+                $"the stack's caCertificate output is missing or not a PEM certificate, and {region}'s Elasticsearch at {url} is https: the stack's CA is the only certificate trusted");
         var endpoint = Deployment.CaCertificatePem is { } ca
             ? new ElasticsearchEndpoint(url, VerifyHostname: false) { CaCertificatePem = ca }
             : new ElasticsearchEndpoint(url);
