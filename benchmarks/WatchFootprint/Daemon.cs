@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using EsDr.Infra.Replication;
+using EsDr.Recovery.Replication;
 using EsDr.Recovery.Analyse;
 using EsDr.Recovery.Observe.Elasticsearch;
 using EsDr.Recovery.Observe.Webhook;
@@ -18,7 +18,7 @@ internal static class Daemon
         var expected = new ExpectedTopology(
             [.. regions.Select(r => new ExpectedRegion(r, [.. Enumerable.Range(0, 3).Select(n => $"es-{r}-{n}")]))],
             ActiveRegion: regions[0], MySqlPrimaryRegion: null, MySqlReplicaRegion: null);
-        var clients = urls.Select(u => new ElasticsearchHttp(u, null, new SocketsHttpHandler(), TimeSpan.FromSeconds(5))).ToList();
+        var clients = urls.Select(u => ElasticsearchConnection.Create(new ElasticsearchEndpoint(u), null, TimeSpan.FromSeconds(5))).ToList();
         var byAlias = regions.ToDictionary(r => r, r => r, StringComparer.Ordinal);
         var probes = regions.Select((r, i) => (IRegionProbe)new ElasticsearchRegionProbe(r, new ElasticsearchObserver(clients[i], r))).ToList();
         var peers = regions.Select((r, i) => (IPeerProbe)new RemoteInfoPeerProbe(r, clients[i], byAlias)).ToList();

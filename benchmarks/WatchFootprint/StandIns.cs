@@ -43,7 +43,9 @@ internal static class StandIns
                 _ => null,
             };
             context.Response.StatusCode = body is null ? 404 : 200;
-            context.Response.ContentType = "application/json";
+            // As a 9.x server answers the 9.x client: its product check needs the header.
+            context.Response.ContentType = "application/vnd.elasticsearch+json;compatible-with=9";
+            context.Response.Headers["X-Elastic-Product"] = "Elasticsearch";
             return context.Response.WriteAsync(body ?? """{"error":"not served by the stand-in"}""");
         });
         await app.StartAsync();

@@ -17,7 +17,7 @@ namespace EsDr.Recovery.Observe;
 /// </summary>
 internal sealed class RegionProbe(
     string region, ElasticsearchObserver? elasticsearch, MySqlObserver? mysql, MySqlEndpoint? database,
-    Action<string, string>? onProblem = null, ElasticsearchHttp? separateEndpoint = null) : IRegionProbe
+    Action<string, string>? onProblem = null, ElasticsearchConnection? separateEndpoint = null) : IRegionProbe
 {
     public const string Vantage = "probe";
 
@@ -35,11 +35,13 @@ internal sealed class RegionProbe(
         return new RegionObservation(cluster, db, endpoint);
     }
 
-    private static async Task<bool> EndpointAnswersAsync(ElasticsearchHttp endpoint, CancellationToken cancellationToken)
+    /// <summary>The endpoint answers health with a valid response (what the balancer's own health check sees).</summary>
+    private static async Task<bool> EndpointAnswersAsync(ElasticsearchConnection endpoint, CancellationToken cancellationToken)
     {
         try
         {
-            return (await endpoint.SendAsync("GET", "/_cluster/health", null, cancellationToken).ConfigureAwait(false)).IsSuccess;
+            await endpoint.CallAsync((c, ct) => c.Cluster.HealthAsync(ct), cancellationToken).ConfigureAwait(false);
+            return true;
         }
         catch (ElasticsearchRequestException)
         {

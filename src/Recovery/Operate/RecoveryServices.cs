@@ -61,7 +61,7 @@ internal sealed class RecoveryServices : IDisposable
     public string AuditPath { get; }
     public Redactor Redactor { get; }
     public PipelineOptions PipelineOptions { get; }
-    public IReadOnlyDictionary<string, ElasticsearchHttp> Clusters { get; private set; } = new Dictionary<string, ElasticsearchHttp>();
+    public IReadOnlyDictionary<string, ElasticsearchConnection> Clusters { get; private set; } = new Dictionary<string, ElasticsearchConnection>();
     public IReadOnlyDictionary<string, MySqlEndpoint> Databases { get; private set; } = new Dictionary<string, MySqlEndpoint>();
     public MySqlClient MySqlClient { get; private set; } = null!;
 
@@ -82,16 +82,16 @@ internal sealed class RecoveryServices : IDisposable
 
     private void Connect()
     {
-        var clusters = new Dictionary<string, ElasticsearchHttp>(StringComparer.Ordinal);
-        var endpoints = new Dictionary<string, ElasticsearchHttp>(StringComparer.Ordinal);
+        var clusters = new Dictionary<string, ElasticsearchConnection>(StringComparer.Ordinal);
+        var endpoints = new Dictionary<string, ElasticsearchConnection>(StringComparer.Ordinal);
         var databases = new Dictionary<string, MySqlEndpoint>(StringComparer.Ordinal);
         var mysqlCa = new Lazy<string?>(MySqlCaPath);
         foreach (var region in Deployment.Regions)
         {
             if (region.Cluster is { } clusterUrl)
-                clusters[region.Name] = Http(region.Name, clusterUrl);
+                clusters[region.Name] = Connect(region.Name, clusterUrl);
             if (region.Endpoint is { } endpointUrl && region.Cluster != endpointUrl)
-                endpoints[region.Name] = Http(region.Name, endpointUrl);
+                endpoints[region.Name] = Connect(region.Name, endpointUrl);
             if (region.Database is { } db && Deployment.Credentials.DatabaseUser is { } user && Deployment.Credentials.DatabasePassword is { } dbPassword)
                 databases[region.Name] = new MySqlEndpoint(region.Name, db.Host, db.Port, user, dbPassword) { CaPath = mysqlCa.Value };
         }
@@ -103,7 +103,7 @@ internal sealed class RecoveryServices : IDisposable
         Probes = Deployment.Regions.ToDictionary(
             r => r.Name,
             r => (IRegionProbe)new RegionProbe(r.Name,
-                clusters.TryGetValue(r.Name, out var http) ? new ElasticsearchObserver(http, r.Name) : null,
+                clusters.TryGetValue(r.Name, out var es) ? new ElasticsearchObserver(es, r.Name) : null,
                 mysql, databases.GetValueOrDefault(r.Name), (region, problem) => ProbeProblems[region] = problem,
                 endpoints.GetValueOrDefault(r.Name)),
             StringComparer.Ordinal);
@@ -123,18 +123,22 @@ internal sealed class RecoveryServices : IDisposable
         return written.Path;
     }
 
-    private ElasticsearchHttp Http(string region, Uri url)
+    private ElasticsearchConnection Connect(string region, Uri url)
     {
         var password = Deployment.Credentials.ElasticPassword(region);
         var credentials = password is null ? null : new ElasticsearchCredentials(Infra.CrossRegion.ReplicationSetupCommands.ElasticUser, password);
         // The balancer hands TLS through to the nodes, whose certificates name the nodes: verify the chain
-        // against the stack's CA but not the balancer's host name (as the stack's own replication command does).
+        // against the stack's CA (the only trust anchor) but not the balancer's host name (as the stack's own
+        // replication command does). Without the CA an https endpoint is refused.
+        if (Deployment.CaCertificatePem is null && url.Scheme == Uri.UriSchemeHttps)
+            throw new DeploymentUnavailableException(
+                $"the stack's caCertificate output is missing or not a PEM certificate, and {region}'s Elasticsearch at {url} is https: the stack's CA is the only certificate trusted");
         var endpoint = Deployment.CaCertificatePem is { } ca
             ? new ElasticsearchEndpoint(url, VerifyHostname: false) { CaCertificatePem = ca }
             : new ElasticsearchEndpoint(url);
-        var http = ElasticsearchHttp.Create(endpoint, credentials, Options.ElasticsearchTimeout);
-        owned.Add(http);
-        return http;
+        var connection = ElasticsearchConnection.Create(endpoint, credentials, Options.ElasticsearchTimeout);
+        owned.Add(connection);
+        return connection;
     }
 
     public IReadOnlyDictionary<string, IRegionProbe> Probes { get; private set; } = new Dictionary<string, IRegionProbe>();

@@ -38,7 +38,6 @@ internal sealed record Reachability(bool Elasticsearch, bool MySql);
 /// </summary>
 internal static class Planner
 {
-    private const string ExcludeSetting = "cluster.routing.allocation.exclude._name";
 
     /// <summary>
     /// Replace one node: drain it if it answers, bump its generation in config, and run a targeted up of its
@@ -71,8 +70,7 @@ internal static class Planner
 
         var steps = new List<RecoveryStep>();
         if (nodeAnswers)
-            steps.Add(new ElasticsearchCall(region, "PUT", "/_cluster/settings",
-                $$$"""{"persistent":{"{{{ExcludeSetting}}}":"{{{nodeName}}}"}}""",
+            steps.Add(ElasticsearchCall.Of(region, ElasticsearchApi.PersistentSetting(ElasticsearchApi.ExcludeByName, nodeName),
                 $"Move shards off {nodeName} (exclude it from shard allocation)",
                 "Setting a persistent value is idempotent; GET /_cluster/settings shows it already set."));
         steps.Add(Config(ctx, [$"regions[{i}].elasticsearch.nodeGenerations[\"{node.Ordinal}\"]", Int(next), "--type", "int"],
@@ -86,8 +84,7 @@ internal static class Planner
             "A condition; true at once on a re-run."));
         steps.Add(new WaitFor($"Wait for {region} to be green", new ClusterGreen(region), "A condition; true at once on a re-run."));
         if (nodeAnswers)
-            steps.Add(new ElasticsearchCall(region, "PUT", "/_cluster/settings",
-                $$$"""{"persistent":{"{{{ExcludeSetting}}}":null}}""",
+            steps.Add(ElasticsearchCall.Of(region, ElasticsearchApi.PersistentSetting(ElasticsearchApi.ExcludeByName, null),
                 $"Lift the allocation exclusion of {nodeName}",
                 "Clearing a setting is idempotent; GET /_cluster/settings shows it absent."));
         return new RecoveryPlan(RecoveryKind.NodeRebuild, $"rebuild node {nodeName} in {region}", steps);
@@ -231,13 +228,13 @@ internal static class Planner
     {
         foreach (var index in indices)
         {
-            yield return new ElasticsearchCall(region, "POST", $"/{index}/_ccr/pause_follow", null, $"Pause following {index} in {region}",
+            yield return ElasticsearchCall.Of(region, ElasticsearchApi.PauseFollow(index), $"Pause following {index} in {region}",
                 "Skipped when GET /{index}/_ccr/info shows it paused or not a follower.");
-            yield return new ElasticsearchCall(region, "POST", $"/{index}/_close", null, $"Close {index} in {region}",
+            yield return ElasticsearchCall.Of(region, ElasticsearchApi.Close(index), $"Close {index} in {region}",
                 "Closing a closed index is accepted; skipped when it is no longer a follower.");
-            yield return new ElasticsearchCall(region, "POST", $"/{index}/_ccr/unfollow", null, $"Turn {index} in {region} into a regular index",
+            yield return ElasticsearchCall.Of(region, ElasticsearchApi.Unfollow(index), $"Turn {index} in {region} into a regular index",
                 "Skipped when GET /{index}/_ccr/info no longer lists it.");
-            yield return new ElasticsearchCall(region, "POST", $"/{index}/_open", null, $"Open {index} in {region} for writes",
+            yield return ElasticsearchCall.Of(region, ElasticsearchApi.Open(index), $"Open {index} in {region} for writes",
                 "Opening an open index is accepted.");
         }
         var sql = SqlDialect.For(ctx.Config);

@@ -21,10 +21,16 @@ internal abstract record RecoveryStep(string Idempotency)
     public abstract string Render();
 }
 
-/// <summary>An Elasticsearch REST call against a region's cluster.</summary>
+/// <summary>
+/// An Elasticsearch REST call against a region's cluster, as exact data (stored with the plan, shown by the dry run).
+/// Built from <see cref="ElasticsearchApi"/>'s typed calls, so the data is what the official client sends.
+/// </summary>
 internal sealed record ElasticsearchCall(string Region, string Method, string Path, string? Body, string Purpose, string Idempotency)
     : RecoveryStep(Idempotency)
 {
+    public static ElasticsearchCall Of(string region, TypedElasticsearchCall call, string purpose, string idempotency) =>
+        new(region, call.Method, call.Path, call.Body, purpose, idempotency);
+
     public override StepKind Kind => StepKind.Elasticsearch;
     public override string Describe() => Purpose;
     public override string Render() => $"[es {Region}] {Method} {Path}" + (Body is null ? "" : $" {Body}");

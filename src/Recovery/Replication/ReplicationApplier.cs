@@ -5,8 +5,11 @@ using System.Text.Json.Nodes;
 
 namespace EsDr.Recovery.Replication;
 
-/// <summary>A step that was sent and accepted, with Elasticsearch's status code and when it answered.</summary>
-public sealed record AppliedStep(ReplicationStep Step, int StatusCode, DateTimeOffset At);
+/// <summary>
+/// A step that was sent and accepted, with Elasticsearch's status code, when it answered, and the request as the
+/// client sent it (method, URL, body from its call details; the credentials are in a header, not here).
+/// </summary>
+public sealed record AppliedStep(ReplicationStep Step, int StatusCode, DateTimeOffset At, SentRequest Sent);
 
 /// <summary>A step Elasticsearch refused or that could not be sent; the steps before it were applied.</summary>
 public sealed class ReplicationStepFailedException : Exception
@@ -17,7 +20,7 @@ public sealed class ReplicationStepFailedException : Exception
 
     public ReplicationStepFailedException(string message, Exception inner) : base(message, inner) { }
 
-    internal ReplicationStepFailedException(int number, int total, ReplicationStep step, ElasticsearchResponse? response,
+    internal ReplicationStepFailedException(int number, int total, ReplicationStep step, ElasticsearchAnswer? response,
         IReadOnlyList<AppliedStep> applied, string why, Exception? inner)
         : base($"replication step {number} of {total} failed — {step}: {why}" +
                (applied.Count == 0 ? "; nothing was applied before it" : $"; steps 1–{applied.Count} were applied") +
@@ -31,12 +34,16 @@ public sealed class ReplicationStepFailedException : Exception
 
     public ReplicationStep? Step { get; }
     public int StepNumber { get; }
-    public ElasticsearchResponse? Response { get; }
+    public ElasticsearchAnswer? Response { get; }
     public IReadOnlyList<AppliedStep> Applied { get; } = [];
 }
 
-/// <summary>Sends a plan's steps in order, each to its cluster, and stops at the first failure.</summary>
-public sealed class ReplicationApplier(ElasticsearchHttp leader, ElasticsearchHttp follower, TimeProvider time)
+/// <summary>
+/// Sends a plan's steps in order, each to its cluster, and stops at the first failure. A step is sent as its typed
+/// request (<see cref="ReplicationRequests"/>), whose method, path and body the dry run prints as the client rendered
+/// them; a step built from bare data (no typed request) goes through the client's transport exactly as it stands.
+/// </summary>
+public sealed class ReplicationApplier(ElasticsearchConnection leader, ElasticsearchConnection follower, TimeProvider time)
 {
     public async Task<IReadOnlyList<AppliedStep>> ApplyAsync(ReplicationPlan plan, CancellationToken cancellationToken)
     {
@@ -45,11 +52,13 @@ public sealed class ReplicationApplier(ElasticsearchHttp leader, ElasticsearchHt
         for (var i = 0; i < plan.Steps.Count; i++)
         {
             var step = plan.Steps[i];
-            var http = step.Target == ClusterRole.Leader ? leader : follower;
-            ElasticsearchResponse response;
+            var es = step.Target == ClusterRole.Leader ? leader : follower;
+            ElasticsearchAnswer response;
             try
             {
-                response = await http.SendAsync(step.Method, step.Path, step.Body, cancellationToken).ConfigureAwait(false);
+                response = step.Typed is { } typed
+                    ? await es.AnswerAsync(typed.Send, cancellationToken).ConfigureAwait(false)
+                    : await es.SendAsync(step.Method, step.Path, step.Body, cancellationToken).ConfigureAwait(false);
             }
             catch (ElasticsearchRequestException e)
             {
@@ -58,7 +67,7 @@ public sealed class ReplicationApplier(ElasticsearchHttp leader, ElasticsearchHt
             var refusal = response.IsSuccess ? Refusal(response) : response.Summary();
             if (refusal is not null)
                 throw new ReplicationStepFailedException(i + 1, plan.Steps.Count, step, response, applied.ToList(), refusal, null);
-            applied.Add(new AppliedStep(step, response.StatusCode, time.GetUtcNow()));
+            applied.Add(new AppliedStep(step, response.StatusCode, time.GetUtcNow(), response.Sent));
         }
         return applied;
     }
@@ -67,7 +76,7 @@ public sealed class ReplicationApplier(ElasticsearchHttp leader, ElasticsearchHt
     /// A 2xx answer that still says no: <c>acknowledged: false</c>, <c>trial_was_started: false</c>
     /// (license/post_start_trial) or <c>follow_index_created: false</c> (ccr/follow).
     /// </summary>
-    private static string? Refusal(ElasticsearchResponse response)
+    private static string? Refusal(ElasticsearchAnswer response)
     {
         JsonObject? body;
         try
@@ -106,7 +115,7 @@ public static class ReplicationDryRun
         for (var i = 0; i < n; i++)
         {
             var step = plan.Steps[i];
-            var url = ElasticsearchHttp.Combine(step.Target == ClusterRole.Leader ? leaderUrl : followerUrl, step.Path);
+            var url = ElasticsearchConnection.Combine(step.Target == ClusterRole.Leader ? leaderUrl : followerUrl, step.Path);
             text.Append(CultureInfo.InvariantCulture, $"\n# {i + 1}/{n} {ReplicationStep.RoleName(step.Target)}: {step.Description}\n");
             text.Append(CultureInfo.InvariantCulture, $"{step.Method} {url}\n");
             if (step.Body is not null) text.Append(step.Body).Append('\n');

@@ -80,24 +80,27 @@ internal static class ReplicationCommand
             return ExitCodes.Usage;
         }
 
-        var ca = environment("ES_CA_PEM");
-        // Through a balancer the node certificates name the nodes, not the balancer: with the stack's CA
-        // the chain is verified against it and the host name is not; without one, the system's trust
-        // store and host name verification apply.
-        ElasticsearchHttp Http(Option<string> url, string prefix) => ElasticsearchHttp.Create(
+        var ca = environment("ES_CA_PEM") is { Length: > 0 } pem ? pem : null;
+        var httpsWithoutCa = ca is not null ? [] : new[] { LeaderUrl, FollowerUrl }.Where(o => new Uri(result.GetValue(o)!).Scheme == Uri.UriSchemeHttps).ToList();
+        foreach (var option in httpsWithoutCa)
+            await stderr.WriteLineAsync($"error: {option.Name} is https but ES_CA_PEM is not set: the stack's CA is the only certificate trusted").ConfigureAwait(false);
+        if (httpsWithoutCa.Count > 0) return ExitCodes.Usage;
+        // Through a balancer the node certificates name the nodes, not the balancer: the chain is verified
+        // against the stack's CA (the only trust anchor) and the host name is not.
+        ElasticsearchConnection Connect(Option<string> url, string prefix) => ElasticsearchConnection.Create(
             new ElasticsearchEndpoint(new Uri(result.GetValue(url)!), VerifyHostname: ca is null) { CaCertificatePem = ca },
             ElasticsearchCredentials.FromEnvironment($"{prefix}_USER", $"{prefix}_PASSWORD", environment));
 
         try
         {
-            using var leader = Http(LeaderUrl, "ES_LEADER");
-            using var follower = Http(FollowerUrl, "ES_FOLLOWER");
+            using var leader = Connect(LeaderUrl, "ES_LEADER");
+            using var follower = Connect(FollowerUrl, "ES_FOLLOWER");
             var options = new ReplicationRunOptions(result.GetValue(DryRun), TimeSpan.FromSeconds(result.GetValue(ReadySeconds)));
             var outcome = await new ReplicationSetup(leader, follower, TimeProvider.System, stdout).RunAsync(spec, options, cancel).ConfigureAwait(false);
             // Steps still planned or blocked are listed on stdout: the set-up did not finish, as a failed recovery step.
             return outcome.Converged || options.DryRun ? ExitCodes.Ok : ExitCodes.RecoveryFailed;
         }
-        catch (Exception e) when (e is HttpRequestException or ReplicationStepFailedException or TimeoutException or InvalidOperationException)
+        catch (Exception e) when (e is ElasticsearchRequestException or ReplicationStepFailedException or TimeoutException or InvalidOperationException or FormatException)
         {
             await stderr.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
             return ExitCodes.Unavailable;

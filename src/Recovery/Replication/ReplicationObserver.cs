@@ -1,90 +1,92 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Elastic.Clients.Elasticsearch;
+using Elastic.Clients.Elasticsearch.Cluster;
+using Elastic.Clients.Elasticsearch.CrossClusterReplication;
+using Elastic.Clients.Elasticsearch.LicenseManagement;
 
 namespace EsDr.Recovery.Replication;
 
-/// <summary>Reads one cluster's replication state with GETs only (see <see cref="ReplicationRequests"/>).</summary>
-public sealed class ReplicationObserver(ElasticsearchHttp http)
+/// <summary>
+/// Reads one cluster's replication state with GETs only, through the official client: typed calls for the licence,
+/// remote info, auto-follow patterns and follow info; <c>_cat/indices</c> through the client's transport, since the
+/// .NET client has no cat APIs.
+/// </summary>
+public sealed class ReplicationObserver(ElasticsearchConnection es)
 {
     public async Task<ObservedCluster> ObserveAsync(CancellationToken cancellationToken)
     {
-        var license = ObservationParser.License(await http.GetJsonAsync(ReplicationRequests.License, cancellationToken).ConfigureAwait(false));
-        var remotes = ObservationParser.Remotes(await http.GetJsonAsync(ReplicationRequests.RemoteInfo, cancellationToken).ConfigureAwait(false));
-        var indices = ObservationParser.Indices(await http.GetJsonAsync(ReplicationRequests.Indices, cancellationToken).ConfigureAwait(false));
+        var license = ObservationParser.License(await es.CallAsync((c, ct) => c.LicenseManagement.GetAsync(ct), cancellationToken).ConfigureAwait(false));
+        var remotes = ObservationParser.Remotes(await es.CallAsync((c, ct) => c.Cluster.RemoteInfoAsync(ct), cancellationToken).ConfigureAwait(false));
+        var indices = ObservationParser.Indices(await es.GetJsonAsync(ReplicationRequests.Indices, cancellationToken).ConfigureAwait(false));
         if (!license.AllowsCcr)
         {
             // CCR's APIs answer 403 without a licence that includes CCR; nothing can follow anything yet.
             return new ObservedCluster(remotes, [], [], indices, license);
         }
-        var patterns = ObservationParser.AutoFollowPatterns(await http.GetJsonAsync(ReplicationRequests.AutoFollowPatterns, cancellationToken).ConfigureAwait(false));
-        var followers = ObservationParser.Followers(await http.GetJsonAsync(ReplicationRequests.FollowInfo, cancellationToken).ConfigureAwait(false));
+        var patterns = ObservationParser.AutoFollowPatterns(
+            await es.CallAsync((c, ct) => c.CrossClusterReplication.GetAutoFollowPatternAsync(ct), cancellationToken).ConfigureAwait(false));
+        var followers = ObservationParser.Followers(
+            await es.CallAsync((c, ct) => c.CrossClusterReplication.FollowInfoAsync(new FollowInfoRequest(Indices.All), ct), cancellationToken).ConfigureAwait(false));
         return new ObservedCluster(remotes, patterns, followers, indices, license);
     }
 }
 
 /// <summary>
-/// Pure parsers of the responses the observer reads, following the specification's response types
-/// (cluster/remote_info, ccr/get_auto_follow_pattern, ccr/follow_info, cat/indices, license/get).
+/// Pure readers of the responses the observer gets: the client's typed responses (cluster/remote_info,
+/// ccr/get_auto_follow_pattern, ccr/follow_info, license/get) and the JSON of cat/indices.
 /// A missing required field is an error naming the response and field.
 /// </summary>
 public static class ObservationParser
 {
-    /// <summary><c>GET /_remote/info</c>: a dictionary alias → sniff or proxy info, tagged by <c>mode</c>.</summary>
-    public static IReadOnlyList<ObservedRemote> Remotes(JsonNode response) =>
-        Object(response, "_remote/info")
+    /// <summary><c>GET /_remote/info</c>: alias → sniff or proxy info (the client picks the type by <c>mode</c>).</summary>
+    public static IReadOnlyList<ObservedRemote> Remotes(RemoteInfoResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return response.Infos
             .OrderBy(p => p.Key, StringComparer.Ordinal)
-            .Select(p =>
+            .Select(p => p.Value switch
             {
-                var info = Object(p.Value, $"_remote/info.{p.Key}");
-                var mode = Str(info, "mode", "_remote/info") switch
-                {
-                    "sniff" => RemoteMode.Sniff,
-                    "proxy" => RemoteMode.Proxy,
-                    var m => throw new FormatException($"_remote/info.{p.Key}.mode: unknown mode '{m}'"),
-                };
-                return new ObservedRemote(
-                    p.Key,
-                    mode,
-                    mode == RemoteMode.Sniff ? Strings(info["seeds"], $"_remote/info.{p.Key}.seeds") : [],
-                    mode == RemoteMode.Proxy ? OptionalStr(info, "proxy_address") : null,
-                    mode == RemoteMode.Proxy ? OptionalStr(info, "server_name") : null,
-                    info["connected"]?.GetValue<bool>() ?? false);
+                ClusterRemoteSniffInfo sniff => new ObservedRemote(p.Key, RemoteMode.Sniff, (sniff.Seeds ?? []).ToList(), null, null, sniff.Connected),
+                ClusterRemoteProxyInfo proxy => new ObservedRemote(p.Key, RemoteMode.Proxy, [], proxy.ProxyAddress, proxy.ServerName, proxy.Connected),
+                var other => throw new FormatException($"_remote/info.{p.Key}: unknown mode ({other?.GetType().Name ?? "null"})"),
             })
             .ToList();
+    }
 
     /// <summary><c>GET /_ccr/auto_follow</c>: <c>{ patterns: [{ name, pattern: {...} }] }</c>.</summary>
-    public static IReadOnlyList<ObservedAutoFollowPattern> AutoFollowPatterns(JsonNode response) =>
-        Array(Object(response, "_ccr/auto_follow")["patterns"], "_ccr/auto_follow.patterns")
-            .Select(item =>
+    public static IReadOnlyList<ObservedAutoFollowPattern> AutoFollowPatterns(GetAutoFollowPatternResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return (response.Patterns ?? throw new FormatException("_ccr/auto_follow.patterns: missing"))
+            .Select(entry =>
             {
-                var entry = Object(item, "_ccr/auto_follow.patterns[]");
-                var name = Str(entry, "name", "_ccr/auto_follow.patterns[]");
-                var where = $"_ccr/auto_follow.patterns[{name}].pattern";
-                var p = Object(entry["pattern"], where);
+                var name = entry.Name ?? throw new FormatException("_ccr/auto_follow.patterns[].name: missing");
+                var p = entry.Pattern ?? throw new FormatException($"_ccr/auto_follow.patterns[{name}].pattern: missing");
                 return new ObservedAutoFollowPattern(
                     name,
-                    Str(p, "remote_cluster", where),
-                    Strings(p["leader_index_patterns"], where + ".leader_index_patterns"),
-                    p["leader_index_exclusion_patterns"] is null ? [] : Strings(p["leader_index_exclusion_patterns"], where + ".leader_index_exclusion_patterns"),
-                    OptionalStr(p, "follow_index_pattern"),
-                    p["active"]?.GetValue<bool>() ?? true);
+                    p.RemoteCluster ?? throw new FormatException($"_ccr/auto_follow.patterns[{name}].pattern.remote_cluster: missing"),
+                    (p.LeaderIndexPatterns ?? []).ToList(),
+                    (p.LeaderIndexExclusionPatterns ?? []).ToList(),
+                    p.FollowIndexPattern,
+                    p.Active);
             })
             .ToList();
+    }
 
     /// <summary><c>GET /&lt;index&gt;/_ccr/info</c>: <c>{ follower_indices: [...] }</c>, status active or paused.</summary>
-    public static IReadOnlyList<ObservedFollower> Followers(JsonNode response) =>
-        Array(Object(response, "_ccr/info")["follower_indices"], "_ccr/info.follower_indices")
-            .Select(item =>
-            {
-                var f = Object(item, "_ccr/info.follower_indices[]");
-                const string where = "_ccr/info.follower_indices[]";
-                return new ObservedFollower(
-                    Str(f, "follower_index", where),
-                    Str(f, "remote_cluster", where),
-                    Str(f, "leader_index", where),
-                    Str(f, "status", where) == "active");
-            })
+    public static IReadOnlyList<ObservedFollower> Followers(FollowInfoResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        const string where = "_ccr/info.follower_indices[]";
+        return (response.FollowerIndices ?? throw new FormatException("_ccr/info.follower_indices: missing"))
+            .Select(f => new ObservedFollower(
+                f.FollowerIndexValue ?? throw new FormatException($"{where}.follower_index: missing"),
+                f.RemoteCluster ?? throw new FormatException($"{where}.remote_cluster: missing"),
+                f.LeaderIndex ?? throw new FormatException($"{where}.leader_index: missing"),
+                f.Status == FollowerIndexStatus.Active))
             .ToList();
+    }
 
     /// <summary><c>GET /_cat/indices?format=json</c>: an array of rows; <c>status</c> is open or close.</summary>
     public static IReadOnlyList<ObservedIndex> Indices(JsonNode response) =>
@@ -96,11 +98,12 @@ public static class ObservationParser
             })
             .ToList();
 
-    /// <summary><c>GET /_license</c>: <c>{ license: { type, status, ... } }</c>.</summary>
-    public static ObservedLicense License(JsonNode response)
+    /// <summary><c>GET /_license</c>: <c>{ license: { type, status, ... } }</c>, as the API spells them (<c>trial</c>, <c>active</c>).</summary>
+    public static ObservedLicense License(GetLicenseResponse response)
     {
-        var license = Object(Object(response, "_license")["license"], "_license.license");
-        return new ObservedLicense(Str(license, "type", "_license.license"), Str(license, "status", "_license.license"));
+        ArgumentNullException.ThrowIfNull(response);
+        var license = response.License ?? throw new FormatException("_license.license: missing");
+        return new ObservedLicense(license.Type.ToString().ToLowerInvariant(), license.Status.ToString().ToLowerInvariant());
     }
 
     private static JsonObject Object(JsonNode? node, string where) =>
@@ -118,7 +121,4 @@ public static class ObservationParser
         if (node is null) return null;
         return node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : throw new FormatException($"{field}: expected a string");
     }
-
-    private static List<string> Strings(JsonNode? node, string where) =>
-        Array(node, where).Select(n => n?.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : throw new FormatException($"{where}: expected strings")).ToList();
 }

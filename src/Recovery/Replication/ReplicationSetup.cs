@@ -1,5 +1,7 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
+using Elastic.Clients.Elasticsearch;
+using Elastic.Clients.Elasticsearch.Cluster;
+using Elastic.Transport;
 
 namespace EsDr.Recovery.Replication;
 
@@ -7,14 +9,15 @@ namespace EsDr.Recovery.Replication;
 public static class ClusterReadiness
 {
     /// <summary>
-    /// Polls <c>GET /_cluster/health?wait_for_status=yellow&amp;timeout=10s</c> every
-    /// <paramref name="interval"/> until the cluster is yellow or green, retrying refused connections
-    /// and error answers (a cluster still forming, security still starting). Throws
-    /// <see cref="TimeoutException"/> with the last answer once <paramref name="timeout"/> has passed.
+    /// Polls cluster health (typed: <c>GET /_cluster/health?wait_for_status=yellow&amp;timeout=10s</c>) every
+    /// <paramref name="interval"/> until the cluster is yellow or green, retrying refused connections and error
+    /// answers (a cluster still forming, security still starting). An error answer is never read as a status: the
+    /// client would fill a failed health response with defaults (green). Throws <see cref="TimeoutException"/> with
+    /// the last answer once <paramref name="timeout"/> has passed.
     /// </summary>
-    public static async Task WaitAsync(ElasticsearchHttp http, TimeProvider time, TimeSpan timeout, TimeSpan interval, CancellationToken cancellationToken)
+    public static async Task WaitAsync(ElasticsearchConnection es, TimeProvider time, TimeSpan timeout, TimeSpan interval, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(es);
         ArgumentNullException.ThrowIfNull(time);
         var deadline = time.GetUtcNow() + timeout;
         while (true)
@@ -22,32 +25,30 @@ public static class ClusterReadiness
             string last;
             try
             {
-                var response = await http.SendAsync("GET", ReplicationRequests.Health, null, cancellationToken).ConfigureAwait(false);
-                var status = HealthStatus(response.Body);
-                if (response.IsSuccess && status is ("yellow" or "green")) return;
-                last = status is null ? response.Summary() : $"{response.StatusCode.ToString(CultureInfo.InvariantCulture)} status {status}";
+                var health = await es.CallAsync((c, ct) => c.Cluster.HealthAsync(YellowWithin10s(), ct), cancellationToken).ConfigureAwait(false);
+                if (health.Status is HealthStatus.Yellow or HealthStatus.Green) return;
+                last = $"{health.ApiCallDetails.HttpStatusCode?.ToString(CultureInfo.InvariantCulture)} status {health.Status.ToString().ToLowerInvariant()}";
             }
             catch (ElasticsearchRequestException e)
             {
                 last = e.Message;
             }
             if (time.GetUtcNow() >= deadline)
-                throw new TimeoutException($"{http.BaseUrl} was not yellow or green within {timeout}; last answer: {last}");
+                throw new TimeoutException($"{es.BaseUrl} was not yellow or green within {timeout}; last answer: {last}");
             await Task.Delay(interval, time, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static string? HealthStatus(string body)
+    /// <remarks>
+    /// 408 is Elasticsearch's answer when the wait times out: a full health body (status red, timed_out true), which
+    /// is read as such; every other error status is still a failure.
+    /// </remarks>
+    private static HealthRequest YellowWithin10s() => new()
     {
-        try
-        {
-            return (JsonNode.Parse(body) as JsonObject)?["status"]?.GetValue<string>();
-        }
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)
-        {
-            return null;
-        }
-    }
+        WaitForStatus = HealthStatus.Yellow,
+        Timeout = "10s",
+        RequestConfiguration = new RequestConfiguration { AllowedStatusCodes = [408] },
+    };
 }
 
 /// <param name="DryRun">Observe and plan, print the requests, send nothing that changes state.</param>
@@ -72,7 +73,7 @@ public sealed record ReplicationOutcome(IReadOnlyList<ReplicationPlan> Plans, IR
 /// and either print the plan (dry run) or apply it and observe again until nothing is left to do.
 /// Everything it does is written to <c>log</c>; nothing written carries a credential.
 /// </summary>
-public sealed class ReplicationSetup(ElasticsearchHttp leader, ElasticsearchHttp follower, TimeProvider time, TextWriter log)
+public sealed class ReplicationSetup(ElasticsearchConnection leader, ElasticsearchConnection follower, TimeProvider time, TextWriter log)
 {
     public async Task<ReplicationOutcome> RunAsync(ReplicationSpec spec, ReplicationRunOptions options, CancellationToken cancellationToken)
     {
@@ -101,7 +102,7 @@ public sealed class ReplicationSetup(ElasticsearchHttp leader, ElasticsearchHttp
             foreach (var done in await applier.ApplyAsync(plan, cancellationToken).ConfigureAwait(false))
             {
                 applied.Add(done);
-                await log.WriteLineAsync($"applied ({done.StatusCode.ToString(CultureInfo.InvariantCulture)}) {done.Step}").ConfigureAwait(false);
+                await log.WriteLineAsync($"applied ({done.StatusCode.ToString(CultureInfo.InvariantCulture)}) {done.Step}; sent {done.Sent}").ConfigureAwait(false);
             }
             plan = await PlanAsync(spec, cancellationToken).ConfigureAwait(false);
             plans.Add(plan);

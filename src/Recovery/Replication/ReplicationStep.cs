@@ -1,3 +1,5 @@
+using EsDr.Recovery.Plan;
+
 namespace EsDr.Recovery.Replication;
 
 /// <summary>Which of the two clusters a step is sent to.</summary>
@@ -40,6 +42,9 @@ public sealed record ReplicationStep(
     string? Body,
     string Description)
 {
+    /// <summary>The typed request whose rendering <see cref="Method"/>, <see cref="Path"/> and <see cref="Body"/> are; what is sent.</summary>
+    internal TypedElasticsearchCall? Typed { get; init; }
+
     public override string ToString() => $"{RoleName(Target)}: {Description} ({Method} {Path})";
 
     internal static string RoleName(ClusterRole role) => role == ClusterRole.Leader ? "leader" : "follower";

@@ -19,14 +19,14 @@ internal interface IPeerProbe
 /// region through <paramref name="regionByAlias"/> (the <c>cluster.remote.&lt;alias&gt;</c> the stack set up).
 /// Remotes it does not know are ignored.
 /// </summary>
-internal sealed class RemoteInfoPeerProbe(string region, ElasticsearchHttp http, IReadOnlyDictionary<string, string> regionByAlias) : IPeerProbe
+internal sealed class RemoteInfoPeerProbe(string region, ElasticsearchConnection es, IReadOnlyDictionary<string, string> regionByAlias) : IPeerProbe
 {
     public string Region { get; } = region;
 
     public async Task<PeerReport> ProbeAsync(CancellationToken cancellationToken)
     {
         var remotes = ObservationParser.Remotes(
-            await http.GetJsonAsync(ReplicationRequests.RemoteInfo, cancellationToken).ConfigureAwait(false));
+            await es.CallAsync((c, ct) => c.Cluster.RemoteInfoAsync(ct), cancellationToken).ConfigureAwait(false));
         var connected = new Dictionary<string, bool>(StringComparer.Ordinal);
         foreach (var remote in remotes)
         {

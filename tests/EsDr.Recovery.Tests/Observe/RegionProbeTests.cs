@@ -10,9 +10,9 @@ namespace EsDr.Recovery.Tests.Observe;
 public sealed class RegionProbeTests : IDisposable
 {
     private readonly EsPromotionStandIn es = new();
-    private readonly ElasticsearchHttp http;
+    private readonly ElasticsearchConnection http;
 
-    public RegionProbeTests() => http = new ElasticsearchHttp(es.Url, null, new HttpClientHandler(), TimeSpan.FromSeconds(5));
+    public RegionProbeTests() => http = ElasticsearchConnection.Create(new ElasticsearchEndpoint(es.Url), null, TimeSpan.FromSeconds(5));
 
     public void Dispose()
     {
@@ -47,7 +47,7 @@ public sealed class RegionProbeTests : IDisposable
     [Fact]
     public async Task UnusableAnswer_IsReportedUnreachable_WithItsReason()
     {
-        using var wrongPath = new ElasticsearchHttp(new Uri(es.Url, "/nothing-here/"), null, new HttpClientHandler(), TimeSpan.FromSeconds(5));
+        using var wrongPath = ElasticsearchConnection.Create(new ElasticsearchEndpoint(new Uri(es.Url, "/nothing-here/")), null, TimeSpan.FromSeconds(5));
         var problems = new List<string>();
 
         var seen = await new RegionProbe("dub", new ElasticsearchObserver(wrongPath, "dub"), null, null, (_, p) => problems.Add(p))
@@ -57,5 +57,19 @@ public sealed class RegionProbeTests : IDisposable
         Assert.Contains("answered 400", Assert.Single(problems), StringComparison.Ordinal);
         var snapshot = RegionProbe.Snapshot(DateTimeOffset.UnixEpoch, [seen]);
         Assert.Equal(("probe", 1, 1, 0), (snapshot.Vantage, snapshot.Clusters.Count, snapshot.Endpoints.Count, snapshot.Databases.Count));
+    }
+
+    [Fact]
+    public async Task ServerThatIsNotElasticsearch_IsAProblemNeverAHealthyCluster()
+    {
+        es.SendsProductHeader = false;
+        var problems = new List<string>();
+
+        var seen = await new RegionProbe("dub", new ElasticsearchObserver(http, "dub"), null, null, (_, p) => problems.Add(p))
+            .ProbeAsync(CancellationToken.None);
+
+        Assert.Equal((false, (ClusterStatus?)null), (seen.Cluster!.Reachable, seen.Cluster.Status));
+        Assert.False(seen.Endpoint!.Healthy);
+        Assert.Contains("X-Elastic-Product", Assert.Single(problems), StringComparison.Ordinal);
     }
 }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using EsDr.Recovery.Tests.Support;
 using EsDr.TestSupport;
 
 namespace EsDr.Recovery.Tests.Replication;
@@ -60,6 +61,7 @@ internal sealed partial class CcrStandIn : IDisposable
     private readonly HttpListener listener;
     private readonly Task loop;
     private readonly List<RecordedRequest> requests = [];
+    private readonly List<string?> acceptHeaders = [];
     private readonly Dictionary<string, JsonNode> persistent = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, Pattern> patterns = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, Index> indices = new(StringComparer.Ordinal);
@@ -90,6 +92,18 @@ internal sealed partial class CcrStandIn : IDisposable
 
     /// <summary>How many health checks still answer 503 (no master yet), as a cluster still forming does.</summary>
     public int HealthUnavailableCount { get; set; }
+
+    /// <summary>
+    /// Whether answers carry <c>X-Elastic-Product: Elasticsearch</c>, as every real server's do; off, it plays
+    /// something else on the port (a proxy, another product), which the client's product check must refuse.
+    /// </summary>
+    public bool SendsProductHeader { get; set; } = true;
+
+    /// <summary>The Accept header of every request, in order.</summary>
+    public IReadOnlyList<string?> AcceptHeaders
+    {
+        get { lock (network.Sync) return acceptHeaders.ToList(); }
+    }
 
     /// <summary>Answer this instead for matching requests (method, path and query) — to inject failures.</summary>
     public Func<string, string, (int Status, string Body)?>? Override { get; set; }
@@ -204,10 +218,16 @@ internal sealed partial class CcrStandIn : IDisposable
                     using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
                     body = await reader.ReadToEndAsync();
                 }
-                var (status, answer) = Handle(context.Request.HttpMethod, context.Request.Url!, body, context.Request.Headers["Authorization"]);
+                var accept = context.Request.Headers["Accept"];
+                lock (network.Sync) acceptHeaders.Add(accept);
+                var contentType = ElasticsearchWire.ContentTypeFor(accept);
+                var (status, answer) = contentType is null
+                    ? (400, ElasticsearchWire.MediaTypeError(accept!))
+                    : Handle(context.Request.HttpMethod, context.Request.Url!, body, context.Request.Headers["Authorization"]);
                 var bytes = Encoding.UTF8.GetBytes(answer);
                 context.Response.StatusCode = status;
-                context.Response.ContentType = "application/json";
+                context.Response.ContentType = contentType ?? "application/json";
+                if (SendsProductHeader) context.Response.AddHeader(ElasticsearchWire.ProductHeader, ElasticsearchWire.Product);
                 if (status == 401) context.Response.AddHeader("WWW-Authenticate", "Basic realm=\"security\", charset=\"UTF-8\"");
                 context.Response.ContentLength64 = bytes.Length;
                 await context.Response.OutputStream.WriteAsync(bytes);

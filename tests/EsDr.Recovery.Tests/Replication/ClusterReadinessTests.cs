@@ -42,12 +42,12 @@ public sealed class ClusterReadinessTests : IDisposable
 {
     private readonly StandInNetwork network = new();
     private readonly CcrStandIn cluster;
-    private readonly ElasticsearchHttp http;
+    private readonly ElasticsearchConnection http;
 
     public ClusterReadinessTests()
     {
         cluster = new CcrStandIn(network, "fra", ["10.1.0.11:9300"], password: ReplicationEndToEndTests.Password);
-        http = ElasticsearchHttp.Create(new ElasticsearchEndpoint(cluster.Url), ReplicationEndToEndTests.Credentials);
+        http = ElasticsearchConnection.Create(new ElasticsearchEndpoint(cluster.Url), ReplicationEndToEndTests.Credentials);
     }
 
     public void Dispose()

@@ -1,16 +1,20 @@
 using System.Text.Json.Nodes;
+using Elastic.Clients.Elasticsearch.Cluster;
+using Elastic.Clients.Elasticsearch.CrossClusterReplication;
+using Elastic.Clients.Elasticsearch.LicenseManagement;
 using EsDr.Recovery.Replication;
+using EsDr.Recovery.Tests.Support;
 
 namespace EsDr.Recovery.Tests.Replication;
 
-/// <summary>The observer's parsers read the specification's own response examples.</summary>
+/// <summary>The observer's readers get the specification's own response examples as the official client deserialises them.</summary>
 public class ObservationParserTests
 {
     [Fact]
     public void Followers_SpecExamples_ReadActiveAndPausedFollowers()
     {
-        var active = ObservationParser.Followers(SpecExamples.Load("ccr.follow_info.response.active.json"));
-        var paused = ObservationParser.Followers(SpecExamples.Load("ccr.follow_info.response.paused.json"));
+        var active = ObservationParser.Followers(InMemoryElasticsearch.Read<FollowInfoResponse>(SpecExamples.Load("ccr.follow_info.response.active.json")));
+        var paused = ObservationParser.Followers(InMemoryElasticsearch.Read<FollowInfoResponse>(SpecExamples.Load("ccr.follow_info.response.paused.json")));
 
         Assert.Equal(new ObservedFollower("follower_index", "remote_cluster", "leader_index", true), Assert.Single(active));
         Assert.Equal(new ObservedFollower("follower_index", "remote_cluster", "leader_index", false), Assert.Single(paused));
@@ -19,7 +23,7 @@ public class ObservationParserTests
     [Fact]
     public void AutoFollowPatterns_SpecExample_ReadsPatternsExclusionsAndFollowPattern()
     {
-        var p = Assert.Single(ObservationParser.AutoFollowPatterns(SpecExamples.Load("ccr.get_auto_follow_pattern.response.json")));
+        var p = Assert.Single(ObservationParser.AutoFollowPatterns(InMemoryElasticsearch.Read<GetAutoFollowPatternResponse>(SpecExamples.Load("ccr.get_auto_follow_pattern.response.json"))));
 
         Assert.Equal(("my_auto_follow_pattern", "remote_cluster", "{{leader_index}}-follower", true), (p.Name, p.RemoteCluster, p.FollowIndexPattern, p.Active));
         Assert.Equal(["leader_index*"], p.LeaderIndexPatterns);
@@ -45,7 +49,7 @@ public class ObservationParserTests
     [Fact]
     public void License_SpecExample_IsAnActiveTrialThatAllowsCcr()
     {
-        var license = ObservationParser.License(SpecExamples.Load("license.get.response.json"));
+        var license = ObservationParser.License(InMemoryElasticsearch.Read<GetLicenseResponse>(SpecExamples.Load("license.get.response.json")));
 
         Assert.Equal(new ObservedLicense("trial", "active"), license);
         Assert.True(license.AllowsCcr);
@@ -73,7 +77,7 @@ public class ObservationParserTests
             }
             """)!;
 
-        var remotes = ObservationParser.Remotes(response);
+        var remotes = ObservationParser.Remotes(InMemoryElasticsearch.Read<RemoteInfoResponse>(response));
 
         Assert.Equal(2, remotes.Count);
         Assert.Equal(("ams", RemoteMode.Proxy, "ams:9300", "ams.example", false), (remotes[0].Alias, remotes[0].Mode, remotes[0].ProxyAddress, remotes[0].ServerName, remotes[0].Connected));
@@ -85,7 +89,7 @@ public class ObservationParserTests
     public void Followers_MissingField_IsAnErrorNamingTheField()
     {
         var e = Assert.Throws<FormatException>(() =>
-            ObservationParser.Followers(JsonNode.Parse("""{"follower_indices":[{"follower_index":"a","remote_cluster":"fra","status":"active"}]}""")!));
+            ObservationParser.Followers(InMemoryElasticsearch.Read<FollowInfoResponse>("""{"follower_indices":[{"follower_index":"a","remote_cluster":"fra","status":"active"}]}""")));
 
         Assert.Equal("_ccr/info.follower_indices[].leader_index: missing", e.Message);
     }

@@ -130,4 +130,25 @@ public sealed class ReplicationCommandTests : IDisposable
         Assert.StartsWith($"error: {option}: must be ", stderr.ToString(), StringComparison.Ordinal);
         Assert.Empty(fra.Requests.Concat(dub.Requests));
     }
+
+    [Fact]
+    public async Task Apply_HttpsWithoutTheStackCa_IsAUsageErrorAndSendsNothing()
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var root = new RootCommand { ReplicationCommand.Create(stdout, stderr) };
+        var args = new[]
+        {
+            "replication", "apply",
+            "--leader-url", "https://127.0.0.1:1/", "--leader-alias", "fra", "--leader-proxy", "fra-lb.example:9300", "--leader-server-name", "shop-fra",
+            "--follower-url", dub.Url.ToString(), "--follower-alias", "dub", "--follower-proxy", "dub-lb.example:9300", "--follower-server-name", "shop-dub",
+            "--pattern", "products-*",
+        };
+
+        var exit = await ReplicationCommand.ExecuteAsync(root.Parse(args), _ => null, stdout, stderr, CancellationToken.None);
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Equal("error: --leader-url is https but ES_CA_PEM is not set: the stack's CA is the only certificate trusted\n", stderr.ToString());
+        Assert.Empty(dub.Requests);
+    }
 }

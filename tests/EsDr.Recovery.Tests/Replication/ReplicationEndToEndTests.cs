@@ -31,9 +31,9 @@ public sealed class ReplicationEndToEndTests : IDisposable
         log.Dispose();
     }
 
-    private ElasticsearchHttp Http(CcrStandIn cluster)
+    private ElasticsearchConnection Http(CcrStandIn cluster)
     {
-        var http = ElasticsearchHttp.Create(new ElasticsearchEndpoint(cluster.Url), Credentials);
+        var http = ElasticsearchConnection.Create(new ElasticsearchEndpoint(cluster.Url), Credentials);
         owned.Add(http);
         return http;
     }
@@ -61,10 +61,10 @@ public sealed class ReplicationEndToEndTests : IDisposable
             [
                 .. Observation,
                 """PUT /_cluster/settings {"persistent":{"cluster.remote.fra.mode":"sniff","cluster.remote.fra.seeds":["10.1.0.11:9300","10.1.0.12:9300","10.1.0.13:9300"]}}""",
-                """PUT /_ccr/auto_follow/es-dr-fra {"remote_cluster":"fra","leader_index_patterns":["logs-*","orders"],"follow_index_pattern":"{{leader_index}}"}""",
-                """PUT /logs-1/_ccr/follow?wait_for_active_shards=1 {"remote_cluster":"fra","leader_index":"logs-1"}""",
-                """PUT /logs-2/_ccr/follow?wait_for_active_shards=1 {"remote_cluster":"fra","leader_index":"logs-2"}""",
-                """PUT /orders/_ccr/follow?wait_for_active_shards=1 {"remote_cluster":"fra","leader_index":"orders"}""",
+                """PUT /_ccr/auto_follow/es-dr-fra {"follow_index_pattern":"{{leader_index}}","leader_index_patterns":["logs-*","orders"],"remote_cluster":"fra"}""",
+                """PUT /logs-1/_ccr/follow?wait_for_active_shards=1 {"leader_index":"logs-1","remote_cluster":"fra"}""",
+                """PUT /logs-2/_ccr/follow?wait_for_active_shards=1 {"leader_index":"logs-2","remote_cluster":"fra"}""",
+                """PUT /orders/_ccr/follow?wait_for_active_shards=1 {"leader_index":"orders","remote_cluster":"fra"}""",
                 .. Observation,
             ],
             ams.Requests.Select(r => r.ToString()));
@@ -159,7 +159,7 @@ public sealed class ReplicationEndToEndTests : IDisposable
             var url = new Uri((step.Target == ClusterRole.Leader ? fra : ams).Url, step.Path);
             Assert.Contains($"{step.Method} {url}\n" + (step.Body is null ? "" : step.Body + "\n"), printed, StringComparison.Ordinal);
         }
-        Assert.Contains($"PUT {ams.Url}logs-1/_ccr/follow?wait_for_active_shards=1\n{{\"remote_cluster\":\"fra\",\"leader_index\":\"logs-1\"}}\n", printed, StringComparison.Ordinal);
+        Assert.Contains($"PUT {ams.Url}logs-1/_ccr/follow?wait_for_active_shards=1\n{{\"leader_index\":\"logs-1\",\"remote_cluster\":\"fra\"}}\n", printed, StringComparison.Ordinal);
     }
 
     [Fact]

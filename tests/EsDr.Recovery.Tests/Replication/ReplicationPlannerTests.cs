@@ -14,10 +14,10 @@ public class ReplicationPlannerTests
     internal const string LeaderKnowsAms =
         """leader PUT /_cluster/settings {"persistent":{"cluster.remote.ams.mode":"proxy","cluster.remote.ams.proxy_address":"ams-es.example.net:9300","cluster.remote.ams.server_name":"ams-es.example.net"}}""";
     internal const string AutoFollowFra =
-        """follower PUT /_ccr/auto_follow/es-dr-fra {"remote_cluster":"fra","leader_index_patterns":["logs-*","orders"],"follow_index_pattern":"{{leader_index}}"}""";
+        """follower PUT /_ccr/auto_follow/es-dr-fra {"follow_index_pattern":"{{leader_index}}","leader_index_patterns":["logs-*","orders"],"remote_cluster":"fra"}""";
 
     internal static string Follow(string index, string remote = "fra") =>
-        $$"""follower PUT /{{index}}/_ccr/follow?wait_for_active_shards=1 {"remote_cluster":"{{remote}}","leader_index":"{{index}}"}""";
+        $$"""follower PUT /{{index}}/_ccr/follow?wait_for_active_shards=1 {"leader_index":"{{index}}","remote_cluster":"{{remote}}"}""";
 
     internal static string Show(ReplicationStep s) =>
         $"{(s.Target == ClusterRole.Leader ? "leader" : "follower")} {s.Method} {s.Path}" + (s.Body is null ? "" : " " + s.Body);
@@ -81,7 +81,7 @@ public class ReplicationPlannerTests
                     Followers = [new("logs-1", "fra", "logs-1", true), new("logs-2", "fra", "logs-2", false), new("orders", "fra", "orders", true)],
                     Indices = [new("logs-1", true), new("logs-2", true), new("orders", true)],
                 },
-                ["follower POST /_ccr/auto_follow/es-dr-fra/resume", "follower POST /logs-2/_ccr/resume_follow"]),
+                ["follower POST /_ccr/auto_follow/es-dr-fra/resume", "follower POST /logs-2/_ccr/resume_follow {}"]),
         ["leader on basic, config asks for a trial: trials first, then the rest"] =
             (Spec, Leader with { License = new("basic", "active") }, FollowerFollowing("logs-1", "logs-2", "orders"),
                 ["leader POST /_license/start_trial?acknowledge=true"]),
@@ -96,7 +96,7 @@ public class ReplicationPlannerTests
                 [
                     """follower PUT /_cluster/settings {"persistent":{"cluster.remote.ams.mode":"proxy","cluster.remote.ams.proxy_address":"ams-es.example.net:9300","cluster.remote.ams.server_name":"ams-es.example.net"}}""",
                     "leader DELETE /_ccr/auto_follow/es-dr-fra",
-                    """follower PUT /_ccr/auto_follow/es-dr-ams {"remote_cluster":"ams","leader_index_patterns":["logs-*","orders"],"follow_index_pattern":"{{leader_index}}"}""",
+                    """follower PUT /_ccr/auto_follow/es-dr-ams {"follow_index_pattern":"{{leader_index}}","leader_index_patterns":["logs-*","orders"],"remote_cluster":"ams"}""",
                     Follow("logs-1", "ams"),
                     Follow("orders", "ams"),
                 ]),

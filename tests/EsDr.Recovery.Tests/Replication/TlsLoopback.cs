@@ -5,6 +5,8 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
+using EsDr.Recovery.Tests.Support;
+
 namespace EsDr.Recovery.Tests.Replication;
 
 /// <summary>A CA made for one test and the server certificates it signs. Nothing touches a certificate store.</summary>
@@ -61,8 +63,8 @@ internal sealed class TestCa : IDisposable
 }
 
 /// <summary>
-/// An HTTPS server on 127.0.0.1 that presents <c>certificate</c> and answers every request with a green
-/// cluster health, one request per connection.
+/// An HTTPS server on 127.0.0.1 that presents <c>certificate</c> and answers every request with the specification's
+/// cluster health example (green), as a 9.x server does (product header, content type), one request per connection.
 /// </summary>
 internal sealed class TlsLoopbackServer : IDisposable
 {
@@ -110,9 +112,10 @@ internal sealed class TlsLoopbackServer : IDisposable
                             if (n == 0) return;
                             seen.Append(Encoding.ASCII.GetString(buffer, 0, n));
                         }
-                        var body = """{"cluster_name":"tls","status":"green"}""";
-                        var response = $"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}";
-                        await tls.WriteAsync(Encoding.ASCII.GetBytes(response));
+                        var body = SpecExamples.Load("cluster.health.response.json").ToJsonString();
+                        var response = "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.elasticsearch+json;compatible-with=9\r\n"
+                            + $"{ElasticsearchWire.ProductHeader}: {ElasticsearchWire.Product}\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\nConnection: close\r\n\r\n{body}";
+                        await tls.WriteAsync(Encoding.UTF8.GetBytes(response));
                     }
                     catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException or ObjectDisposedException)
                     {

@@ -6,6 +6,8 @@ using EsDr.Recovery.Observe;
 using EsDr.Recovery.Observe.Webhook;
 using EsDr.Recovery.Watch;
 
+using EsDr.Recovery.Tests.Support;
+
 namespace EsDr.Recovery.Tests.Watch;
 
 public sealed class VantageTests
@@ -51,7 +53,7 @@ public sealed class VantageTests
                           "initial_connect_timeout": "30s", "skip_unavailable": true, "seeds": ["10.9.9.9:9300"] }
             }
             """;
-        using var http = new ElasticsearchHttp(new Uri("http://dub.stand-in:9200"), null, new FixedAnswer(body));
+        using var http = ElasticsearchConnection.WithInvoker(new Uri("http://dub.stand-in:9200"), InMemoryElasticsearch.Answering(body));
         var probe = new RemoteInfoPeerProbe("dub", http, new Dictionary<string, string> { ["fra"] = "fra", ["ams"] = "ams" });
 
         var report = await probe.ProbeAsync(CancellationToken.None);
@@ -128,12 +130,4 @@ public sealed class VantageTests
         new(fingerprint, name, status, At.AddMinutes(-10), null,
             new Dictionary<string, string> { ["alertname"] = name, ["region"] = region }, new Dictionary<string, string>(),
             null, null, "es-dr", At);
-
-    private sealed class FixedAnswer(string json) : HttpMessageHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            Task.FromResult(request.RequestUri!.AbsolutePath == "/_remote/info"
-                ? new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") }
-                : new HttpResponseMessage(HttpStatusCode.NotFound));
-    }
 }

@@ -1,35 +1,36 @@
 using System.Text.Json.Nodes;
+using Elastic.Clients.Elasticsearch;
+using Elastic.Clients.Elasticsearch.Cluster;
+using Elastic.Clients.Elasticsearch.CrossClusterReplication;
 using EsDr.Recovery.Replication;
 
 namespace EsDr.Recovery.Observe.Elasticsearch;
 
 /// <summary>
-/// Probes one region's cluster over its REST API: cluster health (status, and whether a master is elected),
-/// node names, and the CCR followers with their lag and fatal errors. A connection failure means the cluster
-/// is unreachable; a 503 or 408 from health, or a timeout, means it answers but has no elected master.
+/// Probes one region's cluster through the official client: cluster health (status, and whether a master is
+/// elected), node names, and the CCR followers with their lag and fatal errors. No answer at all means the cluster
+/// is unreachable; a 503 or 408 from health, or a timeout, means it answers but has no elected master; any other
+/// error status is an error (never a status: a failed health response would read as green with no nodes).
 /// </summary>
-internal sealed class ElasticsearchObserver(ElasticsearchHttp http, string region)
+internal sealed class ElasticsearchObserver(ElasticsearchConnection es, string region)
 {
     public async Task<ClusterObservation> ObserveAsync(CancellationToken cancellationToken = default)
     {
-        ElasticsearchResponse health;
+        HealthResponse health;
         try
         {
-            health = await http.SendAsync("GET", "/_cluster/health", null, cancellationToken).ConfigureAwait(false);
+            health = await es.CallAsync((c, ct) => c.Cluster.HealthAsync(ct), cancellationToken).ConfigureAwait(false);
         }
-        catch (ElasticsearchRequestException e) when (e.InnerException is TaskCanceledException)
+        catch (ElasticsearchRequestException e) when (e.TimedOut || e.StatusCode is 503 or 408)
         {
             return NoMaster();
         }
-        catch (ElasticsearchRequestException)
+        catch (ElasticsearchRequestException e) when (e.Unreachable)
         {
             return new ClusterObservation(region, Reachable: false, null, HasMaster: false, [], []);
         }
-        if (health.StatusCode is 503 or 408) return NoMaster();
-        if (!health.IsSuccess)
-            throw new ElasticsearchRequestException($"GET /_cluster/health in {region} answered {health.Summary()}");
 
-        var status = ParseStatus(JsonNode.Parse(health.Body)?["status"]?.GetValue<string>());
+        var status = ParseStatus(health.Status);
         var nodes = await NodeNamesAsync(cancellationToken).ConfigureAwait(false);
         var followers = await FollowersAsync(cancellationToken).ConfigureAwait(false);
         return new ClusterObservation(region, Reachable: true, status, HasMaster: true, nodes ?? [], followers,
@@ -40,18 +41,22 @@ internal sealed class ElasticsearchObserver(ElasticsearchHttp http, string regio
     private ClusterObservation NoMaster() =>
         new(region, Reachable: true, null, HasMaster: false, [], [], ClusterFacets.Reachability | ClusterFacets.Master);
 
-    private static ClusterStatus? ParseStatus(string? status) => status switch
+    private static ClusterStatus? ParseStatus(HealthStatus status) => status switch
     {
-        "green" => ClusterStatus.Green,
-        "yellow" => ClusterStatus.Yellow,
-        "red" => ClusterStatus.Red,
+        HealthStatus.Green => ClusterStatus.Green,
+        HealthStatus.Yellow => ClusterStatus.Yellow,
+        HealthStatus.Red => ClusterStatus.Red,
         _ => null,
     };
 
-    /// <summary>The member nodes' names; null when the answer is not the list <c>_cat/nodes</c> gives (then nothing was seen).</summary>
+    /// <summary>
+    /// The member nodes' names; null when the answer is not the list <c>_cat/nodes</c> gives (then nothing was seen).
+    /// Through the client's transport: the .NET client has no cat APIs, and nodes info would list what the node
+    /// answering knows of, not the cluster's members as the wait steps and the analyser read them.
+    /// </summary>
     private async Task<IReadOnlyList<string>?> NodeNamesAsync(CancellationToken cancellationToken)
     {
-        var nodes = await http.GetJsonAsync("/_cat/nodes?format=json&h=name", cancellationToken).ConfigureAwait(false);
+        var nodes = await es.GetJsonAsync("/_cat/nodes?format=json&h=name", cancellationToken).ConfigureAwait(false);
         return nodes is JsonArray rows
             ? rows.Select(r => r?["name"]?.GetValue<string>()).OfType<string>().Order(StringComparer.Ordinal).ToList()
             : null;
@@ -63,36 +68,32 @@ internal sealed class ElasticsearchObserver(ElasticsearchHttp http, string regio
     /// </summary>
     private async Task<IReadOnlyList<FollowerObservation>> FollowersAsync(CancellationToken cancellationToken)
     {
-        var info = await http.GetJsonAsync("/_all/_ccr/info", cancellationToken).ConfigureAwait(false);
-        var followers = (info["follower_indices"] as JsonArray ?? [])
-            .Select(f => (Index: f?["follower_index"]?.GetValue<string>(), Active: f?["status"]?.GetValue<string>() == "active"))
-            .Where(f => f.Index is not null)
+        var info = await es.CallAsync((c, ct) => c.CrossClusterReplication.FollowInfoAsync(new FollowInfoRequest(Indices.All), ct), cancellationToken).ConfigureAwait(false);
+        var followers = (info.FollowerIndices ?? [])
+            .Where(f => f.FollowerIndexValue is not null)
+            .Select(f => (Index: f.FollowerIndexValue, Active: f.Status == FollowerIndexStatus.Active))
             .ToList();
         if (followers.Count == 0) return [];
 
-        var stats = await http.GetJsonAsync("/_ccr/stats", cancellationToken).ConfigureAwait(false);
+        var stats = await es.CallAsync((c, ct) => c.CrossClusterReplication.StatsAsync(ct), cancellationToken).ConfigureAwait(false);
         var byIndex = new Dictionary<string, (long Lag, string? Fatal)>(StringComparer.Ordinal);
-        foreach (var index in stats["follow_stats"]?["indices"] as JsonArray ?? [])
+        foreach (var index in stats.FollowStats?.Indices ?? [])
         {
-            var name = index?["index"]?.GetValue<string>();
-            if (name is null) continue;
+            if (index.Index is null) continue;
             long lag = 0;
             string? fatal = null;
-            foreach (var shard in index!["shards"] as JsonArray ?? [])
+            foreach (var shard in index.Shards ?? [])
             {
-                if (shard is null) continue;
-                var leader = shard["leader_global_checkpoint"]?.GetValue<long>() ?? 0;
-                var follower = shard["follower_global_checkpoint"]?.GetValue<long>() ?? 0;
-                lag += Math.Max(0, leader - follower);
-                if (shard["fatal_exception"] is JsonObject error)
-                    fatal ??= error["reason"]?.GetValue<string>() ?? error["type"]?.GetValue<string>() ?? "fatal exception";
+                lag += Math.Max(0, shard.LeaderGlobalCheckpoint - shard.FollowerGlobalCheckpoint);
+                if (shard.FatalException is { } error)
+                    fatal ??= error.Reason ?? error.Type ?? "fatal exception";
             }
-            byIndex[name] = (lag, fatal);
+            byIndex[index.Index] = (lag, fatal);
         }
         return followers
-            .Select(f => byIndex.TryGetValue(f.Index!, out var s)
-                ? new FollowerObservation(f.Index!, f.Active, s.Lag, s.Fatal)
-                : new FollowerObservation(f.Index!, f.Active, 0, null))
+            .Select(f => byIndex.TryGetValue(f.Index, out var s)
+                ? new FollowerObservation(f.Index, f.Active, s.Lag, s.Fatal)
+                : new FollowerObservation(f.Index, f.Active, 0, null))
             .OrderBy(f => f.Index, StringComparer.Ordinal)
             .ToList();
     }

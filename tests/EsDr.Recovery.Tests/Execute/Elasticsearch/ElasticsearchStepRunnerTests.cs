@@ -1,6 +1,8 @@
 using EsDr.Infra.Config;
 using EsDr.Recovery.Replication;
+using EsDr.Recovery.Execute.Audit;
 using EsDr.Recovery.Execute.Elasticsearch;
+using EsDr.Recovery.Execute.Runner;
 using EsDr.Recovery.Plan;
 using EsDr.Recovery.Tests.Observe.Elasticsearch;
 
@@ -9,13 +11,13 @@ namespace EsDr.Recovery.Tests.Execute.Elasticsearch;
 public sealed class ElasticsearchStepRunnerTests : IDisposable
 {
     private readonly EsPromotionStandIn es = new();
-    private readonly ElasticsearchHttp http;
+    private readonly ElasticsearchConnection http;
     private readonly ElasticsearchStepRunner runner;
 
     public ElasticsearchStepRunnerTests()
     {
-        http = new ElasticsearchHttp(es.Url, null, new HttpClientHandler());
-        runner = new ElasticsearchStepRunner(new Dictionary<string, ElasticsearchHttp>(StringComparer.Ordinal) { ["dub"] = http });
+        http = ElasticsearchConnection.Create(new ElasticsearchEndpoint(es.Url), null);
+        runner = new ElasticsearchStepRunner(new Dictionary<string, ElasticsearchConnection>(StringComparer.Ordinal) { ["dub"] = http });
     }
 
     public void Dispose()
@@ -63,6 +65,71 @@ public sealed class ElasticsearchStepRunnerTests : IDisposable
     {
         es.Indices["orders"] = new StandInIndex { Follow = "active" };
         es.Indices["customers"] = new StandInIndex { Follow = "active" };
+    }
+
+    [Fact]
+    public void Planned_calls_are_what_the_official_client_renders_for_each_typed_request()
+    {
+        var steps = FailoverEsSteps();
+
+        Assert.Equal(
+            [
+                "POST /orders/_ccr/pause_follow", "POST /orders/_close", "POST /orders/_ccr/unfollow", "POST /orders/_open",
+                "POST /customers/_ccr/pause_follow", "POST /customers/_close", "POST /customers/_ccr/unfollow", "POST /customers/_open",
+            ],
+            steps.Select(s => $"{s.Method} {s.Path}"));
+        Assert.All(steps, s => Assert.NotNull(ElasticsearchApi.Matching(s.Method, s.Path, s.Body)));
+    }
+
+    [Fact]
+    public async Task Allocation_exclusion_is_sent_exactly_as_planned_and_its_result_names_the_request_the_client_sent()
+    {
+        var call = ElasticsearchCall.Of("dub", ElasticsearchApi.PersistentSetting(ElasticsearchApi.ExcludeByName, "es-dub-1"), "exclude", "idempotent");
+
+        var result = await runner.RunAsync(call);
+
+        Assert.Equal("""{"persistent":{"cluster.routing.allocation.exclude._name":"es-dub-1"}}""", call.Body);
+        Assert.Equal([$"PUT /_cluster/settings {call.Body}"], es.Requests);
+        Assert.Equal($"sent PUT {es.Url}_cluster/settings {call.Body} → 200", result);
+        Assert.Equal("es-dub-1", es.PersistentSettings[ElasticsearchApi.ExcludeByName]);
+    }
+
+    [Fact]
+    public async Task Lifting_the_exclusion_sends_null_as_planned()
+    {
+        es.PersistentSettings[ElasticsearchApi.ExcludeByName] = "es-dub-1";
+        var call = ElasticsearchCall.Of("dub", ElasticsearchApi.PersistentSetting(ElasticsearchApi.ExcludeByName, null), "lift", "idempotent");
+
+        await runner.RunAsync(call);
+
+        Assert.Equal("""{"persistent":{"cluster.routing.allocation.exclude._name":null}}""", call.Body);
+        Assert.Equal([$"PUT /_cluster/settings {call.Body}"], es.Requests);
+        Assert.False(es.PersistentSettings.ContainsKey(ElasticsearchApi.ExcludeByName));
+    }
+
+    [Fact]
+    public async Task Audit_trail_records_each_planned_call_and_the_request_the_client_sent_for_it()
+    {
+        TwoActiveFollowers();
+        var dir = Directory.CreateTempSubdirectory("esdr-audit-");
+        try
+        {
+            using var audit = AuditTrail.Open(Path.Combine(dir.FullName, "audit.db"), Redactor.None);
+            var plan = new RecoveryPlan(RecoveryKind.RegionFailover, "promote dub", FailoverEsSteps());
+
+            var outcome = await new RecoveryExecutor(audit, runner, TimeProvider.System).RunAsync(plan, RecoveryTrigger.Operator);
+
+            var steps = audit.Recovery(outcome.RecoveryId)!.Steps;
+            Assert.Equal(RecoveryStatus.Succeeded, outcome.Status);
+            Assert.Equal("[es dub] POST /orders/_ccr/pause_follow", steps[0].Rendered);
+            Assert.Equal($"sent POST {es.Url}orders/_ccr/pause_follow → 200", steps[0].Detail);
+            Assert.All(steps.Zip(plan.Steps.Cast<ElasticsearchCall>()), p =>
+                Assert.Equal($"sent {p.Second.Method} {new Uri(es.Url, p.Second.Path.TrimStart('/'))} → 200", p.First.Detail));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public sealed class ElasticsearchObserverTests : IDisposable
 
     private static async Task<ClusterObservation> Observe(Uri url, TimeSpan? timeout = null)
     {
-        using var http = new ElasticsearchHttp(url, null, new HttpClientHandler(), timeout);
+        using var http = ElasticsearchConnection.Create(new ElasticsearchEndpoint(url), null, timeout);
         return await new ElasticsearchObserver(http, "dub").ObserveAsync();
     }
 
@@ -122,5 +122,43 @@ public sealed class ElasticsearchObserverTests : IDisposable
 
         Assert.Empty(seen.Followers);
         Assert.Equal(["GET /_cluster/health", "GET /_cat/nodes?format=json&h=name", "GET /_all/_ccr/info"], es.Requests);
+    }
+
+    [Fact]
+    public async Task Health_answered_with_an_error_status_is_never_read_as_green_even_with_a_green_body()
+    {
+        // The typed client fills a failed health response with defaults (status green, 0 nodes): the status must win.
+        var greenBody = EsExamples.Load("cluster.health.response.json");
+        greenBody["status"] = "green";
+        es.Override = (method, path) => path == "/_cluster/health" ? (500, greenBody) : null;
+        using var http = ElasticsearchConnection.Create(new ElasticsearchEndpoint(es.Url), null);
+
+        var e = await Assert.ThrowsAsync<ElasticsearchRequestException>(() => new ElasticsearchObserver(http, "dub").ObserveAsync());
+
+        Assert.Equal(500, e.StatusCode);
+        Assert.False(e.Unreachable);
+        Assert.Contains("answered 500", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_server_without_the_product_header_is_refused_by_the_clients_product_check()
+    {
+        es.SendsProductHeader = false;
+        using var http = ElasticsearchConnection.Create(new ElasticsearchEndpoint(es.Url), null);
+
+        var e = await Assert.ThrowsAsync<ElasticsearchRequestException>(() => new ElasticsearchObserver(http, "dub").ObserveAsync());
+
+        Assert.Contains("without 'X-Elastic-Product: Elasticsearch'", e.Message, StringComparison.Ordinal);
+        Assert.IsType<Elastic.Clients.Elasticsearch.UnsupportedProductException>(e.InnerException);
+    }
+
+    [Fact]
+    public async Task A_cancelled_caller_gets_cancellation_never_an_unreachable_or_failed_cluster()
+    {
+        es.HealthDelay = TimeSpan.FromSeconds(3);
+        using var http = ElasticsearchConnection.Create(new ElasticsearchEndpoint(es.Url), null, TimeSpan.FromSeconds(10));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new ElasticsearchObserver(http, "dub").ObserveAsync(cancel.Token));
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using EsDr.Recovery.Tests.Support;
 using EsDr.TestSupport;
 
 namespace EsDr.Recovery.Tests.Observe.Elasticsearch;
@@ -75,7 +76,13 @@ internal sealed partial class EsPromotionStandIn : IDisposable
     /// <summary>Persistent cluster settings set through <c>PUT /_cluster/settings</c> (a null value removes one).</summary>
     public Dictionary<string, string> PersistentSettings { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>"METHOD /path?query" of every request, in order.</summary>
+    /// <summary>Whether answers carry <c>X-Elastic-Product: Elasticsearch</c> (every real server's do).</summary>
+    public bool SendsProductHeader { get; set; } = true;
+
+    /// <summary>Answer this instead for a matching (method, path): to play a failing server.</summary>
+    public Func<string, string, (int Status, JsonNode Body)?>? Override { get; set; }
+
+    /// <summary>"METHOD /path?query[ body]" of every request, in order.</summary>
     public IReadOnlyList<string> Requests
     {
         get { lock (sync) return requests.ToList(); }
@@ -116,19 +123,24 @@ internal sealed partial class EsPromotionStandIn : IDisposable
         {
             var url = context.Request.Url!;
             var pathAndQuery = url.PathAndQuery;
-            lock (sync) requests.Add($"{context.Request.HttpMethod} {pathAndQuery}");
+            var accept = context.Request.Headers["Accept"];
+            var contentType = ElasticsearchWire.ContentTypeFor(accept);
             if (url.AbsolutePath == "/_cluster/health" && HealthDelay > TimeSpan.Zero)
                 await Task.Delay(HealthDelay);
             string body;
             using (var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8))
                 body = await reader.ReadToEndAsync();
+            lock (sync) requests.Add(body.Length == 0 ? $"{context.Request.HttpMethod} {pathAndQuery}" : $"{context.Request.HttpMethod} {pathAndQuery} {body}");
             (int Status, JsonNode Body) answer;
-            lock (sync) answer = context.Request.HttpMethod == "PUT" && url.AbsolutePath == "/_cluster/settings"
+            if (contentType is null) answer = (400, JsonNode.Parse(ElasticsearchWire.MediaTypeError(accept!))!);
+            else if (Override?.Invoke(context.Request.HttpMethod, url.AbsolutePath) is { } forced) answer = forced;
+            else lock (sync) answer = context.Request.HttpMethod == "PUT" && url.AbsolutePath == "/_cluster/settings"
                 ? PutSettings(body)
                 : Handle(context.Request.HttpMethod, url.AbsolutePath, Query(url));
             var bytes = Encoding.UTF8.GetBytes(answer.Body.ToJsonString());
             context.Response.StatusCode = answer.Status;
-            context.Response.ContentType = "application/json";
+            context.Response.ContentType = contentType ?? "application/json";
+            if (SendsProductHeader) context.Response.AddHeader(ElasticsearchWire.ProductHeader, ElasticsearchWire.Product);
             await context.Response.OutputStream.WriteAsync(bytes);
             context.Response.Close();
         }
