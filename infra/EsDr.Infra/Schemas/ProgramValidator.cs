@@ -18,22 +18,32 @@ public static class ProgramValidator
     );
 
     /// <summary>Every problem found, in document order; empty when the program is valid.</summary>
-    public static IReadOnlyList<ProgramProblem> Validate(string programYamlOrJson, ProviderSchemas schemas)
+    public static IReadOnlyList<ProgramProblem> Validate(string programYamlOrJson, ProviderSchemas schemas) =>
+        Validate(programYamlOrJson, schemas, out _);
+
+    /// <param name="program">The program as read, for the checks that follow (null when it is not valid YAML).</param>
+    internal static IReadOnlyList<ProgramProblem> Validate(string programYamlOrJson, ProviderSchemas schemas, out ProgramValue? program)
     {
         ArgumentNullException.ThrowIfNull(programYamlOrJson);
         ArgumentNullException.ThrowIfNull(schemas);
 
-        var problems = new ProblemList();
-        ProgramValue? root;
+        program = null;
         try
         {
-            root = ProgramText.Parse(programYamlOrJson);
+            program = ProgramText.Parse(programYamlOrJson);
         }
         catch (YamlException e)
         {
-            problems.Add($"line {e.Start.Line}, column {e.Start.Column}", $"not valid YAML: {Innermost(e).Message}");
-            return problems.Items;
+            var invalid = new ProblemList();
+            invalid.Add($"line {e.Start.Line}, column {e.Start.Column}", $"not valid YAML: {Innermost(e).Message}");
+            return invalid.Items;
         }
+        return Validate(program, schemas);
+    }
+
+    private static IReadOnlyList<ProgramProblem> Validate(ProgramValue? root, ProviderSchemas schemas)
+    {
+        var problems = new ProblemList();
 
         if (root is not MapValue program)
         {
