@@ -55,9 +55,9 @@ public sealed record StackCompilation(
         var tooLarge = sizes.Where(s => !s.Fits).ToList();
         if (tooLarge.Count > 0) throw new InvalidConfigException(tooLarge.Select(s => s.TooLarge(compressed.Contains(s.Vm))).ToList());
         var yaml = ProgramYamlWriter.Write(program);
-        // The program text is read back once, for the schema check and the cycle check alike.
-        var schemaProblems = ProgramValidator.Validate(yaml, ProviderSchemas.LoadEmbedded(), out var read);
-        var problems = schemaProblems.Concat(DependencyGraph.Problems(read)).Concat(unbounded).ToList();
+        // Checked as Pulumi will read the text, without parsing it again (the round-trip tests hold the two equal).
+        var read = ProgramYamlWriter.AsRead(program);
+        var problems = ProgramValidator.Validate(read, ProviderSchemas.LoadEmbedded()).Concat(DependencyGraph.Problems(read)).Concat(unbounded).ToList();
         return new StackCompilation(config, topology, program, yaml, files, problems) { UserData = sizes };
     }
 }

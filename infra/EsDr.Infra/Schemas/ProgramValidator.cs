@@ -18,16 +18,12 @@ public static class ProgramValidator
     );
 
     /// <summary>Every problem found, in document order; empty when the program is valid.</summary>
-    public static IReadOnlyList<ProgramProblem> Validate(string programYamlOrJson, ProviderSchemas schemas) =>
-        Validate(programYamlOrJson, schemas, out _);
-
-    /// <param name="program">The program as read, for the checks that follow (null when it is not valid YAML).</param>
-    internal static IReadOnlyList<ProgramProblem> Validate(string programYamlOrJson, ProviderSchemas schemas, out ProgramValue? program)
+    public static IReadOnlyList<ProgramProblem> Validate(string programYamlOrJson, ProviderSchemas schemas)
     {
         ArgumentNullException.ThrowIfNull(programYamlOrJson);
         ArgumentNullException.ThrowIfNull(schemas);
 
-        program = null;
+        ProgramValue? program;
         try
         {
             program = ProgramText.Parse(programYamlOrJson);
@@ -41,7 +37,8 @@ public static class ProgramValidator
         return Validate(program, schemas);
     }
 
-    private static IReadOnlyList<ProgramProblem> Validate(ProgramValue? root, ProviderSchemas schemas)
+    /// <summary>Every problem of a program already read (<see cref="Program.ProgramYamlWriter.AsRead"/>), in document order.</summary>
+    internal static IReadOnlyList<ProgramProblem> Validate(ProgramValue? root, ProviderSchemas schemas)
     {
         var problems = new ProblemList();
 
