@@ -6,6 +6,8 @@
 #   prometheus, prometheus-alertmanager – `promtool check/test rules` and `amtool check-config`
 #   mariadb-server, mariadb-client – a real primary and replica on loopback from the rendered my.cnf
 #   etcd-server – the recovery lease, with two contenders on a real etcd
+#   clang, zlib1g-dev – the Native AOT toolchain: bin/es-dr publishes the compiler Native AOT with them, and the
+#               tests compare that binary with the JIT build (they fail, not skip, without it)
 # Only the .NET SDK is assumed; Debian packages come from apt-get (as root, or through sudo).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -19,6 +21,8 @@ command -v amtool >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need+=(mariadb-server)
 command -v mariadb >/dev/null 2>&1 || need+=(mariadb-client)
 command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
+command -v clang >/dev/null 2>&1 || need+=(clang)
+[ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
@@ -27,8 +31,14 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-# Build the compiler the way Pulumi will run it, so the tests that start it do not pay for the build.
+# Build the compiler the way Pulumi will run it (Native AOT), so the tests that start it do not pay for the build.
+# A ReadyToRun build from before clang was installed (.ci/run's first step on a fresh machine) is built again.
+if [ -f .artifacts/compiler/es-dr.dll ] && command -v clang >/dev/null 2>&1 && [ "${ESDR_COMPILER_BUILD:-aot}" != readytorun ]; then
+  rm -f .artifacts/compiler.stamp
+fi
+start=$(date +%s)
 ./bin/es-dr --help >/dev/null
+echo "compiler built (Native AOT where clang is installed) in $(( $(date +%s) - start )) s"
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

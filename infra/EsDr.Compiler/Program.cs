@@ -8,7 +8,7 @@ namespace EsDr.Compiler;
 /// </summary>
 internal static class Program
 {
-    private static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+    private static int Main(string[] args) => SourceFreshness.RunLauncherIfStale(args) ?? Run(args, Console.Out, Console.Error);
 
     internal static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {

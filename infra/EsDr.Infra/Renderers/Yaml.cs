@@ -54,10 +54,24 @@ internal static class Yaml
 
     public static KeyValuePair<string, YamlNode> Entry(string key, YamlNode value) => new(key, value);
 
+    /// <summary>
+    /// One document, written by the node itself: what YamlDotNet's serializer does for a node, without building a
+    /// reflection-based serializer per file (costly at start-up, and not available under Native AOT).
+    /// </summary>
     public static string Serialize(YamlNode root)
     {
+        ArgumentNullException.ThrowIfNull(root);
         using var writer = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
-        new SerializerBuilder().Build().Serialize(new Emitter(writer, Settings), root);
+        var emitter = new Emitter(writer, Settings);
+        emitter.Emit(new StreamStart());
+        emitter.Emit(new DocumentStart());
+        ((IYamlConvertible)root).Write(emitter, NoNestedObjects);
+        emitter.Emit(new DocumentEnd(isImplicit: true));
+        emitter.Emit(new StreamEnd());
         return writer.ToString();
     }
+
+    // A node writes its children itself; it never asks the serializer for a nested object.
+    private static void NoNestedObjects(object? value, Type? type) =>
+        throw new InvalidOperationException("a YAML node asked to serialize a nested object");
 }

@@ -1,5 +1,3 @@
-using YamlDotNet.RepresentationModel;
-
 namespace EsDr.Infra.Schemas;
 
 /// <summary>
@@ -13,18 +11,18 @@ public sealed class DependencyGraph
 
     public IReadOnlyDictionary<string, SortedSet<string>> Edges => edges;
 
-    public static DependencyGraph FromProgram(string yaml)
+    public static DependencyGraph FromProgram(string yaml) => FromProgram(ProgramText.Parse(yaml));
+
+    /// <summary>The graph of a program already read (the schema check reads it once, for both checks).</summary>
+    internal static DependencyGraph FromProgram(ProgramValue? program)
     {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(yaml));
         var graph = new DependencyGraph();
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root) return graph;
+        if (program is not MapValue root) return graph;
         foreach (var section in new[] { "resources", "variables" })
         {
-            if (!root.Children.TryGetValue(new YamlScalarNode(section), out var node) || node is not YamlMappingNode declarations) continue;
-            foreach (var (key, value) in declarations.Children)
+            if (root[section] is not MapValue declarations) continue;
+            foreach (var (name, value) in declarations.Entries)
             {
-                var name = ((YamlScalarNode)key).Value!;
                 graph.edges.TryAdd(name, new SortedSet<string>(StringComparer.Ordinal));
                 foreach (var referenced in References(value)) graph.edges[name].Add(referenced);
             }
@@ -47,8 +45,10 @@ public sealed class DependencyGraph
     }
 
     /// <summary>The cycle as a program problem, for <see cref="Compilation.StackCompilation"/>.</summary>
-    public static IReadOnlyList<ProgramProblem> Problems(string yaml) =>
-        FromProgram(yaml).FindCycle() is { } cycle
+    public static IReadOnlyList<ProgramProblem> Problems(string yaml) => Problems(ProgramText.Parse(yaml));
+
+    internal static IReadOnlyList<ProgramProblem> Problems(ProgramValue? program) =>
+        FromProgram(program).FindCycle() is { } cycle
             ? [new ProgramProblem(cycle[0], $"dependency cycle: {string.Join(" → ", cycle)}")]
             : [];
 
@@ -71,11 +71,11 @@ public sealed class DependencyGraph
         return null;
     }
 
-    private static IEnumerable<string> References(YamlNode node) => node switch
+    private static IEnumerable<string> References(ProgramValue value) => value switch
     {
-        YamlScalarNode { Value: { } text } => InterpolatedString.Parse(text).Interpolations.Select(i => i.RootName),
-        YamlSequenceNode list => list.Children.SelectMany(References),
-        YamlMappingNode map => map.Children.SelectMany(kv => References(kv.Value)),
+        ScalarValue scalar => InterpolatedString.Parse(scalar.Text).Interpolations.Select(i => i.RootName),
+        ListValue list => list.Items.SelectMany(References),
+        MapValue map => map.Entries.SelectMany(e => References(e.Value)),
         _ => [],
     };
 }

@@ -23,17 +23,24 @@ public static class ProgramValidator
         ArgumentNullException.ThrowIfNull(programYamlOrJson);
         ArgumentNullException.ThrowIfNull(schemas);
 
-        var problems = new ProblemList();
-        ProgramValue? root;
+        ProgramValue? program;
         try
         {
-            root = ProgramText.Parse(programYamlOrJson);
+            program = ProgramText.Parse(programYamlOrJson);
         }
         catch (YamlException e)
         {
-            problems.Add($"line {e.Start.Line}, column {e.Start.Column}", $"not valid YAML: {Innermost(e).Message}");
-            return problems.Items;
+            var invalid = new ProblemList();
+            invalid.Add($"line {e.Start.Line}, column {e.Start.Column}", $"not valid YAML: {Innermost(e).Message}");
+            return invalid.Items;
         }
+        return Validate(program, schemas);
+    }
+
+    /// <summary>Every problem of a program already read (<see cref="Program.ProgramYamlWriter.AsRead"/>), in document order.</summary>
+    internal static IReadOnlyList<ProgramProblem> Validate(ProgramValue? root, ProviderSchemas schemas)
+    {
+        var problems = new ProblemList();
 
         if (root is not MapValue program)
         {

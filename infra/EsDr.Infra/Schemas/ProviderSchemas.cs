@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
 
@@ -14,17 +15,19 @@ public sealed class ProviderSchemas
     private const string ResourcePrefix = "schemas/";
     private static readonly Lazy<ProviderSchemas> Embedded = new(LoadFromAssembly, LazyThreadSafetyMode.ExecutionAndPublication);
 
+    private readonly Lazy<IReadOnlyDictionary<string, string>> pinnedVersions;
+
     private ProviderSchemas(IReadOnlyDictionary<string, PackageSchema> packages)
     {
         Packages = packages;
-        PinnedVersions = packages.Values.ToDictionary(p => p.Name, p => p.Version, StringComparer.Ordinal);
+        pinnedVersions = new(() => packages.Values.ToDictionary(p => p.Name, p => p.Version, StringComparer.Ordinal));
     }
 
-    /// <summary>Package name (<c>linode</c>, <c>aws</c>, …) → its schema.</summary>
+    /// <summary>Package name (<c>linode</c>, <c>aws</c>, …) → its schema. Embedded schemas are read when first asked for.</summary>
     public IReadOnlyDictionary<string, PackageSchema> Packages { get; }
 
     /// <summary>Package name → the version the program pins, e.g. <c>linode</c> → <c>6.0.0</c>.</summary>
-    public IReadOnlyDictionary<string, string> PinnedVersions { get; }
+    public IReadOnlyDictionary<string, string> PinnedVersions => pinnedVersions.Value;
 
     /// <summary>The schemas embedded in this assembly, read once per process.</summary>
     public static ProviderSchemas LoadEmbedded() => Embedded.Value;
@@ -36,8 +39,8 @@ public sealed class ProviderSchemas
         var packages = new Dictionary<string, PackageSchema>(StringComparer.Ordinal);
         foreach (var json in documents)
         {
-            using var document = JsonDocument.Parse(json);
-            Add(packages, SchemaReader.ReadPackage(document.RootElement));
+            // Not disposed: resources and types are read from the document when first asked for.
+            Add(packages, SchemaReader.ReadPackage(JsonDocument.Parse(json).RootElement));
         }
 
         return new ProviderSchemas(packages);
@@ -73,24 +76,64 @@ public sealed class ProviderSchemas
         return package.Resources.GetValueOrDefault(token);
     }
 
+    /// <summary>
+    /// Names every embedded schema (<c>schemas/linode.json</c> → <c>linode</c>) and reads one only when a program
+    /// names its package: the dev stack never reads AWS's 740 KB.
+    /// </summary>
     private static ProviderSchemas LoadFromAssembly()
     {
         var assembly = typeof(ProviderSchemas).Assembly;
-        var packages = new Dictionary<string, PackageSchema>(StringComparer.Ordinal);
-        foreach (var name in assembly.GetManifestResourceNames().Where(IsSchemaResource).Order(StringComparer.Ordinal))
-        {
-            using var stream = assembly.GetManifestResourceStream(name)
-                ?? throw new InvalidOperationException($"embedded schema {name} cannot be opened");
-            using var document = JsonDocument.Parse(stream);
-            Add(packages, SchemaReader.ReadPackage(document.RootElement));
-        }
-
-        if (packages.Count == 0)
+        var names = assembly.GetManifestResourceNames().Where(IsSchemaResource).Order(StringComparer.Ordinal).ToList();
+        if (names.Count == 0)
         {
             throw new InvalidOperationException($"no provider schemas are embedded in {assembly.GetName().Name} (expected {ResourcePrefix}*.json)");
         }
 
-        return new ProviderSchemas(packages);
+        return new ProviderSchemas(new EmbeddedPackages(names.ToDictionary(PackageNameOf, name => name, StringComparer.Ordinal)));
+    }
+
+    private static string PackageNameOf(string resourceName) => resourceName[ResourcePrefix.Length..^".json".Length];
+
+    private static PackageSchema ReadEmbedded(string package, string resourceName)
+    {
+        using var stream = typeof(ProviderSchemas).Assembly.GetManifestResourceStream(resourceName)
+            ?? throw new InvalidOperationException($"embedded schema {resourceName} cannot be opened");
+        // Not disposed: the package's resources and types are read from the document when first asked for.
+        var document = JsonDocument.Parse(stream);
+        var schema = SchemaReader.ReadPackage(document.RootElement);
+        return string.Equals(schema.Name, package, StringComparison.Ordinal)
+            ? schema
+            : throw new InvalidOperationException($"embedded schema {resourceName} is for package '{schema.Name}'");
+    }
+
+    /// <summary>The embedded packages by name, each read on first use, once, whichever thread asks.</summary>
+    private sealed class EmbeddedPackages(IReadOnlyDictionary<string, string> resourceNames) : IReadOnlyDictionary<string, PackageSchema>
+    {
+        private readonly Dictionary<string, Lazy<PackageSchema>> packages = resourceNames.ToDictionary(
+            kv => kv.Key,
+            kv => new Lazy<PackageSchema>(() => ReadEmbedded(kv.Key, kv.Value), LazyThreadSafetyMode.ExecutionAndPublication),
+            StringComparer.Ordinal);
+
+        public PackageSchema this[string key] => packages[key].Value;
+
+        public IEnumerable<string> Keys => packages.Keys;
+
+        public IEnumerable<PackageSchema> Values => packages.Values.Select(p => p.Value);
+
+        public int Count => packages.Count;
+
+        public bool ContainsKey(string key) => packages.ContainsKey(key);
+
+        public bool TryGetValue(string key, [MaybeNullWhen(false)] out PackageSchema value)
+        {
+            value = packages.TryGetValue(key, out var package) ? package.Value : null;
+            return value is not null;
+        }
+
+        public IEnumerator<KeyValuePair<string, PackageSchema>> GetEnumerator() =>
+            packages.Select(kv => new KeyValuePair<string, PackageSchema>(kv.Key, kv.Value.Value)).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     private static bool IsSchemaResource(string name) =>
@@ -114,25 +157,8 @@ public sealed class ProviderSchemas
         {
             var name = RequiredString(root, "name");
             var version = RequiredString(root, "version");
-
-            var resources = new Dictionary<string, ResourceSchema>(StringComparer.Ordinal);
-            if (root.TryGetProperty("resources", out var resourcesElement))
-            {
-                foreach (var resource in resourcesElement.EnumerateObject())
-                {
-                    resources[resource.Name] = ReadResource(resource.Name, resource.Value);
-                }
-            }
-
-            var types = new Dictionary<string, TypeSchema>(StringComparer.Ordinal);
-            if (root.TryGetProperty("types", out var typesElement))
-            {
-                foreach (var type in typesElement.EnumerateObject())
-                {
-                    types[type.Name] = ReadType(type.Name, type.Value);
-                }
-            }
-
+            var resources = new LazyJsonMap<ResourceSchema>(root, "resources", ReadResource);
+            var types = new LazyJsonMap<TypeSchema>(root, "types", ReadType);
             var provider = root.TryGetProperty("provider", out var providerElement)
                 ? ReadResource(ProviderTokenPrefix + name, providerElement)
                 : new ResourceSchema(ProviderTokenPrefix + name, NoProperties, [], NoProperties);
