@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EsDr.Recovery.Operate;
 using EsDr.Recovery.Execute.Audit;
 
 namespace EsDr.Recovery;
@@ -98,7 +99,7 @@ internal static class HistoryCommand
                     ["index"] = s.Index, ["description"] = s.Description, ["rendered"] = s.Rendered,
                     ["status"] = s.Status.ToString(), ["attempts"] = s.Attempts, ["detail"] = s.Detail,
                 }).ToArray()),
-            }).ToArray()).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            }).ToArray()).ToJsonString(JsonOutput.Indented));
             return ExitCodes.Ok;
         }
         if (history.Count == 0) stdout.WriteLine("no recoveries recorded");

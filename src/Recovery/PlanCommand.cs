@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EsDr.Recovery.Operate;
 using EsDr.Infra.Config;
 using EsDr.Recovery.Execute.Pulumi;
 using EsDr.Recovery.Plan;
@@ -44,7 +45,7 @@ internal static class PlanCommand
             {
                 var steps = new JsonArray(plan.Steps.Select(s => (JsonNode)s.Render()).ToArray());
                 stdout.WriteLine(new JsonObject { ["scenario"] = scenario, ["stack"] = stack, ["steps"] = steps }
-                    .ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                    .ToJsonString(JsonOutput.Indented));
             }
             else
             {

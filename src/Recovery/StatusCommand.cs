@@ -54,7 +54,7 @@ internal static class StatusCommand
             return;
         }
         var output = json
-            ? report.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n"
+            ? report.ToJson().ToJsonString(JsonOutput.Indented) + "\n"
             : report.Render();
         await console.Out.WriteAsync(redactor.Redact(output)).ConfigureAwait(false);
     }

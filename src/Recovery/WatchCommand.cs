@@ -330,7 +330,7 @@ internal static class WatchCommand
             {
                 var withTime = new JsonObject { ["time"] = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture) };
                 foreach (var (k, v) in json) withTime[k] = v?.DeepClone();
-                line = withTime.ToJsonString();
+                line = withTime.ToJsonString(JsonOutput.Lines);
             }
             else
             {

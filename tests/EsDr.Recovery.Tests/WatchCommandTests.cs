@@ -49,6 +49,9 @@ public sealed partial class WatchCommandTests
         Assert.False((bool)round["healthy"]!);
         Assert.Contains(round["problems"]!.AsArray(), p => ((string)p!).StartsWith("fra: ", StringComparison.Ordinal));
         Assert.DoesNotContain(round["problems"]!.AsArray(), p => ((string)p!).StartsWith("dub: ", StringComparison.Ordinal));
+        // A log pipeline reads the offset as written, not as the HTML-safe escape \u002B.
+        Assert.EndsWith("+00:00", (string?)round["time"], StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u002B", bed.Out.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

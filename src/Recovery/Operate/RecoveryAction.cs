@@ -173,7 +173,7 @@ internal static class RecoveryAction
                 ["summary"] = plan?.Summary,
                 ["steps"] = new JsonArray((plan?.Steps ?? []).Select(s => (JsonNode)s.Render()).ToArray()),
             };
-            await console.Out.WriteLineAsync(redactor.Redact(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }))).ConfigureAwait(false);
+            await console.Out.WriteLineAsync(redactor.Redact(json.ToJsonString(JsonOutput.Indented))).ConfigureAwait(false);
         }
         else
         {

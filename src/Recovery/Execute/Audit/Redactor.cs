@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace EsDr.Recovery.Execute.Audit;
@@ -33,10 +35,18 @@ internal sealed class Redactor
     public Redactor(IEnumerable<string> knownSecrets)
     {
         ArgumentNullException.ThrowIfNull(knownSecrets);
-        // Longest first, so a secret that contains another is removed whole.
-        secrets = knownSecrets.Where(s => !string.IsNullOrEmpty(s)).Distinct(StringComparer.Ordinal)
+        // Longest first, so a secret that contains another is removed whole. Each also as JSON writes it: a password
+        // with a quote, a backslash, '+' or '&' reaches JSON text escaped, where the plain form would not match.
+        secrets = knownSecrets.Where(s => !string.IsNullOrEmpty(s)).SelectMany(AsWritten).Distinct(StringComparer.Ordinal)
             .OrderByDescending(s => s.Length).ToArray();
     }
+
+    private static IEnumerable<string> AsWritten(string secret) =>
+    [
+        secret,
+        JsonEncodedText.Encode(secret).ToString(),
+        JsonEncodedText.Encode(secret, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString(),
+    ];
 
     public static Redactor None { get; } = new([]);
 

@@ -32,6 +32,22 @@ public class RedactorTests
         Assert.Equal("curl -H 'X-Api: [redacted]' then again [redacted]", redacted);
     }
 
+    [Theory]
+    [InlineData("Pa+ss&w<0>rd")]
+    [InlineData("quo\"te\\back")]
+    [InlineData("tab\there")]
+    public void Known_secrets_are_removed_from_json_text_whichever_way_it_escapes_them(string secret)
+    {
+        var redactor = new Redactor([secret]);
+        var document = new System.Text.Json.Nodes.JsonObject { ["detail"] = $"login with {secret} failed" };
+
+        var plain = redactor.Redact(document.ToJsonString());
+        var relaxed = redactor.Redact(document.ToJsonString(EsDr.Recovery.Operate.JsonOutput.Lines));
+
+        Assert.Equal("""{"detail":"login with [redacted] failed"}""", plain);
+        Assert.Equal("""{"detail":"login with [redacted] failed"}""", relaxed);
+    }
+
     [Fact]
     public void Text_without_secrets_is_left_alone()
     {
