@@ -48,10 +48,34 @@ internal sealed class FiringAlerts(int maxAlerts = 10_000)
 /// observed as a count (<see cref="ClusterFacets.NodeCount"/>), not as a list of members; the endpoint
 /// (<see cref="AlertRules.EndpointProbeDown"/>); the MySQL replica's threads. Reachability, the master, which nodes
 /// are members, CCR and lag are not observed (lag alerts carry no number to compare).
+/// A missing series fires nothing, so "no alert" means "fine" only while Prometheus can see the component: the
+/// visibility alerts (<see cref="AlertRules.ScrapeTargetDown"/>, <see cref="AlertRules.ElasticsearchClusterUnreachable"/>,
+/// <see cref="AlertRules.MysqlServerUnreachable"/>, <see cref="AlertRules.MysqlReplicaStatusMissing"/>) make that
+/// component unknown: a cluster observed with no facet and no status, an endpoint or database left out. Unknown is
+/// neither healthy nor a failure: the analysis rules yield nothing for it, so it neither confirms nor clears.
 /// </summary>
 internal static class AlertVantage
 {
     public const string Name = "alerts";
+
+    /// <summary>What a region's alerts can leave unseen.</summary>
+    private enum Component { Cluster, Endpoint, Database }
+
+    /// <summary>The one table from visibility alert to the component it makes unknown.</summary>
+    private static readonly Dictionary<string, Component> Unseen = new(StringComparer.Ordinal)
+    {
+        [AlertRules.ElasticsearchClusterUnreachable] = Component.Cluster,
+        [AlertRules.MysqlServerUnreachable] = Component.Database,
+        [AlertRules.MysqlReplicaStatusMissing] = Component.Database,
+    };
+
+    /// <summary>An unscraped target hides what its job reports on; the recovery program's own job has no region.</summary>
+    private static readonly Dictionary<string, Component> UnscrapedJob = new(StringComparer.Ordinal)
+    {
+        [MonitoringLabels.ElasticsearchJob] = Component.Cluster,
+        [MonitoringLabels.BlackboxJob] = Component.Endpoint,
+        [MonitoringLabels.MysqldJob] = Component.Database,
+    };
 
     public static HealthSnapshot Snapshot(DateTimeOffset at, IReadOnlyList<AlertReceived> firing, ExpectedTopology expected)
     {
@@ -65,16 +89,27 @@ internal static class AlertVantage
             bool Fires(string alertName) => firing.Any(a => a.AlertName == alertName
                 && a.Labels.TryGetValue(MonitoringLabels.Region, out var r) && r == region.Name);
 
-            var status = Fires(AlertRules.ElasticsearchClusterRed) ? ClusterStatus.Red
-                : Fires(AlertRules.ElasticsearchClusterYellowTooLong) ? ClusterStatus.Yellow
-                : ClusterStatus.Green;
-            clusters.Add(new ClusterObservation(region.Name, Reachable: true, status, HasMaster: true, [], [],
-                ClusterFacets.Status | ClusterFacets.NodeCount)
+            bool Unknown(Component component) => firing.Any(a => UnseenBy(a) == component
+                && a.Labels.TryGetValue(MonitoringLabels.Region, out var r) && r == region.Name);
+
+            if (Unknown(Component.Cluster))
             {
-                FewerNodesThanExpected = Fires(AlertRules.ElasticsearchFewerNodesThanExpected),
-            });
-            endpoints.Add(new EndpointObservation(region.Name, Healthy: !Fires(AlertRules.EndpointProbeDown)));
-            if (region.Name == expected.MySqlReplicaRegion)
+                clusters.Add(UnknownCluster(region.Name));
+            }
+            else
+            {
+                var status = Fires(AlertRules.ElasticsearchClusterRed) ? ClusterStatus.Red
+                    : Fires(AlertRules.ElasticsearchClusterYellowTooLong) ? ClusterStatus.Yellow
+                    : ClusterStatus.Green;
+                clusters.Add(new ClusterObservation(region.Name, Reachable: true, status, HasMaster: true, [], [],
+                    ClusterFacets.Status | ClusterFacets.NodeCount)
+                {
+                    FewerNodesThanExpected = Fires(AlertRules.ElasticsearchFewerNodesThanExpected),
+                });
+            }
+            if (!Unknown(Component.Endpoint))
+                endpoints.Add(new EndpointObservation(region.Name, Healthy: !Fires(AlertRules.EndpointProbeDown)));
+            if (region.Name == expected.MySqlReplicaRegion && !Unknown(Component.Database))
             {
                 databases.Add(new DatabaseObservation(region.Name, Reachable: true, ReadOnly: true, IsReplica: true,
                     IoThreadRunning: !Fires(AlertRules.MysqlReplicaIoThreadStopped),
@@ -84,4 +119,16 @@ internal static class AlertVantage
         }
         return new HealthSnapshot(at, Name, clusters, databases, endpoints);
     }
+
+    private static Component? UnseenBy(AlertReceived alert) =>
+        alert.AlertName == AlertRules.ScrapeTargetDown
+            ? alert.Labels.TryGetValue(MonitoringLabels.Job, out var job) && UnscrapedJob.TryGetValue(job, out var byJob) ? byJob : null
+            : Unseen.TryGetValue(alert.AlertName, out var byAlert) ? byAlert : null;
+
+    /// <summary>
+    /// Kept in the snapshot, so the region still shows a cluster, with no status ("unknown"); observing no facet,
+    /// it gives the analysis rules nothing to judge: not green, not red, and not unreachable (no RegionDown evidence).
+    /// </summary>
+    private static ClusterObservation UnknownCluster(string region) =>
+        new(region, Reachable: true, Status: null, HasMaster: true, [], [], ClusterFacets.None);
 }

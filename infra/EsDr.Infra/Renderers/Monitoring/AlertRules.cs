@@ -47,6 +47,10 @@ public static class AlertRules
     public const string MysqlReplicaIoThreadStopped = nameof(MysqlReplicaIoThreadStopped);
     public const string MysqlReplicaSqlThreadStopped = nameof(MysqlReplicaSqlThreadStopped);
     public const string EndpointProbeDown = nameof(EndpointProbeDown);
+    public const string ScrapeTargetDown = nameof(ScrapeTargetDown);
+    public const string ElasticsearchClusterUnreachable = nameof(ElasticsearchClusterUnreachable);
+    public const string MysqlServerUnreachable = nameof(MysqlServerUnreachable);
+    public const string MysqlReplicaStatusMissing = nameof(MysqlReplicaStatusMissing);
 
     public static IReadOnlyList<string> AlertNames { get; } =
     [
@@ -54,6 +58,7 @@ public static class AlertRules
         CcrLagTooHigh, CcrFatalError,
         MysqlReplicaLagTooHigh, MysqlReplicaIoThreadStopped, MysqlReplicaSqlThreadStopped,
         EndpointProbeDown,
+        ScrapeTargetDown, ElasticsearchClusterUnreachable, MysqlServerUnreachable, MysqlReplicaStatusMissing,
     ];
 
     public const string Critical = "critical";
@@ -87,10 +92,20 @@ public static class AlertRules
     // blackbox_exporter: 1 when the probe succeeded.
     internal const string ProbeSuccessMetric = "probe_success";
 
+    // Prometheus sets up to 0 for a target whose scrape failed; its other series then go stale and vanish.
+    internal const string UpMetric = "up";
+
+    // Each exporter answers its scrape even when it cannot reach its server, reporting that as 0 here
+    // (elasticsearch_exporter collector/cluster_health.go, mysqld_exporter mysqld_exporter.go); the
+    // server's own series are then missing, not 0, so no other rule can fire.
+    internal const string ClusterHealthUpMetric = "elasticsearch_cluster_health_up";
+    internal const string MysqlUpMetric = "mysql_up";
+
     internal const string ElasticsearchGroup = "esdr-elasticsearch";
     internal const string CcrGroup = "esdr-ccr";
     internal const string MysqlGroup = "esdr-mysql";
     internal const string EndpointGroup = "esdr-endpoints";
+    internal const string VisibilityGroup = "esdr-visibility";
 
     private const string Value = "{{ $value }}";
 
@@ -108,6 +123,7 @@ public static class AlertRules
                 Group(CcrGroup, Ccr(t)),
                 Group(MysqlGroup, Mysql(t)),
                 Group(EndpointGroup, Endpoints(t)),
+                Group(VisibilityGroup, Visibility(t)),
             ])),
         ]));
     }
@@ -192,6 +208,41 @@ public static class AlertRules
             $"Endpoint {L(Instance)} in {L(Region)} fails its probe",
             $"The endpoint has not answered its health check for over {PromDuration.Format(t.ProbeFor)}. "
             + "Recovery counts these as failed checks; when they persist from more than one vantage point it fails the region over.");
+    }
+
+    /// <summary>
+    /// A missing series matches no comparison, so without these a stopped exporter or server reads as healthy.
+    /// Each failure raises exactly one of them: the exporter unscraped (<c>up</c>), the exporter unable to reach
+    /// its server (<c>*_up</c>), or a replica server that answers but reports no replication status. Each keeps
+    /// the target's labels (region, cluster, role), so recovery knows which component it cannot see.
+    /// </summary>
+    private static IEnumerable<YamlMappingNode> Visibility(AlertThresholds t)
+    {
+        yield return Rule(ScrapeTargetDown,
+            $"{UpMetric} == 0", t.ProbeFor, Warning,
+            $"Prometheus cannot scrape the {L(Job)} target {L(Instance)}",
+            $"The target has failed every scrape for over {PromDuration.Format(t.ProbeFor)}, so every series it exports is missing "
+            + "and no other alert about it can fire. Recovery treats what this target reports on as unknown (neither healthy nor failed) until it is scraped again.");
+
+        yield return Rule(ElasticsearchClusterUnreachable,
+            $"{ClusterHealthUpMetric} == 0", t.ProbeFor, Critical,
+            $"elasticsearch_exporter cannot reach cluster {L(Cluster)} in {L(Region)}",
+            $"The exporter has not got the cluster's health through the regional endpoint for over {PromDuration.Format(t.ProbeFor)}, "
+            + "so the colour and node-count alerts of this cluster cannot fire. Recovery treats the cluster's state as unknown, "
+            + "not as healthy and not by itself as a lost region (that needs the endpoint probes and the other vantage points).");
+
+        yield return Rule(MysqlServerUnreachable,
+            $"{MysqlUpMetric} == 0", t.ProbeFor, Critical,
+            $"mysqld_exporter cannot reach the {L(Role)} database in {L(Region)}",
+            $"The exporter has not been able to log in to the database for over {PromDuration.Format(t.ProbeFor)}: the server is stopped, "
+            + "unreachable or refuses the monitor user, and its replication alerts cannot fire. Recovery treats the database's state as unknown.");
+
+        yield return Rule(MysqlReplicaStatusMissing,
+            $"{MysqlUpMetric}{{{Role}=\"{RoleValue(DatabaseRole.Replica)}\"}} == 1 unless on({Job}, {Instance}) ({IoRunningMetric} or {IoRunningMetricReplica})",
+            t.ReplicaThreadFor, Critical,
+            $"MySQL replica in {L(Region)} reports no replication status",
+            "The server answers but SHOW REPLICA STATUS is empty (replication was reset or never configured) or the monitor user may not run it, "
+            + "so the replication alerts cannot fire. Recovery treats the replica's state as unknown.");
     }
 
     private static YamlMappingNode Group(string name, IEnumerable<YamlMappingNode> rules) => Yaml.Map(

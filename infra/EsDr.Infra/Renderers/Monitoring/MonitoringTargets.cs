@@ -44,6 +44,9 @@ public static class MonitoringLabels
     public const string Severity = "severity";
     public const string Instance = "instance";
 
+    /// <summary>Set by Prometheus on every target: the scrape job's name.</summary>
+    public const string Job = "job";
+
     public const string ElasticsearchJob = "elasticsearch";
     public const string MysqldJob = "mysqld";
     public const string BlackboxJob = "blackbox";

@@ -23,15 +23,18 @@ internal sealed record AlertCase(string Alert, string EvalTime, Series[] Input, 
 internal static class AlertCases
 {
     // Labels as Prometheus attaches them to each job's targets (see PrometheusConfig).
-    private static Dictionary<string, string> Es(string region, int expected, string port) => new()
+    private static Dictionary<string, string> EsTarget(string region, int expected, string port) => new()
     {
         ["job"] = "elasticsearch",
         ["instance"] = "127.0.0.1:" + port,
         ["region"] = region,
         ["cluster"] = region + "-es",
         ["expected_nodes"] = expected.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["exported_cluster"] = region + "-es",
     };
+
+    /// <summary>A cluster's series as the exporter labels them: the target's labels plus its own cluster name.</summary>
+    private static Dictionary<string, string> Es(string region, int expected, string port) =>
+        new(EsTarget(region, expected, port)) { ["exported_cluster"] = region + "-es" };
 
     private static Dictionary<string, string> Fra => Es("fra", 3, "9114");
     private static Dictionary<string, string> Ams => Es("ams", 5, "9116");
@@ -51,14 +54,25 @@ internal static class AlertCases
 
     private static Dictionary<string, string> Follower(string index) => new(FollowerCluster) { ["follower_index"] = index };
 
-    private static Dictionary<string, string> Replica => new()
+    /// <summary>The replica's target labels: what <c>up</c> and <c>mysql_up</c> carry.</summary>
+    private static Dictionary<string, string> ReplicaTarget => new()
     {
         ["job"] = "mysqld",
         ["instance"] = "10.1.0.20:9104",
         ["region"] = "ams",
         ["role"] = "replica",
-        ["master_host"] = "10.0.0.20",
     };
+
+    private static Dictionary<string, string> PrimaryTarget => new()
+    {
+        ["job"] = "mysqld",
+        ["instance"] = "10.0.0.20:9104",
+        ["region"] = "fra",
+        ["role"] = "primary",
+    };
+
+    /// <summary>The replica's replication status series, which also name the primary.</summary>
+    private static Dictionary<string, string> Replica => new(ReplicaTarget) { ["master_host"] = "10.0.0.20" };
 
     private static Dictionary<string, string> Probe(string region, string url) => new()
     {
@@ -91,6 +105,18 @@ internal static class AlertCases
     ];
 
     private static readonly Fired[] None = [];
+
+    private const string ClusterUp = "elasticsearch_cluster_health_up";
+    private const string MysqlUp = "mysql_up";
+    private const string IoRunning = "mysql_slave_status_slave_io_running";
+
+    /// <summary>The primary and replica answer; the replica's IO status series follows <paramref name="io"/>.</summary>
+    private static Series[] ReplicaStatus(string replicaUp, string io) =>
+    [
+        new(MysqlUp, PrimaryTarget, "1x6"),
+        new(MysqlUp, ReplicaTarget, replicaUp),
+        new(IoRunning, Replica, io),
+    ];
 
     public static IReadOnlyDictionary<string, AlertCase> All { get; } = new Dictionary<string, AlertCase>
     {
@@ -179,5 +205,41 @@ internal static class AlertCases
             [new("probe_success", Probe("fra", FraSearch), "1x6"), new("probe_success", Probe("ams", AmsSearch), "1x6")], None),
         ["one failed probe is silent"] = new(EndpointProbeDown, "4m",
             [new("probe_success", Probe("fra", FraSearch), "1 0 1x4")], None),
+
+        // The held-out run: the replica's server stopped, the exporter still answered with mysql_up 0.
+        ["a target failing its scrapes for longer than ProbeFor fires for that target only"] = new(ScrapeTargetDown, "3m",
+            [new("up", ReplicaTarget, "1 0x5"), new("up", EsTarget("fra", 3, "9114"), "1x6")],
+            [new(ReplicaTarget, Warning, "0")]),
+        ["targets that are scraped are silent"] = new(ScrapeTargetDown, "5m",
+            [new("up", ReplicaTarget, "1x6"), new("up", EsTarget("fra", 3, "9114"), "1x6")], None),
+        ["one failed scrape is silent"] = new(ScrapeTargetDown, "4m",
+            [new("up", ReplicaTarget, "1 0 1x4")], None),
+
+        ["an exporter unable to reach its cluster for longer than ProbeFor fires for that cluster"] = new(ElasticsearchClusterUnreachable, "3m",
+            [new(ClusterUp, EsTarget("fra", 3, "9114"), "1 0x5"), new(ClusterUp, EsTarget("ams", 5, "9116"), "1x6")],
+            [new(EsTarget("fra", 3, "9114"), Critical, "0")]),
+        ["clusters the exporter reaches are silent"] = new(ElasticsearchClusterUnreachable, "5m",
+            [new(ClusterUp, EsTarget("fra", 3, "9114"), "1x6"), new(ClusterUp, EsTarget("ams", 5, "9116"), "1x6")], None),
+        ["a cluster unreachable for one scrape is silent"] = new(ElasticsearchClusterUnreachable, "4m",
+            [new(ClusterUp, EsTarget("fra", 3, "9114"), "1 0 1x4")], None),
+
+        ["a stopped replica server fires for the replica"] = new(MysqlServerUnreachable, "3m",
+            [new(MysqlUp, PrimaryTarget, "1x6"), new(MysqlUp, ReplicaTarget, "1 0x5")],
+            [new(ReplicaTarget, Critical, "0")]),
+        ["database servers that answer are silent"] = new(MysqlServerUnreachable, "5m",
+            [new(MysqlUp, PrimaryTarget, "1x6"), new(MysqlUp, ReplicaTarget, "1x6")], None),
+        ["a database restart shorter than ProbeFor is silent"] = new(MysqlServerUnreachable, "4m",
+            [new(MysqlUp, ReplicaTarget, "1 0 1x4")], None),
+
+        ["a replica whose status series vanished fires with the replica's labels"] = new(MysqlReplicaStatusMissing, "3m",
+            ReplicaStatus(replicaUp: "1x6", io: "1 stale"), [new(ReplicaTarget, Critical, "1")]),
+        ["a replica reporting its status is silent"] = new(MysqlReplicaStatusMissing, "5m",
+            ReplicaStatus(replicaUp: "1x6", io: "1x6"), None),
+        ["a replica reporting MySQL 8.4's replica_io_running is silent"] = new(MysqlReplicaStatusMissing, "5m",
+            [new(MysqlUp, ReplicaTarget, "1x6"), new("mysql_slave_status_replica_io_running", Replica, "1x6")], None),
+        ["a replica status gap shorter than ReplicaThreadFor is silent"] = new(MysqlReplicaStatusMissing, "4m",
+            ReplicaStatus(replicaUp: "1x6", io: "1 stale 1x4"), None),
+        ["an unreachable replica raises MysqlServerUnreachable, not a missing status"] = new(MysqlReplicaStatusMissing, "3m",
+            ReplicaStatus(replicaUp: "1 0x5", io: "1 stale"), None),
     };
 }

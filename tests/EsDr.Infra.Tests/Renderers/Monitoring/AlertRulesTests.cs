@@ -82,6 +82,11 @@ public partial class AlertRulesTests
                 [AlertRules.MysqlReplicaIoThreadStopped] = "mysql_slave_status_slave_io_running == 0 or mysql_slave_status_replica_io_running == 0",
                 [AlertRules.MysqlReplicaSqlThreadStopped] = "mysql_slave_status_slave_sql_running == 0 or mysql_slave_status_replica_sql_running == 0",
                 [AlertRules.EndpointProbeDown] = "probe_success == 0",
+                [AlertRules.ScrapeTargetDown] = "up == 0",
+                [AlertRules.ElasticsearchClusterUnreachable] = "elasticsearch_cluster_health_up == 0",
+                [AlertRules.MysqlServerUnreachable] = "mysql_up == 0",
+                [AlertRules.MysqlReplicaStatusMissing] =
+                    "mysql_up{role=\"replica\"} == 1 unless on(job, instance) (mysql_slave_status_slave_io_running or mysql_slave_status_replica_io_running)",
             },
             expressions);
     }
@@ -96,6 +101,10 @@ public partial class AlertRulesTests
         Assert.Equal("30m", waits[AlertRules.ElasticsearchClusterYellowTooLong]);
         Assert.Equal("5m", waits[AlertRules.ElasticsearchFewerNodesThanExpected]);
         Assert.Equal("1m", waits[AlertRules.EndpointProbeDown]);
+        Assert.Equal("1m", waits[AlertRules.ScrapeTargetDown]);
+        Assert.Equal("1m", waits[AlertRules.ElasticsearchClusterUnreachable]);
+        Assert.Equal("1m", waits[AlertRules.MysqlServerUnreachable]);
+        Assert.Equal("1m", waits[AlertRules.MysqlReplicaStatusMissing]);
     }
 
     [Fact]
