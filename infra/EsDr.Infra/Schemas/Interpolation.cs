@@ -28,11 +28,27 @@ internal sealed record InterpolatedString(IReadOnlyList<Interpolation> Interpola
     public static InterpolatedString Parse(string text)
     {
         var interpolations = new List<Interpolation>();
-        var literal = new StringBuilder();
-        var i = 0;
+        // Most text has no '$' at all, and user-data blocks run to tens of kilobytes: the runs between one '$' and the
+        // next are searched for (vectorised) and copied whole rather than a character at a time.
+        var first = text.IndexOf('$', StringComparison.Ordinal);
+        if (first < 0)
+        {
+            return new InterpolatedString(interpolations, false, null, text);
+        }
+
+        var literal = new StringBuilder(text.Length);
+        literal.Append(text, 0, first);
+        var i = first;
         while (i < text.Length)
         {
-            if (text[i] == '$' && i + 1 < text.Length && text[i + 1] == '$')
+            if (text[i] != '$')
+            {
+                var next = text.IndexOf('$', i);
+                var end = next < 0 ? text.Length : next;
+                literal.Append(text, i, end - i);
+                i = end;
+            }
+            else if (text[i] == '$' && i + 1 < text.Length && text[i + 1] == '$')
             {
                 literal.Append('$');
                 i += 2;
