@@ -87,12 +87,13 @@ internal static partial class RecoverySettingsReader
 
         var analysis = n.Child("analysis");
         if (analysis.IsMissing || !analysis.IsObject()) return settings;
-        analysis.RejectUnknownKeys("confirmAfter", "clearAfter", "minAgreeingVantages", "redGracePeriod");
+        analysis.RejectUnknownKeys("confirmAfter", "clearAfter", "minAgreeingVantages", "minVantagesForRegionActions", "redGracePeriod");
         return settings with
         {
             ConfirmAfter = AtLeastOne(analysis.Child("confirmAfter")),
             ClearAfter = AtLeastOne(analysis.Child("clearAfter")),
             MinAgreeingVantages = AtLeastOne(analysis.Child("minAgreeingVantages")),
+            MinVantagesForRegionActions = AtLeastOne(analysis.Child("minVantagesForRegionActions")),
             RedGracePeriod = Duration(analysis.Child("redGracePeriod")),
         };
     }
