@@ -32,6 +32,11 @@ internal static class RegionActionRule
         return new VantageConfirmation(confirming, required, allowed, statement);
     }
 
+    /// <summary>For <c>status</c>: said only when the config lets a single vantage move a region, else null.</summary>
+    public static string? SingleVantageNotice(AnalysisThresholds t) => t.MinVantagesForRegionActions <= 1
+        ? $"region-level actions: confirmed by 1 vantage: allowed by {SettingPath} = 1"
+        : null;
+
     /// <summary>Whether the daemon may act on <paramref name="diagnosis"/> by itself as far as vantages go.</summary>
     public static bool Allows(Diagnosis diagnosis) => diagnosis.Confirmation is not { Allowed: false };
 
