@@ -30,6 +30,12 @@ public sealed record RecoverySettings
     public int? ClearAfter { get; init; }
 
     public int? MinAgreeingVantages { get; init; }
+
+    /// <summary>
+    /// Independent vantages that must confirm a region-level diagnosis before the daemon acts on it alone; the
+    /// recovery program's default is 2. 1 lets one vantage (one Prometheus, or the probe alone) move a region.
+    /// </summary>
+    public int? MinVantagesForRegionActions { get; init; }
     public TimeSpan? RedGracePeriod { get; init; }
 }
 
@@ -81,12 +87,13 @@ internal static partial class RecoverySettingsReader
 
         var analysis = n.Child("analysis");
         if (analysis.IsMissing || !analysis.IsObject()) return settings;
-        analysis.RejectUnknownKeys("confirmAfter", "clearAfter", "minAgreeingVantages", "redGracePeriod");
+        analysis.RejectUnknownKeys("confirmAfter", "clearAfter", "minAgreeingVantages", "minVantagesForRegionActions", "redGracePeriod");
         return settings with
         {
             ConfirmAfter = AtLeastOne(analysis.Child("confirmAfter")),
             ClearAfter = AtLeastOne(analysis.Child("clearAfter")),
             MinAgreeingVantages = AtLeastOne(analysis.Child("minAgreeingVantages")),
+            MinVantagesForRegionActions = AtLeastOne(analysis.Child("minVantagesForRegionActions")),
             RedGracePeriod = Duration(analysis.Child("redGracePeriod")),
         };
     }

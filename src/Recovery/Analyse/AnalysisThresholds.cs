@@ -16,6 +16,12 @@ namespace EsDr.Recovery.Analyse;
 /// </param>
 /// <param name="CcrLagLimitOperations">A CCR follower index more than this many operations behind is lagging.</param>
 /// <param name="MySqlLagLimitSeconds">A MySQL replica more than this many seconds behind is lagging.</param>
+/// <param name="MinVantagesForRegionActions">
+/// Independent vantages (the region's own probe, a peer region, the monitoring site's alerts) that must have confirmed
+/// a region-level diagnosis (<see cref="DiagnosisCode.RegionDown"/>) before anything acts on it by itself. Below it the
+/// diagnosis is still raised and shown, but only an operator acts. 1 lets one vantage move a region, and every
+/// diagnosis and plan then says so (<c>es-dr:recovery.analysis.minVantagesForRegionActions</c>).
+/// </param>
 /// <param name="Window">
 /// Snapshots older than this are not considered; a vantage whose last word on something is older than this no
 /// longer counts as having reported on it.
@@ -27,7 +33,8 @@ public sealed record AnalysisThresholds(
     TimeSpan? RedGracePeriod = null,
     long CcrLagLimitOperations = 10_000,
     int MySqlLagLimitSeconds = 30,
-    TimeSpan? Window = null)
+    TimeSpan? Window = null,
+    int MinVantagesForRegionActions = 2)
 {
     public static AnalysisThresholds Default { get; } = new();
 

@@ -105,7 +105,11 @@ internal static class HealthAnalyser
             var since = confirming.Min(v => v.Value.FailRunStart!.Value);
             if (now - since < AnalysisRules.For(key.Code).MinimumDuration(t))
                 return subject;
-            return subject with { Confirmed = new Diagnosis(key.Code, key.Region, key.Node, since, Evidence(fresh, confirming.Count, required)) };
+            var confirmation = RegionActionRule.Judge(key.Code, [.. confirming.Select(v => v.Key)], t);
+            var evidence = Evidence(fresh, confirming.Count, required);
+            if (confirmation is not null)
+                evidence.Add(confirmation.Statement);
+            return subject with { Confirmed = new Diagnosis(key.Code, key.Region, key.Node, since, evidence, confirmation) };
         }
 
         var healthy = fresh.Count(v => v.Value.HealthyRun >= t.ClearAfter);

@@ -22,7 +22,19 @@ internal static class DaemonPlanning
             _ => throw new ArgumentOutOfRangeException(nameof(allowed)),
         }).ToHashSet();
 
+    /// <summary>
+    /// The plan for <paramref name="diagnosis"/>; a region-level one carries, in its summary, how many vantages
+    /// confirmed it and by which rule that was enough (so a plan on one vantage's word says which setting allowed it).
+    /// </summary>
     public static RecoveryPlan? PlanFor(Diagnosis diagnosis, Deployment deployment, IReadOnlyCollection<AutoRecovery> allowed, HealthSnapshot? probe)
+    {
+        var plan = Plan(diagnosis, deployment, allowed, probe);
+        return plan is not null && diagnosis.Confirmation is { } confirmation
+            ? plan with { Summary = $"{plan.Summary} ({confirmation.Statement})" }
+            : plan;
+    }
+
+    private static RecoveryPlan? Plan(Diagnosis diagnosis, Deployment deployment, IReadOnlyCollection<AutoRecovery> allowed, HealthSnapshot? probe)
     {
         ArgumentNullException.ThrowIfNull(diagnosis);
         ArgumentNullException.ThrowIfNull(deployment);

@@ -32,6 +32,7 @@ internal static class RecoverySettingsMapping
             ClearAfter = settings.ClearAfter ?? d.ClearAfter,
             MinAgreeingVantages = settings.MinAgreeingVantages ?? d.MinAgreeingVantages,
             RedGracePeriod = settings.RedGracePeriod ?? d.RedGracePeriod,
+            MinVantagesForRegionActions = settings.MinVantagesForRegionActions ?? d.MinVantagesForRegionActions,
         };
     }
 }

@@ -20,8 +20,11 @@ internal sealed record RegionStatus(
     DatabaseObservation? Database,
     IReadOnlyList<string> Problems);
 
-/// <summary>The whole stack's health: healthy only when no region has a problem.</summary>
-internal sealed record StatusReport(string Stack, string ActiveRegion, IReadOnlyList<RegionStatus> Regions)
+/// <summary>
+/// The whole stack's health: healthy only when no region has a problem. <see cref="RegionActions"/> is set when the
+/// config lets one vantage's word move a region, so whoever looks at the stack sees that it may.
+/// </summary>
+internal sealed record StatusReport(string Stack, string ActiveRegion, IReadOnlyList<RegionStatus> Regions, string? RegionActions = null)
 {
     public bool Healthy => Regions.All(r => r.Problems.Count == 0);
 
@@ -54,7 +57,7 @@ internal sealed record StatusReport(string Stack, string ActiveRegion, IReadOnly
             regions.Add(new RegionStatus(config.Name, StackConfigParser.Spell(config.State), config.Generation, address?.Endpoint,
                 endpoint?.Healthy, cluster, expected, address?.Database?.Role, database, problems));
         }
-        return new StatusReport(deployment.Config.Stack, deployment.Config.ActiveRegion, regions);
+        return new StatusReport(deployment.Config.Stack, deployment.Config.ActiveRegion, regions, RegionActionRule.SingleVantageNotice(thresholds));
     }
 
     private static void ClusterProblems(string region, RegionAddress? address, ClusterObservation? cluster, EndpointObservation? endpoint,
@@ -104,6 +107,8 @@ internal sealed record StatusReport(string Stack, string ActiveRegion, IReadOnly
     {
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"stack {Stack}  active region {ActiveRegion}  {(Healthy ? "HEALTHY" : "DEGRADED")}\n");
+        if (RegionActions is not null)
+            sb.Append(RegionActions).Append('\n');
         foreach (var r in Regions)
         {
             sb.Append(CultureInfo.InvariantCulture, $"\n{r.Name}  {r.State}  generation {r.Generation}  {(r.Problems.Count == 0 ? "ok" : "PROBLEMS")}\n");
@@ -153,7 +158,16 @@ internal sealed record StatusReport(string Stack, string ActiveRegion, IReadOnly
                 : "  not replicating");
     }
 
-    public JsonObject ToJson() => new()
+    public JsonObject ToJson()
+    {
+        var json = Json();
+        // Only when set: the default output stays as scripts know it.
+        if (RegionActions is not null)
+            json["regionActions"] = RegionActions;
+        return json;
+    }
+
+    private JsonObject Json() => new()
     {
         ["stack"] = Stack,
         ["activeRegion"] = ActiveRegion,

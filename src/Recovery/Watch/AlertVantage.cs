@@ -39,14 +39,58 @@ internal sealed class FiringAlerts(int maxAlerts = 10_000)
     }
 }
 
+/// <summary>What one alert of the stack's rules says about its region's Elasticsearch, MySQL replica or endpoint.</summary>
+internal enum AlertMeaning
+{
+    /// <summary>blackbox_exporter's probe of the endpoint fails: the endpoint (balancer, network, cluster behind it) is unreachable.</summary>
+    EndpointUnreachable,
+
+    /// <summary>elasticsearch_exporter read the cluster's health and it is red: the cluster answers.</summary>
+    ClusterRed,
+
+    /// <summary>elasticsearch_exporter read the health and it has been yellow too long: the cluster answers.</summary>
+    ClusterYellow,
+
+    /// <summary>elasticsearch_exporter read the health and counted fewer nodes than expected (not which): the cluster answers.</summary>
+    FewerNodes,
+
+    ReplicaIoThreadStopped,
+    ReplicaSqlThreadStopped,
+}
+
 /// <summary>
-/// Turns the firing alerts (the rules of <see cref="AlertRules"/>, labelled by <c>region</c>) into the "alerts"
-/// vantage's snapshot. Prometheus reports on every region it monitors, so every expected region gets an
-/// observation: an alert that does not fire means that check is fine. It sees, per region:
-/// the cluster's colour (red, yellow too long, else green); whether nodes are missing —
-/// <see cref="AlertRules.ElasticsearchFewerNodesThanExpected"/> says some node is missing but never which, so it is
-/// observed as a count (<see cref="ClusterFacets.NodeCount"/>), not as a list of members; the endpoint
-/// (<see cref="AlertRules.EndpointProbeDown"/>); the MySQL replica's threads. Reachability, the master, which nodes
+/// The one table from the renderer's alert names (<see cref="AlertRules"/>'s constants, never copied strings) to
+/// what they mean for diagnosis. Alerts not listed (lag alerts, which carry no number to compare) are not read.
+/// </summary>
+internal static class AlertMeanings
+{
+    public static IReadOnlyDictionary<string, AlertMeaning> ByAlertName { get; } = new Dictionary<string, AlertMeaning>(StringComparer.Ordinal)
+    {
+        [AlertRules.EndpointProbeDown] = AlertMeaning.EndpointUnreachable,
+        [AlertRules.ElasticsearchClusterRed] = AlertMeaning.ClusterRed,
+        [AlertRules.ElasticsearchClusterYellowTooLong] = AlertMeaning.ClusterYellow,
+        [AlertRules.ElasticsearchFewerNodesThanExpected] = AlertMeaning.FewerNodes,
+        [AlertRules.MysqlReplicaIoThreadStopped] = AlertMeaning.ReplicaIoThreadStopped,
+        [AlertRules.MysqlReplicaSqlThreadStopped] = AlertMeaning.ReplicaSqlThreadStopped,
+    };
+
+    /// <summary>
+    /// The exporter raises these only from a health answer it got, so while one fires the cluster answers: a failing
+    /// endpoint probe beside it is the endpoint's problem (or the red cluster's), not a region down.
+    /// </summary>
+    public static bool ClusterAnswered(AlertMeaning meaning) =>
+        meaning is AlertMeaning.ClusterRed or AlertMeaning.ClusterYellow or AlertMeaning.FewerNodes;
+}
+
+/// <summary>
+/// Turns the firing alerts (the rules of <see cref="AlertRules"/>, labelled by <c>region</c>, read through
+/// <see cref="AlertMeanings"/>) into the "alerts" vantage's snapshot: every alert of one Prometheus is one vantage.
+/// Prometheus reports on every region it monitors, so every expected region gets an observation: an alert that does
+/// not fire means that check is fine. It sees, per region: the cluster's colour (red, yellow too long, else green);
+/// whether nodes are missing — <see cref="AlertRules.ElasticsearchFewerNodesThanExpected"/> says some node is missing
+/// but never which, so it is observed as a count (<see cref="ClusterFacets.NodeCount"/>), not as a list of members;
+/// that the cluster answers, while a health alert fires (<see cref="AlertMeanings.ClusterAnswered"/>); the endpoint
+/// (<see cref="AlertRules.EndpointProbeDown"/>); the MySQL replica's threads. Unreachability, the master, which nodes
 /// are members, CCR and lag are not observed (lag alerts carry no number to compare).
 /// A missing series fires nothing, so "no alert" means "fine" only while Prometheus can see the component: the
 /// visibility alerts (<see cref="AlertRules.ScrapeTargetDown"/>, <see cref="AlertRules.ElasticsearchClusterUnreachable"/>,
@@ -86,8 +130,8 @@ internal static class AlertVantage
         var databases = new List<DatabaseObservation>();
         foreach (var region in expected.Regions)
         {
-            bool Fires(string alertName) => firing.Any(a => a.AlertName == alertName
-                && a.Labels.TryGetValue(MonitoringLabels.Region, out var r) && r == region.Name);
+            var meanings = MeaningsIn(region.Name, firing);
+            bool Says(AlertMeaning meaning) => meanings.Contains(meaning);
 
             bool Unknown(Component component) => firing.Any(a => UnseenBy(a) == component
                 && a.Labels.TryGetValue(MonitoringLabels.Region, out var r) && r == region.Name);
@@ -98,22 +142,24 @@ internal static class AlertVantage
             }
             else
             {
-                var status = Fires(AlertRules.ElasticsearchClusterRed) ? ClusterStatus.Red
-                    : Fires(AlertRules.ElasticsearchClusterYellowTooLong) ? ClusterStatus.Yellow
+                var status = Says(AlertMeaning.ClusterRed) ? ClusterStatus.Red
+                    : Says(AlertMeaning.ClusterYellow) ? ClusterStatus.Yellow
                     : ClusterStatus.Green;
-                clusters.Add(new ClusterObservation(region.Name, Reachable: true, status, HasMaster: true, [], [],
-                    ClusterFacets.Status | ClusterFacets.NodeCount)
+                // Silence says nothing about reachability (a cluster the exporter cannot reach raises no health alert).
+                var facets = ClusterFacets.Status | ClusterFacets.NodeCount
+                    | (meanings.Any(AlertMeanings.ClusterAnswered) ? ClusterFacets.Reachability : ClusterFacets.None);
+                clusters.Add(new ClusterObservation(region.Name, Reachable: true, status, HasMaster: true, [], [], facets)
                 {
-                    FewerNodesThanExpected = Fires(AlertRules.ElasticsearchFewerNodesThanExpected),
+                    FewerNodesThanExpected = Says(AlertMeaning.FewerNodes),
                 });
             }
             if (!Unknown(Component.Endpoint))
-                endpoints.Add(new EndpointObservation(region.Name, Healthy: !Fires(AlertRules.EndpointProbeDown)));
+                endpoints.Add(new EndpointObservation(region.Name, Healthy: !Says(AlertMeaning.EndpointUnreachable)));
             if (region.Name == expected.MySqlReplicaRegion && !Unknown(Component.Database))
             {
                 databases.Add(new DatabaseObservation(region.Name, Reachable: true, ReadOnly: true, IsReplica: true,
-                    IoThreadRunning: !Fires(AlertRules.MysqlReplicaIoThreadStopped),
-                    SqlThreadRunning: !Fires(AlertRules.MysqlReplicaSqlThreadStopped),
+                    IoThreadRunning: !Says(AlertMeaning.ReplicaIoThreadStopped),
+                    SqlThreadRunning: !Says(AlertMeaning.ReplicaSqlThreadStopped),
                     SecondsBehind: null, GtidPosition: null));
             }
         }
@@ -131,4 +177,11 @@ internal static class AlertVantage
     /// </summary>
     private static ClusterObservation UnknownCluster(string region) =>
         new(region, Reachable: true, Status: null, HasMaster: true, [], [], ClusterFacets.None);
+
+    /// <summary>What the alerts firing for <paramref name="region"/> mean, however many of them say the same.</summary>
+    private static HashSet<AlertMeaning> MeaningsIn(string region, IReadOnlyList<AlertReceived> firing) =>
+        [.. firing
+            .Where(a => a.Labels.TryGetValue(MonitoringLabels.Region, out var r) && r == region)
+            .Select(a => AlertMeanings.ByAlertName.TryGetValue(a.AlertName, out var meaning) ? meaning : (AlertMeaning?)null)
+            .OfType<AlertMeaning>()];
 }

@@ -268,7 +268,8 @@ internal sealed partial class WatchLoop
     private void Decide(Diagnosis diagnosis, DateTimeOffset at)
     {
         var evidence = string.Join("; ", diagnosis.Evidence);
-        if (!options.AutoRecover.Contains(diagnosis.Code))
+        // Too few independent vantages for a region-level action: reported like any code the config keeps from the daemon.
+        if (!options.AutoRecover.Contains(diagnosis.Code) || !RegionActionRule.Allows(diagnosis))
         {
             LogNeedsOperator(logger, diagnosis.Code, diagnosis.Region, diagnosis.Node ?? "-", evidence);
             Record(new WatchDecision(at, diagnosis, WatchAction.NeedsOperator));

@@ -45,12 +45,23 @@ public class RecoverySettingsTests
         Assert.Equal(TimeSpan.FromSeconds(90), settings.RedGracePeriod);
     }
 
+    [Fact]
+    public void MinVantagesForRegionActions_IsReadUnderAnalysis_AndLeftOutKeepsTheProgramsDefault()
+    {
+        var one = TestConfig.Parse(With(JsonNode.Parse("""{"analysis": {"minVantagesForRegionActions": 1}}""")!)).Recovery!;
+        var absent = TestConfig.Parse(With(JsonNode.Parse("""{"analysis": {"confirmAfter": 3}}""")!)).Recovery!;
+
+        Assert.Equal(1, one.MinVantagesForRegionActions);
+        Assert.Null(absent.MinVantagesForRegionActions);
+    }
+
     [Theory]
     [InlineData("""{"auto": ["failback"]}""", "es-dr:recovery.auto[0]", "must be one of nodeRebuild, regionFailover, regionRebuild, got 'failback'")]
     [InlineData("""{"blockPeriod": "half an hour"}""", "es-dr:recovery.blockPeriod", "must be a duration such as 90s, 30m or 2h, got 'half an hour'")]
     [InlineData("""{"etcd": {"endpoints": ["etcd:2379"]}}""", "es-dr:recovery.etcd.endpoints[0]", "must be an http(s) URL of etcd's gateway, got 'etcd:2379'")]
     [InlineData("""{"etcd": {"endpoints": ["http://e:2379"], "leaseTtlSeconds": 0}}""", "es-dr:recovery.etcd.leaseTtlSeconds", "must be at least 1, got 0")]
     [InlineData("""{"analysis": {"confirmAfter": 0}}""", "es-dr:recovery.analysis.confirmAfter", "must be at least 1, got 0")]
+    [InlineData("""{"analysis": {"minVantagesForRegionActions": 0}}""", "es-dr:recovery.analysis.minVantagesForRegionActions", "must be at least 1, got 0")]
     [InlineData("""{"hooks": {"pre": [""]}}""", "es-dr:recovery.hooks.pre[0]", "must be a shell command, got an empty string")]
     [InlineData("""{"hooks": {"during": ["x"]}}""", "es-dr:recovery.hooks.during", "unknown key (expected one of: pre, post)")]
     [InlineData("""{"blockperiod": "30m"}""", "es-dr:recovery.blockperiod", "unknown key (expected one of: auto, blockPeriod, maxPromotionLag, pauseFile, auditDatabase, hooks, etcd, analysis)")]

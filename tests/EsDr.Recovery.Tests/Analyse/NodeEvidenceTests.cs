@@ -76,9 +76,10 @@ public sealed class NodeEvidenceTests
     [Fact]
     public void RegionDown_HidesTheRegionsNodesMissing()
     {
+        // The node-count alert says west's cluster still answered the exporter; probe and peer say it is down now.
         var steps = Run(Every(0, 10, (t, v) => v == "alerts"
             ? Alerts(t, WestFewerNodes, (AlertRules.EndpointProbeDown, "west"))
-            : Healthy(t, v).RegionDown("west"), "alerts", "probe"));
+            : Healthy(t, v).RegionDown("west"), "alerts", "peer", "probe"));
 
         var down = Assert.Single(steps[^1].Diagnoses);
         Assert.Equal((DiagnosisCode.RegionDown, "west"), (down.Code, down.Region));

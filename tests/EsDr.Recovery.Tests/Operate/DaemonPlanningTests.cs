@@ -46,6 +46,18 @@ public sealed class DaemonPlanningTests
     }
 
     [Fact]
+    public void RegionFailoverPlan_OnOneVantageAllowedByTheSetting_SaysSoInItsSummary()
+    {
+        const string statement = "confirmed by 1 vantage (alerts): allowed by es-dr:recovery.analysis.minVantagesForRegionActions = 1";
+        var diagnosis = Down("fra") with { Confirmation = new VantageConfirmation(["alerts"], 1, true, statement) };
+
+        var plan = DaemonPlanning.PlanFor(diagnosis, Prod(), [AutoRecovery.RegionFailover], FraDownDubFollowing());
+
+        Assert.Equal("fail over from fra to dub (" + statement + ")", plan!.Summary);
+        Assert.Contains(statement, plan.Render(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Diagnoses_TheConfigDoesNotAllow_AreNotPlanned()
     {
         var deployment = Prod();

@@ -37,4 +37,12 @@ public class RecoverySettingsMappingTests
         Assert.Equal(AnalysisThresholds.Default.ClearAfter, thresholds.ClearAfter);
         Assert.Equal(TimeSpan.FromMinutes(2), thresholds.RedGrace);
     }
+
+    [Fact]
+    public void RegionActions_NeedTwoVantagesByDefault_AndOneOnlyWhenTheConfigSaysSo()
+    {
+        Assert.Equal(2, RecoverySettingsMapping.Thresholds(null).MinVantagesForRegionActions);
+        Assert.Equal(2, RecoverySettingsMapping.Thresholds(new RecoverySettings { ConfirmAfter = 5 }).MinVantagesForRegionActions);
+        Assert.Equal(1, RecoverySettingsMapping.Thresholds(new RecoverySettings { MinVantagesForRegionActions = 1 }).MinVantagesForRegionActions);
+    }
 }

@@ -37,6 +37,21 @@ public class StatusReportTests
         StatusReport.Evaluate(d, snapshots, AnalysisThresholds.Default, new Dictionary<string, string>());
 
     [Fact]
+    public void OneVantageAllowedToMoveARegion_IsSaidByStatus_InTextAndJson_AndTheDefaultSaysNothing()
+    {
+        var d = Prod();
+        var snapshots = new[] { Healthy(d, "fra"), Healthy(d, "dub") };
+        var one = StatusReport.Evaluate(d, snapshots, AnalysisThresholds.Default with { MinVantagesForRegionActions = 1 }, new Dictionary<string, string>());
+        var byDefault = Evaluate(d, snapshots);
+
+        const string said = "region-level actions: confirmed by 1 vantage: allowed by es-dr:recovery.analysis.minVantagesForRegionActions = 1";
+        Assert.Contains(said, one.Render(), StringComparison.Ordinal);
+        Assert.Equal(said, (string?)one.ToJson()["regionActions"]);
+        Assert.DoesNotContain("region-level actions", byDefault.Render(), StringComparison.Ordinal);
+        Assert.Null(byDefault.ToJson()["regionActions"]);
+    }
+
+    [Fact]
     public void EverythingAsExpected_IsHealthy()
     {
         var d = Prod();

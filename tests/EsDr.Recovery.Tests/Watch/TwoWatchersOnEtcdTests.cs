@@ -205,7 +205,7 @@ public sealed class TwoWatchersOnEtcdTests(EtcdFixture etcd, ITestOutputHelper o
                     Interval = TimeSpan.FromMilliseconds(100),
                     ProbeTimeout = TimeSpan.FromMilliseconds(80),
                     AutoRecover = new HashSet<DiagnosisCode> { DiagnosisCode.RegionDown },
-                    Thresholds = new AnalysisThresholds(ConfirmAfter: 1, MinAgreeingVantages: 1),
+                    Thresholds = new AnalysisThresholds(ConfirmAfter: 1, MinAgreeingVantages: 1, MinVantagesForRegionActions: 1),
                 },
                 WatchWorld.Topology, [fra, new ScriptedProbe("dub")], [], null, pipeline.HandleAsync, TimeProvider.System);
         }

@@ -99,7 +99,7 @@ public sealed class WatchLoopTests
         var world = new WatchWorld();
         var leaseHeld = true;
         var handed = 0;
-        var loop = world.Loop(recover: (_, _) =>
+        var loop = world.Loop(options: WatchWorld.ProbeAloneMovesRegions, recover: (_, _) =>
         {
             handed++;
             return Task.FromResult<PipelineOutcome>(leaseHeld
@@ -123,7 +123,7 @@ public sealed class WatchLoopTests
     {
         var world = new WatchWorld();
         var handed = 0;
-        var loop = world.Loop(recover: (_, _) =>
+        var loop = world.Loop(options: WatchWorld.ProbeAloneMovesRegions, recover: (_, _) =>
         {
             handed++;
             return Task.FromResult<PipelineOutcome>(new PipelineOutcome.Skipped(RecoveryPipeline.LeaseHeldReason));
@@ -285,7 +285,7 @@ public sealed class WatchLoopTests
         var running = 0;
         var mostAtOnce = 0;
         var entered = 0;
-        var loop = world.Loop(recover: async (d, ct) =>
+        var loop = world.Loop(options: WatchWorld.ProbeAloneMovesRegions, recover: async (d, ct) =>
         {
             var now = Interlocked.Increment(ref running);
             mostAtOnce = Math.Max(mostAtOnce, now);

@@ -69,6 +69,16 @@ internal sealed class WatchWorld
         ProbeTimeout = TimeSpan.FromMilliseconds(800),
     };
 
+    /// <summary>
+    /// <see cref="Options"/> with the probe's word alone enough to move a region (the explicit
+    /// <c>minVantagesForRegionActions: 1</c>): for tests about what happens once a region-level diagnosis is acted on.
+    /// </summary>
+    public static readonly WatchOptions ProbeAloneMovesRegions = Options with
+    {
+        AutoRecover = new HashSet<DiagnosisCode> { DiagnosisCode.RegionDown, DiagnosisCode.NodeDown },
+        Thresholds = AnalysisThresholds.Default with { MinVantagesForRegionActions = 1 },
+    };
+
     /// <summary>A loop over both probes; with peers and/or the alerts vantage as asked; recording what it hands over.</summary>
     public WatchLoop Loop(
         bool peers = false, bool alerts = false, WatchOptions? options = null,

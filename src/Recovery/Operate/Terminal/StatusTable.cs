@@ -43,7 +43,8 @@ internal static class StatusTable
 
     // A table title is markup: the stack's name is escaped so it is shown as written.
     private static TableTitle Title(Redactor redactor, StatusReport report) => new(
-        Markup.Escape(redactor.Redact($"stack {report.Stack} · active region {report.ActiveRegion} · {(report.Healthy ? "HEALTHY" : "DEGRADED")}")),
+        Markup.Escape(redactor.Redact($"stack {report.Stack} · active region {report.ActiveRegion} · {(report.Healthy ? "HEALTHY" : "DEGRADED")}"
+            + (report.RegionActions is { } notice ? " · " + notice : ""))),
         new Style(report.Healthy ? Color.Green : Color.Red));
 
     private static Text Cell(Redactor redactor, string text, Color? color = null) =>
