@@ -93,8 +93,17 @@ public static partial class ConfigRules
                 yield return new(RegionKey(c, i, "name"), $"must be 1-12 lowercase letters, digits or '-', starting with a letter, got '{name}'");
             else if (c.Regions.Take(i).Any(r => r.Name == name))
                 yield return new(RegionKey(c, i, "name"), $"'{name}' is used by an earlier region; region names must be unique");
+            else if (StackWideNamePrefixes.Contains(name))
+                yield return new(RegionKey(c, i, "name"), $"'{name}' names the stack-wide resources ({string.Join(", ", StackWideNamePrefixes.Order(StringComparer.Ordinal).Select(p => p + "-…"))}); a region named so would collide with them; choose another name");
         }
     }
+
+    /// <summary>
+    /// The first word of every resource that belongs to no region (the CA, the database passwords, DNS, CCR, a cloud
+    /// account's SSH keys, the monitoring site). A region's resources are named <c>&lt;region&gt;-…</c>, so a region named like one of these
+    /// would declare a resource twice (<c>db-monitor-password</c>). A test holds this list to the emitted programs.
+    /// </summary>
+    public static IReadOnlySet<string> StackWideNamePrefixes { get; } = new HashSet<string>(StringComparer.Ordinal) { "ccr", "db", "digitalocean", "dns", "es", "monitoring" };
 
     private static IEnumerable<ConfigError> ActiveRegionIsDeclaredAndOnlyItIsActive(StackConfig c)
     {
