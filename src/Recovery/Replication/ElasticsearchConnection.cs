@@ -256,6 +256,14 @@ public sealed class ElasticsearchConnection : IDisposable
     /// <see cref="ElasticsearchRequestException"/> (unreachable, timed out, an error status, not Elasticsearch).
     /// </summary>
     public async Task<T> CallAsync<T>(Func<ElasticsearchClient, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+        where T : ElasticsearchResponse =>
+        Checked(await InvokeAsync(call, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// Runs one typed call of the client: no answer or an answer that is not Elasticsearch's throws
+    /// <see cref="ElasticsearchRequestException"/>; any answer is returned unchecked.
+    /// </summary>
+    private async Task<T> InvokeAsync<T>(Func<ElasticsearchClient, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
         where T : ElasticsearchResponse
     {
         ArgumentNullException.ThrowIfNull(call);
@@ -278,7 +286,7 @@ public sealed class ElasticsearchConnection : IDisposable
             throw NotElasticsearch(e);
         }
         cancellationToken.ThrowIfCancellationRequested();
-        return Checked(response);
+        return response;
     }
 
     /// <summary>
@@ -288,25 +296,7 @@ public sealed class ElasticsearchConnection : IDisposable
     /// </summary>
     public async Task<ElasticsearchAnswer> AnswerAsync(Func<ElasticsearchClient, CancellationToken, Task<ElasticsearchResponse>> call, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(call);
-        ElasticsearchResponse response;
-        try
-        {
-            response = await call(Client, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException && cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException("the Elasticsearch call was cancelled", e, cancellationToken);
-        }
-        catch (TransportException e)
-        {
-            throw e.ApiCallDetails is null ? NoDetails(e) : Failure(e.ApiCallDetails, null, e);
-        }
-        catch (UnsupportedProductException e)
-        {
-            throw NotElasticsearch(e);
-        }
-        cancellationToken.ThrowIfCancellationRequested();
+        var response = await InvokeAsync(call, cancellationToken).ConfigureAwait(false);
         var details = response.ApiCallDetails;
         if (details.HttpStatusCode is not { } status) throw Failure(details, null, null);
         var body = details.ResponseBodyInBytes is { Length: > 0 } bytes ? Encoding.UTF8.GetString(bytes) : "";

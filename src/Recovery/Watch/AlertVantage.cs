@@ -56,6 +56,15 @@ internal enum AlertMeaning
 
     ReplicaIoThreadStopped,
     ReplicaSqlThreadStopped,
+
+    /// <summary>Prometheus cannot see the cluster (its exporter unscraped, or the exporter cannot reach it): unknown.</summary>
+    ClusterUnseen,
+
+    /// <summary>Prometheus cannot see the endpoint (the blackbox target unscraped): unknown.</summary>
+    EndpointUnseen,
+
+    /// <summary>Prometheus cannot see the replica (its exporter unscraped or cut off, or its status series gone): unknown.</summary>
+    DatabaseUnseen,
 }
 
 /// <summary>
@@ -72,7 +81,27 @@ internal static class AlertMeanings
         [AlertRules.ElasticsearchFewerNodesThanExpected] = AlertMeaning.FewerNodes,
         [AlertRules.MysqlReplicaIoThreadStopped] = AlertMeaning.ReplicaIoThreadStopped,
         [AlertRules.MysqlReplicaSqlThreadStopped] = AlertMeaning.ReplicaSqlThreadStopped,
+        [AlertRules.ElasticsearchClusterUnreachable] = AlertMeaning.ClusterUnseen,
+        [AlertRules.MysqlServerUnreachable] = AlertMeaning.DatabaseUnseen,
+        [AlertRules.MysqlReplicaStatusMissing] = AlertMeaning.DatabaseUnseen,
     };
+
+    /// <summary>
+    /// <see cref="AlertRules.ScrapeTargetDown"/> hides what its job reports on; the recovery program's own job and
+    /// Prometheus's have no region.
+    /// </summary>
+    public static IReadOnlyDictionary<string, AlertMeaning> UnscrapedJob { get; } = new Dictionary<string, AlertMeaning>(StringComparer.Ordinal)
+    {
+        [MonitoringLabels.ElasticsearchJob] = AlertMeaning.ClusterUnseen,
+        [MonitoringLabels.BlackboxJob] = AlertMeaning.EndpointUnseen,
+        [MonitoringLabels.MysqldJob] = AlertMeaning.DatabaseUnseen,
+    };
+
+    /// <summary>What one alert means, or null for an alert diagnosis does not read.</summary>
+    public static AlertMeaning? Of(AlertReceived alert) =>
+        alert.AlertName == AlertRules.ScrapeTargetDown
+            ? alert.Labels.TryGetValue(MonitoringLabels.Job, out var job) && UnscrapedJob.TryGetValue(job, out var byJob) ? byJob : null
+            : ByAlertName.TryGetValue(alert.AlertName, out var meaning) ? meaning : null;
 
     /// <summary>
     /// The exporter raises these only from a health answer it got, so while one fires the cluster answers: a failing
@@ -102,25 +131,6 @@ internal static class AlertVantage
 {
     public const string Name = "alerts";
 
-    /// <summary>What a region's alerts can leave unseen.</summary>
-    private enum Component { Cluster, Endpoint, Database }
-
-    /// <summary>The one table from visibility alert to the component it makes unknown.</summary>
-    private static readonly Dictionary<string, Component> Unseen = new(StringComparer.Ordinal)
-    {
-        [AlertRules.ElasticsearchClusterUnreachable] = Component.Cluster,
-        [AlertRules.MysqlServerUnreachable] = Component.Database,
-        [AlertRules.MysqlReplicaStatusMissing] = Component.Database,
-    };
-
-    /// <summary>An unscraped target hides what its job reports on; the recovery program's own job has no region.</summary>
-    private static readonly Dictionary<string, Component> UnscrapedJob = new(StringComparer.Ordinal)
-    {
-        [MonitoringLabels.ElasticsearchJob] = Component.Cluster,
-        [MonitoringLabels.BlackboxJob] = Component.Endpoint,
-        [MonitoringLabels.MysqldJob] = Component.Database,
-    };
-
     public static HealthSnapshot Snapshot(DateTimeOffset at, IReadOnlyList<AlertReceived> firing, ExpectedTopology expected)
     {
         ArgumentNullException.ThrowIfNull(firing);
@@ -133,10 +143,7 @@ internal static class AlertVantage
             var meanings = MeaningsIn(region.Name, firing);
             bool Says(AlertMeaning meaning) => meanings.Contains(meaning);
 
-            bool Unknown(Component component) => firing.Any(a => UnseenBy(a) == component
-                && a.Labels.TryGetValue(MonitoringLabels.Region, out var r) && r == region.Name);
-
-            if (Unknown(Component.Cluster))
+            if (Says(AlertMeaning.ClusterUnseen))
             {
                 clusters.Add(UnknownCluster(region.Name));
             }
@@ -153,9 +160,9 @@ internal static class AlertVantage
                     FewerNodesThanExpected = Says(AlertMeaning.FewerNodes),
                 });
             }
-            if (!Unknown(Component.Endpoint))
+            if (!Says(AlertMeaning.EndpointUnseen))
                 endpoints.Add(new EndpointObservation(region.Name, Healthy: !Says(AlertMeaning.EndpointUnreachable)));
-            if (region.Name == expected.MySqlReplicaRegion && !Unknown(Component.Database))
+            if (region.Name == expected.MySqlReplicaRegion && !Says(AlertMeaning.DatabaseUnseen))
             {
                 databases.Add(new DatabaseObservation(region.Name, Reachable: true, ReadOnly: true, IsReplica: true,
                     IoThreadRunning: !Says(AlertMeaning.ReplicaIoThreadStopped),
@@ -165,11 +172,6 @@ internal static class AlertVantage
         }
         return new HealthSnapshot(at, Name, clusters, databases, endpoints);
     }
-
-    private static Component? UnseenBy(AlertReceived alert) =>
-        alert.AlertName == AlertRules.ScrapeTargetDown
-            ? alert.Labels.TryGetValue(MonitoringLabels.Job, out var job) && UnscrapedJob.TryGetValue(job, out var byJob) ? byJob : null
-            : Unseen.TryGetValue(alert.AlertName, out var byAlert) ? byAlert : null;
 
     /// <summary>
     /// Kept in the snapshot, so the region still shows a cluster, with no status ("unknown"); observing no facet,
@@ -182,6 +184,6 @@ internal static class AlertVantage
     private static HashSet<AlertMeaning> MeaningsIn(string region, IReadOnlyList<AlertReceived> firing) =>
         [.. firing
             .Where(a => a.Labels.TryGetValue(MonitoringLabels.Region, out var r) && r == region)
-            .Select(a => AlertMeanings.ByAlertName.TryGetValue(a.AlertName, out var meaning) ? meaning : (AlertMeaning?)null)
+            .Select(AlertMeanings.Of)
             .OfType<AlertMeaning>()];
 }
