@@ -269,7 +269,7 @@ public static class ProgramValidator
         /// <summary><c>options.provider</c> must be <c>${name}</c> of a declared <c>pulumi:providers:&lt;same package&gt;</c> resource.</summary>
         private void CheckProviderReference(string where, ProgramValue value, PackageSchema package, ProblemList problems)
         {
-            var parsed = value is ScalarValue { IsString: true } text ? InterpolatedString.Parse(text.Text) : null;
+            var parsed = value is ScalarValue { IsString: true } text ? text.Interpolated : null;
             if (parsed is not { IsSingleExpression: true } || parsed.Interpolations[0].Path.Count != 1)
             {
                 problems.Add(where, $"must be a reference to a provider resource, like ${{my-{package.Name}-provider}}, got {value.Describe()}");
@@ -305,7 +305,7 @@ public static class ProgramValidator
             var items = value is ListValue list ? list.Items.Select((v, i) => ($"{where}[{i}]", v)) : [(where, value)];
             foreach (var (at, item) in items)
             {
-                var parsed = item is ScalarValue { IsString: true } text ? InterpolatedString.Parse(text.Text) : null;
+                var parsed = item is ScalarValue { IsString: true } text ? text.Interpolated : null;
                 if (parsed is not { IsSingleExpression: true } || parsed.Interpolations[0].Path.Count != 1)
                 {
                     problems.Add(at, $"must be a resource reference like ${{name}}, got {item.Describe()}");
