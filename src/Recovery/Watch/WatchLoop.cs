@@ -261,7 +261,7 @@ internal sealed partial class WatchLoop
     /// </summary>
     private async Task<IReadOnlyList<AlertReceived>?> PullAsync(IActiveAlerts source, CancellationToken cancellationToken)
     {
-        await Task.Yield();
+        // No yield before the bound: its timer starts with the round, on the round's clock.
         string? failure;
         try
         {
