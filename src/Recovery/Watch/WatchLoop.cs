@@ -278,7 +278,7 @@ internal sealed partial class WatchLoop
         {
             failure = $"no answer within {options.ProbeTimeout}";
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OperationCanceledException)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             failure = e.Message;
         }
