@@ -31,8 +31,9 @@ internal sealed record WatchDecision(DateTimeOffset At, Diagnosis Diagnosis, Wat
 /// <summary>
 /// The daemon's loop (MONITOR → ANALYSE → hand over). Every round it probes every region and every peer at once,
 /// each call bounded by <see cref="WatchOptions.ProbeTimeout"/>, takes in the alerts Alertmanager sent since the
-/// last round (and, in the first round and every <see cref="WatchOptions.AlertPullEvery"/>, the alerts Alertmanager
-/// lists as active: pushed alerts can be lost, or sent while the daemon was down), and feeds one snapshot per vantage ("probe", "peer", "alerts") to <see cref="HealthAnalyser.Step"/>.
+/// last round (and, in the first round and every <see cref="WatchOptions.AlertPullEvery"/>th, the alerts Alertmanager
+/// lists as active: pushed alerts can be lost, or sent while the daemon was down), and feeds one snapshot per vantage
+/// ("probe", "peer", "alerts") to <see cref="HealthAnalyser.Step"/>.
 /// A diagnosis the analyser newly raises goes to the pipeline when its code may be recovered automatically, and is
 /// otherwise reported as needing an operator. The pipeline runs on its own worker, one detection at a time, so a
 /// long recovery never delays probing; a probe that hangs or throws only costs that region's observation.
@@ -265,14 +266,14 @@ internal sealed partial class WatchLoop
         string? failure;
         try
         {
-            var active = await source.ReadAsync(cancellationToken).WaitAsync(options.ProbeTimeout, time, cancellationToken).ConfigureAwait(false);
+            var answer = await source.ReadAsync(cancellationToken).WaitAsync(options.ProbeTimeout, time, cancellationToken).ConfigureAwait(false);
             Interlocked.Exchange(ref lastAlertPullTicks, time.GetUtcNow().UtcTicks);
             if (alertPullFailing)
             {
                 alertPullFailing = false;
                 LogAlertPullBack(logger, source.Source);
             }
-            return active;
+            return answer;
         }
         catch (TimeoutException)
         {
