@@ -6,6 +6,7 @@ using EsDr.Infra.Topology;
 using EsDr.Recovery.Analyse;
 using EsDr.Recovery.Execute.Audit;
 using EsDr.Recovery.Observe;
+using EsDr.Recovery.Observe.Alertmanager;
 using EsDr.Recovery.Observe.Webhook;
 using EsDr.Recovery.Operate;
 using EsDr.Recovery.Pipeline;
@@ -19,6 +20,8 @@ namespace EsDr.Recovery;
 /// recovers on its own where <c>es-dr:recovery.auto</c> allows) and <c>es-dr-recovery serve</c> (the webhook alone:
 /// the alerts are its only vantage). Both serve <c>POST /alerts</c>, <c>/metrics</c> and <c>/healthz</c> on
 /// <c>--listen</c>, and hand detections to the same pipeline as the operator commands (plan store, lease, audit).
+/// With <c>es-dr:monitoring</c>, both also read Alertmanager's active alerts at start and every few rounds
+/// (<c>monitoring.alertmanagerUrl</c>), so a restart or a lost notification never hides a firing alert.
 /// </summary>
 internal static class WatchCommand
 {
@@ -167,8 +170,20 @@ internal static class WatchCommand
         var webhook = request.Once ? ((WebhookOptions, WebhookToken)?)null
             : (new WebhookOptions { Url = listen.Url, ReplayDatabase = services.AuditPath }, WebhookToken.FromSecret(secret!));
         var pauseFile = services.PipelineOptions.PauseFile;
+        AlertmanagerApi? activeAlerts;
+        try
+        {
+            activeAlerts = ActiveAlerts(deployment, request.Once, host.Time);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or UriFormatException)
+        {
+            await error.WriteLineAsync("error: es-dr:monitoring.alertmanagerUrl: " + e.Message).ConfigureAwait(false);
+            return ExitCodes.InvalidConfig;
+        }
+        using var pulling = activeAlerts;
         await using var service = WatchService.Create(watchOptions, expected, probes, peers, webhook, Recover, host.Time, events,
-            l => PrometheusText.Render(DaemonMetrics.Collect(l, clusterNames, pauseFile is not null && File.Exists(pauseFile), Interlocked.Read(ref started))));
+            l => PrometheusText.Render(DaemonMetrics.Collect(l, clusterNames, pauseFile is not null && File.Exists(pauseFile), Interlocked.Read(ref started))),
+            activeAlerts);
         loop = service.Loop;
         var rounds = new RoundReporter(events, deployment, services);
         loop.RoundCompleted += _ => rounds.Report(service.Loop);
@@ -199,6 +214,14 @@ internal static class WatchCommand
         events.Stopped(loop.Rounds);
         return ExitCodes.Ok;
     }
+
+    /// <summary>
+    /// Alertmanager's API for the stack's monitoring site (over https, trusting the stack's CA only); null without
+    /// monitoring, and for <c>--once</c>, which has no alerts vantage.
+    /// </summary>
+    private static AlertmanagerApi? ActiveAlerts(Deployment deployment, bool once, TimeProvider time) =>
+        once || deployment.Config.Monitoring is not { } monitoring ? null
+            : new AlertmanagerApi(new AlertmanagerApiOptions(new Uri(monitoring.AlertmanagerUrl), deployment.CaCertificatePem), time);
 
     /// <summary>Each region's cluster name (the <c>cluster</c> label the exporters and alert rules use).</summary>
     private static Dictionary<string, string> ClusterNames(Deployment deployment) =>

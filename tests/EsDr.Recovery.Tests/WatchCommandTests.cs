@@ -338,6 +338,26 @@ public sealed partial class WatchCommandTests
         Assert.Contains("needs operator: NodesMissing in fra", bed.Out.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Serve_StartedAfterAlertmanagerDeliveredAFiringAlert_KnowsItFromItsStartUpPull()
+    {
+        await using var earlier = await Observe.Webhook.RunningReceiver.StartAsync(TimeProvider.System);
+        await using var alertmanager = await RealAlertmanager.StartAsync(earlier.Receiver.BaseAddress, Observe.Webhook.RunningReceiver.Secret);
+        await alertmanager.FireAsync(EsDr.Infra.Renderers.Monitoring.AlertRules.ElasticsearchClusterRed, 1);
+        // Delivered to the receiver that ran before; Alertmanager sends the group again only after 4 h.
+        await alertmanager.UntilAsync(() => Task.FromResult(earlier.Receiver.Alerts.Count == 1), "the alert's notification");
+        using var bed = new OperatorTestbed(alertmanagerUrl: alertmanager.Api);
+        WithRecovery(bed, "analysis:", "  confirmAfter: 1");
+        bed.Environment["ESDR_WEBHOOK_TOKEN"] = Token;
+
+        using var daemon = Daemon.Start(bed, "serve");
+        await daemon.WaitForMetricAsync("esdr_watch_active_diagnoses", v => v >= 1);
+        Assert.Equal(ExitCodes.Ok, await daemon.StopAsync());
+
+        Assert.Contains("diagnosis ClusterRed fra", bed.Out.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("cannot read Alertmanager", bed.Out.ToString(), StringComparison.Ordinal);
+    }
+
     internal static void WithRecovery(OperatorTestbed bed, params string[] lines) => OperatorTestbedFiles.AppendRecovery(bed, lines);
 
     internal static string Payload(string fingerprint, string alertName = "ElasticsearchClusterRed") => $$"""

@@ -7,6 +7,10 @@ namespace EsDr.Infra.Config;
 /// </summary>
 /// <param name="Zone">The availability zone of the host's subnet (AWS only).</param>
 /// <param name="RecoveryMetricsAddress">host:port of the recovery program's <c>/metrics</c> (the CCR lag series).</param>
+/// <param name="AlertmanagerUrl">
+/// Where the recovery program reads Alertmanager's active alerts (<c>GET /api/v2/alerts</c>); the compiler emits
+/// nothing from it. Default <see cref="MonitoringDefaults.AlertmanagerUrl"/>: recovery runs on the monitoring host.
+/// </param>
 public sealed record MonitoringSettings(
     Cloud Cloud,
     string Location,
@@ -16,6 +20,7 @@ public sealed record MonitoringSettings(
     string NetworkCidr,
     string WebhookUrl,
     string RecoveryMetricsAddress,
+    string AlertmanagerUrl,
     MonitoringThresholds Thresholds);
 
 /// <summary>
@@ -40,6 +45,12 @@ public static class MonitoringDefaults
 
     public const int PrometheusPort = 9090;
     public const int AlertmanagerPort = 9093;
+
+    /// <summary>
+    /// Where the recovery program reads Alertmanager's API unless <c>monitoring.alertmanagerUrl</c> says otherwise:
+    /// the monitoring host's own Alertmanager, from the host itself (its public port admits only <c>ssh.allowedCidrs</c>).
+    /// </summary>
+    public static readonly string AlertmanagerUrl = $"http://127.0.0.1:{AlertmanagerPort}";
 
     /// <summary>
     /// The most alerts Alertmanager puts in one notification to the recovery webhook (<c>max_alerts</c>), which is

@@ -131,7 +131,7 @@ public static class StackConfigParser
     private static MonitoringSettings? ReadMonitoring(ConfigNode n)
     {
         if (n.IsMissing || !n.IsObject()) return null;
-        n.RejectUnknownKeys("cloud", "location", "size", "image", "zone", "network", "webhookUrl", "recoveryMetricsAddress", "alerts");
+        n.RejectUnknownKeys("cloud", "location", "size", "image", "zone", "network", "webhookUrl", "recoveryMetricsAddress", "alertmanagerUrl", "alerts");
         var network = n.Child("network");
         var cidr = "";
         if (network.IsObject())
@@ -151,6 +151,7 @@ public static class StackConfigParser
             NetworkCidr: cidr,
             WebhookUrl: webhook,
             RecoveryMetricsAddress: n.Child("recoveryMetricsAddress").String(metricsDefault),
+            AlertmanagerUrl: n.Child("alertmanagerUrl").String(MonitoringDefaults.AlertmanagerUrl),
             Thresholds: ReadThresholds(n.Child("alerts")));
     }
 

@@ -29,6 +29,8 @@ internal static class DaemonMetrics
             new("esdr_watch_last_round_duration_seconds", "How long the last probe round took.", "gauge", [new([], loop.LastRoundDuration.TotalSeconds)]),
             new("esdr_watch_recoveries_started_total", "Recoveries the daemon started (run or recorded as a dry run) since it started.", "counter", [new([], recoveriesStarted)]),
             new("esdr_watch_active_diagnoses", "Diagnoses in force after the last round.", "gauge", [new([], loop.Active.Count)]),
+            new("esdr_watch_alertmanager_last_read_timestamp_seconds", "When Alertmanager's active alerts were last read (Unix time); absent until the first read succeeds.", "gauge",
+                loop.LastAlertPull is { } pulled ? [new([], pulled.ToUnixTimeMilliseconds() / 1000.0)] : []),
             new("esdr_watch_paused", "1 while the pause file (es-dr:recovery.pauseFile) exists: nothing acts.", "gauge", [new([], paused ? 1 : 0)]),
         ];
     }
