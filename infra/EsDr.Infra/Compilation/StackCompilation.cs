@@ -71,6 +71,8 @@ public sealed record StackCompilation(
     private static List<ProgramProblem> Check(PulumiProgram program, IReadOnlyList<ProgramProblem> unbounded, ProviderSchemas schemas)
     {
         var read = ProgramYamlWriter.AsRead(program);
-        return [.. ProgramValidator.Validate(read, schemas), .. DependencyGraph.Problems(read), .. unbounded];
+        var cycles = Task.Run(() => DependencyGraph.Problems(read));
+        var problems = ProgramValidator.Validate(read, schemas);
+        return [.. problems, .. cycles.GetAwaiter().GetResult(), .. unbounded];
     }
 }

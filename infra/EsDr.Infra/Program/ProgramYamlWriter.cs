@@ -219,6 +219,8 @@ public static partial class ProgramYamlWriter
 
     private static bool HasLoneSurrogate(string s)
     {
+        // Most text has no surrogate at all: one vectorised search instead of a look at every character.
+        if (!s.AsSpan().ContainsAnyInRange('\ud800', '\udfff')) return false;
         for (var i = 0; i < s.Length; i++)
         {
             if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])) i++;
