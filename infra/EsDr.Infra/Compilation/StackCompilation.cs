@@ -43,8 +43,14 @@ public sealed record StackCompilation(
     /// <exception cref="InvalidConfigException">A VM's user-data cannot fit its cloud's limit even so.</exception>
     public static StackCompilation Compile(StackConfig config)
     {
-        // The schemas are read on a second core while the program is built (they take about as long).
-        var schemas = Task.Run(ProviderSchemas.PreloadEmbedded);
+        // On a second core while the program is built: the schemas are read (they take about as long), and before
+        // that the platform's SHA-256 is loaded (OpenSSL on Linux, a few milliseconds to open the first time), which
+        // names on Linode and DigitalOcean and the HAProxy config push use.
+        var schemas = Task.Run(() =>
+        {
+            System.Security.Cryptography.SHA256.HashData(ReadOnlySpan<byte>.Empty);
+            return ProviderSchemas.PreloadEmbedded();
+        });
         var compiler = StackCompiler.Default();
         var (topology, program, files) = compiler.Compile(config);
         var (sizes, unbounded) = UserDataBudget.Measure(program, compiler.Adapters);

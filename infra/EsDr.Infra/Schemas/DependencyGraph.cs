@@ -23,8 +23,8 @@ public sealed class DependencyGraph
             if (root[section] is not MapValue declarations) continue;
             foreach (var (name, value) in declarations.Entries)
             {
-                graph.edges.TryAdd(name, new SortedSet<string>(StringComparer.Ordinal));
-                foreach (var referenced in References(value)) graph.edges[name].Add(referenced);
+                if (!graph.edges.TryGetValue(name, out var targets)) graph.edges.Add(name, targets = new SortedSet<string>(StringComparer.Ordinal));
+                AddReferences(value, targets);
             }
         }
         // Config keys and built-ins (pulumi.stack…) are not nodes of the graph.
@@ -71,11 +71,20 @@ public sealed class DependencyGraph
         return null;
     }
 
-    private static IEnumerable<string> References(ProgramValue value) => value switch
+    // A walk rather than nested iterators: a ten-region program has tens of thousands of values.
+    private static void AddReferences(ProgramValue value, SortedSet<string> targets)
     {
-        ScalarValue scalar => scalar.Interpolated.Interpolations.Select(i => i.RootName),
-        ListValue list => list.Items.SelectMany(References),
-        MapValue map => map.Entries.SelectMany(e => References(e.Value)),
-        _ => [],
-    };
+        switch (value)
+        {
+            case ScalarValue scalar:
+                foreach (var interpolation in scalar.Interpolated.Interpolations) targets.Add(interpolation.RootName);
+                break;
+            case ListValue list:
+                foreach (var item in list.Items) AddReferences(item, targets);
+                break;
+            case MapValue map:
+                foreach (var entry in map.Entries) AddReferences(entry.Value, targets);
+                break;
+        }
+    }
 }

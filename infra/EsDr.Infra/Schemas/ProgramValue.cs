@@ -62,9 +62,17 @@ internal sealed record MapValue(IReadOnlyList<MapEntry> Entries) : ProgramValue
 {
     public override string Describe() => "a map";
 
-    public ProgramValue? this[string key] => Entries.FirstOrDefault(e => string.Equals(e.Key, key, StringComparison.Ordinal))?.Value;
+    public ProgramValue? this[string key] => IndexOf(key) is var i and >= 0 ? Entries[i].Value : null;
 
-    public bool Contains(string key) => Entries.Any(e => string.Equals(e.Key, key, StringComparison.Ordinal));
+    public bool Contains(string key) => IndexOf(key) >= 0;
+
+    // A loop, not a LINQ lambda: the schema check looks keys up tens of thousands of times in a large program.
+    private int IndexOf(string key)
+    {
+        for (var i = 0; i < Entries.Count; i++)
+            if (string.Equals(Entries[i].Key, key, StringComparison.Ordinal)) return i;
+        return -1;
+    }
 }
 
 /// <summary>

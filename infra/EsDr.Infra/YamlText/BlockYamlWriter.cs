@@ -231,6 +231,15 @@ internal sealed class BlockYamlWriter(bool indentSequences, int capacity = 1024)
         text.Append('"');
         for (var i = 0; i < value.Length; i++)
         {
+            // Runs of printable ASCII (most of any text) go in whole.
+            var run = value.AsSpan(i).IndexOfAnyExcept(QuotedAsIs);
+            if (run != 0)
+            {
+                var end = run < 0 ? value.Length : i + run;
+                text.Append(value, i, end - i);
+                if (run < 0) break;
+                i = end;
+            }
             var c = value[i];
             if (IsPrintable(c) && c is not ('\n' or '\r' or '\x85' or '\u2028' or '\u2029' or '"' or '\\'))
             {
@@ -265,6 +274,9 @@ internal sealed class BlockYamlWriter(bool indentSequences, int capacity = 1024)
         }
         text.Append('"');
     }
+
+    private static readonly System.Buffers.SearchValues<char> QuotedAsIs = System.Buffers.SearchValues.Create(
+        string.Concat(Enumerable.Range(' ', '~' - ' ' + 1).Select(c => (char)c).Where(c => c is not ('"' or '\\'))) + "\t");
 
     // YAML's printable set as the emitter reads it (tab and the breaks included; surrogates, which come in pairs, not).
     private static bool IsPrintable(char c) =>
