@@ -61,11 +61,24 @@ internal sealed record RenderedMonitoring(
     }
 }
 
-/// <summary>What the chain's configs are changed to for loopback; everything else stays as rendered.</summary>
-/// <param name="ScrapeInterval">Prometheus's scrape_interval (rendered 15s).</param>
-/// <param name="EvaluationInterval">Prometheus's evaluation_interval (rendered 15s).</param>
-/// <param name="GroupWait">Alertmanager's group_wait (rendered 10s); group_interval and repeat_interval stay as rendered.</param>
-internal sealed record ChainTimings(TimeSpan ScrapeInterval, TimeSpan EvaluationInterval, TimeSpan GroupWait);
+/// <summary>The intervals the chain runs with; rule expressions and <c>for:</c> durations are never changed.</summary>
+/// <param name="ScrapeInterval">Prometheus's scrape_interval.</param>
+/// <param name="EvaluationInterval">Prometheus's evaluation_interval.</param>
+/// <param name="GroupWait">Alertmanager's group_wait: how long a new group waits before its first notification.</param>
+/// <param name="GroupInterval">Alertmanager's group_interval: how long a notified group waits before sending what changed in it.</param>
+/// <param name="RepeatInterval">Alertmanager's repeat_interval: when an unchanged group is sent again.</param>
+internal sealed record ChainTimings(
+    TimeSpan ScrapeInterval, TimeSpan EvaluationInterval, TimeSpan GroupWait, TimeSpan GroupInterval, TimeSpan RepeatInterval)
+{
+    /// <summary>As the renderers' defaults give them (every example stack keeps them).</summary>
+    public static ChainTimings Rendered { get; } = From(new PrometheusSettings([], [], [], "", ""), new AlertmanagerSettings("", ""));
+
+    private static ChainTimings From(PrometheusSettings prometheus, AlertmanagerSettings alertmanager) =>
+        new(prometheus.ScrapeInterval, prometheus.EvaluationInterval, alertmanager.GroupWait, alertmanager.GroupInterval, alertmanager.RepeatInterval);
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"scrape {ScrapeInterval.TotalSeconds} s, evaluation {EvaluationInterval.TotalSeconds} s, group_wait {GroupWait.TotalSeconds} s, group_interval {GroupInterval.TotalSeconds} s, repeat_interval {RepeatInterval.TotalMinutes} min");
+}
 
 /// <summary>
 /// The monitoring host's chain on loopback, from the stack's rendered configs: Debian's mysqld_exporter (one per
@@ -172,8 +185,10 @@ internal sealed class MonitoringChain : IAsyncDisposable
         var tokenFile = Path.Combine(dir, "alertmanager-webhook.token");
         await File.WriteAllTextAsync(tokenFile, token + "\n", cancellationToken);
         var alertmanagerYml = ReplaceOnce(rendered.AlertmanagerYml, MonitoringHost.TokenFile, tokenFile, "the token file");
-        alertmanagerYml = Regex.Replace(alertmanagerYml, "(?m)^(\\s*url: ).*$", m => m.Groups[1].Value + new Uri(receiver, "alerts"));
+        alertmanagerYml = ReplaceRegexOnce(alertmanagerYml, "(?m)(url: ).*$", "${1}" + new Uri(receiver, "alerts"), "the webhook's url");
         alertmanagerYml = Route(alertmanagerYml, "group_wait", timings.GroupWait);
+        alertmanagerYml = Route(alertmanagerYml, "group_interval", timings.GroupInterval);
+        alertmanagerYml = Route(alertmanagerYml, "repeat_interval", timings.RepeatInterval);
         AlertmanagerYml = alertmanagerYml;
         await File.WriteAllTextAsync(Path.Combine(dir, "alertmanager.yml"), alertmanagerYml, cancellationToken);
 
@@ -320,16 +335,15 @@ internal sealed class MonitoringChain : IAsyncDisposable
     }
 
     private static string Global(string yml, string key, TimeSpan value) =>
-        ReplaceRegexOnce(yml, $"(?m)^(  {Regex.Escape(key)}: ).*$", "$1" + Duration(value), $"global {key}");
+        ReplaceRegexOnce(yml, $"(?m)^(  {Regex.Escape(key)}: ).*$", "${1}" + Duration(value), $"global {key}");
 
     private static string Route(string yml, string key, TimeSpan value) =>
-        ReplaceRegexOnce(yml, $"(?m)^(  {Regex.Escape(key)}: ).*$", "$1" + Duration(value), $"route {key}");
+        ReplaceRegexOnce(yml, $"(?m)^(  {Regex.Escape(key)}: ).*$", "${1}" + Duration(value), $"route {key}");
 
     /// <summary>Every target of one scrape job becomes <paramref name="address"/>; the groups and their labels stay.</summary>
     private static string ReplaceTargets(string yml, string job, string address)
     {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(yml));
+        var stream = Load(yml);
         var jobNode = ScrapeJob(stream, job);
         foreach (var group in ((YamlSequenceNode)jobNode.Children[new YamlScalarNode("static_configs")]).Children.Cast<YamlMappingNode>())
             group.Children[new YamlScalarNode("targets")] = new YamlSequenceNode(new YamlScalarNode(address));
@@ -339,8 +353,7 @@ internal sealed class MonitoringChain : IAsyncDisposable
     /// <summary>The blackbox job's exporter address (its relabelled <c>__address__</c>); the probed URLs stay.</summary>
     private static string ReplaceBlackbox(string yml, string address)
     {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(yml));
+        var stream = Load(yml);
         var jobNode = ScrapeJob(stream, MonitoringLabels.BlackboxJob);
         var replaced = 0;
         foreach (var relabel in ((YamlSequenceNode)jobNode.Children[new YamlScalarNode("relabel_configs")]).Children.Cast<YamlMappingNode>())
@@ -352,6 +365,20 @@ internal sealed class MonitoringChain : IAsyncDisposable
             }
         }
         return replaced == 1 ? Save(stream) : throw new InvalidOperationException("the blackbox job has no single __address__ relabelling");
+    }
+
+    private static YamlStream Load(string yml)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yml));
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw new InvalidOperationException($"unreadable YAML: {e.Message}\n{yml}", e);
+        }
+        return stream;
     }
 
     private static YamlMappingNode ScrapeJob(YamlStream stream, string job) =>
