@@ -21,7 +21,8 @@ internal sealed record RenderedMonitoring(
     string PrometheusYml,
     string RulesYml,
     string AlertmanagerYml,
-    IReadOnlyDictionary<string, (string OptionFile, string Unit)> MysqldExporters)
+    IReadOnlyDictionary<string, (string OptionFile, string Unit)> MysqldExporters,
+    IReadOnlyDictionary<string, (string EnvironmentFile, string Unit)> ElasticsearchExporters)
 {
     public static RenderedMonitoring Compile(StackConfig config)
     {
@@ -40,8 +41,19 @@ internal sealed record RenderedMonitoring(
                 exporters[region] = (written[path], File($"/etc/systemd/system/esdr-mysqld-exporter-{region}.service"));
             }
         }
+        var elasticsearch = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
+        foreach (var path in written.Keys)
+        {
+            var m = Regex.Match(path, "^/etc/esdr/es-exporter-(?<region>.+)\\.env$");
+            if (m.Success)
+            {
+                var region = m.Groups["region"].Value;
+                elasticsearch[region] = (written[path], File($"/etc/systemd/system/esdr-es-exporter-{region}.service"));
+            }
+        }
         return new RenderedMonitoring(
-            File(MonitoringHost.PrometheusConfigFile), File(MonitoringHost.RulesFile), File(MonitoringHost.AlertmanagerConfigFile), exporters);
+            File(MonitoringHost.PrometheusConfigFile), File(MonitoringHost.RulesFile), File(MonitoringHost.AlertmanagerConfigFile), exporters,
+            elasticsearch);
     }
 
     /// <summary>cloud-init's write_files, the compressed ones decompressed.</summary>
@@ -82,20 +94,22 @@ internal sealed record ChainTimings(
 
 /// <summary>
 /// The monitoring host's chain on loopback, from the stack's rendered configs: Debian's mysqld_exporter (one per
-/// database server of a <see cref="MariaDbPair"/>, logging in with the rendered monitor account over TLS),
-/// Prometheus with the rendered rules, and Alertmanager sending to the given receiver. The configs are changed only
-/// where loopback needs it: listen addresses and targets, the exporters' login (the rendered password is a Pulumi
-/// reference, the CA path the host's), the token file's path, and the intervals of <see cref="ChainTimings"/>; rule
-/// expressions and <c>for:</c> durations are not touched. The Elasticsearch exporters and blackbox_exporter are not run
-/// (no Elasticsearch can run here): their targets point at a loopback port where nothing listens, so they are
-/// scraped and found down, as on a host whose exporters stopped. Every wait is bounded; processes are killed and the
-/// directory deleted on dispose; each process's output is kept for failure messages.
+/// database server of a <see cref="MariaDbPair"/>, logging in with the rendered monitor account over TLS), Debian's
+/// elasticsearch_exporter (one per cluster given an endpoint), Prometheus with the rendered rules, and Alertmanager
+/// sending to the given receiver. The configs are changed only where loopback needs it: listen addresses and targets,
+/// the exporters' logins (the rendered passwords are Pulumi references, the CA path the host's; a plain-HTTP endpoint
+/// gets no CA), the token file's path, and the intervals of <see cref="ChainTimings"/>; rule expressions and
+/// <c>for:</c> durations are not touched. blackbox_exporter is not run (it probes https endpoints): its target points at
+/// a loopback port where nothing listens, as does a cluster's exporter target when no endpoint is given for it, so they
+/// are scraped and found down. Every wait is bounded; processes are killed and the directory deleted on dispose; each
+/// process's output is kept for failure messages.
 /// </summary>
 internal sealed class MonitoringChain : IAsyncDisposable
 {
     public const string PrometheusBinary = "/usr/bin/prometheus";
     public const string AlertmanagerBinary = "/usr/bin/prometheus-alertmanager";
     public const string MysqldExporterBinary = "/usr/bin/prometheus-mysqld-exporter";
+    public const string ElasticsearchExporterBinary = "/usr/bin/prometheus-elasticsearch-exporter";
 
     private static readonly TimeSpan StartPatience = TimeSpan.FromSeconds(60);
 
@@ -119,12 +133,12 @@ internal sealed class MonitoringChain : IAsyncDisposable
     /// <param name="receiver">The recovery webhook's base address (http on loopback): alerts go to its <c>/alerts</c>, its <c>/metrics</c> is scraped.</param>
     public static async Task<MonitoringChain> StartAsync(
         RenderedMonitoring rendered, MariaDbPair pair, IReadOnlyDictionary<string, MariaDbPair.Server> databases,
-        Uri receiver, string token, ChainTimings timings, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, Uri> clusters, Uri receiver, string token, ChainTimings timings, CancellationToken cancellationToken)
     {
         var chain = new MonitoringChain();
         try
         {
-            await chain.StartAllAsync(rendered, pair, databases, receiver, token, timings, cancellationToken);
+            await chain.StartAllAsync(rendered, pair, databases, clusters, receiver, token, timings, cancellationToken);
             return chain;
         }
         catch
@@ -136,13 +150,42 @@ internal sealed class MonitoringChain : IAsyncDisposable
 
     private async Task StartAllAsync(
         RenderedMonitoring rendered, MariaDbPair pair, IReadOnlyDictionary<string, MariaDbPair.Server> databases,
-        Uri receiver, string token, ChainTimings timings, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, Uri> clusters, Uri receiver, string token, ChainTimings timings, CancellationToken cancellationToken)
     {
-        foreach (var binary in new[] { PrometheusBinary, AlertmanagerBinary, MysqldExporterBinary })
+        foreach (var binary in new[] { PrometheusBinary, AlertmanagerBinary, MysqldExporterBinary, ElasticsearchExporterBinary })
             if (!File.Exists(binary))
-                throw new InvalidOperationException($"{binary} is required (Debian: apt-get install prometheus prometheus-alertmanager prometheus-mysqld-exporter; ./test.sh installs them)");
+                throw new InvalidOperationException($"{binary} is required (Debian: apt-get install prometheus prometheus-alertmanager "
+                    + "prometheus-mysqld-exporter prometheus-elasticsearch-exporter; ./test.sh installs them)");
 
         var prometheusYml = rendered.PrometheusYml;
+        var nothingListens = "127.0.0.1:" + Port(Loopback.FreePort());
+        // First: elasticsearch_exporter 1.5 serves only after its first GET / answered or timed out (10 s).
+        foreach (var (region, files) in rendered.ElasticsearchExporters.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            var (renderedListen, arguments) = ExporterArguments(files.Unit);
+            if (!clusters.TryGetValue(region, out var endpoint))
+            {
+                // No cluster here for it: scraped where nothing listens, so found down.
+                prometheusYml = ReplaceOnce(prometheusYml, renderedListen, nothingListens, $"the {region} elasticsearch_exporter's target");
+                continue;
+            }
+            var listen = "127.0.0.1:" + Port(Loopback.FreePort());
+            prometheusYml = ReplaceOnce(prometheusYml, renderedListen, listen, $"the {region} elasticsearch_exporter's target");
+            var plain = endpoint.Scheme == Uri.UriSchemeHttp;
+            var process = ChainProcess.Start($"elasticsearch_exporter {region}", ElasticsearchExporterBinary,
+            [
+                .. arguments
+                    // The rendered CA verifies the endpoint's https; a plain-HTTP stand-in has none.
+                    .Where(a => !(plain && a.StartsWith("--es.ca=", StringComparison.Ordinal)))
+                    .Select(a => a.StartsWith("--web.listen-address=", StringComparison.Ordinal) ? "--web.listen-address=" + listen
+                        : a.StartsWith("--es.uri=", StringComparison.Ordinal) ? "--es.uri=" + endpoint.GetLeftPart(UriPartial.Authority)
+                        : a),
+            ],
+            // The rendered login (its password a Pulumi reference): the stand-in does not check it.
+            EnvironmentOf(files.EnvironmentFile.Replace("ES_PASSWORD=", "ES_PASSWORD=unchecked-", StringComparison.Ordinal)));
+            processes.Add(process);
+        }
+
         // The monitor account as the stack's database hosts get it, on both servers (it is not binlogged).
         var account = new MonitorAccount("monitor-pw-" + Guid.NewGuid().ToString("N")[..12]);
         foreach (var (region, server) in databases.OrderBy(d => d.Key, StringComparer.Ordinal))
@@ -167,7 +210,6 @@ internal sealed class MonitoringChain : IAsyncDisposable
 
         var prometheusPort = Loopback.FreePort();
         var alertmanagerPort = Loopback.FreePort();
-        var nothingListens = "127.0.0.1:" + Port(Loopback.FreePort());
         Prometheus = new Uri($"http://127.0.0.1:{Port(prometheusPort)}/");
         Alertmanager = new Uri($"http://127.0.0.1:{Port(alertmanagerPort)}/");
         prometheusYml = Global(prometheusYml, "scrape_interval", timings.ScrapeInterval);
@@ -175,8 +217,7 @@ internal sealed class MonitoringChain : IAsyncDisposable
         prometheusYml = ReplaceOnce(prometheusYml, PrometheusConfig.AlertmanagerAddress, Alertmanager.Authority, "the Alertmanager target");
         prometheusYml = ReplaceOnce(prometheusYml, "localhost:9090", Prometheus.Authority, "Prometheus's own target");
         prometheusYml = ReplaceTargets(prometheusYml, MonitoringLabels.RecoveryJob, receiver.Authority);
-        // Not run here (no Elasticsearch): scraped where nothing listens, so found down.
-        prometheusYml = ReplaceTargets(prometheusYml, MonitoringLabels.ElasticsearchJob, nothingListens);
+        // Not run here (it would probe https endpoints no stand-in serves): scraped where nothing listens, so found down.
         prometheusYml = ReplaceBlackbox(prometheusYml, nothingListens);
         PrometheusYml = prometheusYml;
         await File.WriteAllTextAsync(Path.Combine(dir, "prometheus.yml"), prometheusYml, cancellationToken);
@@ -210,7 +251,17 @@ internal sealed class MonitoringChain : IAsyncDisposable
             var up = await QueryAsync($"{"mysql_up"} == 1", cancellationToken);
             return databases.Keys.All(region => up.Any(s => s.Labels.GetValueOrDefault(MonitoringLabels.Region) == region));
         }, "every mysqld_exporter to be scraped with mysql_up 1", StartPatience, cancellationToken);
+        await UntilAsync(async () =>
+        {
+            var up = await QueryAsync("elasticsearch_cluster_health_up == 1", cancellationToken);
+            return clusters.Keys.All(region => up.Any(s => s.Labels.GetValueOrDefault(MonitoringLabels.Region) == region));
+        }, "every elasticsearch_exporter to be scraped with elasticsearch_cluster_health_up 1", StartPatience, cancellationToken);
     }
+
+    /// <summary>An environment file's <c>NAME=value</c> lines.</summary>
+    private static Dictionary<string, string> EnvironmentOf(string file) =>
+        file.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=', 2)).Where(p => p.Length == 2)
+            .ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
 
     /// <summary>Kills one region's mysqld_exporter (its target is then lost); returns when it has exited.</summary>
     public async Task KillExporterAsync(string region) => await exporters[region].KillAsync();
@@ -441,11 +492,13 @@ internal sealed class ChainProcess : IDisposable
 
     public bool HasExited => process.HasExited;
 
-    public static ChainProcess Start(string name, string binary, IReadOnlyList<string> arguments)
+    public static ChainProcess Start(string name, string binary, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments)
             info.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[key] = value;
         // The exporter reads its login from DATA_SOURCE_NAME before the option file: never from the test's environment.
         info.Environment.Remove("DATA_SOURCE_NAME");
         Process started;

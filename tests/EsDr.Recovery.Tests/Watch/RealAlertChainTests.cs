@@ -4,6 +4,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using EsDr.Infra.Renderers.Monitoring;
+using EsDr.Recovery.Analyse;
 using EsDr.Recovery.Observe.Webhook;
 using EsDr.Recovery.Tests.Operate;
 using EsDr.TestSupport;
@@ -14,10 +15,12 @@ namespace EsDr.Recovery.Tests.Watch;
 /// <summary>
 /// The whole alert path, run for real on loopback (issue 10, item 5): Debian's mysqld_exporter against a real
 /// MariaDB pair, Prometheus with the prod stack's rendered rules, Alertmanager with its rendered config, and
-/// <c>es-dr-recovery serve</c> as the receiver. Two faults are made at once, then each test waits for its part:
-/// the replica's SQL thread stopped by a duplicate key (fires, is delivered and is diagnosed ReplicaBroken), the
-/// primary's exporter killed (its target is lost: ScrapeTargetDown fires and is delivered), and the receiver restarted
-/// while the replica's alert fires (it must know it again long before Alertmanager's repeat_interval).
+/// <c>es-dr-recovery serve</c> as the receiver; Debian's elasticsearch_exporter reads each region's cluster health from
+/// the test bed's Elasticsearch stand-in (no Elasticsearch can run here). Three faults are made at once, then each test
+/// waits for its part: the replica's SQL thread stopped by a duplicate key (fires, is delivered and is diagnosed
+/// ReplicaBroken), fra's cluster answering red (fires, is delivered and is diagnosed ClusterRed, never RegionDown), the
+/// primary's mysqld_exporter killed (its target is lost: ScrapeTargetDown fires and is delivered), and the receiver
+/// restarted while the alerts fire (it must know them again long before Alertmanager's repeat_interval).
 /// Shortened for the test (<see cref="Timings"/>): scrape_interval and evaluation_interval 1s (rendered 15s), group_wait
 /// 1s (rendered 10s), group_interval 5s (rendered 1m). As rendered: every rule's expression and <c>for:</c> (1m for these
 /// alerts), repeat_interval (30m), group_by, and the daemon's own timings (5 s rounds, 3 to confirm).
@@ -44,6 +47,9 @@ public sealed class RealAlertChainTests(RealAlertChain chain, ITestOutputHelper 
     private static readonly TimeSpan FaultToDiagnosis = TimeSpan.FromMinutes(1) + 2 * Timings.ScrapeInterval + Timings.EvaluationInterval
         + (Timings.GroupWait > Timings.GroupInterval ? Timings.GroupWait : Timings.GroupInterval) + TimeSpan.FromSeconds(15 + 20);
 
+    /// <summary>The daemon's own wait before a red cluster is a diagnosis (<see cref="AnalysisThresholds.RedGrace"/>).</summary>
+    private static readonly TimeSpan RedGrace = AnalysisThresholds.Default.RedGrace;
+
     /// <summary>A restarted receiver's bound: a pull on start and three 5 s rounds, with room; far below repeat_interval (30m).</summary>
     private static readonly TimeSpan RestartToKnown = TimeSpan.FromSeconds(30);
 
@@ -62,6 +68,23 @@ public sealed class RealAlertChainTests(RealAlertChain chain, ITestOutputHelper 
             $"out of order: fault {fault:O}, firing {firing:O}, delivered {delivered:O}, diagnosed {diagnosed:O}");
         // The rule's for: 1m is kept: nothing fires sooner.
         Assert.True(firing - fault >= TimeSpan.FromMinutes(1), $"fired {(firing - fault)!.Value.TotalSeconds} s after the fault");
+    }
+
+    [Fact]
+    public async Task RedCluster_FiresIsDeliveredAndIsDiagnosedClusterRed_NotRegionDown()
+    {
+        var diagnosed = await chain.WaitForAsync(RealAlertChain.RedDiagnosed, FaultToDiagnosis + RedGrace);
+
+        var fault = chain.RedFault;
+        var firing = chain.Seen(RealAlertChain.RedFiring);
+        var delivered = chain.Seen(RealAlertChain.RedDelivered);
+        Report("red cluster (ElasticsearchClusterRed, for 1m; the daemon's red grace 30 s) → ClusterRed", fault, firing, delivered, diagnosed);
+        Assert.NotNull(firing);
+        Assert.NotNull(delivered);
+        Assert.True(firing - fault >= TimeSpan.FromMinutes(1), $"fired {(firing - fault)!.Value.TotalSeconds} s after the fault");
+        Assert.True(firing <= delivered + TimeSpan.FromSeconds(1) && delivered <= diagnosed,
+            $"out of order: firing {firing:O}, delivered {delivered:O}, diagnosed {diagnosed:O}");
+        Assert.Null(chain.FirstReceiver.FirstDiagnosed("RegionDown " + RealAlertChain.RedRegion));
     }
 
     [Fact]
@@ -86,15 +109,22 @@ public sealed class RealAlertChainTests(RealAlertChain chain, ITestOutputHelper 
     public async Task RestartedReceiver_KnowsTheStillFiringReplicaAlert_LongBeforeRepeatInterval()
     {
         Assert.True(RestartToKnown < Timings.RepeatInterval / 10, "a resend by Alertmanager must not be what passes this");
-        await chain.WaitForAsync(RealAlertChain.ReplicaDiagnosed, FaultToDiagnosis);
-        try
+        // The first receiver's word on every fault is the other tests' to check: the restart waits for it (or its timeout).
+        foreach (var (step, bound) in new[]
+                 {
+                     (RealAlertChain.ReplicaDiagnosed, FaultToDiagnosis), (RealAlertChain.RedDiagnosed, FaultToDiagnosis + RedGrace),
+                     (RealAlertChain.TargetDelivered, FaultToDiagnosis),
+                 })
         {
-            // The lost target's delivery is that test's to check; the restart only waits so as not to delay it.
-            await chain.WaitForAsync(RealAlertChain.TargetDelivered, FaultToDiagnosis);
+            try
+            {
+                await chain.WaitForAsync(step, bound);
+            }
+            catch (TimeoutException)
+            {
+            }
         }
-        catch (TimeoutException)
-        {
-        }
+        Assert.NotNull(chain.Seen(RealAlertChain.ReplicaDiagnosed));
 
         var (stopped, restarted) = await chain.RestartReceiverAsync();
         var known = await RealAlertChain.UntilAsync(() => chain.Receiver.FirstDiagnosed(RealAlertChain.ReplicaDiagnosis), RestartToKnown);
@@ -129,12 +159,17 @@ public sealed class RealAlertChain : IAsyncLifetime
     internal const string ReplicaFiring = "replica firing";
     internal const string ReplicaDelivered = "replica delivered";
     internal const string ReplicaDiagnosed = "replica diagnosed";
+    internal const string RedFiring = "red firing";
+    internal const string RedDelivered = "red delivered";
+    internal const string RedDiagnosed = "red diagnosed";
     internal const string TargetFiring = "target firing";
     internal const string TargetDelivered = "target delivered";
 
     private const string PrimaryRegion = "fra";
     private const string ReplicaRegion = "dub";
     internal const string ReplicaDiagnosis = "ReplicaBroken " + ReplicaRegion;
+    internal const string RedRegion = PrimaryRegion;
+    private const string RedDiagnosis = "ClusterRed " + RedRegion;
     private const string Token = "chain-webhook-token-4b7e1d";
     private const int ConflictingId = 2_000_000;
 
@@ -151,9 +186,15 @@ public sealed class RealAlertChain : IAsyncLifetime
     internal ReceiverRun Receiver { get; private set; } = null!;
     internal DateTimeOffset ReplicaFault { get; private set; }
     internal DateTimeOffset TargetFault { get; private set; }
+    internal DateTimeOffset RedFault { get; private set; }
+
+    /// <summary>The receiver that saw the faults (the restart test starts another).</summary>
+    internal ReceiverRun FirstReceiver => first!;
 
     internal IReadOnlyDictionary<string, string> ReplicaLabels { get; } =
         new Dictionary<string, string>(StringComparer.Ordinal) { [MonitoringLabels.Region] = ReplicaRegion, [MonitoringLabels.Role] = "replica" };
+
+    private static readonly Dictionary<string, string> RedLabels = new(StringComparer.Ordinal) { [MonitoringLabels.Region] = RedRegion };
 
     private static readonly Dictionary<string, string> LostTargetLabels =
         new(StringComparer.Ordinal) { [MonitoringLabels.Region] = PrimaryRegion, [MonitoringLabels.Job] = MonitoringLabels.MysqldJob };
@@ -177,6 +218,7 @@ public sealed class RealAlertChain : IAsyncLifetime
         Monitoring = await MonitoringChain.StartAsync(
             RenderedMonitoring.Compile(bed.Config), pair,
             new Dictionary<string, MariaDbPair.Server>(StringComparer.Ordinal) { [PrimaryRegion] = pair.Primary, [ReplicaRegion] = pair.Replica },
+            new Dictionary<string, Uri>(StringComparer.Ordinal) { [PrimaryRegion] = bed.Fra.Url, [ReplicaRegion] = bed.Dub.Url },
             receiverAddress, Token, RealAlertChainTests.Timings, startUp.Token);
         // As the deployed stack's outputs say where the monitoring host's Alertmanager and Prometheus are.
         bed.EditOutputs(outputs =>
@@ -193,12 +235,18 @@ public sealed class RealAlertChain : IAsyncLifetime
         await Monitoring.UntilAsync(async () => (await Monitoring.QueryAsync(
                 $"mysql_slave_status_slave_sql_running{{{MonitoringLabels.Region}=\"{ReplicaRegion}\"}} == 1", startUp.Token)).Count == 1,
             "Prometheus to see the replica's SQL thread running", TimeSpan.FromSeconds(60), startUp.Token);
+        await Monitoring.UntilAsync(async () => (await Monitoring.QueryAsync(
+                $"elasticsearch_cluster_health_status{{color=\"green\",{MonitoringLabels.Region}=\"{RedRegion}\"}} == 1", startUp.Token)).Count == 1,
+            $"Prometheus to see {RedRegion}'s cluster green", TimeSpan.FromSeconds(60), startUp.Token);
 
         // The replica's fault: a row only it has (kept out of its binlog), then the same key written on the primary.
         await pair.Client.QueryAsync(pair.Replica.Admin,
             $"SET SESSION sql_log_bin = 0; INSERT INTO appdb.items (id, writer, payload) VALUES ({ConflictingId}, 9, 'replica only')", TimeSpan.FromSeconds(20), startUp.Token);
         await pair.Client.QueryAsync(pair.Primary.App, $"INSERT INTO appdb.items (id, writer, payload) VALUES ({ConflictingId}, 9, 'primary')", TimeSpan.FromSeconds(20), startUp.Token);
         ReplicaFault = DateTimeOffset.UtcNow;
+        // The red cluster: it still answers, its health red (a primary shard unassigned).
+        bed.Fra.HealthStatus = "red";
+        RedFault = DateTimeOffset.UtcNow;
         // The lost target: the primary's exporter stops answering its scrapes.
         await Monitoring.KillExporterAsync(PrimaryRegion);
         TargetFault = DateTimeOffset.UtcNow;
@@ -280,6 +328,7 @@ public sealed class RealAlertChain : IAsyncLifetime
         var clock = Stopwatch.StartNew();
         string? replicaFingerprint = null;
         string? targetFingerprint = null;
+        string? redFingerprint = null;
         while (!cancellationToken.IsCancellationRequested && clock.Elapsed < TimeSpan.FromMinutes(5))
         {
             try
@@ -288,12 +337,16 @@ public sealed class RealAlertChain : IAsyncLifetime
                 if (!seen.ContainsKey(ReplicaFiring)
                     && await Monitoring.PrometheusAlertAsync(AlertRules.MysqlReplicaSqlThreadStopped, ReplicaLabels, cancellationToken) is { State: "firing" })
                     seen.TryAdd(ReplicaFiring, now);
+                if (!seen.ContainsKey(RedFiring)
+                    && await Monitoring.PrometheusAlertAsync(AlertRules.ElasticsearchClusterRed, RedLabels, cancellationToken) is { State: "firing" })
+                    seen.TryAdd(RedFiring, now);
                 if (!seen.ContainsKey(TargetFiring)
                     && await Monitoring.PrometheusAlertAsync(AlertRules.ScrapeTargetDown, LostTargetLabels, cancellationToken) is { State: "firing" })
                     seen.TryAdd(TargetFiring, now);
                 replicaFingerprint ??= await Monitoring.AlertmanagerFingerprintAsync(AlertRules.MysqlReplicaSqlThreadStopped, ReplicaLabels, cancellationToken);
                 targetFingerprint ??= await Monitoring.AlertmanagerFingerprintAsync(AlertRules.ScrapeTargetDown, LostTargetLabels, cancellationToken);
-                if ((replicaFingerprint ?? targetFingerprint) is not null)
+                redFingerprint ??= await Monitoring.AlertmanagerFingerprintAsync(AlertRules.ElasticsearchClusterRed, RedLabels, cancellationToken);
+                if ((replicaFingerprint ?? targetFingerprint ?? redFingerprint) is not null)
                 {
                     // Delivered: the receiver's replay guard recorded passing the alert on, by the receiver's clock.
                     using var store = ReplayStore.Open(bed!.AuditPath);
@@ -302,9 +355,13 @@ public sealed class RealAlertChain : IAsyncLifetime
                         seen.TryAdd(ReplicaDelivered, replicaAt);
                     if (targetFingerprint is not null && passed.TryGetValue(targetFingerprint, out var targetAt))
                         seen.TryAdd(TargetDelivered, targetAt);
+                    if (redFingerprint is not null && passed.TryGetValue(redFingerprint, out var redAt))
+                        seen.TryAdd(RedDelivered, redAt);
                 }
                 if (first?.FirstDiagnosed(ReplicaDiagnosis) is { } diagnosed)
                     seen.TryAdd(ReplicaDiagnosed, diagnosed);
+                if (first?.FirstDiagnosed(RedDiagnosis) is { } red)
+                    seen.TryAdd(RedDiagnosed, red);
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
