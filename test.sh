@@ -5,7 +5,8 @@
 #   nftables    – the host firewall of HAProxy VMs is checked with `nft -c`
 #   prometheus, prometheus-alertmanager – `promtool check/test rules` and `amtool check-config`; the real alert chain
 #               (Watch/RealAlertChainTests) runs both servers with the rendered configs
-#   prometheus-mysqld-exporter – the real alert chain's exporter against the real MariaDB pair
+#   prometheus-mysqld-exporter, prometheus-elasticsearch-exporter – the real alert chain's exporters, against the real
+#               MariaDB pair and the Elasticsearch stand-ins
 #   mariadb-server, mariadb-client – a real primary and replica on loopback from the rendered my.cnf
 #   etcd-server – the recovery lease, with two contenders on a real etcd
 #   clang, zlib1g-dev – the Native AOT toolchain: bin/es-dr publishes the compiler Native AOT with them, and the
@@ -21,6 +22,7 @@ command -v cloud-init >/dev/null 2>&1 || need+=(cloud-init)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v amtool >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 [ -x /usr/bin/prometheus-mysqld-exporter ] || need+=(prometheus-mysqld-exporter)
+[ -x /usr/bin/prometheus-elasticsearch-exporter ] || need+=(prometheus-elasticsearch-exporter)
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need+=(mariadb-server)
 command -v mariadb >/dev/null 2>&1 || need+=(mariadb-client)
 command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
