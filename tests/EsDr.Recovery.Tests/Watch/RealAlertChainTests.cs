@@ -2,12 +2,15 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using EsDr.Infra.Renderers.Monitoring;
 using EsDr.Recovery.Analyse;
+using EsDr.Recovery.Execute.Audit;
 using EsDr.Recovery.Observe.Webhook;
 using EsDr.Recovery.Tests.Operate;
 using EsDr.TestSupport;
+using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 
 namespace EsDr.Recovery.Tests.Watch;
@@ -183,6 +186,8 @@ public sealed class RealAlertChain : IAsyncLifetime
     private string tokenFile = "";
     private Task watcher = Task.CompletedTask;
     private ReceiverRun? first;
+    private string? lastWatchError;
+    private bool disposed;
 
     internal MonitoringChain Monitoring { get; private set; } = null!;
     internal ReceiverRun Receiver { get; private set; } = null!;
@@ -202,6 +207,20 @@ public sealed class RealAlertChain : IAsyncLifetime
         new(StringComparer.Ordinal) { [MonitoringLabels.Region] = PrimaryRegion, [MonitoringLabels.Job] = MonitoringLabels.MysqldJob };
 
     public async Task InitializeAsync()
+    {
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            // Whatever started is stopped now, whether or not the runner disposes a fixture that failed to start.
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
     {
         using var startUp = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await pair.StartAsync(startUp.Token);
@@ -257,6 +276,8 @@ public sealed class RealAlertChain : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (disposed) return;
+        disposed = true;
         await watching.CancelAsync();
         try
         {
@@ -283,6 +304,7 @@ public sealed class RealAlertChain : IAsyncLifetime
         return at ?? throw new TimeoutException(
             $"'{step}' not seen within {sinceFault.TotalSeconds} s of the faults ({ReplicaFault:O}); seen so far: "
             + string.Join(", ", seen.OrderBy(s => s.Value).Select(s => $"{s.Key} {(s.Value - ReplicaFault).TotalSeconds:0.0} s"))
+            + (watcher.IsFaulted ? $"\nthe watcher failed: {watcher.Exception}" : lastWatchError is null ? "" : $"\nthe watcher's last error: {lastWatchError}")
             + $"\nreceiver:\n{Receiver.Tail()}\n{Monitoring.LogTails()}");
     }
 
@@ -365,9 +387,11 @@ public sealed class RealAlertChain : IAsyncLifetime
                 if (first?.FirstDiagnosed(RedDiagnosis) is { } red)
                     seen.TryAdd(RedDiagnosed, red);
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested
+                                      && e is HttpRequestException or TaskCanceledException or JsonException or SqliteException or AuditDatabaseException)
             {
-                // asked again next time
+                // asked again next time (a server busy or not answering yet, the audit file busy)
+                lastWatchError = e.Message;
             }
             try
             {
