@@ -48,8 +48,7 @@ internal sealed class OperatorTestbed : IDisposable
         Dub.Indices["orders-1"] = new StandInIndex { Follow = "active", LeaderGlobalCheckpoint = 7, FollowerGlobalCheckpoint = 7 };
         Fra.Indices["products-1"] = new StandInIndex();
         Fra.Indices["orders-1"] = new StandInIndex();
-        outputs = Outputs(databases ?? new Dictionary<string, TestDatabase>());
-        Pulumi.StackOutputJson = outputs.ToJsonString();
+        Pulumi.StackOutputJson = Outputs(databases ?? new Dictionary<string, TestDatabase>()).ToJsonString();
         Pulumi.SetSecretOutput("credentials", new JsonObject
         {
             ["regions"] = new JsonObject
@@ -61,8 +60,6 @@ internal sealed class OperatorTestbed : IDisposable
         }.ToJsonString());
         Pulumi.UpSummary = "Updating (prod)\n\nResources:\n    ~ 4 updated\n    41 unchanged\n\nDuration: 12s\n";
     }
-
-    private readonly JsonObject outputs;
 
     public PulumiStandIn Pulumi { get; } = new();
     public EsPromotionStandIn Fra { get; } = new();
@@ -95,14 +92,6 @@ internal sealed class OperatorTestbed : IDisposable
             WaitPollInterval = TimeSpan.FromMilliseconds(50),
             WaitTimeout = TimeSpan.FromSeconds(10),
         });
-
-    /// <summary>Changes the stack outputs the stand-in pulumi gives from now on.</summary>
-    public void EditOutputs(Action<JsonObject> edit)
-    {
-        ArgumentNullException.ThrowIfNull(edit);
-        edit(outputs);
-        Pulumi.StackOutputJson = outputs.ToJsonString();
-    }
 
     /// <summary>Runs one command line (with <c>--stack-file</c> added) and returns its exit code; output is in <see cref="Out"/> and <see cref="Error"/>.</summary>
     public Task<int> RunAsync(params string[] args) => RunAsync(CancellationToken.None, args);
