@@ -6,6 +6,8 @@ using EsDr.Infra.Topology;
 using EsDr.Recovery.Analyse;
 using EsDr.Recovery.Execute.Audit;
 using EsDr.Recovery.Observe;
+using EsDr.Recovery.Observe.Alertmanager;
+using EsDr.Recovery.Observe.Elasticsearch;
 using EsDr.Recovery.Observe.Webhook;
 using EsDr.Recovery.Operate;
 using EsDr.Recovery.Pipeline;
@@ -17,8 +19,10 @@ namespace EsDr.Recovery;
 /// <summary>
 /// <c>es-dr-recovery watch</c> (the daemon: probes every region and peer each interval, takes Alertmanager's alerts,
 /// recovers on its own where <c>es-dr:recovery.auto</c> allows) and <c>es-dr-recovery serve</c> (the webhook alone:
-/// the alerts are its only vantage). Both serve <c>POST /alerts</c>, <c>/metrics</c> and <c>/healthz</c> on
-/// <c>--listen</c>, and hand detections to the same pipeline as the operator commands (plan store, lease, audit).
+/// the alerts are its only vantage; it samples the CCR followers for <c>/metrics</c> only). Both serve <c>POST /alerts</c>,
+/// <c>/metrics</c> and <c>/healthz</c> on <c>--listen</c> (Prometheus scrapes <c>/metrics</c> beside the webhook URL), and hand detections to the same pipeline as the operator commands (plan store, lease, audit).
+/// With <c>es-dr:monitoring</c>, both also read Alertmanager's active alerts at start and every few rounds
+/// (<c>monitoring.alertmanagerUrl</c>), so a restart or a lost notification never hides a firing alert.
 /// </summary>
 internal static class WatchCommand
 {
@@ -50,14 +54,15 @@ internal static class WatchCommand
             ? new Command("serve", "Receive Alertmanager's webhook (bearer token) and serve /metrics; alerts go through the recovery pipeline. Runs until SIGINT/SIGTERM.")
             : new Command("watch", "The daemon: probe every region each interval, receive Alertmanager's webhook, recover automatically where es-dr:recovery.auto allows. Runs until SIGINT/SIGTERM.");
         o.Stack.AddTo(command);
-        if (!serve) command.Options.Add(o.Interval);
+        if (serve) o.Interval.Description = "time between samples of every region's CCR followers for /metrics: 5s, 500ms, 1m (default 5s)";
+        command.Options.Add(o.Interval);
         command.Options.Add(o.Listen);
         command.Options.Add(o.TokenFile);
         command.Options.Add(o.DryRun);
         if (!serve) command.Options.Add(o.Once);
         command.SetAction((result, ct) => RunAsync(host, new WatchRequest(
             result.GetRequiredValue(o.Stack.StackFile), result.GetValue(o.Stack.Stack), result.GetValue(o.Stack.AuditDb), result.GetValue(o.Stack.Json),
-            serve ? null : result.GetValue(o.Interval), result.GetRequiredValue(o.Listen), result.GetValue(o.TokenFile), result.GetValue(o.DryRun),
+            result.GetValue(o.Interval), result.GetRequiredValue(o.Listen), result.GetValue(o.TokenFile), result.GetValue(o.DryRun),
             !serve && result.GetValue(o.Once), serve), ct));
         return command;
     }
@@ -167,8 +172,22 @@ internal static class WatchCommand
         var webhook = request.Once ? ((WebhookOptions, WebhookToken)?)null
             : (new WebhookOptions { Url = listen.Url, ReplayDatabase = services.AuditPath }, WebhookToken.FromSecret(secret!));
         var pauseFile = services.PipelineOptions.PauseFile;
+        AlertmanagerApi? activeAlerts;
+        try
+        {
+            activeAlerts = ActiveAlerts(deployment, request.Once, host.Time);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or UriFormatException)
+        {
+            await error.WriteLineAsync("error: es-dr:monitoring.alertmanagerUrl: " + e.Message).ConfigureAwait(false);
+            return ExitCodes.InvalidConfig;
+        }
+        using var pulling = activeAlerts;
+        // serve probes nothing for its analysis, but samples the CCR followers its /metrics exposes (watch's probe reads them).
+        var followers = request.Serve && !request.Once ? FollowerSamplerFor(services, watchOptions, host.Time, events) : null;
         await using var service = WatchService.Create(watchOptions, expected, probes, peers, webhook, Recover, host.Time, events,
-            l => PrometheusText.Render(DaemonMetrics.Collect(l, clusterNames, pauseFile is not null && File.Exists(pauseFile), Interlocked.Read(ref started))));
+            l => PrometheusText.Render(DaemonMetrics.Collect(l, clusterNames, pauseFile is not null && File.Exists(pauseFile), Interlocked.Read(ref started), followers?.Latest)),
+            activeAlerts);
         loop = service.Loop;
         var rounds = new RoundReporter(events, deployment, services);
         loop.RoundCompleted += _ => rounds.Report(service.Loop);
@@ -195,14 +214,32 @@ internal static class WatchCommand
         events.Started(request.Serve ? "serve" : "watch", service.WebhookAddress!.ToString(), interval, allowed.Select(a => a.ToString()), request.DryRun);
         // Until SIGINT/SIGTERM: the loop stops probing, lets the pipeline finish recording the step it was in
         // (the lease is released as the recovery unwinds), then the listener closes with the service.
+        var sampling = followers?.RunAsync(cancellationToken) ?? Task.CompletedTask;
         await loop.RunAsync(cancellationToken).ConfigureAwait(false);
+        await sampling.ConfigureAwait(false);
         events.Stopped(loop.Rounds);
         return ExitCodes.Ok;
     }
 
+    /// <summary>
+    /// Alertmanager's API for the stack's monitoring site (over https, trusting the stack's CA only); null without
+    /// monitoring, and for <c>--once</c>, which has no alerts vantage.
+    /// </summary>
+    private static AlertmanagerApi? ActiveAlerts(Deployment deployment, bool once, TimeProvider time) =>
+        once || deployment.Config.Monitoring is not { } monitoring ? null
+            : new AlertmanagerApi(new AlertmanagerApiOptions(new Uri(monitoring.AlertmanagerUrl), deployment.CaCertificatePem), time);
+
     /// <summary>Each region's cluster name (the <c>cluster</c> label the exporters and alert rules use).</summary>
     private static Dictionary<string, string> ClusterNames(Deployment deployment) =>
         TopologyBuilder.Build(deployment.Config).Regions.ToDictionary(r => r.Name, r => r.ClusterName, StringComparer.Ordinal);
+
+    /// <summary>Every region's cluster sampled for its followers each interval, each sample within the probe timeout.</summary>
+    private static FollowerSampler FollowerSamplerFor(RecoveryServices services, WatchOptions options, TimeProvider time, ILogger logger) =>
+        new(services.Clusters.ToDictionary(
+                c => c.Key,
+                c => (Func<CancellationToken, Task<IReadOnlyList<FollowerObservation>>>)new ElasticsearchObserver(c.Value, c.Key).FollowersAsync,
+                StringComparer.Ordinal),
+            options.Interval, options.ProbeTimeout, time, logger);
 
     /// <summary>Every region's cluster asked about the others; a remote is known by its region's name or its cluster's name.</summary>
     private static List<IPeerProbe> Peers(RecoveryServices services, IReadOnlyDictionary<string, string> clusterNames)
@@ -281,7 +318,7 @@ internal static class WatchCommand
             {
                 ["event"] = "started", ["mode"] = mode, ["listen"] = listen, ["intervalSeconds"] = interval.TotalSeconds,
                 ["auto"] = new JsonArray([.. autoList.Select(a => (JsonNode)a)]), ["dryRun"] = dryRun,
-            }, $"{mode}: listening on {listen} (POST /alerts, GET /metrics){(mode == "watch" ? $", probing every {interval.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s" : "")}; automatic: {(autoList.Count == 0 ? "none (report only)" : string.Join(", ", autoList))}{(dryRun ? "; dry run" : "")}");
+            }, $"{mode}: listening on {listen} (POST /alerts, GET /metrics){(mode == "watch" ? ", probing" : ", sampling CCR")} every {interval.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s; automatic: {(autoList.Count == 0 ? "none (report only)" : string.Join(", ", autoList))}{(dryRun ? "; dry run" : "")}");
         }
 
         public void Stopped(long rounds) =>

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using EsDr.Infra.Renderers.Monitoring;
 using EsDr.Recovery.Execute.Audit;
 using EsDr.Recovery.Execute.Lease;
 using EsDr.Recovery.Tests.Operate;
@@ -154,6 +155,69 @@ public sealed partial class WatchCommandTests
         Assert.Matches(@"\nesdr_watch_rounds_total [1-9]\d*\n", page);
         Assert.Contains("\nesdr_watch_recoveries_started_total 0\n", page, StringComparison.Ordinal);
         Assert.Contains("\nesdr_watch_paused 0\n", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_SamplesTheCcrFollowers_SoItsMetricsCarryTheCcrSeries_AndPassPromtool()
+    {
+        using var bed = new OperatorTestbed();
+        bed.Dub.Indices["orders-1"].FollowerGlobalCheckpoint = 4; // 3 operations behind
+        bed.Dub.Indices["products-1"].FatalError = "no such remote cluster";
+        bed.Environment["ESDR_WEBHOOK_TOKEN"] = Token;
+        using var daemon = Daemon.Start(bed, "serve", "--interval", "100ms");
+
+        var page = await daemon.WaitForPageAsync(p => p.Contains("esdr_ccr_fatal_errors{", StringComparison.Ordinal));
+        await daemon.StopAsync();
+
+        var (exit, output) = await Promtool.CheckMetricsAsync(page);
+        Assert.True(exit == 0, output + "\n" + page);
+        Assert.Contains("esdr_ccr_follower_lag_operations{region=\"dub\",cluster=\"prod-dub\",follower_index=\"orders-1\"} 3\n", page, StringComparison.Ordinal);
+        Assert.Contains("esdr_ccr_fatal_errors{region=\"dub\",cluster=\"prod-dub\"} 1\n", page, StringComparison.Ordinal);
+        Assert.Contains("serve: listening on http://127.0.0.1:", bed.Out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("sampling CCR every 0.1 s", bed.Out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_SamplingTheFollowers_IsNoVantage_ItsRoundsStillSeeOnlyTheAlerts()
+    {
+        using var bed = new OperatorTestbed();
+        bed.Fra.Dispose(); // a probe would see fra down; serve's analysis must not
+        bed.Environment["ESDR_WEBHOOK_TOKEN"] = Token;
+        using var daemon = Daemon.Start(bed, "serve", "--interval", "100ms");
+
+        await daemon.WaitForPageAsync(p => p.Contains("esdr_ccr_fatal_errors{region=\"dub\"", StringComparison.Ordinal));
+        await daemon.WaitForRoundsAsync(3);
+        await daemon.StopAsync();
+
+        Assert.Matches(@"round 1: healthy\n", bed.Out.ToString());
+        Assert.DoesNotMatch(@"round \d+: (?!healthy)", bed.Out.ToString());
+        Assert.Contains("CCR stats of fra not read for /metrics", bed.Out.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The scrape the compiler renders for a webhook URL (<see cref="RecoveryScrape.Beside"/>: its scheme, host:port and
+    /// sibling path) reaches the daemon that takes the alerts at that URL: one listener, one origin. (Before, the
+    /// rendered target was the webhook host's port 9464, where nothing listens.)
+    /// </summary>
+    [Fact]
+    public async Task Serve_AnswersTheRenderedScrape_AtTheOriginItsWebhookUrlNames()
+    {
+        using var bed = new OperatorTestbed();
+        bed.Environment["ESDR_WEBHOOK_TOKEN"] = Token;
+        using var daemon = Daemon.Start(bed, "serve", "--interval", "100ms");
+        await daemon.WaitForRoundsAsync(1);
+        var webhookUrl = new Uri(daemon.Client.BaseAddress!, "alerts");
+
+        var scrape = RecoveryScrape.Beside(webhookUrl.ToString());
+        using var prometheus = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var scraped = await prometheus.GetAsync(new Uri($"{scrape.Scheme}://{scrape.Address}{scrape.MetricsPath}"));
+        using var alerted = await daemon.PostAsync(Payload("fp-scrape"), Token);
+        await daemon.StopAsync();
+
+        Assert.Equal(HttpStatusCode.OK, scraped.StatusCode);
+        Assert.StartsWith("text/plain; version=0.0.4", scraped.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
+        Assert.Contains("# TYPE esdr_ccr_follower_lag_operations gauge\n", await scraped.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Accepted, alerted.StatusCode);
     }
 
     [Fact]
@@ -338,6 +402,26 @@ public sealed partial class WatchCommandTests
         Assert.Contains("needs operator: NodesMissing in fra", bed.Out.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Serve_StartedAfterAlertmanagerDeliveredAFiringAlert_KnowsItFromItsStartUpPull()
+    {
+        await using var earlier = await Observe.Webhook.RunningReceiver.StartAsync(TimeProvider.System);
+        await using var alertmanager = await RealAlertmanager.StartAsync(earlier.Receiver.BaseAddress, Observe.Webhook.RunningReceiver.Secret);
+        await alertmanager.FireAsync(EsDr.Infra.Renderers.Monitoring.AlertRules.ElasticsearchClusterRed, 1);
+        // Delivered to the receiver that ran before; Alertmanager sends the group again only after 4 h.
+        await alertmanager.UntilAsync(() => Task.FromResult(earlier.Receiver.Alerts.Count == 1), "the alert's notification");
+        using var bed = new OperatorTestbed(alertmanagerUrl: alertmanager.Api);
+        WithRecovery(bed, "analysis:", "  confirmAfter: 1");
+        bed.Environment["ESDR_WEBHOOK_TOKEN"] = Token;
+
+        using var daemon = Daemon.Start(bed, "serve");
+        await daemon.WaitForMetricAsync("esdr_watch_active_diagnoses", v => v >= 1);
+        Assert.Equal(ExitCodes.Ok, await daemon.StopAsync());
+
+        Assert.Contains("diagnosis ClusterRed fra", bed.Out.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("cannot read Alertmanager", bed.Out.ToString(), StringComparison.Ordinal);
+    }
+
     internal static void WithRecovery(OperatorTestbed bed, params string[] lines) => OperatorTestbedFiles.AppendRecovery(bed, lines);
 
     internal static string Payload(string fingerprint, string alertName = "ElasticsearchClusterRed") => $$"""
@@ -424,6 +508,20 @@ internal sealed partial class Daemon : IDisposable
     }
 
     public Task WaitForRoundsAsync(long rounds) => WaitForMetricAsync("esdr_watch_rounds_total", v => v >= rounds);
+
+    /// <summary>The first <c>/metrics</c> page that meets <paramref name="condition"/>.</summary>
+    public async Task<string> WaitForPageAsync(Func<string, bool> condition)
+    {
+        var giveUp = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            await MetricAsync("esdr_watch_rounds_total"); // listening, daemon alive
+            var page = await Client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+            if (condition(page)) return page;
+            if (DateTime.UtcNow > giveUp) throw new TimeoutException("/metrics never met the condition:\n" + page);
+            await Task.Delay(50);
+        }
+    }
 
     /// <summary>Cancels it as SIGTERM would and returns its exit code.</summary>
     public async Task<int> StopAsync()

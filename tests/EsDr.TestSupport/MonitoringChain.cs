@@ -83,7 +83,7 @@ internal sealed record ChainTimings(
     TimeSpan ScrapeInterval, TimeSpan EvaluationInterval, TimeSpan GroupWait, TimeSpan GroupInterval, TimeSpan RepeatInterval)
 {
     /// <summary>As the renderers' defaults give them (every example stack keeps them).</summary>
-    public static ChainTimings Rendered { get; } = From(new PrometheusSettings([], [], [], "", ""), new AlertmanagerSettings("", ""));
+    public static ChainTimings Rendered { get; } = From(new PrometheusSettings([], [], [], "", RecoveryScrape.Beside("http://127.0.0.1/alerts")), new AlertmanagerSettings("", ""));
 
     private static ChainTimings From(PrometheusSettings prometheus, AlertmanagerSettings alertmanager) =>
         new(prometheus.ScrapeInterval, prometheus.EvaluationInterval, alertmanager.GroupWait, alertmanager.GroupInterval, alertmanager.RepeatInterval);
@@ -133,12 +133,13 @@ internal sealed class MonitoringChain : IAsyncDisposable
     /// <param name="receiver">The recovery webhook's base address (http on loopback): alerts go to its <c>/alerts</c>, its <c>/metrics</c> is scraped.</param>
     public static async Task<MonitoringChain> StartAsync(
         RenderedMonitoring rendered, MariaDbPair pair, IReadOnlyDictionary<string, MariaDbPair.Server> databases,
-        IReadOnlyDictionary<string, Uri> clusters, Uri receiver, string token, ChainTimings timings, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, Uri> clusters, Uri receiver, string token, ChainTimings timings, int alertmanagerPort,
+        CancellationToken cancellationToken)
     {
         var chain = new MonitoringChain();
         try
         {
-            await chain.StartAllAsync(rendered, pair, databases, clusters, receiver, token, timings, cancellationToken);
+            await chain.StartAllAsync(rendered, pair, databases, clusters, receiver, token, timings, alertmanagerPort, cancellationToken);
             return chain;
         }
         catch
@@ -150,7 +151,8 @@ internal sealed class MonitoringChain : IAsyncDisposable
 
     private async Task StartAllAsync(
         RenderedMonitoring rendered, MariaDbPair pair, IReadOnlyDictionary<string, MariaDbPair.Server> databases,
-        IReadOnlyDictionary<string, Uri> clusters, Uri receiver, string token, ChainTimings timings, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, Uri> clusters, Uri receiver, string token, ChainTimings timings, int alertmanagerPort,
+        CancellationToken cancellationToken)
     {
         foreach (var binary in new[] { PrometheusBinary, AlertmanagerBinary, MysqldExporterBinary, ElasticsearchExporterBinary })
             if (!File.Exists(binary))
@@ -209,14 +211,13 @@ internal sealed class MonitoringChain : IAsyncDisposable
         }
 
         var prometheusPort = Loopback.FreePort();
-        var alertmanagerPort = Loopback.FreePort();
         Prometheus = new Uri($"http://127.0.0.1:{Port(prometheusPort)}/");
         Alertmanager = new Uri($"http://127.0.0.1:{Port(alertmanagerPort)}/");
         prometheusYml = Global(prometheusYml, "scrape_interval", timings.ScrapeInterval);
         prometheusYml = Global(prometheusYml, "evaluation_interval", timings.EvaluationInterval);
         prometheusYml = ReplaceOnce(prometheusYml, PrometheusConfig.AlertmanagerAddress, Alertmanager.Authority, "the Alertmanager target");
         prometheusYml = ReplaceOnce(prometheusYml, "localhost:9090", Prometheus.Authority, "Prometheus's own target");
-        prometheusYml = ReplaceTargets(prometheusYml, MonitoringLabels.RecoveryJob, receiver.Authority);
+        prometheusYml = ReplaceRecoveryTarget(prometheusYml, receiver);
         // Not run here (it would probe https endpoints no stand-in serves): scraped where nothing listens, so found down.
         prometheusYml = ReplaceBlackbox(prometheusYml, nothingListens);
         PrometheusYml = prometheusYml;
@@ -391,13 +392,15 @@ internal sealed class MonitoringChain : IAsyncDisposable
     private static string Route(string yml, string key, TimeSpan value) =>
         ReplaceRegexOnce(yml, $"(?m)^(  {Regex.Escape(key)}: ).*$", "${1}" + Duration(value), $"route {key}");
 
-    /// <summary>Every target of one scrape job becomes <paramref name="address"/>; the groups and their labels stay.</summary>
-    private static string ReplaceTargets(string yml, string job, string address)
+    /// <summary>The recovery job scrapes the receiver: its host:port and scheme (plain HTTP on loopback); the rendered path stays.</summary>
+    private static string ReplaceRecoveryTarget(string yml, Uri receiver)
     {
         var stream = Load(yml);
-        var jobNode = ScrapeJob(stream, job);
-        foreach (var group in ((YamlSequenceNode)jobNode.Children[new YamlScalarNode("static_configs")]).Children.Cast<YamlMappingNode>())
-            group.Children[new YamlScalarNode("targets")] = new YamlSequenceNode(new YamlScalarNode(address));
+        var job = ScrapeJob(stream, MonitoringLabels.RecoveryJob);
+        foreach (var group in ((YamlSequenceNode)job.Children[new YamlScalarNode("static_configs")]).Children.Cast<YamlMappingNode>())
+            group.Children[new YamlScalarNode("targets")] = new YamlSequenceNode(new YamlScalarNode(receiver.Authority));
+        if (job.Children.ContainsKey(new YamlScalarNode("scheme")))
+            job.Children[new YamlScalarNode("scheme")] = new YamlScalarNode(receiver.Scheme);
         return Save(stream);
     }
 

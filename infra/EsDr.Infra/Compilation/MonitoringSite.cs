@@ -130,7 +130,6 @@ public sealed class MonitoringSite
             Thresholds(Settings.Thresholds),
             Settings.WebhookUrl,
             webhookToken,
-            Settings.RecoveryMetricsAddress,
             ClusterSecurity.CaCertBase64Ref,
             config.Ssh.PublicKeys);
     }

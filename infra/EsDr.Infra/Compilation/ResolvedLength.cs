@@ -56,7 +56,7 @@ internal sealed class ResolvedLength
     {
         var parsed = InterpolatedString.Parse(text);
         if (parsed.SyntaxError is { } error) throw new UnboundedValueException(text, error);
-        return Encoding.UTF8.GetByteCount(parsed.LiteralText) + parsed.Interpolations.Sum(OfReference);
+        return parsed.LiteralUtf8Length + parsed.Interpolations.Sum(OfReference);
     }
 
     private long OfReference(Interpolation reference)

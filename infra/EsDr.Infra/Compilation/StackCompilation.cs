@@ -43,6 +43,8 @@ public sealed record StackCompilation(
     /// <exception cref="InvalidConfigException">A VM's user-data cannot fit its cloud's limit even so.</exception>
     public static StackCompilation Compile(StackConfig config)
     {
+        // The schemas are read on a second core while the program is built (they take about as long).
+        var schemas = Task.Run(ProviderSchemas.PreloadEmbedded);
         var compiler = StackCompiler.Default();
         var (topology, program, files) = compiler.Compile(config);
         var (sizes, unbounded) = UserDataBudget.Measure(program, compiler.Adapters);
@@ -56,7 +58,7 @@ public sealed record StackCompilation(
         if (tooLarge.Count > 0) throw new InvalidConfigException(tooLarge.Select(s => s.TooLarge(compressed.Contains(s.Vm))).ToList());
         // Writing the text and checking the program are independent and take about as long on a large stack (tens of
         // milliseconds each for ten regions): on a second core they overlap. The program is no longer changed.
-        var checking = Task.Run(() => Check(program, unbounded));
+        var checking = Task.Run(() => Check(program, unbounded, schemas.GetAwaiter().GetResult()));
         var yaml = ProgramYamlWriter.Write(program);
         var problems = checking.GetAwaiter().GetResult();
         return new StackCompilation(config, topology, program, yaml, files, problems) { UserData = sizes };
@@ -66,9 +68,11 @@ public sealed record StackCompilation(
     /// The schema check and the cycle check, of the program as Pulumi will read its text, without parsing that text
     /// again (the round-trip tests hold the two equal); then the values whose length has no bound.
     /// </summary>
-    private static List<ProgramProblem> Check(PulumiProgram program, IReadOnlyList<ProgramProblem> unbounded)
+    private static List<ProgramProblem> Check(PulumiProgram program, IReadOnlyList<ProgramProblem> unbounded, ProviderSchemas schemas)
     {
         var read = ProgramYamlWriter.AsRead(program);
-        return [.. ProgramValidator.Validate(read, ProviderSchemas.LoadEmbedded()), .. DependencyGraph.Problems(read), .. unbounded];
+        var cycles = Task.Run(() => DependencyGraph.Problems(read));
+        var problems = ProgramValidator.Validate(read, schemas);
+        return [.. problems, .. cycles.GetAwaiter().GetResult(), .. unbounded];
     }
 }

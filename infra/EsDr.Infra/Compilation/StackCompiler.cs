@@ -72,11 +72,21 @@ public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
         var monitorHash = monitored ? Ref.To(ClusterSecurity.AddMonitorPassword(program, region), "bcryptHash") : null;
         var userData = new Dictionary<string, string>(StringComparer.Ordinal);
         var credentials = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        foreach (var node in region.Nodes)
+        var certificates = region.Nodes.Select(node => ClusterSecurity.AddNodeCertificate(program, region, node)).ToList();
+        // Rendering a node's user-data changes nothing shared (each node's files go to a list of its own, kept in node
+        // order): the nodes are rendered at once, a third of a large compile's building otherwise.
+        var rendered = region.Nodes.Select((node, i) => (Node: node, Tls: certificates[i])).AsParallel().AsOrdered()
+            .Select(n =>
+            {
+                var own = new List<RenderedFile>();
+                return (n.Node, n.Tls, UserData: NodeUserData.Compose(topology, region, n.Node, adapter, n.Tls, Ref.To(password, "result"), own, monitorHash), Files: own);
+            })
+            .ToList();
+        foreach (var (node, tls, nodeUserData, nodeFiles) in rendered)
         {
-            var tls = ClusterSecurity.AddNodeCertificate(program, region, node);
-            userData[node.LogicalName] = NodeUserData.Compose(topology, region, node, adapter, tls, Ref.To(password, "result"), files, monitorHash);
+            userData[node.LogicalName] = nodeUserData;
             credentials[node.LogicalName] = tls.ResourceNames;
+            files.AddRange(nodeFiles);
         }
         // The HAProxy VM's user-data admits the other regions' nodes by address, known only once every
         // region's resources exist: adapters get a reference now, the variable is filled in afterwards.

@@ -24,13 +24,26 @@ internal sealed class ConfigNode(string path, JsonNode? node, List<ConfigError> 
         return new ConfigNode($"{Path}.{key}", child, errors);
     }
 
-    /// <summary>Reports every key of this object that is not in <paramref name="known"/>.</summary>
+    private HashSet<string>? removed;
+
+    /// <summary>
+    /// Reports <paramref name="key"/>, when set, as a key this version no longer reads, with what replaces it
+    /// (<paramref name="instead"/>), and not also as unknown.
+    /// </summary>
+    public void RejectRemovedKey(string key, string instead)
+    {
+        if (node is not JsonObject o || !o.ContainsKey(key)) return;
+        (removed ??= new HashSet<string>(StringComparer.Ordinal)).Add(key);
+        errors.Add(new ConfigError($"{Path}.{key}", $"no longer read: {instead}"));
+    }
+
+    /// <summary>Reports every key of this object that is not in <paramref name="known"/> (nor reported as removed).</summary>
     public void RejectUnknownKeys(params string[] known)
     {
         if (node is not JsonObject o) return;
         foreach (var (key, _) in o)
         {
-            if (!known.Contains(key, StringComparer.Ordinal))
+            if (!known.Contains(key, StringComparer.Ordinal) && removed?.Contains(key) != true)
                 errors.Add(new ConfigError($"{Path}.{key}", $"unknown key (expected one of: {string.Join(", ", known)})"));
         }
     }

@@ -43,6 +43,7 @@ public static partial class ConfigRules
         MonitoringIsOutsideEveryRegion,
         MonitoringNetworkIsPrivateAndDisjoint,
         MonitoringWebhookIsHttps,
+        MonitoringAlertmanagerUrlIsHttp,
         MonitoringThresholdsArePositive,
     ];
 
@@ -399,10 +400,15 @@ public static partial class ConfigRules
         if (!Uri.TryCreate(m.WebhookUrl, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps || !string.IsNullOrEmpty(uri.UserInfo))
             yield return new(Key(c, "monitoring.webhookUrl"),
                 $"must be the recovery program's https:// alert endpoint without credentials (the bearer token is sent from es-dr:alertWebhookToken), got '{m.WebhookUrl}'");
-        var metrics = m.RecoveryMetricsAddress;
-        var colon = metrics.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(metrics[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
-            yield return new(Key(c, "monitoring.recoveryMetricsAddress"), $"must be host:port of the recovery program's /metrics, got '{metrics}'");
+    }
+
+    /// <summary>Recovery reads Alertmanager's API there; over https the stack's CA must issue its certificate.</summary>
+    private static IEnumerable<ConfigError> MonitoringAlertmanagerUrlIsHttp(StackConfig c)
+    {
+        if (c.Monitoring is not { } m) yield break;
+        if (!Uri.TryCreate(m.AlertmanagerUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            || !string.IsNullOrEmpty(uri.UserInfo) || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
+            yield return new(Key(c, "monitoring.alertmanagerUrl"), $"must be Alertmanager's http:// or https:// base URL without credentials, query or fragment, got '{m.AlertmanagerUrl}'");
     }
 
     private static IEnumerable<ConfigError> MonitoringThresholdsArePositive(StackConfig c)

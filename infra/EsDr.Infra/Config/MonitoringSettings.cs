@@ -3,10 +3,14 @@ namespace EsDr.Infra.Config;
 /// <summary>
 /// <c>es-dr:monitoring</c>: one monitoring host (Prometheus, Alertmanager and the exporters) in a location
 /// of its own, outside every Elasticsearch region, so it sees a region's loss instead of sharing it.
-/// Alertmanager posts every alert to <see cref="WebhookUrl"/> with the secret <c>es-dr:alertWebhookToken</c>.
+/// Alertmanager posts every alert to <see cref="WebhookUrl"/> with the secret <c>es-dr:alertWebhookToken</c>, and
+/// Prometheus scrapes the recovery program's <c>/metrics</c> beside it (<c>Renderers.Monitoring.RecoveryScrape</c>).
 /// </summary>
 /// <param name="Zone">The availability zone of the host's subnet (AWS only).</param>
-/// <param name="RecoveryMetricsAddress">host:port of the recovery program's <c>/metrics</c> (the CCR lag series).</param>
+/// <param name="AlertmanagerUrl">
+/// Where the recovery program reads Alertmanager's active alerts (<c>GET /api/v2/alerts</c>); the compiler emits
+/// nothing from it. Default <see cref="MonitoringDefaults.AlertmanagerUrl"/>: recovery runs on the monitoring host.
+/// </param>
 public sealed record MonitoringSettings(
     Cloud Cloud,
     string Location,
@@ -15,7 +19,7 @@ public sealed record MonitoringSettings(
     string? Zone,
     string NetworkCidr,
     string WebhookUrl,
-    string RecoveryMetricsAddress,
+    string AlertmanagerUrl,
     MonitoringThresholds Thresholds);
 
 /// <summary>
@@ -35,11 +39,14 @@ public sealed record MonitoringThresholds(
 /// <summary>Fixed facts of the monitoring host that config does not choose.</summary>
 public static class MonitoringDefaults
 {
-    /// <summary>Where the recovery program serves <c>/metrics</c> unless <c>monitoring.recoveryMetricsAddress</c> says otherwise.</summary>
-    public const int RecoveryMetricsPort = 9464;
-
     public const int PrometheusPort = 9090;
     public const int AlertmanagerPort = 9093;
+
+    /// <summary>
+    /// Where the recovery program reads Alertmanager's API unless <c>monitoring.alertmanagerUrl</c> says otherwise:
+    /// the monitoring host's own Alertmanager, from the host itself (its public port admits only <c>ssh.allowedCidrs</c>).
+    /// </summary>
+    public static readonly string AlertmanagerUrl = $"http://127.0.0.1:{AlertmanagerPort}";
 
     /// <summary>
     /// The most alerts Alertmanager puts in one notification to the recovery webhook (<c>max_alerts</c>), which is

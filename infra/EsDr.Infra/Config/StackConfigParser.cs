@@ -131,7 +131,10 @@ public static class StackConfigParser
     private static MonitoringSettings? ReadMonitoring(ConfigNode n)
     {
         if (n.IsMissing || !n.IsObject()) return null;
-        n.RejectUnknownKeys("cloud", "location", "size", "image", "zone", "network", "webhookUrl", "recoveryMetricsAddress", "alerts");
+        n.RejectRemovedKey("recoveryMetricsAddress",
+            "Prometheus scrapes the recovery program's /metrics beside monitoring.webhookUrl (same scheme, host and port, path …/metrics), "
+            + "where watch and serve serve it on their --listen; remove this key");
+        n.RejectUnknownKeys("cloud", "location", "size", "image", "zone", "network", "webhookUrl", "alertmanagerUrl", "alerts");
         var network = n.Child("network");
         var cidr = "";
         if (network.IsObject())
@@ -139,9 +142,6 @@ public static class StackConfigParser
             network.RejectUnknownKeys("cidr");
             cidr = network.Child("cidr").String();
         }
-        var webhook = n.Child("webhookUrl").String();
-        // The recovery program serves /metrics (the CCR series) on its own port beside the webhook.
-        var metricsDefault = Uri.TryCreate(webhook, UriKind.Absolute, out var uri) ? $"{uri.Host}:{MonitoringDefaults.RecoveryMetricsPort}" : "";
         return new MonitoringSettings(
             Cloud: n.Child("cloud").Enum(Clouds),
             Location: n.Child("location").Identifier(),
@@ -149,8 +149,8 @@ public static class StackConfigParser
             Image: n.Child("image").OptionalIdentifier(),
             Zone: n.Child("zone").OptionalIdentifier(),
             NetworkCidr: cidr,
-            WebhookUrl: webhook,
-            RecoveryMetricsAddress: n.Child("recoveryMetricsAddress").String(metricsDefault),
+            WebhookUrl: n.Child("webhookUrl").String(),
+            AlertmanagerUrl: n.Child("alertmanagerUrl").String(MonitoringDefaults.AlertmanagerUrl),
             Thresholds: ReadThresholds(n.Child("alerts")));
     }
 

@@ -2,120 +2,60 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using EsDr.Infra.YamlText;
 using YamlDotNet.Core;
-using YamlDotNet.Core.Events;
 
 namespace EsDr.Infra.Program;
 
 /// <summary>
 /// Serialises a <see cref="PulumiProgram"/> to YAML once, deterministically: sections in a fixed order,
 /// maps in insertion order, multi-line text as literal blocks so rendered files stay readable in diffs,
-/// and strings that YAML would read as another type quoted.
+/// and strings that YAML would read as another type quoted. Written straight to text as YamlDotNet's emitter would
+/// write it (<see cref="BlockYamlWriter"/>; the emitter itself writes what that declines).
 /// </summary>
 public static partial class ProgramYamlWriter
 {
-    public static string Write(PulumiProgram program) => WriteLiteralsApart(program) ?? WriteThroughEmitter(program);
+    public static string Write(PulumiProgram program) => WriteDirect(program) ?? WriteThroughEmitter(program);
 
-    /// <summary>The program written by YamlDotNet's emitter alone, literal blocks too: what <see cref="Write"/> must equal byte for byte.</summary>
-    internal static string WriteThroughEmitter(PulumiProgram program) => Write(program, null)!;
-
-    /// <summary>The program with its literal blocks written apart from the emitter; null if a stand-in was not where expected.</summary>
-    internal static string? WriteLiteralsApart(PulumiProgram program) => Write(program, new Literals());
-
-    /// <summary>
-    /// YamlDotNet's emitter decides the layout; but it analyses every character of every scalar, and the user-data
-    /// literal blocks are most of a large program's text (0.5 of 0.6 MB for ten regions). So each literal block is
-    /// handed to the emitter as a short stand-in with the same trailing line breaks (hence the same header, the same
-    /// indentation and the same state after it), and its lines are put in place of the stand-in afterwards, indented
-    /// as the emitter indented the stand-in, written as the emitter writes a literal block (each line indented, empty
-    /// lines empty). Tests hold the result equal to the emitter's own output for every example stack and hostile scalar.
-    /// </summary>
-    private static string? Write(PulumiProgram program, Literals? literals)
+    /// <summary>The program written by YamlDotNet's emitter: what <see cref="Write"/> must equal byte for byte.</summary>
+    internal static string WriteThroughEmitter(PulumiProgram program)
     {
-        using var text = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
-        var emitter = new Emitter(text, new EmitterSettings(2, int.MaxValue, false, 1024, false, false));
-        emitter.Emit(new StreamStart());
-        emitter.Emit(new DocumentStart());
-        emitter.Emit(new MappingStart());
-        Scalar(emitter, "name", null);
-        Scalar(emitter, program.Name, literals);
-        Scalar(emitter, "runtime", null);
-        Scalar(emitter, "yaml", literals);
-        Section(emitter, "config", program.Config, literals);
-        Section(emitter, "variables", program.Variables, literals);
-        if (program.Resources.Count > 0)
-        {
-            Scalar(emitter, "resources", null);
-            emitter.Emit(new MappingStart());
-            foreach (var r in program.Resources)
-            {
-                Scalar(emitter, r.Name, null);
-                Value(emitter, ResourceBody(r), literals);
-            }
-            emitter.Emit(new MappingEnd());
-        }
-        Section(emitter, "outputs", program.Outputs, literals);
-        emitter.Emit(new MappingEnd());
-        emitter.Emit(new DocumentEnd(true));
-        emitter.Emit(new StreamEnd());
-        var written = text.ToString();
-        return literals is null || literals.Count == 0 ? written : literals.PutInPlace(written);
+        using var emitter = new EmitterTarget(new EmitterSettings(2, int.MaxValue, false, 1024, false, false));
+        Write(emitter, program);
+        return emitter.Finish();
     }
 
-    /// <summary>The literal blocks taken apart from the emitter, in document order, and their stand-ins.</summary>
-    private sealed class Literals
+    /// <summary>
+    /// The program written straight to text (<see cref="BlockYamlWriter"/>), as the emitter writes it in a fraction of
+    /// the time; null when it holds something that writer leaves to the emitter.
+    /// </summary>
+    internal static string? WriteDirect(PulumiProgram program)
     {
-        // Unique to this process: a program string holding it makes PutInPlace decline (then the emitter writes all).
-        private readonly string marker = "esdr-literal-" + Guid.NewGuid().ToString("N") + "-";
-        private readonly List<string> bodies = [];
+        var writer = new BlockYamlWriter(indentSequences: false, capacity: 64 * 1024);
+        Write(writer, program);
+        return writer.Declined ? null : writer.Finish();
+    }
 
-        public int Count => bodies.Count;
-
-        /// <summary>The stand-in for a literal block (which starts with neither whitespace nor a line break).</summary>
-        public string StandIn(string literal)
+    private static void Write(IBlockYamlTarget target, PulumiProgram program)
+    {
+        target.MappingStart();
+        Entry(target, "name", program.Name);
+        Entry(target, "runtime", "yaml");
+        Section(target, "config", program.Config);
+        Section(target, "variables", program.Variables);
+        if (program.Resources.Count > 0)
         {
-            var body = literal.AsSpan().TrimEnd('\n');
-            var standIn = string.Concat(marker, bodies.Count.ToString(CultureInfo.InvariantCulture), ".", literal.AsSpan(body.Length));
-            bodies.Add(literal[..body.Length]);
-            return standIn;
-        }
-
-        /// <summary>The text with every stand-in replaced by its block's lines; null if the stand-ins are not exactly where expected.</summary>
-        public string? PutInPlace(string written)
-        {
-            var found = 0;
-            for (var at = written.IndexOf(marker, StringComparison.Ordinal); at >= 0; at = written.IndexOf(marker, at + marker.Length, StringComparison.Ordinal)) found++;
-            if (found != bodies.Count) return null;
-            var result = new StringBuilder(written.Length + bodies.Sum(b => b.Length + (b.Length / 16)));
-            var position = 0;
-            for (var k = 0; k < bodies.Count; k++)
+            Key(target, "resources");
+            target.MappingStart();
+            foreach (var r in program.Resources)
             {
-                var token = string.Concat(marker, k.ToString(CultureInfo.InvariantCulture), ".");
-                var at = written.IndexOf(token, position, StringComparison.Ordinal);
-                if (at < 0) return null;
-                var end = at + token.Length;
-                if (end < written.Length && written[end] != '\n') return null;
-                var lineStart = at;
-                while (lineStart > position && written[lineStart - 1] == ' ') lineStart--;
-                // The stand-in is the first line of a block: alone on its line, under a header ending in the indicator.
-                if (lineStart < 2 || written[lineStart - 1] != '\n' || written[lineStart - 2] is not ('|' or '-' or '+')) return null;
-                var indent = written.AsSpan(lineStart, at - lineStart);
-                result.Append(written, position, lineStart - position);
-                // Line breaks in a literal block are '\n' only (LiteralSafe).
-                var rest = bodies[k].AsSpan();
-                while (true)
-                {
-                    var newline = rest.IndexOf('\n');
-                    var line = newline < 0 ? rest : rest[..newline];
-                    if (line.Length > 0) result.Append(indent).Append(line);
-                    if (newline < 0) break;
-                    result.Append('\n');
-                    rest = rest[(newline + 1)..];
-                }
-                position = end;
+                Key(target, r.Name);
+                Value(target, ResourceBody(r));
             }
-            return result.Append(written, position, written.Length - position).ToString();
+            target.MappingEnd();
         }
+        Section(target, "outputs", program.Outputs);
+        target.MappingEnd();
     }
 
     /// <summary>
@@ -180,57 +120,80 @@ public static partial class ProgramYamlWriter
         return body;
     }
 
-    private static void Section(IEmitter emitter, string name, PMap map, Literals? literals)
+    private static void Section(IBlockYamlTarget target, string name, PMap map)
     {
         if (map.Count == 0) return;
-        Scalar(emitter, name, null);
-        Value(emitter, map, literals);
+        Key(target, name);
+        Value(target, map);
     }
 
-    private static void Value(IEmitter emitter, object? value, Literals? literals)
+    private static void Entry(IBlockYamlTarget target, string key, string value)
+    {
+        Key(target, key);
+        Value(target, value);
+    }
+
+    private static void Value(IBlockYamlTarget target, object? value)
     {
         switch (value)
         {
             case null:
-                emitter.Emit(new YamlDotNet.Core.Events.Scalar(null, null, "null", ScalarStyle.Plain, true, false));
+                target.Scalar("null", ScalarStyle.Plain);
                 break;
             case string s:
-                Scalar(emitter, s, literals);
+                target.Scalar(s, StyleOf(s));
                 break;
             case bool b:
-                emitter.Emit(new YamlDotNet.Core.Events.Scalar(null, null, b ? "true" : "false", ScalarStyle.Plain, true, false));
+                target.Scalar(b ? "true" : "false", ScalarStyle.Plain);
                 break;
             case int or long or double:
-                emitter.Emit(new YamlDotNet.Core.Events.Scalar(null, null, Convert.ToString(value, CultureInfo.InvariantCulture)!, ScalarStyle.Plain, true, false));
+                target.Scalar(Convert.ToString(value, CultureInfo.InvariantCulture)!, ScalarStyle.Plain);
+                break;
+            case PMap { Count: 0 }:
+                target.EmptyMapping();
                 break;
             case PMap map:
-                emitter.Emit(new MappingStart());
+                target.MappingStart();
                 foreach (var (k, v) in map)
                 {
-                    Scalar(emitter, k, null);
-                    Value(emitter, v, literals);
+                    Key(target, k);
+                    Value(target, v);
                 }
-                emitter.Emit(new MappingEnd());
+                target.MappingEnd();
                 break;
             case System.Collections.IEnumerable list:
-                emitter.Emit(new SequenceStart(null, null, false, SequenceStyle.Block));
-                foreach (var item in list) Value(emitter, item, literals);
-                emitter.Emit(new SequenceEnd());
+                var items = list.Cast<object?>().ToList();
+                if (items.Count == 0)
+                {
+                    target.EmptySequence();
+                    break;
+                }
+                target.SequenceStart();
+                foreach (var item in items)
+                {
+                    target.Item();
+                    Value(target, item);
+                }
+                target.SequenceEnd();
                 break;
             default:
                 throw new InvalidOperationException($"cannot write a {value.GetType().Name} into a program");
         }
     }
 
-    // Keys are never taken apart (a multi-line key is written as a complex key, and none is large): literals is null.
-    private static void Scalar(IEmitter emitter, string s, Literals? literals)
+    private static void Key(IBlockYamlTarget target, string key) => target.Key(key, StyleOf(key));
+
+    /// <summary>
+    /// A literal block for multi-line text a literal block keeps as it is, double quotes where a plain scalar would be
+    /// read as another type or could not hold the text, else whatever the emitter finds plain enough. Refuses what no
+    /// reader takes.
+    /// </summary>
+    private static ScalarStyle StyleOf(string s)
     {
         if (HasLoneSurrogate(s)) throw new InvalidOperationException($"a program string holds a lone surrogate, which no YAML reader takes: '{Escaped(s)}'");
-        var style = s.Contains('\n', StringComparison.Ordinal) && LiteralSafe(s) ? ScalarStyle.Literal
+        return s.Contains('\n', StringComparison.Ordinal) && LiteralSafe(s) ? ScalarStyle.Literal
             : NeedsQuotes(s) ? ScalarStyle.DoubleQuoted
             : ScalarStyle.Any;
-        var written = style == ScalarStyle.Literal && literals is not null ? literals.StandIn(s) : s;
-        emitter.Emit(new YamlDotNet.Core.Events.Scalar(null, null, written, style, true, style != ScalarStyle.Literal));
     }
 
     /// <summary>
@@ -256,6 +219,8 @@ public static partial class ProgramYamlWriter
 
     private static bool HasLoneSurrogate(string s)
     {
+        // Most text has no surrogate at all: one vectorised search instead of a look at every character.
+        if (!s.AsSpan().ContainsAnyInRange('\ud800', '\udfff')) return false;
         for (var i = 0; i < s.Length; i++)
         {
             if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])) i++;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using EsDr.Infra.YamlText;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
@@ -55,12 +56,27 @@ internal static class Yaml
     public static KeyValuePair<string, YamlNode> Entry(string key, YamlNode value) => new(key, value);
 
     /// <summary>
-    /// One document, written by the node itself: what YamlDotNet's serializer does for a node, without building a
-    /// reflection-based serializer per file (costly at start-up, and not available under Native AOT).
+    /// One document, written straight to text as YamlDotNet's emitter writes it (<see cref="BlockYamlWriter"/>: the
+    /// emitter analysed every character of every file body, a tenth of a large compile), or by the emitter when that
+    /// writer declines the document.
     /// </summary>
-    public static string Serialize(YamlNode root)
+    public static string Serialize(YamlNode root) => SerializeDirect(root) ?? SerializeThroughEmitter(root);
+
+    /// <summary>The document written straight to text, or null when the direct writer declines it.</summary>
+    internal static string? SerializeDirect(YamlNode root)
     {
         ArgumentNullException.ThrowIfNull(root);
+        var writer = new BlockYamlWriter(indentSequences: true);
+        return Write(writer, root) && !writer.Declined ? writer.Finish() : null;
+    }
+
+    /// <summary>
+    /// The document written by the node itself through the emitter: what <see cref="Serialize"/> must equal byte for byte
+    /// (YamlDotNet's serializer does the same for a node, but builds a reflection-based serializer to do it, costly at
+    /// start-up and not available under Native AOT).
+    /// </summary>
+    internal static string SerializeThroughEmitter(YamlNode root)
+    {
         using var writer = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
         var emitter = new Emitter(writer, Settings);
         emitter.Emit(new StreamStart());
@@ -69,6 +85,46 @@ internal static class Yaml
         emitter.Emit(new DocumentEnd(isImplicit: true));
         emitter.Emit(new StreamEnd());
         return writer.ToString();
+    }
+
+    // The nodes as they write themselves, for the subset the direct writer takes: false for a tag, an anchor, a null
+    // scalar, a non-scalar key or a flow collection with entries.
+    private static bool Write(BlockYamlWriter writer, YamlNode node)
+    {
+        if (!node.Anchor.IsEmpty || !node.Tag.IsEmpty) return false;
+        switch (node)
+        {
+            case YamlScalarNode { Value: { } value } scalar:
+                writer.Scalar(value, scalar.Style);
+                return true;
+            case YamlMappingNode { Children.Count: 0 }:
+                writer.EmptyMapping();
+                return true;
+            case YamlMappingNode { Style: not MappingStyle.Flow } mapping:
+                writer.MappingStart();
+                foreach (var (key, value) in mapping.Children)
+                {
+                    if (key is not YamlScalarNode { Value: { } name } keyScalar || !key.Anchor.IsEmpty || !key.Tag.IsEmpty) return false;
+                    writer.Key(name, keyScalar.Style);
+                    if (!Write(writer, value)) return false;
+                }
+                writer.MappingEnd();
+                return true;
+            case YamlSequenceNode { Children.Count: 0 }:
+                writer.EmptySequence();
+                return true;
+            case YamlSequenceNode { Style: not SequenceStyle.Flow } sequence:
+                writer.SequenceStart();
+                foreach (var item in sequence.Children)
+                {
+                    writer.Item();
+                    if (!Write(writer, item)) return false;
+                }
+                writer.SequenceEnd();
+                return true;
+            default:
+                return false;
+        }
     }
 
     // A node writes its children itself; it never asks the serializer for a nested object.

@@ -73,7 +73,7 @@ public sealed class DependencyGraph
 
     private static IEnumerable<string> References(ProgramValue value) => value switch
     {
-        ScalarValue scalar => InterpolatedString.Parse(scalar.Text).Interpolations.Select(i => i.RootName),
+        ScalarValue scalar => scalar.Interpolated.Interpolations.Select(i => i.RootName),
         ListValue list => list.Items.SelectMany(References),
         MapValue map => map.Entries.SelectMany(e => References(e.Value)),
         _ => [],

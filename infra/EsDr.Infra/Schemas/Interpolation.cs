@@ -15,51 +15,67 @@ internal sealed record Interpolation(string Source, IReadOnlyList<PropertyAccess
 /// <summary>
 /// What a string means to Pulumi YAML: its interpolations, whether it is exactly one of them and nothing else
 /// (then its value is the referenced value, of any type), and a syntax error if it has one.
-/// <see cref="LiteralText"/> is the rest, as Pulumi leaves it (<c>$$</c> read as <c>$</c>).
+/// <see cref="LiteralText"/> is the rest, as Pulumi leaves it (<c>$$</c> read as <c>$</c>), and
+/// <see cref="LiteralUtf8Length"/> its length in UTF-8 bytes, counted without building it.
 /// </summary>
-internal sealed record InterpolatedString(IReadOnlyList<Interpolation> Interpolations, bool IsSingleExpression, string? SyntaxError, string LiteralText = "")
+internal sealed record InterpolatedString(string Text, IReadOnlyList<Interpolation> Interpolations, bool IsSingleExpression, string? SyntaxError, long LiteralUtf8Length)
 {
     public bool HasInterpolations => Interpolations.Count > 0;
+
+    /// <summary>The literal rest, built when asked for (user-data blocks run to tens of kilobytes, and only lengths are needed).</summary>
+    public string LiteralText
+    {
+        get
+        {
+            var literal = new StringBuilder(Text.Length);
+            Scan(Text, literal);
+            return literal.ToString();
+        }
+    }
 
     /// <summary>
     /// Parses like Pulumi YAML: <c>$$</c> is a literal <c>$</c> (so <c>$${x}</c> is the text <c>${x}</c>),
     /// <c>${</c> starts a property access that ends at <c>}</c>.
     /// </summary>
-    public static InterpolatedString Parse(string text)
+    public static InterpolatedString Parse(string text) => Scan(text, null);
+
+    // One pass over the text; the literal rest is appended to `literal` when one is given, and only counted otherwise.
+    private static InterpolatedString Scan(string text, StringBuilder? literal)
     {
         var interpolations = new List<Interpolation>();
         // Most text has no '$' at all, and user-data blocks run to tens of kilobytes: the runs between one '$' and the
-        // next are searched for (vectorised) and copied whole rather than a character at a time.
-        var first = text.IndexOf('$', StringComparison.Ordinal);
-        if (first < 0)
+        // next are searched for (vectorised) and counted or copied whole rather than a character at a time.
+        long bytes = 0;
+        var chars = 0;
+        void Literal(ReadOnlySpan<char> run)
         {
-            return new InterpolatedString(interpolations, false, null, text);
+            literal?.Append(run);
+            bytes += Encoding.UTF8.GetByteCount(run);
+            chars += run.Length;
         }
 
-        var literal = new StringBuilder(text.Length);
-        literal.Append(text, 0, first);
-        var i = first;
+        var i = 0;
         while (i < text.Length)
         {
             if (text[i] != '$')
             {
                 var next = text.IndexOf('$', i);
                 var end = next < 0 ? text.Length : next;
-                literal.Append(text, i, end - i);
+                Literal(text.AsSpan(i, end - i));
                 i = end;
             }
-            else if (text[i] == '$' && i + 1 < text.Length && text[i + 1] == '$')
+            else if (i + 1 < text.Length && text[i + 1] == '$')
             {
-                literal.Append('$');
+                Literal("$");
                 i += 2;
             }
-            else if (text[i] == '$' && i + 1 < text.Length && text[i + 1] == '{')
+            else if (i + 1 < text.Length && text[i + 1] == '{')
             {
                 var start = i;
                 var (path, end, error) = ParseAccess(text, i + 2);
                 if (error is not null)
                 {
-                    return new InterpolatedString(interpolations, false, error, literal.ToString());
+                    return new InterpolatedString(text, interpolations, false, error, bytes);
                 }
 
                 interpolations.Add(new Interpolation(text[start..end], path));
@@ -67,12 +83,12 @@ internal sealed record InterpolatedString(IReadOnlyList<Interpolation> Interpola
             }
             else
             {
-                literal.Append(text[i]);
+                Literal(text.AsSpan(i, 1));
                 i++;
             }
         }
 
-        return new InterpolatedString(interpolations, interpolations.Count == 1 && literal.Length == 0, null, literal.ToString());
+        return new InterpolatedString(text, interpolations, interpolations.Count == 1 && chars == 0, null, bytes);
     }
 
     /// <summary>Reads <c>root{.name|["key"]|[index]}</c> up to and including the closing brace.</summary>

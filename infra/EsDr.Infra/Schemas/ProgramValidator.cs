@@ -70,10 +70,13 @@ public static class ProgramValidator
             references.Walk($"variables.{entry.Key}", entry.Value, problems);
         }
 
-        foreach (var entry in Entries(program["resources"]))
-        {
-            resources.Check($"resources.{entry.Key}", entry.Value, problems);
-        }
+        // The resources are checked in two halves at once (each its own problems, joined in document order): the
+        // declarations, schemas and parsed values they share are only read from here on.
+        var all = Entries(program["resources"]);
+        var half = all.Count >= ParallelFrom ? all.Count / 2 : all.Count;
+        var secondHalf = half < all.Count ? Task.Run(() => CheckResources(resources, all, half, all.Count)) : null;
+        problems.AddRange(CheckResources(resources, all, 0, half));
+        if (secondHalf is not null) problems.AddRange(secondHalf.GetAwaiter().GetResult());
 
         foreach (var entry in Entries(program["outputs"]))
         {
@@ -84,6 +87,16 @@ public static class ProgramValidator
     }
 
     private static IReadOnlyList<MapEntry> Entries(ProgramValue? section) => section is MapValue map ? map.Entries : [];
+
+    // Below this many resources a second thread costs more than it saves.
+    private const int ParallelFrom = 64;
+
+    private static ProblemList CheckResources(ResourceChecker checker, IReadOnlyList<MapEntry> resources, int from, int to)
+    {
+        var problems = new ProblemList();
+        for (var i = from; i < to; i++) checker.Check($"resources.{resources[i].Key}", resources[i].Value, problems);
+        return problems;
+    }
 
     private static Exception Innermost(Exception e) => e.InnerException is { } inner ? Innermost(inner) : e;
 
@@ -269,7 +282,7 @@ public static class ProgramValidator
         /// <summary><c>options.provider</c> must be <c>${name}</c> of a declared <c>pulumi:providers:&lt;same package&gt;</c> resource.</summary>
         private void CheckProviderReference(string where, ProgramValue value, PackageSchema package, ProblemList problems)
         {
-            var parsed = value is ScalarValue { IsString: true } text ? InterpolatedString.Parse(text.Text) : null;
+            var parsed = value is ScalarValue { IsString: true } text ? text.Interpolated : null;
             if (parsed is not { IsSingleExpression: true } || parsed.Interpolations[0].Path.Count != 1)
             {
                 problems.Add(where, $"must be a reference to a provider resource, like ${{my-{package.Name}-provider}}, got {value.Describe()}");
@@ -305,7 +318,7 @@ public static class ProgramValidator
             var items = value is ListValue list ? list.Items.Select((v, i) => ($"{where}[{i}]", v)) : [(where, value)];
             foreach (var (at, item) in items)
             {
-                var parsed = item is ScalarValue { IsString: true } text ? InterpolatedString.Parse(text.Text) : null;
+                var parsed = item is ScalarValue { IsString: true } text ? text.Interpolated : null;
                 if (parsed is not { IsSingleExpression: true } || parsed.Interpolations[0].Path.Count != 1)
                 {
                     problems.Add(at, $"must be a resource reference like ${{name}}, got {item.Describe()}");

@@ -23,7 +23,21 @@ internal abstract record ProgramValue
 
 internal sealed record ScalarValue(ScalarKind Kind, string Text) : ProgramValue
 {
+    private InterpolatedString? interpolated;
+
     public bool IsString => Kind == ScalarKind.String;
+
+    /// <summary>
+    /// The text as Pulumi YAML reads its interpolations, parsed once however many checks ask (the schema, reference and
+    /// cycle checks all do, and user-data strings run to tens of kilobytes). Two threads may both parse it; both get
+    /// the same.
+    /// </summary>
+    public InterpolatedString Interpolated => interpolated ??= InterpolatedString.Parse(Text);
+
+    // The parse is a cache, not part of the value.
+    public bool Equals(ScalarValue? other) => other is not null && Kind == other.Kind && string.Equals(Text, other.Text, StringComparison.Ordinal);
+
+    public override int GetHashCode() => HashCode.Combine(Kind, StringComparer.Ordinal.GetHashCode(Text));
 
     public override string Describe() => Kind switch
     {

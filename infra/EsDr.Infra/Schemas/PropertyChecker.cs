@@ -114,7 +114,7 @@ internal sealed class PropertyChecker(ReferenceChecker references)
     {
         if (spec is not { Ref: null, OneOf.Count: 0, Type: "integer" or "number" or "boolean" }
             || value is not ScalarValue { IsString: true } text
-            || InterpolatedString.Parse(text.Text) is not { IsSingleExpression: true } parsed
+            || text.Interpolated is not { IsSingleExpression: true } parsed
             || references.TypeOf(parsed.Interpolations[0]) is not { } actual)
         {
             return;
@@ -206,7 +206,7 @@ internal sealed class PropertyChecker(ReferenceChecker references)
             return;
         }
 
-        var hasInterpolations = scalar.IsString && references.CheckString(where, scalar.Text, problems).HasInterpolations;
+        var hasInterpolations = scalar.IsString && references.CheckString(where, scalar, problems).HasInterpolations;
         if (allowed.Count > 0 && !hasInterpolations && !allowed.Contains(scalar.Text, StringComparer.Ordinal))
         {
             problems.Add(where, $"'{scalar.Text}' is not one of {string.Join(", ", allowed.Take(20).Select(a => $"'{a}'"))}{(allowed.Count > 20 ? ", …" : string.Empty)}");
@@ -227,7 +227,7 @@ internal sealed class PropertyChecker(ReferenceChecker references)
                 }
 
                 return;
-            case ScalarValue { IsString: true } text when references.CheckString(where, text.Text, problems).HasInterpolations:
+            case ScalarValue { IsString: true } text when references.CheckString(where, text, problems).HasInterpolations:
                 problems.Add(where, $"expected {wanted}, got a string built by interpolation (use a single ${{…}} to pass a number through)");
                 return;
             default:

@@ -12,7 +12,8 @@ internal sealed class ReferenceChecker(ProgramDeclarations declarations, Provide
     /// <c>${…}</c>, or a one-key map whose key is an <c>fn::</c> function.</summary>
     public static bool IsExpression(ProgramValue value) => value switch
     {
-        ScalarValue { IsString: true } text => InterpolatedString.Parse(text.Text).IsSingleExpression,
+        // Only a string that starts with "${" can be one whole interpolation: the long ones never need parsing here.
+        ScalarValue { IsString: true } text => text.Text.StartsWith("${", StringComparison.Ordinal) && text.Interpolated.IsSingleExpression,
         MapValue { Entries.Count: 1 } map => BuiltinFunctions.LooksLikeFunction(map.Entries[0].Key),
         _ => false,
     };
@@ -23,7 +24,7 @@ internal sealed class ReferenceChecker(ProgramDeclarations declarations, Provide
         switch (value)
         {
             case ScalarValue { IsString: true } text:
-                CheckString(where, text.Text, problems);
+                CheckString(where, text, problems);
                 break;
             case ListValue list:
                 for (var i = 0; i < list.Items.Count; i++)
@@ -49,9 +50,9 @@ internal sealed class ReferenceChecker(ProgramDeclarations declarations, Provide
     }
 
     /// <summary>Checks the interpolations of one string and returns what it parsed.</summary>
-    public InterpolatedString CheckString(string where, string text, ProblemList problems)
+    public InterpolatedString CheckString(string where, ScalarValue text, ProblemList problems)
     {
-        var parsed = InterpolatedString.Parse(text);
+        var parsed = text.Interpolated;
         if (parsed.SyntaxError is not null)
         {
             problems.Add(where, parsed.SyntaxError);

@@ -7,7 +7,9 @@ namespace EsDr.Recovery.Watch;
 
 /// <summary>
 /// The alerts that fire now, as Alertmanager last told us: a firing alert is kept (by fingerprint) until it is
-/// resolved or its <c>endsAt</c> has passed. Bounded: past <see cref="MaxAlerts"/> the oldest are forgotten.
+/// resolved or its <c>endsAt</c> has passed, or a read of Alertmanager's active alerts no longer lists it
+/// (<see cref="Reconcile"/>). Bounded: past <see cref="MaxAlerts"/> the oldest are forgotten. Not thread-safe: only
+/// the watch loop's round touches it (the webhook hands alerts over through a queue).
 /// </summary>
 internal sealed class FiringAlerts(int maxAlerts = 10_000)
 {
@@ -28,6 +30,27 @@ internal sealed class FiringAlerts(int maxAlerts = 10_000)
         firing[alert.Fingerprint] = alert;
         if (firing.Count > MaxAlerts)
             firing.Remove(firing.Values.MinBy(a => a.ReceivedAt)!.Fingerprint);
+    }
+
+    /// <summary>
+    /// Takes Alertmanager's list of active alerts as the whole truth at the moment it was asked: each listed alert
+    /// fires (replacing what was held under its fingerprint), every held alert it does not list is resolved. Returns
+    /// how many were added and how many resolved.
+    /// </summary>
+    public (int Added, int Resolved) Reconcile(IReadOnlyList<AlertReceived> active)
+    {
+        ArgumentNullException.ThrowIfNull(active);
+        var listed = active.Select(a => a.Fingerprint).ToHashSet(StringComparer.Ordinal);
+        var gone = firing.Keys.Where(f => !listed.Contains(f)).ToList();
+        foreach (var fingerprint in gone)
+            firing.Remove(fingerprint);
+        var added = 0;
+        foreach (var alert in active)
+        {
+            if (!firing.ContainsKey(alert.Fingerprint)) added++;
+            Apply(alert);
+        }
+        return (added, gone.Count);
     }
 
     /// <summary>The alerts firing at <paramref name="now"/>; expired ones are dropped.</summary>

@@ -6,16 +6,20 @@ namespace EsDr.Recovery.Watch;
 /// <summary>
 /// What <c>/metrics</c> shows: the CCR series the alert rules read (<see cref="AlertRules.CcrLagMetric"/>,
 /// <see cref="AlertRules.CcrFatalMetric"/>; elasticsearch_exporter has no CCR collector) from the latest probe
-/// snapshot, labelled region, cluster (the follower's cluster name) and follower_index; and the daemon's own gauges.
+/// snapshot (<c>watch</c>) or follower sample (<c>serve</c>, <see cref="FollowerSampler"/>), labelled region, cluster
+/// (the follower's cluster name) and follower_index; and the daemon's own gauges.
 /// </summary>
 internal static class DaemonMetrics
 {
-    public static IReadOnlyList<MetricFamily> Collect(WatchLoop loop, IReadOnlyDictionary<string, string> clusterByRegion, bool paused, long recoveriesStarted)
+    /// <param name="sampled">The clusters <c>serve</c> sampled for their followers; null: the loop's latest probe.</param>
+    public static IReadOnlyList<MetricFamily> Collect(
+        WatchLoop loop, IReadOnlyDictionary<string, string> clusterByRegion, bool paused, long recoveriesStarted,
+        IReadOnlyList<ClusterObservation>? sampled = null)
     {
         ArgumentNullException.ThrowIfNull(loop);
         ArgumentNullException.ThrowIfNull(clusterByRegion);
-        var probe = loop.History.Recent().LastOrDefault(s => s.Vantage == "probe");
-        var clusters = probe?.Clusters.Where(c => c.Reachable && c.Saw(ClusterFacets.Followers)).OrderBy(c => c.Region, StringComparer.Ordinal).ToList()
+        var observed = sampled ?? loop.History.Recent().LastOrDefault(s => s.Vantage == "probe")?.Clusters;
+        var clusters = observed?.Where(c => c.Reachable && c.Saw(ClusterFacets.Followers)).OrderBy(c => c.Region, StringComparer.Ordinal).ToList()
             ?? [];
         string Cluster(string region) => clusterByRegion.TryGetValue(region, out var name) ? name : region;
         return
@@ -29,6 +33,8 @@ internal static class DaemonMetrics
             new("esdr_watch_last_round_duration_seconds", "How long the last probe round took.", "gauge", [new([], loop.LastRoundDuration.TotalSeconds)]),
             new("esdr_watch_recoveries_started_total", "Recoveries the daemon started (run or recorded as a dry run) since it started.", "counter", [new([], recoveriesStarted)]),
             new("esdr_watch_active_diagnoses", "Diagnoses in force after the last round.", "gauge", [new([], loop.Active.Count)]),
+            new("esdr_watch_alertmanager_last_read_timestamp_seconds", "When Alertmanager's active alerts were last read (Unix time); absent until the first read succeeds.", "gauge",
+                loop.LastAlertPull is { } pulled ? [new([], pulled.ToUnixTimeMilliseconds() / 1000.0)] : []),
             new("esdr_watch_paused", "1 while the pause file (es-dr:recovery.pauseFile) exists: nothing acts.", "gauge", [new([], paused ? 1 : 0)]),
         ];
     }

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using EsDr.Recovery.Analyse;
 using EsDr.Recovery.Execute.Audit;
 using EsDr.Recovery.Observe;
+using EsDr.Recovery.Observe.Alertmanager;
 using EsDr.Recovery.Observe.Webhook;
 using EsDr.Recovery.Pipeline;
 using Microsoft.Extensions.Logging;
@@ -30,7 +31,9 @@ internal sealed record WatchDecision(DateTimeOffset At, Diagnosis Diagnosis, Wat
 /// <summary>
 /// The daemon's loop (MONITOR → ANALYSE → hand over). Every round it probes every region and every peer at once,
 /// each call bounded by <see cref="WatchOptions.ProbeTimeout"/>, takes in the alerts Alertmanager sent since the
-/// last round, and feeds one snapshot per vantage ("probe", "peer", "alerts") to <see cref="HealthAnalyser.Step"/>.
+/// last round (and, in the first round and every <see cref="WatchOptions.AlertPullEvery"/>th, the alerts Alertmanager
+/// lists as active: pushed alerts can be lost, or sent while the daemon was down), and feeds one snapshot per vantage
+/// ("probe", "peer", "alerts") to <see cref="HealthAnalyser.Step"/>.
 /// A diagnosis the analyser newly raises goes to the pipeline when its code may be recovered automatically, and is
 /// otherwise reported as needing an operator. The pipeline runs on its own worker, one detection at a time, so a
 /// long recovery never delays probing; a probe that hangs or throws only costs that region's observation.
@@ -42,6 +45,7 @@ internal sealed partial class WatchLoop
     private readonly IReadOnlyList<IRegionProbe> probes;
     private readonly IReadOnlyList<IPeerProbe> peers;
     private readonly ChannelReader<AlertReceived>? alertSource;
+    private readonly IActiveAlerts? activeAlerts;
     private readonly FiringAlerts firing = new();
     private readonly Func<Detection, CancellationToken, Task<PipelineOutcome>> recover;
     private readonly TimeProvider time;
@@ -60,9 +64,15 @@ internal sealed partial class WatchLoop
     private readonly Dictionary<string, (DateTimeOffset At, ClusterObservation Cluster)> listed = new(StringComparer.Ordinal);
     private long rounds;
     private long lastRoundTicks;
+    private long lastAlertPullTicks;
+    private bool alertPullFailing;
 
     /// <param name="alertSource">The webhook's queue of alerts; null when no Alertmanager feeds this daemon (no "alerts" vantage).</param>
     /// <param name="recover">The pipeline (<see cref="RecoveryPipeline.HandleAsync"/>), or a stand-in.</param>
+    /// <param name="activeAlerts">
+    /// Alertmanager's list of active alerts, read in the first round and every <see cref="WatchOptions.AlertPullEvery"/>;
+    /// null: the webhook's alerts alone. With it, the "alerts" vantage exists even without a webhook.
+    /// </param>
     public WatchLoop(
         WatchOptions options,
         ExpectedTopology expected,
@@ -71,7 +81,8 @@ internal sealed partial class WatchLoop
         ChannelReader<AlertReceived>? alertSource,
         Func<Detection, CancellationToken, Task<PipelineOutcome>> recover,
         TimeProvider time,
-        ILogger? logger = null)
+        ILogger? logger = null,
+        IActiveAlerts? activeAlerts = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Problem() is { } problem)
@@ -81,6 +92,7 @@ internal sealed partial class WatchLoop
         this.probes = probes ?? throw new ArgumentNullException(nameof(probes));
         this.peers = peers ?? throw new ArgumentNullException(nameof(peers));
         this.alertSource = alertSource;
+        this.activeAlerts = activeAlerts;
         this.recover = recover ?? throw new ArgumentNullException(nameof(recover));
         this.time = time ?? throw new ArgumentNullException(nameof(time));
         this.logger = logger ?? NullLogger.Instance;
@@ -101,6 +113,10 @@ internal sealed partial class WatchLoop
 
     /// <summary>How long the last completed round took (probes and analysis, not the pipeline).</summary>
     public TimeSpan LastRoundDuration => TimeSpan.FromTicks(Interlocked.Read(ref lastRoundTicks));
+
+    /// <summary>When Alertmanager's active alerts were last read and taken in; null: not yet (or no address for them).</summary>
+    public DateTimeOffset? LastAlertPull =>
+        Interlocked.Read(ref lastAlertPullTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
     /// <summary>Rounds completed.</summary>
     public long Rounds => Interlocked.Read(ref rounds);
@@ -182,6 +198,9 @@ internal sealed partial class WatchLoop
     {
         var at = time.GetUtcNow();
         var started = time.GetTimestamp();
+        // Pushed alerts that came before the pull is asked are older than its answer: taken in first, so it overrides them.
+        TakeQueuedAlerts();
+        var pull = activeAlerts is not null && Rounds % options.AlertPullEvery == 0 ? PullAsync(activeAlerts, cancellationToken) : null;
         var own = Task.WhenAll(probes.Select(p => BoundedAsync(p.Region, t => p.ProbeAsync(t), RegionObservation.Unreachable(p.Region), cancellationToken)));
         var theirs = Task.WhenAll(peers.Select(p => BoundedAsync<PeerReport?>(p.Region, async t => await p.ProbeAsync(t).ConfigureAwait(false), null, cancellationToken)));
         var observations = await own.ConfigureAwait(false);
@@ -192,12 +211,16 @@ internal sealed partial class WatchLoop
             snapshots.Add(ProbeSnapshot(at, observations.OfType<RegionObservation>()));
         if (peers.Count > 0)
             snapshots.Add(PeerVantage.Snapshot(at, reports.OfType<PeerReport>()));
-        if (alertSource is not null)
+        if (pull is not null && await pull.ConfigureAwait(false) is { } pulled)
         {
-            while (alertSource.TryRead(out var alert))
-                firing.Apply(alert);
-            snapshots.Add(AlertVantage.Snapshot(at, firing.At(at), expected));
+            var (added, resolved) = firing.Reconcile(pulled);
+            if (added + resolved > 0)
+                LogAlertsPulled(logger, pulled.Count, added, resolved);
         }
+        // Pushed alerts that came while the pull was answered are at least as new as its answer: they override it.
+        TakeQueuedAlerts();
+        if (alertSource is not null || activeAlerts is not null)
+            snapshots.Add(AlertVantage.Snapshot(at, firing.At(at), expected));
 
         var raised = new List<Diagnosis>();
         foreach (var snapshot in snapshots)
@@ -224,6 +247,48 @@ internal sealed partial class WatchLoop
         Interlocked.Increment(ref rounds);
         RoundCompleted?.Invoke(raised);
         return raised;
+    }
+
+    private void TakeQueuedAlerts()
+    {
+        if (alertSource is null) return;
+        while (alertSource.TryRead(out var alert))
+            firing.Apply(alert);
+    }
+
+    /// <summary>
+    /// Reads Alertmanager's active alerts, bounded by the probe timeout; null when that fails, which changes nothing
+    /// (the alerts held stay). A failure is logged once until a read succeeds again.
+    /// </summary>
+    private async Task<IReadOnlyList<AlertReceived>?> PullAsync(IActiveAlerts source, CancellationToken cancellationToken)
+    {
+        // No yield before the bound: its timer starts with the round, on the round's clock.
+        string? failure;
+        try
+        {
+            var answer = await source.ReadAsync(cancellationToken).WaitAsync(options.ProbeTimeout, time, cancellationToken).ConfigureAwait(false);
+            Interlocked.Exchange(ref lastAlertPullTicks, time.GetUtcNow().UtcTicks);
+            if (alertPullFailing)
+            {
+                alertPullFailing = false;
+                LogAlertPullBack(logger, source.Source);
+            }
+            return answer;
+        }
+        catch (TimeoutException)
+        {
+            failure = $"no answer within {options.ProbeTimeout}";
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            failure = e.Message;
+        }
+        if (!alertPullFailing)
+        {
+            alertPullFailing = true;
+            LogAlertPullFailed(logger, source.Source, failure);
+        }
+        return null;
     }
 
     /// <summary>
@@ -398,6 +463,15 @@ internal sealed partial class WatchLoop
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "probe of {Region} failed: {Detail}")]
     private static partial void LogProbeFailed(ILogger logger, string region, string detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Alertmanager lists {Active} active alerts: {Added} not held before, {Resolved} held ones no longer active (resolved)")]
+    private static partial void LogAlertsPulled(ILogger logger, int active, int added, int resolved);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "cannot read Alertmanager's active alerts at {Source} ({Detail}); the alerts held are kept, and this is not said again until a read succeeds")]
+    private static partial void LogAlertPullFailed(ILogger logger, Uri source, string detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Alertmanager's active alerts at {Source} are read again")]
+    private static partial void LogAlertPullBack(ILogger logger, Uri source);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "watch round failed: {Detail}")]
     private static partial void LogRoundFailed(ILogger logger, string detail);

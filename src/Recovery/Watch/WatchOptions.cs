@@ -25,6 +25,12 @@ internal sealed record WatchOptions
     /// <summary>Detections that may wait while the pipeline is busy; beyond that new ones are dropped and logged.</summary>
     public int DetectionQueueCapacity { get; init; } = 64;
 
+    /// <summary>
+    /// Every this many rounds (and in the first) the daemon reads Alertmanager's active alerts, when it has an address
+    /// for them: 6 rounds of 5 s, every 30 s.
+    /// </summary>
+    public int AlertPullEvery { get; init; } = 6;
+
     /// <summary>The first problem, naming the option, or null.</summary>
     public string? Problem() =>
         Interval <= TimeSpan.Zero ? "watch.interval: must be positive"
@@ -32,5 +38,6 @@ internal sealed record WatchOptions
         : HistoryCapacity <= 0 ? "watch.historyCapacity: must be positive"
         : DecisionCapacity <= 0 ? "watch.decisionCapacity: must be positive"
         : DetectionQueueCapacity <= 0 ? "watch.detectionQueueCapacity: must be positive"
+        : AlertPullEvery <= 0 ? "watch.alertPullEvery: must be positive"
         : null;
 }

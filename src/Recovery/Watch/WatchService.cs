@@ -1,4 +1,5 @@
 using EsDr.Recovery.Analyse;
+using EsDr.Recovery.Observe.Alertmanager;
 using EsDr.Recovery.Observe.Webhook;
 using EsDr.Recovery.Pipeline;
 using Microsoft.Extensions.Logging;
@@ -26,6 +27,7 @@ internal sealed class WatchService : IAsyncDisposable
     public Uri? WebhookAddress => webhook?.BaseAddress;
 
     /// <param name="webhook">The webhook's options and token; null: no webhook, so no "alerts" vantage.</param>
+    /// <param name="activeAlerts">Alertmanager's active alerts, read at start and every few rounds; null: pushed alerts only.</param>
     /// <param name="metrics">Renders <c>/metrics</c> from the loop, on the webhook's listener; null: no <c>/metrics</c>.</param>
     public static WatchService Create(
         WatchOptions options,
@@ -36,13 +38,14 @@ internal sealed class WatchService : IAsyncDisposable
         Func<Detection, CancellationToken, Task<PipelineOutcome>> recover,
         TimeProvider time,
         ILogger? logger = null,
-        Func<WatchLoop, string>? metrics = null)
+        Func<WatchLoop, string>? metrics = null,
+        IActiveAlerts? activeAlerts = null)
     {
         WatchLoop? built = null;
         var receiver = webhook is { } w
             ? new WebhookReceiver(w.Options, w.Token, time, metrics is null ? null : () => metrics(built!))
             : null;
-        built = new WatchLoop(options, expected, probes, peers, receiver?.Alerts, recover, time, logger);
+        built = new WatchLoop(options, expected, probes, peers, receiver?.Alerts, recover, time, logger, activeAlerts);
         return new WatchService(built, receiver);
     }
 

@@ -29,12 +29,21 @@ public class MonitoringConfigTests
         Assert.Equal(Cloud.Linode, m.Cloud);
         Assert.Equal("nl-ams", m.Location);
         Assert.Equal("10.90.0.0/24", m.NetworkCidr);
-        Assert.Equal("recovery.example.com:9464", m.RecoveryMetricsAddress);
+        Assert.Equal("https://recovery.example.com/alerts", m.WebhookUrl);
+        Assert.Equal("http://127.0.0.1:9093", m.AlertmanagerUrl); // recovery runs on the monitoring host
         var thresholds = Infra.Compilation.MonitoringSite.Thresholds(m.Thresholds);
         Assert.Equal(TimeSpan.FromMinutes(15), thresholds.YellowFor);
         Assert.Equal(500, thresholds.CcrLagOperations);
         Assert.Equal(TimeSpan.FromSeconds(90), thresholds.ProbeFor);
         Assert.Equal(new Infra.Renderers.Monitoring.AlertThresholds().RedFor, thresholds.RedFor);
+    }
+
+    [Fact]
+    public void Parse_AlertmanagerUrl_IsReadAsGiven()
+    {
+        var config = Monitored().With("monitoring", "alertmanagerUrl", "https://alertmanager.example.com:9093");
+
+        Assert.Equal("https://alertmanager.example.com:9093", Parse(config).Monitoring!.AlertmanagerUrl);
     }
 
     [Fact]
@@ -82,13 +91,15 @@ public class MonitoringConfigTests
         { "network", new JsonObject { ["cidr"] = "198.51.100.0/24" }, "es-dr:monitoring.network.cidr: must be private address space (10/8, 172.16/12, 192.168/16), got '198.51.100.0/24'" },
         { "webhookUrl", "http://recovery.example.com/alerts", "es-dr:monitoring.webhookUrl: must be the recovery program's https:// alert endpoint without credentials (the bearer token is sent from es-dr:alertWebhookToken), got 'http://recovery.example.com/alerts'" },
         { "webhookUrl", "https://user:pw@recovery.example.com/alerts", "es-dr:monitoring.webhookUrl: must be the recovery program's https:// alert endpoint without credentials (the bearer token is sent from es-dr:alertWebhookToken), got 'https://user:pw@recovery.example.com/alerts'" },
-        { "recoveryMetricsAddress", "recovery.example.com", "es-dr:monitoring.recoveryMetricsAddress: must be host:port of the recovery program's /metrics, got 'recovery.example.com'" },
+        { "recoveryMetricsAddress", "recovery.example.com:9464", "es-dr:monitoring.recoveryMetricsAddress: no longer read: Prometheus scrapes the recovery program's /metrics beside monitoring.webhookUrl (same scheme, host and port, path …/metrics), where watch and serve serve it on their --listen; remove this key" },
+        { "alertmanagerUrl", "alertmanager:9093", "es-dr:monitoring.alertmanagerUrl: must be Alertmanager's http:// or https:// base URL without credentials, query or fragment, got 'alertmanager:9093'" },
+        { "alertmanagerUrl", "https://u:p@alertmanager.example.com:9093", "es-dr:monitoring.alertmanagerUrl: must be Alertmanager's http:// or https:// base URL without credentials, query or fragment, got 'https://u:p@alertmanager.example.com:9093'" },
         { "zone", "eu-central-1a", "es-dr:monitoring.zone: linode has no availability zones; remove the key" },
         { "size", null, "es-dr:monitoring.size: is required" },
         { "alerts", new JsonObject { ["yellowFor"] = "half an hour" }, "es-dr:monitoring.alerts.yellowFor: must be a duration such as 90s, 5m or 1h, got 'half an hour'" },
         { "alerts", new JsonObject { ["ccrLagOperations"] = 0 }, "es-dr:monitoring.alerts.ccrLagOperations: must be at least 1, got 0" },
         { "alerts", new JsonObject { ["replicaLag"] = 5 }, "es-dr:monitoring.alerts.replicaLag: unknown key (expected one of: redFor, yellowFor, nodesMissingFor, ccrLagOperations, ccrLagFor, replicaLagSeconds, replicaLagFor, probeFor)" },
-        { "clod", "aws", "es-dr:monitoring.clod: unknown key (expected one of: cloud, location, size, image, zone, network, webhookUrl, recoveryMetricsAddress, alerts)" },
+        { "clod", "aws", "es-dr:monitoring.clod: unknown key (expected one of: cloud, location, size, image, zone, network, webhookUrl, alertmanagerUrl, alerts)" },
     };
 
     [Theory]

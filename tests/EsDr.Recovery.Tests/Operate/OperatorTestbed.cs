@@ -31,14 +31,21 @@ internal sealed class OperatorTestbed : IDisposable
     /// at <c>clusterEndpoint</c>.
     /// </param>
     /// <param name="stackDirectory">Where the stack file lives below the project directory (as the examples under <c>stacks/</c>).</param>
+    /// <param name="alertmanagerUrl">Alertmanager's API for <c>watch</c> and <c>serve</c>; default: a free loopback port, nothing answering.</param>
+    /// <summary>Where the stack file says Alertmanager's API is (<c>monitoring.alertmanagerUrl</c>): a free loopback port.</summary>
+    public Uri AlertmanagerUrl { get; }
+
     public OperatorTestbed(IReadOnlyDictionary<string, TestDatabase>? databases = null, string dbUser = "dr", string dbPassword = "unused-db-pw",
-        bool endpointsFollowActive = false, string stackDirectory = "")
+        bool endpointsFollowActive = false, string stackDirectory = "", Uri? alertmanagerUrl = null)
     {
         this.endpointsFollowActive = endpointsFollowActive;
         StackFile = new FileInfo(Path.Combine(Pulumi.ProjectDirectory, stackDirectory, "Pulumi.prod.yaml"));
         StackFile.Directory!.Create();
         var root = FindRoot();
-        File.Copy(Path.Combine(root, "Pulumi.prod.yaml"), StackFile.FullName);
+        // Alertmanager's API where nothing answers, never whatever this machine runs on 9093: watch and serve read it.
+        AlertmanagerUrl = alertmanagerUrl ?? new Uri($"http://127.0.0.1:{EsDr.TestSupport.Loopback.FreePort()}/");
+        File.WriteAllText(StackFile.FullName, File.ReadAllText(Path.Combine(root, "Pulumi.prod.yaml")).Replace(
+            "    webhookUrl: ", $"    alertmanagerUrl: {AlertmanagerUrl}\n    webhookUrl: ", StringComparison.Ordinal));
         File.Copy(Path.Combine(root, "Pulumi.yaml"), Path.Combine(Pulumi.ProjectDirectory, "Pulumi.yaml"));
         Config = StackConfigParser.Parse("es-dr", "prod",
             EsDr.Infra.Config.StackFile.Load(StackFile.FullName, "es-dr").Config);

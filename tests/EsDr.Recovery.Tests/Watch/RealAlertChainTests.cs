@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
-using EsDr.Infra.Config;
 using EsDr.Infra.Renderers.Monitoring;
 using EsDr.Recovery.Analyse;
 using EsDr.Recovery.Execute.Audit;
@@ -106,9 +105,9 @@ public sealed class RealAlertChainTests(RealAlertChain chain, ITestOutputHelper 
     }
 
     /// <summary>
-    /// Fails until the receiver pulls Alertmanager's active alerts on start (issue 10, item 2): Alertmanager sends a
-    /// delivered group again only after repeat_interval (30m as rendered), so a receiver that keeps firing alerts in
-    /// memory only starts blind.
+    /// Holds only while the receiver pulls Alertmanager's active alerts on start (issue 10, item 2): Alertmanager sends a
+    /// delivered group again only after repeat_interval (30m as rendered), so a receiver that kept firing alerts in memory
+    /// only started blind (this failed on main before the pull was merged).
     /// </summary>
     [Fact]
     public async Task RestartedReceiver_KnowsTheStillFiringReplicaAlert_LongBeforeRepeatInterval()
@@ -139,10 +138,8 @@ public sealed class RealAlertChainTests(RealAlertChain chain, ITestOutputHelper 
             $"the receiver, stopped at {stopped:O} and started again at {restarted:O} while {AlertRules.MysqlReplicaSqlThreadStopped} fired "
             + $"(Prometheus now: {stillFiring?.State ?? "no such alert"}), did not know it within {RestartToKnown.TotalSeconds} s: "
             + "Alertmanager sends it again only after repeat_interval (30m as rendered), so the receiver must read Alertmanager's "
-            + "GET /api/v2/alerts on start (issue 10, item 2)"
-            + (chain.AlertmanagerUrlConfigured ? $" from {chain.Monitoring.Alertmanager}, which es-dr:monitoring.alertmanagerUrl names"
-                : "; this build's config has no es-dr:monitoring.alertmanagerUrl to say where")
-            + $".\nreceiver after the restart:\n{chain.Receiver.Tail()}");
+            + $"GET /api/v2/alerts on start (issue 10, item 2) from {chain.Monitoring.Alertmanager} (es-dr:monitoring.alertmanagerUrl)."
+            + $"\nreceiver after the restart:\n{chain.Receiver.Tail()}");
         output.WriteLine($"restart → {RealAlertChain.ReplicaDiagnosis} known again: {Seconds(known.Value - restarted)}");
     }
 
@@ -198,9 +195,6 @@ public sealed class RealAlertChain : IAsyncLifetime
     internal DateTimeOffset TargetFault { get; private set; }
     internal DateTimeOffset RedFault { get; private set; }
 
-    /// <summary>Whether the bed's stack names the chain's Alertmanager as <c>es-dr:monitoring.alertmanagerUrl</c> (see <see cref="ConfigureAlertmanagerUrl"/>).</summary>
-    internal bool AlertmanagerUrlConfigured { get; private set; }
-
     /// <summary>The receiver that saw the faults (the restart test starts another).</summary>
     internal ReceiverRun FirstReceiver => first!;
 
@@ -230,13 +224,16 @@ public sealed class RealAlertChain : IAsyncLifetime
     {
         using var startUp = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await pair.StartAsync(startUp.Token);
+        var alertmanagerPort = Loopback.FreePort();
         bed = new OperatorTestbed(
             new Dictionary<string, TestDatabase>
             {
                 [PrimaryRegion] = new("primary", pair.Primary.Port),
                 [ReplicaRegion] = new("replica", pair.Replica.Port),
             },
-            dbPassword: MariaDbPair.AdminPassword) { MySqlCaFile = pair.CaPath };
+            dbPassword: MariaDbPair.AdminPassword,
+            // Where the receiver pulls Alertmanager's active alerts: the chain's Alertmanager, on a port chosen now.
+            alertmanagerUrl: new Uri($"http://127.0.0.1:{alertmanagerPort.ToString(CultureInfo.InvariantCulture)}/")) { MySqlCaFile = pair.CaPath };
         tokenFile = Path.Combine(bed.Pulumi.ProjectDirectory, "webhook.token");
         await File.WriteAllTextAsync(tokenFile, Token + "\n", startUp.Token);
         var port = Loopback.FreePort();
@@ -246,9 +243,7 @@ public sealed class RealAlertChain : IAsyncLifetime
             RenderedMonitoring.Compile(bed.Config), pair,
             new Dictionary<string, MariaDbPair.Server>(StringComparer.Ordinal) { [PrimaryRegion] = pair.Primary, [ReplicaRegion] = pair.Replica },
             new Dictionary<string, Uri>(StringComparer.Ordinal) { [PrimaryRegion] = bed.Fra.Url, [ReplicaRegion] = bed.Dub.Url },
-            receiverAddress, Token, RealAlertChainTests.Timings, startUp.Token);
-        AlertmanagerUrlConfigured = ConfigureAlertmanagerUrl(bed, Monitoring.Alertmanager);
-
+            receiverAddress, Token, RealAlertChainTests.Timings, alertmanagerPort, startUp.Token);
         Receiver = first = Start(port);
         await Monitoring.UntilAsync(async () => await HealthyAsync(Receiver), "the receiver to listen", TimeSpan.FromSeconds(60), startUp.Token);
         // Replication runs and Prometheus sees it before the fault, so the alert starts from a healthy series.
@@ -328,32 +323,6 @@ public sealed class RealAlertChain : IAsyncLifetime
         Receiver = Start(Receiver.Port);
         await Monitoring.UntilAsync(async () => await HealthyAsync(Receiver), "the restarted receiver to listen", TimeSpan.FromSeconds(60), CancellationToken.None);
         return (stopped, DateTimeOffset.UtcNow);
-    }
-
-    /// <summary>
-    /// Sets <c>es-dr:monitoring.alertmanagerUrl</c>, where the receiver reads Alertmanager's active alerts (issue 10, item 2),
-    /// in the bed's stack file, if this build's config knows the key: main's parser does not yet and refuses the stack
-    /// with it (the key comes with the pull). False when it was left out.
-    /// </summary>
-    private static bool ConfigureAlertmanagerUrl(OperatorTestbed bed, Uri alertmanager)
-    {
-        var path = bed.StackFile.FullName;
-        var original = File.ReadAllText(path);
-        const string after = "    webhookUrl: ";
-        var at = original.IndexOf(after, StringComparison.Ordinal);
-        if (at < 0) throw new InvalidOperationException($"the bed's stack file sets no es-dr:monitoring.webhookUrl:\n{original}");
-        var lineEnd = original.IndexOf('\n', at) + 1;
-        File.WriteAllText(path, original.Insert(lineEnd, $"    alertmanagerUrl: {alertmanager.GetLeftPart(UriPartial.Authority)}\n"));
-        try
-        {
-            StackConfigParser.Parse("es-dr", "prod", EsDr.Infra.Config.StackFile.Load(path, "es-dr").Config);
-            return true;
-        }
-        catch (InvalidConfigException e) when (e.Errors.Any(error => error.Path.EndsWith("monitoring.alertmanagerUrl", StringComparison.Ordinal)))
-        {
-            File.WriteAllText(path, original);
-            return false;
-        }
     }
 
     private ReceiverRun Start(int port)

@@ -52,7 +52,6 @@ public sealed record MonitoringHostSettings(
     AlertThresholds Thresholds,
     string WebhookUrl,
     string WebhookToken,
-    string RecoveryMetricsAddress,
     string CaCertificateBase64,
     IReadOnlyList<string> SshAuthorizedKeys);
 
@@ -126,7 +125,7 @@ public static class MonitoringHost
             s.Databases.Select(d => d.Target).ToList(),
             s.Clusters.Select(c => new ProbeEndpoint(c.Cluster.Region, ProbeUrl(c))).ToList(),
             RulesFileName,
-            s.RecoveryMetricsAddress);
+            RecoveryScrape.Beside(s.WebhookUrl));
     }
 
     public static IReadOnlyList<HostFile> Files(MonitoringHostSettings s)

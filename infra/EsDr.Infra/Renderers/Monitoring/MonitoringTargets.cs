@@ -32,8 +32,9 @@ public static class MonitoringLabels
     public const string Region = "region";
 
     /// <summary>
-    /// Set as a target label from config. The exporter's own <c>cluster</c> label (the name Elasticsearch
-    /// reports) loses to it and is kept as <c>exported_cluster</c>; both normally agree.
+    /// Set as a target label from config, and by elasticsearch_exporter on its cluster series (the name Elasticsearch
+    /// reports, the same <c>cluster.name</c>): the elasticsearch job honours the exporter's, so there is one
+    /// <c>cluster</c> label and no <c>exported_cluster</c>; series the exporter leaves unlabelled carry the target's.
     /// </summary>
     public const string Cluster = "cluster";
 

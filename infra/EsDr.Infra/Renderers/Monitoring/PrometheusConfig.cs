@@ -4,18 +4,43 @@ using static EsDr.Infra.Renderers.Monitoring.MonitoringLabels;
 
 namespace EsDr.Infra.Renderers.Monitoring;
 
+/// <summary>
+/// Where Prometheus scrapes the recovery program's <c>/metrics</c>, which exposes the CCR series
+/// (<see cref="AlertRules.CcrLagMetric"/>, <see cref="AlertRules.CcrFatalMetric"/>) no exporter provides: beside its
+/// alert endpoint. <c>watch</c> and <c>serve</c> serve <c>POST /alerts</c> and <c>GET /metrics</c> on one listener
+/// (<c>--listen</c>), so the origin Alertmanager posts to serves the metrics at the sibling path, through the same TLS
+/// terminator and trusted the same way (Alertmanager's webhook and this job both verify it against the system's CAs).
+/// <c>/metrics</c> needs no token.
+/// </summary>
+/// <param name="Scheme">The webhook URL's scheme: <c>https</c> for every stack (a config rule).</param>
+/// <param name="Address">host:port, the port always written (443 when the URL leaves it out).</param>
+/// <param name="MetricsPath">The webhook path's last segment replaced by <c>metrics</c>: <c>/alerts</c> → <c>/metrics</c>.</param>
+public sealed record RecoveryScrape(string Scheme, string Address, string MetricsPath)
+{
+    public const string MetricsSegment = "metrics";
+
+    /// <summary>The scrape beside <paramref name="webhookUrl"/>, e.g. <c>https://r.example.com/alerts</c> → https, r.example.com:443, /metrics.</summary>
+    public static RecoveryScrape Beside(string webhookUrl)
+    {
+        ArgumentNullException.ThrowIfNull(webhookUrl);
+        if (!Uri.TryCreate(webhookUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0)
+            throw new ArgumentException($"the recovery webhook URL '{webhookUrl}' is not an http(s) URL", nameof(webhookUrl));
+        // A trailing slash still names the alert endpoint (/alerts/ is routed as /alerts), not a folder of it.
+        var path = uri.AbsolutePath.TrimEnd('/');
+        var metricsPath = path[..(path.LastIndexOf('/') + 1)] + MetricsSegment;
+        return new RecoveryScrape(uri.Scheme, $"{uri.Host}:{uri.Port.ToString(CultureInfo.InvariantCulture)}", metricsPath);
+    }
+}
+
 /// <summary>What the monitoring host's Prometheus scrapes and where its rules and Alertmanager are.</summary>
 /// <param name="RuleFilePath">The file <see cref="AlertRules.Render"/> is written to.</param>
-/// <param name="RecoveryMetricsAddress">
-/// host:port of the recovery program's <c>/metrics</c>, which exposes the CCR series
-/// (<see cref="AlertRules.CcrLagMetric"/>, <see cref="AlertRules.CcrFatalMetric"/>) no exporter provides.
-/// </param>
+/// <param name="Recovery">Where the recovery program's <c>/metrics</c> is scraped (<see cref="RecoveryScrape.Beside"/>).</param>
 public sealed record PrometheusSettings(
     IReadOnlyList<MonitoredCluster> Clusters,
     IReadOnlyList<MonitoredDatabase> Databases,
     IReadOnlyList<ProbeEndpoint> Probes,
     string RuleFilePath,
-    string RecoveryMetricsAddress)
+    RecoveryScrape Recovery)
 {
     public TimeSpan ScrapeInterval { get; init; } = TimeSpan.FromSeconds(15);
     public TimeSpan EvaluationInterval { get; init; } = TimeSpan.FromSeconds(15);
@@ -66,7 +91,7 @@ public static class PrometheusConfig
                 Elasticsearch(s.Clusters),
                 Mysqld(s.Databases),
                 Blackbox(s),
-                Job(RecoveryJob, [Group(s.RecoveryMetricsAddress)]),
+                Recovery(s.Recovery),
             ])),
         ]));
     }
@@ -74,13 +99,27 @@ public static class PrometheusConfig
     /// <summary>
     /// One job, one target group per cluster (job names must be unique). The exporter reports no node
     /// count target, so the expected count rides along as a label for the alert to select on.
+    /// <c>honor_labels</c>: the exporter labels its cluster series <c>cluster</c> with the name Elasticsearch reports
+    /// (the stack's cluster name, <c>cluster.name</c>), and that label is kept as it is instead of being renamed
+    /// <c>exported_cluster</c> under the target's; the target's <c>cluster</c> labels the series that carry none
+    /// (<c>up</c>, <c>elasticsearch_cluster_health_up</c>), so every alert of a cluster names it by one label.
+    /// The exporter sets no other label the targets set (region, expected_nodes, job, instance).
     /// </summary>
     private static YamlMappingNode Elasticsearch(IReadOnlyList<MonitoredCluster> clusters) =>
         Job(ElasticsearchJob, clusters.Select(c => Group(
             $"127.0.0.1:{Num(c.ExporterPort)}",
             (Region, c.Region),
             (Cluster, c.ClusterName),
-            (ExpectedNodes, Num(c.ExpectedNodes)))));
+            (ExpectedNodes, Num(c.ExpectedNodes)))),
+            [Yaml.Entry("honor_labels", Yaml.Bool(true))]);
+
+    /// <summary>The recovery program's <c>/metrics</c>, beside its webhook: that URL's scheme, host:port and sibling path.</summary>
+    private static YamlMappingNode Recovery(RecoveryScrape r) =>
+        Job(RecoveryJob, [Group(r.Address)],
+        [
+            Yaml.Entry("scheme", Yaml.Str(r.Scheme)),
+            Yaml.Entry("metrics_path", Yaml.Str(r.MetricsPath)),
+        ]);
 
     private static YamlMappingNode Mysqld(IReadOnlyList<MonitoredDatabase> databases) =>
         Job(MysqldJob, databases.Select(d => Group(d.ExporterAddress, (Region, d.Region), (Role, RoleValue(d.Role)))));

@@ -64,9 +64,10 @@ internal sealed class ElasticsearchObserver(ElasticsearchConnection es, string r
 
     /// <summary>
     /// Every follower index (from follow info) with its status; lag and fatal error from the CCR stats of the
-    /// active ones (paused followers have no shard follow tasks, so no stats: lag 0).
+    /// active ones (paused followers have no shard follow tasks, so no stats: lag 0). Alone, it is what
+    /// <c>serve</c> samples for <c>/metrics</c> (<see cref="Watch.FollowerSampler"/>).
     /// </summary>
-    private async Task<IReadOnlyList<FollowerObservation>> FollowersAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FollowerObservation>> FollowersAsync(CancellationToken cancellationToken)
     {
         var info = await es.CallAsync((c, ct) => c.CrossClusterReplication.FollowInfoAsync(new FollowInfoRequest(Indices.All), ct), cancellationToken).ConfigureAwait(false);
         var followers = (info.FollowerIndices ?? [])

@@ -32,9 +32,12 @@ internal static class AlertCases
         ["expected_nodes"] = expected.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    /// <summary>A cluster's series as the exporter labels them: the target's labels plus its own cluster name.</summary>
+    /// <summary>
+    /// A cluster's series as Prometheus stores them: the target's labels, the exporter's own <c>cluster</c> (the name
+    /// Elasticsearch reports, the same) honoured in place of the target's, so no <c>exported_cluster</c>.
+    /// </summary>
     private static Dictionary<string, string> Es(string region, int expected, string port) =>
-        new(EsTarget(region, expected, port)) { ["exported_cluster"] = region + "-es" };
+        new(EsTarget(region, expected, port)) { ["cluster"] = region + "-es" };
 
     private static Dictionary<string, string> Fra => Es("fra", 3, "9114");
     private static Dictionary<string, string> Ams => Es("ams", 5, "9116");
@@ -47,7 +50,7 @@ internal static class AlertCases
     private static Dictionary<string, string> FollowerCluster => new()
     {
         ["job"] = "esdr_recovery",
-        ["instance"] = "127.0.0.1:9095",
+        ["instance"] = "recovery.example.com:443",
         ["region"] = "ams",
         ["cluster"] = "ams-es",
     };

@@ -22,7 +22,6 @@ public class MonitoringHostTests
         Thresholds(),
         "https://recovery.example.com/alerts",
         BearerToken,
-        "recovery.example.com:9464",
         "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t",
         ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGQw1c6y3Vb5cR9yTQ0h ops@example.com"]);
 

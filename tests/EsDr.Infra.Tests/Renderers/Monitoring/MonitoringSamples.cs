@@ -29,7 +29,10 @@ internal static class MonitoringSamples
             new("ams", "https://app-ams.example.com/healthz"),
         ],
         RuleFilePath: ruleFile,
-        RecoveryMetricsAddress: "127.0.0.1:9095");
+        Recovery: RecoveryScrape.Beside(WebhookUrl));
+
+    /// <summary>The recovery program's alert endpoint, as <c>monitoring.webhookUrl</c> gives it.</summary>
+    public const string WebhookUrl = "https://recovery.example.com/alerts";
 
     /// <summary>Thresholds the promtool unit tests are written against (deliberately not the defaults).</summary>
     public static AlertThresholds Thresholds() => new()

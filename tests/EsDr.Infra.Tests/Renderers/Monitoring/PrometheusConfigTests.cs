@@ -87,9 +87,60 @@ public class PrometheusConfigTests
         Assert.StartsWith("https://search-fra.example.com:9200/_cluster/health?wait_for_status=yellow", Groups(job)[0].Target, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// watch and serve answer POST /alerts and GET /metrics on one listener, so Prometheus scrapes the origin
+    /// Alertmanager posts to — scheme, host and port (written out), the alert path's sibling — and nothing else.
+    /// </summary>
+    [Theory]
+    [InlineData("https://recovery.example.com/alerts", "https", "recovery.example.com:443", "/metrics")]
+    [InlineData("https://recovery.example.com:9095/alerts", "https", "recovery.example.com:9095", "/metrics")]
+    [InlineData("https://ops.example.com/esdr/alerts/", "https", "ops.example.com:443", "/esdr/metrics")]
+    [InlineData("http://127.0.0.1:9095/alerts", "http", "127.0.0.1:9095", "/metrics")]
+    public void Render_RecoveryJob_ScrapesMetricsBesideTheWebhook_WithItsSchemeHostAndPort(string webhookUrl, string scheme, string target, string path)
+    {
+        var job = Job(PrometheusConfig.Render(Prometheus("r.yml") with { Recovery = RecoveryScrape.Beside(webhookUrl) }), "esdr_recovery");
+
+        Assert.Equal(scheme, ((YamlScalarNode)job["scheme"]).Value);
+        Assert.Equal(target, Groups(job).Single().Target);
+        Assert.Equal(path, ((YamlScalarNode)job["metrics_path"]).Value);
+        Assert.Empty(Groups(job).Single().Labels); // the daemon's series carry their own region and cluster
+    }
+
+    /// <summary>
+    /// The same TLS as the webhook: the daemon serves plain HTTP behind the terminator the webhook URL names, and
+    /// Alertmanager's webhook verifies that terminator against the system's CAs (no tls_config); so does the scrape.
+    /// A ca_file (the stack CA) would replace those CAs and refuse the terminator's certificate. /metrics takes no token.
+    /// </summary>
     [Fact]
-    public void Render_ScrapesTheRecoveryProgramForCcrMetrics() =>
-        Assert.Equal("127.0.0.1:9095", Groups(Job(PrometheusConfig.Render(Prometheus("r.yml")), "esdr_recovery")).Single().Target);
+    public void Render_RecoveryJob_TrustsTheTerminatorAsAlertmanagersWebhookDoes_AndSendsNoToken()
+    {
+        var job = Job(PrometheusConfig.Render(Prometheus("r.yml")), "esdr_recovery");
+        var webhook = (YamlMappingNode)((YamlSequenceNode)((YamlMappingNode)((YamlSequenceNode)Root(AlertmanagerConfig.Render(
+            new AlertmanagerSettings(WebhookUrl, "/etc/prometheus/alertmanager-webhook.token")))["receivers"])[0])["webhook_configs"])[0];
+
+        Assert.False(((YamlMappingNode)webhook["http_config"]).Children.ContainsKey("tls_config"));
+        Assert.Equal(
+            ["job_name", "scheme", "metrics_path", "static_configs"],
+            job.Children.Keys.Select(k => ((YamlScalarNode)k).Value));
+    }
+
+    /// <summary>
+    /// elasticsearch_exporter labels its cluster series with the cluster's own name (<c>cluster</c>), the same name the
+    /// target label gives; honoured, the series keep one <c>cluster</c> label instead of a renamed <c>exported_cluster</c>.
+    /// </summary>
+    [Fact]
+    public void Render_ElasticsearchJob_HonoursTheExportersClusterLabel_SoNoExportedClusterAppears()
+    {
+        var job = Job(PrometheusConfig.Render(Prometheus("r.yml")), "elasticsearch");
+
+        Assert.Equal("true", ((YamlScalarNode)job["honor_labels"]).Value);
+    }
+
+    [Theory]
+    [InlineData("recovery.example.com/alerts")]
+    [InlineData("ftp://recovery.example.com/alerts")]
+    public void RecoveryScrape_BesideAnythingButAnHttpUrl_Throws(string webhookUrl) =>
+        Assert.Throws<ArgumentException>(() => RecoveryScrape.Beside(webhookUrl));
 
     [Fact]
     public void Render_SendsAlertsToTheLocalAlertmanagerAndLoadsTheRules()
