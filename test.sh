@@ -3,7 +3,10 @@
 #   haproxy     – every rendered haproxy.cfg is checked with `haproxy -c`
 #   cloud-init  – every rendered user-data is checked with `cloud-init schema`
 #   nftables    – the host firewall of HAProxy VMs is checked with `nft -c`
-#   prometheus, prometheus-alertmanager – `promtool check/test rules` and `amtool check-config`
+#   prometheus, prometheus-alertmanager – `promtool check/test rules` and `amtool check-config`; the real alert chain
+#               (Watch/RealAlertChainTests) runs both servers with the rendered configs
+#   prometheus-mysqld-exporter, prometheus-elasticsearch-exporter – the real alert chain's exporters, against the real
+#               MariaDB pair and the Elasticsearch stand-ins
 #   mariadb-server, mariadb-client – a real primary and replica on loopback from the rendered my.cnf
 #   etcd-server – the recovery lease, with two contenders on a real etcd
 #   clang, zlib1g-dev – the Native AOT toolchain: bin/es-dr publishes the compiler Native AOT with them, and the
@@ -18,6 +21,8 @@ command -v cloud-init >/dev/null 2>&1 || need+=(cloud-init)
 [ -x /usr/sbin/nft ] || command -v nft >/dev/null 2>&1 || need+=(nftables)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v amtool >/dev/null 2>&1 || need+=(prometheus-alertmanager)
+[ -x /usr/bin/prometheus-mysqld-exporter ] || need+=(prometheus-mysqld-exporter)
+[ -x /usr/bin/prometheus-elasticsearch-exporter ] || need+=(prometheus-elasticsearch-exporter)
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need+=(mariadb-server)
 command -v mariadb >/dev/null 2>&1 || need+=(mariadb-client)
 command -v etcd >/dev/null 2>&1 || need+=(etcd-server)

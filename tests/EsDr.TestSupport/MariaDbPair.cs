@@ -25,6 +25,9 @@ internal sealed class MariaDbPair : IAsyncDisposable
     private readonly List<Process> _processes = [];
     private string _caPath = "";
 
+    /// <summary>The test CA both servers' certificates are issued by (set once started).</summary>
+    public string CaPath => _caPath;
+
     public Server Primary { get; private set; } = null!;
     public Server Replica { get; private set; } = null!;
 
@@ -95,7 +98,7 @@ internal sealed class MariaDbPair : IAsyncDisposable
     }
 
     /// <summary>SQL as root over the server's socket through the <c>mariadb</c> client (set-up only; batch, column names only when asked); throws on an error.</summary>
-    private static async Task<string> RootAsync(Server server, string sql, CancellationToken token, bool columnNames = false)
+    internal static async Task<string> RootAsync(Server server, string sql, CancellationToken token, bool columnNames = false)
     {
         var (exitCode, stdout, stderr) = await RunAsync(Tool("mariadb"), sql, TimeSpan.FromSeconds(30), token,
             "--no-defaults", $"--socket={server.Socket}", "--user=root", "-B", columnNames ? "--column-names" : "-N");

@@ -85,8 +85,10 @@ internal sealed class OperatorTestbed : IDisposable
     public StringWriter Out { get; private set; } = new();
     public StringWriter Error { get; private set; } = new();
 
-    public OperatorHost Host() => new(
-        new OperatorConsole(Out, Error, new StringReader(Input), InputIsTerminal) { Terminal = Terminal },
+    public OperatorHost Host() => Host(Out, Error);
+
+    private OperatorHost Host(TextWriter output, TextWriter error) => new(
+        new OperatorConsole(output, error, new StringReader(Input), InputIsTerminal) { Terminal = Terminal },
         name => Environment.GetValueOrDefault(name),
         _ => Pulumi.Process(),
         TimeProvider.System,
@@ -101,11 +103,20 @@ internal sealed class OperatorTestbed : IDisposable
     /// <summary>Runs one command line (with <c>--stack-file</c> added) and returns its exit code; output is in <see cref="Out"/> and <see cref="Error"/>.</summary>
     public Task<int> RunAsync(params string[] args) => RunAsync(CancellationToken.None, args);
 
-    public async Task<int> RunAsync(CancellationToken cancellationToken, params string[] args)
+    public Task<int> RunAsync(CancellationToken cancellationToken, params string[] args)
     {
         Out = new StringWriter();
         Error = new StringWriter();
-        var host = Host();
+        return RunWritingToAsync(Out, Error, cancellationToken, args);
+    }
+
+    /// <summary>
+    /// As <see cref="RunAsync(CancellationToken, string[])"/>, writing to the caller's writers instead of <see cref="Out"/>
+    /// and <see cref="Error"/>: a daemon's output read while it runs needs a writer that may be read meanwhile.
+    /// </summary>
+    public async Task<int> RunWritingToAsync(TextWriter output, TextWriter error, CancellationToken cancellationToken, params string[] args)
+    {
+        var host = Host(output, error);
         var root = new RootCommand
         {
             StatusCommand.Create(host), RebuildNodeCommand.Create(host), FailoverCommand.Create(host),
@@ -114,7 +125,7 @@ internal sealed class OperatorTestbed : IDisposable
         };
         var result = root.Parse([.. args, "--stack-file", StackFile.FullName]);
         if (result.Errors.Count > 0) return ExitCodes.Usage;
-        return await result.InvokeAsync(new InvocationConfiguration { Output = Out, Error = Error }, cancellationToken);
+        return await result.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
     }
 
     /// <summary>The argv of every pulumi call except the reads every command starts with (outputs, the CLI's version).</summary>
