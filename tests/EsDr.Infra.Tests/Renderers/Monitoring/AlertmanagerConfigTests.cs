@@ -50,6 +50,8 @@ public class AlertmanagerConfigTests
                 - "alertname"
                 - "region"
                 - "cluster"
+                - "job"
+                - "instance"
               group_wait: "10s"
               group_interval: "1m"
               repeat_interval: "30m"
