@@ -31,14 +31,18 @@ internal sealed record VantageRun(
     DateTimeOffset? FailRunStart,
     int HealthyRun,
     string Detail,
-    bool NamesSubject = true)
+    bool NamesSubject = true,
+    bool ConfirmedAtSource = false)
 {
-    public VantageRun Next(Finding finding, DateTimeOffset at) => finding.Failing
-        ? new(at, FailRun + 1, FailRun == 0 ? at : FailRunStart, 0, finding.Detail, finding.NamesSubject)
-        : new(at, 0, null, HealthyRun + 1, finding.Detail, finding.NamesSubject);
+    public VantageRun Next(Finding finding, DateTimeOffset at, bool confirmedAtSource = false) => finding.Failing
+        ? new(at, FailRun + 1, FailRun == 0 ? at : FailRunStart, 0, finding.Detail, finding.NamesSubject, confirmedAtSource)
+        : new(at, 0, null, HealthyRun + 1, finding.Detail, finding.NamesSubject, confirmedAtSource);
 
-    public static VantageRun First(Finding finding, DateTimeOffset at) =>
-        new VantageRun(at, 0, null, 0, finding.Detail).Next(finding, at);
+    public static VantageRun First(Finding finding, DateTimeOffset at, bool confirmedAtSource = false) =>
+        new VantageRun(at, 0, null, 0, finding.Detail).Next(finding, at, confirmedAtSource);
+
+    /// <summary>Whether this run of failures confirms the failure: one observation from a source that confirmed it already, else <paramref name="confirmAfter"/>.</summary>
+    public bool Confirms(int confirmAfter) => FailRun >= (ConfirmedAtSource ? 1 : confirmAfter);
 }
 
 /// <summary>One step's result: the next state, every active diagnosis (after suppression), and what changed.</summary>

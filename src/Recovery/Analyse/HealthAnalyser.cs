@@ -7,7 +7,8 @@ namespace EsDr.Recovery.Analyse;
 /// <summary>
 /// The ANALYSE step: pure, no I/O, time taken from the snapshots. Each rule of <see cref="AnalysisRules"/> turns a
 /// snapshot into findings; a finding counts per vantage; a subject is confirmed when <see cref="AnalysisThresholds.ConfirmAfter"/>
-/// consecutive failed observations come from enough vantages (all that reported, up to
+/// consecutive failed observations (one from a vantage whose source confirmed it already, <see cref="HealthSnapshot.ConfirmedAtSource"/>:
+/// a Prometheus alert has waited its rule's <c>for:</c>) come from enough vantages (all that reported, up to
 /// <see cref="AnalysisThresholds.MinAgreeingVantages"/>), and cleared only when as many vantages saw
 /// <see cref="AnalysisThresholds.ClearAfter"/> consecutive healthy ones; among the confirming vantages at least one
 /// must name the subject (<see cref="Finding.NamesSubject"/>). A region that is down hides the node, red and master
@@ -29,6 +30,9 @@ internal static class HealthAnalyser
         foreach (var snapshot in timeline
                      .Where(s => s.At > from && s.At <= now)
                      .OrderBy(s => s.At)
+                     // As the daemon steps a round: a vantage whose source confirmed its failures after the others,
+                     // so one that is confirmed on sight never stands alone at an instant the others also reported.
+                     .ThenBy(s => s.ConfirmedAtSource)
                      .ThenBy(s => s.Vantage, StringComparer.Ordinal))
         {
             var step = Step(state, snapshot, expected, thresholds);
@@ -51,8 +55,8 @@ internal static class HealthAnalyser
                 var key = new SubjectKey(rule.Code, finding.Region, finding.Node);
                 var subject = subjects.GetValueOrDefault(key) ?? SubjectState.Empty;
                 var run = subject.Vantages.TryGetValue(snapshot.Vantage, out var previous)
-                    ? previous.Next(finding, now)
-                    : VantageRun.First(finding, now);
+                    ? previous.Next(finding, now, snapshot.ConfirmedAtSource)
+                    : VantageRun.First(finding, now, snapshot.ConfirmedAtSource);
                 subjects[key] = subject with { Vantages = subject.Vantages.SetItem(snapshot.Vantage, run) };
             }
         }
@@ -98,7 +102,7 @@ internal static class HealthAnalyser
 
         if (subject.Confirmed is null)
         {
-            var confirming = fresh.Where(v => v.Value.FailRun >= t.ConfirmAfter).ToList();
+            var confirming = fresh.Where(v => v.Value.Confirms(t.ConfirmAfter)).ToList();
             // A vantage that saw only a region's node count agrees about a node; it never picks the node alone.
             if (confirming.Count < required || !confirming.Any(v => v.Value.NamesSubject))
                 return subject;

@@ -9,7 +9,14 @@ public sealed record HealthSnapshot(
     string Vantage,
     IReadOnlyList<ClusterObservation> Clusters,
     IReadOnlyList<DatabaseObservation> Databases,
-    IReadOnlyList<EndpointObservation> Endpoints);
+    IReadOnlyList<EndpointObservation> Endpoints)
+{
+    /// <summary>
+    /// The vantage reports only failures its source has already seen last (Prometheus fires an alert after its rule's
+    /// <c>for:</c>), so one observation of a failure is a confirmed one; a probe's single failure is not.
+    /// </summary>
+    public bool ConfirmedAtSource { get; init; }
+}
 
 /// <summary>
 /// A region's cluster as seen: unreachable, or its health, master and member nodes, and its followers.

@@ -193,7 +193,8 @@ internal static class AlertVantage
                     SecondsBehind: null, GtidPosition: null));
             }
         }
-        return new HealthSnapshot(at, Name, clusters, databases, endpoints);
+        // An alert fires only after its rule's for: has held: one round that sees it is a confirmed observation.
+        return new HealthSnapshot(at, Name, clusters, databases, endpoints) { ConfirmedAtSource = true };
     }
 
     /// <summary>

@@ -78,6 +78,29 @@ public class HealthAnalyserTests
     }
 
     [Fact]
+    public void Analyse_AFailureItsSourceConfirmedAlready_ConfirmsOnItsFirstObservation()
+    {
+        // Prometheus fires an alert only after its rule's for: has held: the round that first sees it firing, after two
+        // quiet ones, agrees with the probe's third failure.
+        var timeline = Every(0, 3, (t, v) => v == "probe"
+            ? Healthy(t, v).RegionDown("east")
+            : (t < 2 ? Healthy(t, v) : Healthy(t, v).RegionDown("east")) with { ConfirmedAtSource = true }, "probe", "alerts").ToList();
+
+        var d = Assert.Single(HealthAnalyser.Analyse(timeline, Topology, Thresholds, At(2)));
+
+        Assert.Equal((DiagnosisCode.RegionDown, "east"), (d.Code, d.Region));
+        Assert.Contains("2 of 2 reporting vantages agree (2 required)", d.Evidence);
+    }
+
+    [Fact]
+    public void Analyse_OneFailedObservationOfAProbe_ConfirmsNothingYet()
+    {
+        var timeline = new[] { Healthy(0, "alerts").RegionDown("east"), Healthy(0).RegionDown("east") };
+
+        Assert.Empty(HealthAnalyser.Analyse(timeline, Topology, Thresholds, At(0)));
+    }
+
+    [Fact]
     public void Analyse_HealthyWorld_DiagnosesNothing()
     {
         var timeline = Every(0, 60, (t, v) => Healthy(t, v), "probe", "peer", "prometheus").ToList();

@@ -59,7 +59,8 @@ public sealed class NodeEvidenceTests
     [Fact]
     public void FewerNodesAlert_WhileTheProbeListsEveryNode_ConfirmsNothing()
     {
-        var steps = Run(Every(0, 30, (t, v) => v == "alerts" ? Alerts(t, WestFewerNodes) : Healthy(t, v), "alerts", "probe"));
+        // In the daemon's order: each round steps the probe before the alerts (an alert is confirmed on sight).
+        var steps = Run(Every(0, 30, (t, v) => v == "alerts" ? Alerts(t, WestFewerNodes) : Healthy(t, v), "probe", "alerts"));
 
         Assert.Empty(steps.SelectMany(s => s.Raised));
     }

@@ -26,8 +26,13 @@ public sealed record AlertThresholds
     /// <summary>Longer than a replica's reconnect after a brief network blip.</summary>
     public TimeSpan ReplicaThreadFor { get; init; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Several failed probes in a row, so one lost packet does not count.</summary>
-    public TimeSpan ProbeFor { get; init; } = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// Several failed probes in a row (three evaluations at the 15 s interval), so one lost packet does not count; and
+    /// short enough that an endpoint's alert, as the second vantage of a region loss, is confirmed within 90 s of the
+    /// fault (up to 15 s to the first failed scrape and 15 s to the evaluation that sees it, this wait, group_wait
+    /// 10 s, one round of the recovery program, which takes a firing alert as confirmed).
+    /// </summary>
+    public TimeSpan ProbeFor { get; init; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>

@@ -100,10 +100,10 @@ public partial class AlertRulesTests
         Assert.Equal("1m", waits[AlertRules.ElasticsearchClusterRed]);
         Assert.Equal("30m", waits[AlertRules.ElasticsearchClusterYellowTooLong]);
         Assert.Equal("5m", waits[AlertRules.ElasticsearchFewerNodesThanExpected]);
-        Assert.Equal("1m", waits[AlertRules.EndpointProbeDown]);
-        Assert.Equal("1m", waits[AlertRules.ScrapeTargetDown]);
-        Assert.Equal("1m", waits[AlertRules.ElasticsearchClusterUnreachable]);
-        Assert.Equal("1m", waits[AlertRules.MysqlServerUnreachable]);
+        Assert.Equal("30s", waits[AlertRules.EndpointProbeDown]);
+        Assert.Equal("30s", waits[AlertRules.ScrapeTargetDown]);
+        Assert.Equal("30s", waits[AlertRules.ElasticsearchClusterUnreachable]);
+        Assert.Equal("30s", waits[AlertRules.MysqlServerUnreachable]);
         Assert.Equal("1m", waits[AlertRules.MysqlReplicaStatusMissing]);
     }
 
