@@ -67,7 +67,8 @@ internal static class Yaml
     {
         ArgumentNullException.ThrowIfNull(root);
         var writer = new BlockYamlWriter(indentSequences: true);
-        return Write(writer, root) && !writer.Declined ? writer.Finish() : null;
+        Write(writer, root);
+        return writer.Declined ? null : writer.Finish();
     }
 
     /// <summary>
@@ -87,43 +88,49 @@ internal static class Yaml
         return writer.ToString();
     }
 
-    // The nodes as they write themselves, for the subset the direct writer takes: false for a tag, an anchor, a null
-    // scalar, a non-scalar key or a flow collection with entries.
-    private static bool Write(BlockYamlWriter writer, YamlNode node)
+    // The nodes as they write themselves, for the subset the direct writer takes: a tag, an anchor, a null scalar, a
+    // non-scalar key or a flow collection with entries leaves the document to the emitter.
+    private static void Write(BlockYamlWriter writer, YamlNode node)
     {
-        if (!node.Anchor.IsEmpty || !node.Tag.IsEmpty) return false;
+        if (writer.Declined) return;
+        if (!node.Anchor.IsEmpty || !node.Tag.IsEmpty)
+        {
+            writer.Decline();
+            return;
+        }
         switch (node)
         {
             case YamlScalarNode { Value: { } value } scalar:
                 writer.Scalar(value, scalar.Style);
-                return true;
+                break;
             case YamlMappingNode { Children.Count: 0 }:
                 writer.EmptyMapping();
-                return true;
+                break;
             case YamlMappingNode { Style: not MappingStyle.Flow } mapping:
                 writer.MappingStart();
                 foreach (var (key, value) in mapping.Children)
                 {
-                    if (key is not YamlScalarNode { Value: { } name } keyScalar || !key.Anchor.IsEmpty || !key.Tag.IsEmpty) return false;
-                    writer.Key(name, keyScalar.Style);
-                    if (!Write(writer, value)) return false;
+                    if (key is YamlScalarNode { Value: { } name, Anchor.IsEmpty: true, Tag.IsEmpty: true } keyScalar) writer.Key(name, keyScalar.Style);
+                    else writer.Decline();
+                    Write(writer, value);
                 }
                 writer.MappingEnd();
-                return true;
+                break;
             case YamlSequenceNode { Children.Count: 0 }:
                 writer.EmptySequence();
-                return true;
+                break;
             case YamlSequenceNode { Style: not SequenceStyle.Flow } sequence:
                 writer.SequenceStart();
                 foreach (var item in sequence.Children)
                 {
                     writer.Item();
-                    if (!Write(writer, item)) return false;
+                    Write(writer, item);
                 }
                 writer.SequenceEnd();
-                return true;
+                break;
             default:
-                return false;
+                writer.Decline();
+                break;
         }
     }
 

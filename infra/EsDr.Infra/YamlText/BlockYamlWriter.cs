@@ -54,27 +54,38 @@ internal sealed class BlockYamlWriter(bool indentSequences, int capacity = 1024)
     public void EmptySequence() => Flow("[]");
 
     /// <summary>A mapping with at least one entry; each entry is <see cref="Key"/> and one value.</summary>
-    public void MappingStart() => indents.Push(position switch
-    {
-        Position.DocumentStart => 0,
-        Position.AfterKey => indents.Peek() + BestIndent,
-        Position.AfterDash => indents.Peek() + BestIndent,
-        _ => Decline(0),
-    });
+    public void MappingStart() => indents.Push(EntriesIndent(underKey: BestIndent));
 
     public void MappingEnd() => indents.Pop();
 
-    /// <summary>A sequence with at least one item; each item is <see cref="Item"/> and one value.</summary>
-    public void SequenceStart() => indents.Push(position switch
-    {
-        Position.DocumentStart => 0,
-        // The emitter indents a sequence under a key only when told to (its indentSequences setting).
-        Position.AfterKey => indents.Peek() + (indentSequences ? BestIndent : 0),
-        Position.AfterDash => indents.Peek() + BestIndent,
-        _ => Decline(0),
-    });
+    /// <summary>
+    /// A sequence with at least one item; each item is <see cref="Item"/> and one value. Under a key it is indented only
+    /// when the emitter would be told to (its indentSequences setting).
+    /// </summary>
+    public void SequenceStart() => indents.Push(EntriesIndent(underKey: indentSequences ? BestIndent : 0));
 
     public void SequenceEnd() => indents.Pop();
+
+    /// <summary>Leaves this document to the emitter: something in it is outside the subset this writer takes.</summary>
+    public void Decline() => Declined = true;
+
+    // Where a new collection's entries go: the left margin for the document, `underKey` deeper than a key it is the
+    // value of, one step deeper than the dash of an item it is.
+    private int EntriesIndent(int underKey)
+    {
+        switch (position)
+        {
+            case Position.DocumentStart:
+                return 0;
+            case Position.AfterKey:
+                return indents.Peek() + underKey;
+            case Position.AfterDash:
+                return indents.Peek() + BestIndent;
+            default:
+                Decline();
+                return 0;
+        }
+    }
 
     public void Item()
     {
@@ -91,12 +102,12 @@ internal sealed class BlockYamlWriter(bool indentSequences, int capacity = 1024)
         StartEntry();
         if (key.Length > MaxSimpleKeyLength || key.AsSpan().ContainsAny(Breaks))
         {
-            Decline(0);
+            Decline();
             return;
         }
         if (style is ScalarStyle.Any or ScalarStyle.Plain && key.Length > 0 && IsPrintableAscii(key)) WriteSingleLine(key);
         else if (style == ScalarStyle.DoubleQuoted) WriteDoubleQuoted(key);
-        else Decline(0);
+        else Decline();
         text.Append(':');
         position = Position.AfterKey;
     }
@@ -109,7 +120,7 @@ internal sealed class BlockYamlWriter(bool indentSequences, int capacity = 1024)
         // A document that is one scalar is not in the subset.
         if (Declined || position is not (Position.AfterKey or Position.AfterDash))
         {
-            Decline(0);
+            Decline();
             return;
         }
         text.Append(' ');
@@ -128,7 +139,7 @@ internal sealed class BlockYamlWriter(bool indentSequences, int capacity = 1024)
                 text.Append('\'').Append(value.Replace("'", "''", StringComparison.Ordinal)).Append('\'');
                 break;
             default:
-                Decline(0);
+                Decline();
                 return;
         }
         position = Position.Inline;
@@ -138,7 +149,7 @@ internal sealed class BlockYamlWriter(bool indentSequences, int capacity = 1024)
     {
         if (Declined || position is not (Position.AfterKey or Position.AfterDash))
         {
-            Decline(0);
+            Decline();
             return;
         }
         text.Append(' ');
@@ -193,7 +204,12 @@ internal sealed class BlockYamlWriter(bool indentSequences, int capacity = 1024)
     // breaks (anything else, control characters too, it writes as it is); breaks other than '\n' are left to it.
     private bool LiteralAllowed(string value)
     {
-        if (value[^1] == ' ' || value.AsSpan().ContainsAny(OtherBreaks) && Decline(true)) return false;
+        if (value.AsSpan().ContainsAny(OtherBreaks))
+        {
+            Decline();
+            return false;
+        }
+        if (value[^1] == ' ') return false;
         for (var at = value.IndexOf("\n ", StringComparison.Ordinal); at >= 0; at = value.IndexOf("\n ", at + 1, StringComparison.Ordinal))
         {
             var end = at + 1;
@@ -267,7 +283,7 @@ internal sealed class BlockYamlWriter(bool indentSequences, int capacity = 1024)
                     if (c <= '\xff') text.Append('x').Append(((int)c).ToString("X2", CultureInfo.InvariantCulture));
                     else if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
                         text.Append('U').Append(char.ConvertToUtf32(c, value[++i]).ToString("X8", CultureInfo.InvariantCulture));
-                    else if (char.IsSurrogate(c)) Decline(0);
+                    else if (char.IsSurrogate(c)) Decline();
                     else text.Append('u').Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
                     break;
             }
@@ -281,10 +297,4 @@ internal sealed class BlockYamlWriter(bool indentSequences, int capacity = 1024)
     // YAML's printable set as the emitter reads it (tab and the breaks included; surrogates, which come in pairs, not).
     private static bool IsPrintable(char c) =>
         c is '\t' or '\n' or '\r' or (>= ' ' and <= '~') or '\x85' or (>= '\xa0' and <= '\ud7ff') or (>= '\ue000' and <= '\ufffd');
-
-    private T Decline<T>(T value)
-    {
-        Declined = true;
-        return value;
-    }
 }
