@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -114,8 +113,8 @@ internal sealed class MonitoringChain : IAsyncDisposable
     private static readonly TimeSpan StartPatience = TimeSpan.FromSeconds(60);
 
     private readonly string dir = Directory.CreateTempSubdirectory("esdr-chain-").FullName;
-    private readonly Dictionary<string, ChainProcess> exporters = new(StringComparer.Ordinal);
-    private readonly List<ChainProcess> processes = [];
+    private readonly Dictionary<string, ToolProcess> exporters = new(StringComparer.Ordinal);
+    private readonly List<ToolProcess> processes = [];
     private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
     private MonitoringChain()
@@ -174,7 +173,7 @@ internal sealed class MonitoringChain : IAsyncDisposable
             var listen = "127.0.0.1:" + Port(Loopback.FreePort());
             prometheusYml = ReplaceOnce(prometheusYml, renderedListen, listen, $"the {region} elasticsearch_exporter's target");
             var plain = endpoint.Scheme == Uri.UriSchemeHttp;
-            var process = ChainProcess.Start($"elasticsearch_exporter {region}", ElasticsearchExporterBinary,
+            var process = ToolProcess.Start($"elasticsearch_exporter {region}", ElasticsearchExporterBinary,
             [
                 .. arguments
                     // The rendered CA verifies the endpoint's https; a plain-HTTP stand-in has none.
@@ -200,7 +199,7 @@ internal sealed class MonitoringChain : IAsyncDisposable
             var (renderedListen, arguments) = ExporterArguments(files.Unit);
             var listen = "127.0.0.1:" + Port(Loopback.FreePort());
             prometheusYml = ReplaceOnce(prometheusYml, renderedListen, listen, $"the {region} mysqld_exporter's target");
-            var process = ChainProcess.Start($"mysqld_exporter {region}", MysqldExporterBinary,
+            var process = ToolProcess.Start($"mysqld_exporter {region}", MysqldExporterBinary,
             [
                 .. arguments.Select(a => a.StartsWith("--web.listen-address=", StringComparison.Ordinal) ? "--web.listen-address=" + listen
                     : a.StartsWith("--config.my-cnf=", StringComparison.Ordinal) ? "--config.my-cnf=" + optionFile
@@ -234,12 +233,12 @@ internal sealed class MonitoringChain : IAsyncDisposable
         AlertmanagerYml = alertmanagerYml;
         await File.WriteAllTextAsync(Path.Combine(dir, "alertmanager.yml"), alertmanagerYml, cancellationToken);
 
-        processes.Add(ChainProcess.Start("alertmanager", AlertmanagerBinary,
+        processes.Add(ToolProcess.Start("alertmanager", AlertmanagerBinary,
         [
             "--config.file=" + Path.Combine(dir, "alertmanager.yml"), "--storage.path=" + Path.Combine(dir, "alertmanager"),
             "--web.listen-address=" + Alertmanager.Authority, "--cluster.listen-address=", "--log.level=debug",
         ]));
-        processes.Add(ChainProcess.Start("prometheus", PrometheusBinary,
+        processes.Add(ToolProcess.Start("prometheus", PrometheusBinary,
         [
             "--config.file=" + Path.Combine(dir, "prometheus.yml"), "--storage.tsdb.path=" + Path.Combine(dir, "prometheus"),
             "--web.listen-address=" + Prometheus.Authority,
@@ -476,84 +475,3 @@ internal sealed class MonitoringChain : IAsyncDisposable
 
 /// <summary>One alert (or series) as Prometheus's API shows it.</summary>
 internal sealed record PrometheusAlert(IReadOnlyDictionary<string, string> Labels, string State, DateTimeOffset? ActiveAt);
-
-/// <summary>A started tool with its output kept (the last lines) and a bounded kill.</summary>
-internal sealed class ChainProcess : IDisposable
-{
-    private const int KeptLines = 400;
-
-    private readonly Process process;
-    private readonly Queue<string> lines = new();
-
-    private ChainProcess(string name, Process process)
-    {
-        Name = name;
-        this.process = process;
-    }
-
-    public string Name { get; }
-
-    public bool HasExited => process.HasExited;
-
-    public static ChainProcess Start(string name, string binary, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
-    {
-        var info = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-            info.ArgumentList.Add(argument);
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-            info.Environment[key] = value;
-        // The exporter reads its login from DATA_SOURCE_NAME before the option file: never from the test's environment.
-        info.Environment.Remove("DATA_SOURCE_NAME");
-        Process started;
-        try
-        {
-            started = Process.Start(info) ?? throw new InvalidOperationException($"{binary} did not start");
-        }
-        catch (Win32Exception e)
-        {
-            throw new InvalidOperationException($"{binary} could not be started", e);
-        }
-        var chain = new ChainProcess(name, started);
-        started.OutputDataReceived += (_, e) => chain.Append(e.Data);
-        started.ErrorDataReceived += (_, e) => chain.Append(e.Data);
-        started.BeginOutputReadLine();
-        started.BeginErrorReadLine();
-        return chain;
-    }
-
-    public string Tail(int count)
-    {
-        lock (lines)
-            return string.Join("\n", lines.Skip(Math.Max(0, lines.Count - count)));
-    }
-
-    /// <summary>Kills it (and its children) and waits, at most 10 s, for it to exit.</summary>
-    public async Task KillAsync()
-    {
-        try
-        {
-            if (!process.HasExited)
-                process.Kill(entireProcessTree: true);
-            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await process.WaitForExitAsync(bound.Token);
-        }
-        catch (Exception e) when (e is InvalidOperationException or OperationCanceledException)
-        {
-            await Console.Error.WriteLineAsync($"could not stop {Name} ({process.Id}): {e.Message}");
-        }
-    }
-
-    public void Dispose() => process.Dispose();
-
-    private void Append(string? line)
-    {
-        if (line is null)
-            return;
-        lock (lines)
-        {
-            lines.Enqueue(line);
-            while (lines.Count > KeptLines)
-                lines.Dequeue();
-        }
-    }
-}

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Diagnostics;
 using System.Net;
 using System.Text;
@@ -22,9 +21,8 @@ public sealed class RealPrometheusScrapeTests : IDisposable
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     private readonly string dir = Directory.CreateTempSubdirectory("esdr-prometheus-").FullName;
-    private readonly StringBuilder log = new();
     private readonly HttpClient client = new() { Timeout = TimeSpan.FromSeconds(10) };
-    private Process? prometheus;
+    private ToolProcess? prometheus;
 
     [Fact]
     public async Task RenderedConfig_RealPrometheus_ScrapesServesCcrSeriesBesideItsWebhook_AndKeepsOneClusterLabel()
@@ -72,12 +70,11 @@ public sealed class RealPrometheusScrapeTests : IDisposable
 
     public void Dispose()
     {
-        if (prometheus is { HasExited: false } running)
+        if (prometheus is not null)
         {
-            running.Kill();
-            running.WaitForExit(10_000);
+            prometheus.KillAsync().GetAwaiter().GetResult();
+            prometheus.Dispose();
         }
-        prometheus?.Dispose();
         client.Dispose();
         try { Directory.Delete(dir, recursive: true); }
         catch (IOException) { }
@@ -106,43 +103,11 @@ public sealed class RealPrometheusScrapeTests : IDisposable
         }
     }
 
-    private string Log
-    {
-        get
-        {
-            lock (log)
-                return log.ToString();
-        }
-    }
+    private string Log => prometheus?.Output ?? "";
 
-    private Process Start(string config, Uri api)
-    {
-        var binary = new[] { "/usr/bin/prometheus", "/usr/local/bin/prometheus" }.FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("Prometheus is required for these tests (Debian: apt-get install prometheus).");
-        var info = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "--config.file=" + config, "--storage.tsdb.path=" + Path.Combine(dir, "data"), "--web.listen-address=" + api.Authority })
-            info.ArgumentList.Add(arg);
-        try
-        {
-            var process = Process.Start(info) ?? throw new InvalidOperationException("Prometheus did not start");
-            process.OutputDataReceived += (_, e) => Append(e.Data);
-            process.ErrorDataReceived += (_, e) => Append(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return process;
-        }
-        catch (Win32Exception e)
-        {
-            throw new InvalidOperationException($"{binary} could not be started", e);
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null) return;
-        lock (log)
-            log.AppendLine(line);
-    }
+    private ToolProcess Start(string config, Uri api) => ToolProcess.Start("prometheus",
+        ToolProcess.Binary("prometheus", "/usr/bin/prometheus", "/usr/local/bin/prometheus"),
+        ["--config.file=" + config, "--storage.tsdb.path=" + Path.Combine(dir, "data"), "--web.listen-address=" + api.Authority]);
 
     /// <summary>Answers every GET with one fixed exposition page, as an exporter on loopback does.</summary>
     private sealed class ExporterStandIn : IDisposable
