@@ -10,6 +10,7 @@ namespace EsDr.Recovery;
 /// <c>es-dr-recovery status [--json]</c>: every region's state and generation, endpoint health, cluster health,
 /// master and nodes (expected vs present), followers with lag and fatal errors, and the database's role,
 /// read_only, replica threads and lag — from the stack's outputs and one live probe of each region.
+/// Also whether recoveries are paused, which regions are in a block period and the operators' latest interventions.
 /// Exits 0 when healthy, <see cref="ExitCodes.Degraded"/> when any region has a problem.
 /// </summary>
 internal static class StatusCommand
@@ -32,8 +33,18 @@ internal static class StatusCommand
         if (services is null) return exit;
         using (services)
         {
+            RecoveryControls controls;
+            try
+            {
+                controls = RecoveryControls.Read(services.AuditPath, services.PipelineOptions,
+                    services.Deployment.Config.Regions.Select(r => r.Name), host.Time.GetUtcNow());
+            }
+            catch (Exception e) when (OperatorHost.IsAuditFailure(e))
+            {
+                return OperatorHost.AuditUnusable(host.Console.Error, services.AuditPath, e);
+            }
             var snapshot = await services.ProbeAllAsync(cancellationToken).ConfigureAwait(false);
-            var report = StatusReport.Evaluate(services.Deployment, [snapshot], services.Thresholds, services.ProbeProblems);
+            var report = StatusReport.Evaluate(services.Deployment, [snapshot], services.Thresholds, services.ProbeProblems) with { Controls = controls };
             await WriteAsync(host.Console, report, json, services.Redactor).ConfigureAwait(false);
             return report.Healthy ? ExitCodes.Ok : ExitCodes.Degraded;
         }

@@ -68,7 +68,11 @@ internal static class WatchCommand
     }
 
     internal sealed record WatchRequest(
-        FileInfo StackFile, string? Stack, FileInfo? AuditDb, bool Json, string? Interval, string Listen, FileInfo? TokenFile, bool DryRun, bool Once, bool Serve);
+        FileInfo StackFile, string? Stack, FileInfo? AuditDb, bool Json, string? Interval, string Listen, FileInfo? TokenFile, bool DryRun, bool Once, bool Serve)
+    {
+        /// <summary>The stack file as it was just before the daemon read it.</summary>
+        public StackFileStamp? Loaded { get; init; }
+    }
 
     public static async Task<int> RunAsync(OperatorHost host, WatchRequest request, CancellationToken cancellationToken)
     {
@@ -108,6 +112,8 @@ internal static class WatchCommand
             }
         }
 
+        // Stamped before it is read: a change made while it loads is seen by the first round.
+        request = request with { Loaded = StackFileStamp.Of(request.StackFile) };
         var (services, exit) = await host.OpenAsync(request.StackFile, request.Stack, request.AuditDb, request.DryRun, cancellationToken).ConfigureAwait(false);
         if (services is null) return exit;
         using (services)
@@ -128,50 +134,59 @@ internal static class WatchCommand
         CancellationToken cancellationToken)
     {
         var error = host.Console.Error;
-        var events = new EventWriter(host.Console.Out, request.Json, host.Time, text => Redact(services.Redactor.Redact(text), secret));
+        DaemonReloader? reloader = null;
+        var events = new EventWriter(host.Console.Out, request.Json, host.Time,
+            text => Redact((reloader?.Current.Services ?? services).Redactor.Redact(text), secret));
         var deployment = services.Deployment;
-        var allowed = deployment.Config.Recovery?.Auto ?? [];
         // A daemon allowed to recover runs recovery's pulumi commands: refuse a CLI without their flags at start.
-        if (allowed.Count > 0 && await host.RequireRecoveryPulumiAsync(services, cancellationToken).ConfigureAwait(false) is var refused and not ExitCodes.Ok)
+        if ((deployment.Config.Recovery?.Auto ?? []).Count > 0
+            && await host.RequireRecoveryPulumiAsync(services, cancellationToken).ConfigureAwait(false) is var refused and not ExitCodes.Ok)
             return refused;
-        var expected = DaemonPlanning.Expected(deployment);
+        WatchLoop? loop = null;
+        HealthSnapshot? LatestProbe() => loop?.History.Recent().LastOrDefault(s => s.Vantage == "probe");
+        var initial = DaemonWorld.Build(services, request.Loaded, request.Serve, LatestProbe, events);
         var watchOptions = new WatchOptions
         {
             Interval = interval,
-            AutoRecover = DaemonPlanning.AutoCodes(allowed),
+            AutoRecover = initial.Target.AutoRecover,
             Thresholds = services.Thresholds,
         };
-        var audit = services.OpenAudit();
-        var plans = services.OpenPlans();
-        WatchLoop? loop = null;
-        HealthSnapshot? LatestProbe() => loop?.History.Recent().LastOrDefault(s => s.Vantage == "probe");
-        var pipeline = services.Pipeline(d => DaemonPlanning.PlanFor(d, deployment, allowed, LatestProbe()), audit, plans, events);
+        // The stack read again as at start: the same file, stack, audit database and mode; problems said as one line.
+        async Task<WorldLoad> Load(CancellationToken ct)
+        {
+            var stamp = StackFileStamp.Of(request.StackFile);
+            using var problems = new StringWriter();
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            bounded.CancelAfter(ReloadTimeout);
+            var (loaded, _) = await host.OpenAsync(request.StackFile, request.Stack, request.AuditDb, request.DryRun, problems, bounded.Token).ConfigureAwait(false);
+            return loaded is null
+                ? new WorldLoad(null, problems.ToString().Trim().Replace('\n', ' '))
+                : new WorldLoad(DaemonWorld.Build(loaded, stamp, request.Serve, LatestProbe, events), null);
+        }
+        using var worlds = reloader = new DaemonReloader(initial, request.StackFile, Load, host.Time, ReloadRetry);
         long started = 0;
 
         async Task<PipelineOutcome> Recover(Detection detection, CancellationToken ct)
         {
-            // As the operator commands: an unfinished recovery is resumed by a person before anything new runs.
-            PipelineOutcome outcome;
-            if (audit.Unfinished() is [var unfinished, ..])
+            var outcome = await worlds.RunRecoveryAsync(async world =>
             {
-                outcome = new PipelineOutcome.Skipped($"recovery {unfinished.Id} ({unfinished.Summary}) did not finish; resume it with --resume {unfinished.Id}");
-                events.Outcome(detection.Diagnosis, outcome);
-                return outcome;
-            }
-            if (detection.PromotionLag is null && detection.Diagnosis.Code == DiagnosisCode.RegionDown)
-                detection = detection with { PromotionLag = DaemonPlanning.FollowerLag(deployment, LatestProbe()) };
-            outcome = await pipeline.HandleAsync(detection, ct).ConfigureAwait(false);
+                // As the operator commands: an unfinished recovery is resumed by a person before anything new runs.
+                if (world.Audit.Unfinished() is [var unfinished, ..])
+                    return new PipelineOutcome.Skipped($"recovery {unfinished.Id} ({unfinished.Summary}) did not finish; resume it with --resume {unfinished.Id}");
+                if (detection.PromotionLag is null && detection.Diagnosis.Code == DiagnosisCode.RegionDown)
+                    detection = detection with { PromotionLag = DaemonPlanning.FollowerLag(world.Deployment, LatestProbe()) };
+                return await world.Pipeline.HandleAsync(detection, ct).ConfigureAwait(false);
+            }, ct).ConfigureAwait(false);
             if (outcome is PipelineOutcome.Acted or PipelineOutcome.DryRun) Interlocked.Increment(ref started);
             events.Outcome(detection.Diagnosis, outcome);
+            // What it changed (config, outputs) is what the next decision must be made in.
+            if (outcome is PipelineOutcome.Acted acted)
+                await worlds.ReloadAsync($"recovery {acted.RecoveryId} {AuditNames.Name(acted.Status)}", ct).ConfigureAwait(false);
             return outcome;
         }
 
-        var probes = request.Serve ? [] : deployment.Regions.Select(r => services.Probes[r.Name]).ToList();
-        var clusterNames = ClusterNames(deployment);
-        var peers = request.Serve ? [] : Peers(services, clusterNames);
         var webhook = request.Once ? ((WebhookOptions, WebhookToken)?)null
             : (new WebhookOptions { Url = listen.Url, ReplayDatabase = services.AuditPath }, WebhookToken.FromSecret(secret!));
-        var pauseFile = services.PipelineOptions.PauseFile;
         AlertmanagerApi? activeAlerts;
         try
         {
@@ -184,18 +199,31 @@ internal static class WatchCommand
         }
         using var pulling = activeAlerts;
         // serve probes nothing for its analysis, but samples the CCR followers its /metrics exposes (watch's probe reads them).
-        var followers = request.Serve && !request.Once ? FollowerSamplerFor(services, watchOptions, host.Time, events) : null;
-        await using var service = WatchService.Create(watchOptions, expected, probes, peers, webhook, Recover, host.Time, events,
-            l => PrometheusText.Render(DaemonMetrics.Collect(l, clusterNames, pauseFile is not null && File.Exists(pauseFile), Interlocked.Read(ref started), followers?.Latest)),
-            activeAlerts);
+        var followers = request.Serve && !request.Once
+            ? new FollowerSampler(initial.FollowerReaders(), watchOptions.Interval, watchOptions.ProbeTimeout, host.Time, events)
+            : null;
+        await using var service = WatchService.Create(watchOptions, initial.Target.Expected, initial.Target.Probes, initial.Target.Peers, webhook, Recover,
+            host.Time, events, l => Metrics(l, worlds, Interlocked.Read(ref started), followers), activeAlerts);
         loop = service.Loop;
-        var rounds = new RoundReporter(events, deployment, services);
-        loop.RoundCompleted += _ => rounds.Report(service.Loop);
+        worlds.Reloaded += (before, now, reason) =>
+        {
+            loop.Retarget(now.Target);
+            followers?.Retarget(now.FollowerReaders());
+            events.Reloaded(reason, now.Describe(before));
+        };
+        worlds.ReloadFailed += (reason, problem) => events.ReloadFailed(reason, problem, ReloadRetry);
+        var rounds = new RoundReporter(events, () => worlds.Current.Services);
+        loop.RoundCompleted += _ =>
+        {
+            rounds.Report(service.Loop);
+            worlds.OnRound(cancellationToken);
+        };
 
         if (request.Once)
         {
             await loop.RoundAsync(cancellationToken).ConfigureAwait(false);
             await loop.DecidePendingAsync(cancellationToken).ConfigureAwait(false);
+            await worlds.StopAsync().ConfigureAwait(false);
             if (loop.Decisions.Any(d => d.Action == WatchAction.Failed || d.Outcome is PipelineOutcome.Acted { Status: not RecoveryStatus.Succeeded }))
                 return ExitCodes.RecoveryFailed;
             return rounds.Healthy ? ExitCodes.Ok : ExitCodes.Degraded;
@@ -211,14 +239,28 @@ internal static class WatchCommand
             await error.WriteLineAsync("error: " + failed.Message).ConfigureAwait(false);
             return failed.ExitCode;
         }
-        events.Started(request.Serve ? "serve" : "watch", service.WebhookAddress!.ToString(), interval, allowed.Select(a => a.ToString()), request.DryRun);
+        events.Started(request.Serve ? "serve" : "watch", service.WebhookAddress!.ToString(), interval, initial.Allowed.Select(a => a.ToString()), request.DryRun);
         // Until SIGINT/SIGTERM: the loop stops probing, lets the pipeline finish recording the step it was in
         // (the lease is released as the recovery unwinds), then the listener closes with the service.
         var sampling = followers?.RunAsync(cancellationToken) ?? Task.CompletedTask;
         await loop.RunAsync(cancellationToken).ConfigureAwait(false);
         await sampling.ConfigureAwait(false);
+        await worlds.StopAsync().ConfigureAwait(false);
         events.Stopped(loop.Rounds);
         return ExitCodes.Ok;
+    }
+
+    /// <summary>How long a reload may take (a pulumi call and the connections); one that does not finish keeps the current world.</summary>
+    private static readonly TimeSpan ReloadTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>After a reload failed, the next try comes no sooner than this.</summary>
+    private static readonly TimeSpan ReloadRetry = TimeSpan.FromSeconds(30);
+
+    private static string Metrics(WatchLoop loop, DaemonReloader worlds, long started, FollowerSampler? followers)
+    {
+        var world = worlds.Current;
+        return PrometheusText.Render(DaemonMetrics.Collect(loop, world.ClusterNames, world.PauseReason is not null, started, followers?.Latest)
+            .Concat(DaemonMetrics.Stack(world.Deployment.Config.ActiveRegion, worlds.Reloads)).ToList());
     }
 
     /// <summary>
@@ -228,30 +270,6 @@ internal static class WatchCommand
     private static AlertmanagerApi? ActiveAlerts(Deployment deployment, bool once, TimeProvider time) =>
         once || deployment.Config.Monitoring is not { } monitoring ? null
             : new AlertmanagerApi(new AlertmanagerApiOptions(new Uri(monitoring.AlertmanagerUrl), deployment.CaCertificatePem), time);
-
-    /// <summary>Each region's cluster name (the <c>cluster</c> label the exporters and alert rules use).</summary>
-    private static Dictionary<string, string> ClusterNames(Deployment deployment) =>
-        TopologyBuilder.Build(deployment.Config).Regions.ToDictionary(r => r.Name, r => r.ClusterName, StringComparer.Ordinal);
-
-    /// <summary>Every region's cluster sampled for its followers each interval, each sample within the probe timeout.</summary>
-    private static FollowerSampler FollowerSamplerFor(RecoveryServices services, WatchOptions options, TimeProvider time, ILogger logger) =>
-        new(services.Clusters.ToDictionary(
-                c => c.Key,
-                c => (Func<CancellationToken, Task<IReadOnlyList<FollowerObservation>>>)new ElasticsearchObserver(c.Value, c.Key).FollowersAsync,
-                StringComparer.Ordinal),
-            options.Interval, options.ProbeTimeout, time, logger);
-
-    /// <summary>Every region's cluster asked about the others; a remote is known by its region's name or its cluster's name.</summary>
-    private static List<IPeerProbe> Peers(RecoveryServices services, IReadOnlyDictionary<string, string> clusterNames)
-    {
-        var byAlias = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (region, cluster) in clusterNames)
-        {
-            byAlias[region] = region;
-            byAlias[cluster] = region;
-        }
-        return [.. services.Clusters.Select(c => (IPeerProbe)new RemoteInfoPeerProbe(c.Key, c.Value, byAlias))];
-    }
 
     private static string Redact(string text, string? secret) =>
         secret is { } s && s.Trim().Length > 0 ? text.Replace(s.Trim(), "***", StringComparison.Ordinal) : text;
@@ -279,7 +297,7 @@ internal static class WatchCommand
     /// After each round: the status of every region from the latest probe and the diagnoses in force. Logged only
     /// when that changes (the first round always), so a quiet daemon writes nothing.
     /// </summary>
-    private sealed class RoundReporter(EventWriter events, Deployment deployment, RecoveryServices services)
+    private sealed class RoundReporter(EventWriter events, Func<RecoveryServices> services)
     {
         private string? last;
 
@@ -289,7 +307,7 @@ internal static class WatchCommand
         {
             var probe = loop.History.Recent().LastOrDefault(s => s.Vantage == "probe");
             var problems = probe is null ? []
-                : StatusReport.Evaluate(deployment, [probe], services.Thresholds, services.ProbeProblems).Regions
+                : Evaluate(services(), probe).Regions
                     .SelectMany(r => r.Problems.Select(p => $"{r.Name}: {p}")).ToList();
             var diagnoses = loop.Active.Select(d => $"{d.Code} {d.Region}{(d.Node is null ? "" : " " + d.Node)}").ToList();
             Healthy = problems.Count == 0 && diagnoses.Count == 0;
@@ -299,6 +317,9 @@ internal static class WatchCommand
             last = key;
             events.Round(loop.Rounds, Healthy, problems, diagnoses);
         }
+
+        private static StatusReport Evaluate(RecoveryServices services, HealthSnapshot probe) =>
+            StatusReport.Evaluate(services.Deployment, [probe], services.Thresholds, services.ProbeProblems);
     }
 
     /// <summary>
@@ -320,6 +341,13 @@ internal static class WatchCommand
                 ["auto"] = new JsonArray([.. autoList.Select(a => (JsonNode)a)]), ["dryRun"] = dryRun,
             }, $"{mode}: listening on {listen} (POST /alerts, GET /metrics){(mode == "watch" ? ", probing" : ", sampling CCR")} every {interval.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s; automatic: {(autoList.Count == 0 ? "none (report only)" : string.Join(", ", autoList))}{(dryRun ? "; dry run" : "")}");
         }
+
+        public void Reloaded(string reason, string now) =>
+            Write(new JsonObject { ["event"] = "reloaded", ["reason"] = reason, ["now"] = now }, $"reloaded the stack ({reason}): {now}");
+
+        public void ReloadFailed(string reason, string problem, TimeSpan retry) =>
+            Write(new JsonObject { ["event"] = "reload-failed", ["reason"] = reason, ["problem"] = problem, ["retrySeconds"] = retry.TotalSeconds },
+                $"cannot reload the stack ({reason}): {problem}; still protecting the stack as last loaded, trying again in {retry.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
 
         public void Stopped(long rounds) =>
             Write(new JsonObject { ["event"] = "stopped", ["rounds"] = rounds }, $"stopped after {rounds} rounds");

@@ -49,11 +49,16 @@ internal sealed record OperatorHost(
     /// Loads the stack and builds the services, or prints why not and gives the exit code. The pulumi project is
     /// the stack file's directory.
     /// </summary>
+    public Task<(RecoveryServices? Services, int ExitCode)> OpenAsync(
+        FileInfo stackFile, string? stackName, FileInfo? auditDb, bool dryRun, CancellationToken cancellationToken) =>
+        OpenAsync(stackFile, stackName, auditDb, dryRun, Console.Error, cancellationToken);
+
+    /// <summary>As <see cref="OpenAsync(FileInfo, string?, FileInfo?, bool, CancellationToken)"/>, saying why not on <paramref name="error"/> (the daemon's reload logs it).</summary>
     public async Task<(RecoveryServices? Services, int ExitCode)> OpenAsync(
-        FileInfo stackFile, string? stackName, FileInfo? auditDb, bool dryRun, CancellationToken cancellationToken)
+        FileInfo stackFile, string? stackName, FileInfo? auditDb, bool dryRun, TextWriter error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stackFile);
-        var error = Console.Error;
+        ArgumentNullException.ThrowIfNull(error);
         try
         {
             var pulumi = Pulumi(stackFile.Directory!);

@@ -65,7 +65,7 @@ internal static class RecoveryAction
         if (CannotBeConfirmed(console, request))
             return await Fail(console, "refusing to act without confirmation: stdin is not a terminal; pass --yes to proceed (--dry-run records the plan without running it)",
                 ExitCodes.NotConfirmed).ConfigureAwait(false);
-        if (Paused(services.PipelineOptions) is { } paused)
+        if (Paused(services) is { } paused)
             return await ReportOutcome(console, request, kind, null, paused, services.Redactor).ConfigureAwait(false);
         RecoveryPlan recoveryPlan;
         Detection? detection = null;
@@ -128,10 +128,8 @@ internal static class RecoveryAction
     /// The pause switch, the one guard rail that needs no plan, as the pipeline words it; it stops a resume too. The
     /// pipeline checks it again when the action runs (the file may appear meanwhile).
     /// </summary>
-    private static PipelineOutcome.Blocked? Paused(PipelineOptions options) =>
-        options.PauseFile is { } pauseFile && File.Exists(pauseFile)
-            ? new PipelineOutcome.Blocked(GuardRails.PauseSwitch.Name, $"paused: {pauseFile} exists")
-            : null;
+    private static PipelineOutcome.Blocked? Paused(RecoveryServices services) =>
+        services.PauseReason() is { } reason ? new PipelineOutcome.Blocked(GuardRails.PauseSwitch.Name, reason) : null;
 
     private static (RecoveryPlan? Plan, (string Message, int Code)? Refusal) StoredPlan(AuditTrail audit, PlanStore plans, string id, RecoveryKind kind)
     {

@@ -192,14 +192,14 @@ internal sealed class RecoveryServices : IDisposable
     {
         ArgumentNullException.ThrowIfNull(plan);
         var executor = new RecoveryExecutor(audit, new ProgressReportingRunner(StepRunner(pulumiOutput), plan, progress), Time);
-        return new RecoveryPipeline(PipelineOptions, _ => plan, audit, OpenDetections(), OpenBlockPeriods(), executor, Lease(), Time, plans: plans);
+        return new RecoveryPipeline(PipelineOptions, _ => plan, audit, OpenDetections(), OpenBlockPeriods(), OpenInterventions(), executor, Lease(), Time, plans: plans);
     }
 
     /// <summary>The daemon's pipeline: <paramref name="planFor"/> plans each detection as it comes (null: not the daemon's to do).</summary>
     public RecoveryPipeline Pipeline(Func<Diagnosis, RecoveryPlan?> planFor, AuditTrail audit, PlanStore plans, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         var executor = new RecoveryExecutor(audit, StepRunner(), Time);
-        return new RecoveryPipeline(PipelineOptions, planFor, audit, OpenDetections(), OpenBlockPeriods(), executor, Lease(), Time, logger, plans);
+        return new RecoveryPipeline(PipelineOptions, planFor, audit, OpenDetections(), OpenBlockPeriods(), OpenInterventions(), executor, Lease(), Time, logger, plans);
     }
 
     private DetectionLog OpenDetections()
@@ -207,6 +207,21 @@ internal sealed class RecoveryServices : IDisposable
         var detections = DetectionLog.Open(AuditPath);
         owned.Add(detections);
         return detections;
+    }
+
+    /// <summary>The operators' pauses and acknowledgements (the audit database's <c>interventions</c>).</summary>
+    public Interventions OpenInterventions()
+    {
+        var interventions = Interventions.Open(AuditPath);
+        owned.Add(interventions);
+        return interventions;
+    }
+
+    /// <summary>Why recoveries are paused (the pause file or <c>es-dr-recovery pause</c>), or null.</summary>
+    public string? PauseReason()
+    {
+        using var interventions = Interventions.Open(AuditPath);
+        return PauseState.Reason(PipelineOptions.PauseFile, interventions);
     }
 
     private BlockPeriods OpenBlockPeriods()

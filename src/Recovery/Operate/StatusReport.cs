@@ -28,6 +28,9 @@ internal sealed record StatusReport(string Stack, string ActiveRegion, IReadOnly
 {
     public bool Healthy => Regions.All(r => r.Problems.Count == 0);
 
+    /// <summary>The pause, block periods and interventions (<c>status</c> reads them from the audit database); not a health fact.</summary>
+    public RecoveryControls Controls { get; init; } = RecoveryControls.None;
+
     /// <summary>
     /// Pure: judges each region's probe against what should be there. A lost or rebuilding region, an endpoint
     /// that fails, a cluster that is not green or misses nodes, a follower that is paused, failing or lagging
@@ -109,6 +112,7 @@ internal sealed record StatusReport(string Stack, string ActiveRegion, IReadOnly
         sb.Append(CultureInfo.InvariantCulture, $"stack {Stack}  active region {ActiveRegion}  {(Healthy ? "HEALTHY" : "DEGRADED")}\n");
         if (RegionActions is not null)
             sb.Append(RegionActions).Append('\n');
+        foreach (var line in Controls.Lines()) sb.Append(line).Append('\n');
         foreach (var r in Regions)
         {
             sb.Append(CultureInfo.InvariantCulture, $"\n{r.Name}  {r.State}  generation {r.Generation}  {(r.Problems.Count == 0 ? "ok" : "PROBLEMS")}\n");
@@ -164,6 +168,7 @@ internal sealed record StatusReport(string Stack, string ActiveRegion, IReadOnly
         // Only when set: the default output stays as scripts know it.
         if (RegionActions is not null)
             json["regionActions"] = RegionActions;
+        json["recovery"] = Controls.ToJson();
         return json;
     }
 

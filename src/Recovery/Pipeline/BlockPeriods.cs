@@ -1,4 +1,3 @@
-using System.Globalization;
 using EsDr.Recovery.Execute.Audit;
 using Microsoft.Data.Sqlite;
 
@@ -38,11 +37,11 @@ internal sealed class BlockPeriods : IDisposable
         VALUES ($region, $id, $at, NULL, NULL)
         ON CONFLICT (region) DO UPDATE SET recovery_id = excluded.recovery_id, started_at = excluded.started_at,
             finished_at = NULL, acknowledged_at = NULL
-        """, ("$region", region), ("$id", recoveryId), ("$at", Stamp(at)));
+        """, ("$region", region), ("$id", recoveryId), ("$at", SqliteCommands.Stamp(at)));
 
     /// <summary>The recovery ended (whatever its outcome): its region's block period runs from <paramref name="at"/>.</summary>
     public void End(string recoveryId, DateTimeOffset at) =>
-        Write("UPDATE block_periods SET finished_at = $at WHERE recovery_id = $id", ("$id", recoveryId), ("$at", Stamp(at)));
+        Write("UPDATE block_periods SET finished_at = $at WHERE recovery_id = $id", ("$id", recoveryId), ("$at", SqliteCommands.Stamp(at)));
 
     /// <summary>The region's latest recovery, unless an operator acknowledged it; whether its period has passed is the guard rail's to say.</summary>
     public BlockStart? Latest(string region)
@@ -54,14 +53,14 @@ internal sealed class BlockPeriods : IDisposable
                 WHERE region = $region AND acknowledged_at IS NULL
                 """, ("$region", region));
             using var reader = command.ExecuteReader();
-            return reader.Read() ? new BlockStart(reader.GetString(0), ParseStamp(reader.GetString(1))) : null;
+            return reader.Read() ? new BlockStart(reader.GetString(0), SqliteCommands.ParseStamp(reader.GetString(1))) : null;
         }
     }
 
     /// <summary>An operator's acknowledgement: lifts the region's block period for every process. False when there was none.</summary>
     public bool Acknowledge(string region, DateTimeOffset at) =>
         Write("UPDATE block_periods SET acknowledged_at = $at WHERE region = $region AND acknowledged_at IS NULL",
-            ("$region", region), ("$at", Stamp(at))) > 0;
+            ("$region", region), ("$at", SqliteCommands.Stamp(at))) > 0;
 
     public void Dispose() => connection.Dispose();
 
@@ -73,9 +72,4 @@ internal sealed class BlockPeriods : IDisposable
             return command.ExecuteNonQuery();
         }
     }
-
-    private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
-
-    private static DateTimeOffset ParseStamp(string s) =>
-        DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 }

@@ -8,7 +8,7 @@ internal sealed record GuardFacts(
     Detection Detection,
     RecoveryPlan? Plan,
     DateTimeOffset Now,
-    bool Paused,
+    string? PauseReason,
     BlockStart? LastRecoveryInRegion,
     bool RecoveryInProgressInRegion,
     PipelineOptions Options);
@@ -23,7 +23,7 @@ internal sealed record GuardRail(string Name, Func<GuardFacts, string?> Blocking
 internal static class GuardRails
 {
     public static readonly GuardRail PauseSwitch = new(nameof(PauseSwitch), f =>
-        f.Paused ? $"paused: {f.Options.PauseFile} exists" : null);
+        f.PauseReason);
 
     public static readonly GuardRail BlockPeriod = new(nameof(BlockPeriod), f =>
     {
@@ -32,7 +32,7 @@ internal static class GuardRails
             return $"a recovery for {region} is in progress";
         if (f.LastRecoveryInRegion is { } last && f.Now < last.At + f.Options.BlockPeriod)
             return $"a recovery for {region} ({last.RecoveryId}) ran at {last.At:O}; blocked until {last.At + f.Options.BlockPeriod:O} "
-                + $"or an operator acknowledges it (es-dr-recovery acknowledge --region {region})";
+                + $"or an operator acknowledges it (es-dr-recovery ack {region})";
         return null;
     });
 

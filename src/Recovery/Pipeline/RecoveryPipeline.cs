@@ -13,8 +13,9 @@ namespace EsDr.Recovery.Pipeline;
 /// check the guard rails, run the pre-action hooks (a non-zero exit vetoes), take the lease, execute — or in
 /// no-op mode only record the plan — then run the post-action hooks (best effort) and release the lease.
 /// Everything a recovery does is recorded under one recovery id, the one hooks see as <c>ESDR_RECOVERY_ID</c>.
-/// Block periods live in the audit database (<see cref="BlockPeriods"/>); a dry run's only in this process, for it
-/// changed nothing a real recovery should wait for.
+/// Block periods and the operators' pause live in the audit database (<see cref="BlockPeriods"/>,
+/// <see cref="Interventions"/>); a dry run's block period only in this process, for it changed nothing a real recovery
+/// should wait for.
 /// </summary>
 internal sealed partial class RecoveryPipeline
 {
@@ -23,6 +24,7 @@ internal sealed partial class RecoveryPipeline
     private readonly AuditTrail audit;
     private readonly DetectionLog detections;
     private readonly BlockPeriods blocks;
+    private readonly Interventions interventions;
     private readonly RecoveryExecutor executor;
     private readonly IRecoveryLease lease;
 
@@ -39,7 +41,8 @@ internal sealed partial class RecoveryPipeline
 
     public RecoveryPipeline(
         PipelineOptions options, Func<Diagnosis, RecoveryPlan?> planFor, AuditTrail audit, DetectionLog detections,
-        BlockPeriods blocks, RecoveryExecutor executor, IRecoveryLease lease, TimeProvider time, ILogger? logger = null, PlanStore? plans = null)
+        BlockPeriods blocks, Interventions interventions, RecoveryExecutor executor, IRecoveryLease lease, TimeProvider time, ILogger? logger = null,
+        PlanStore? plans = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         this.options = options;
@@ -47,6 +50,7 @@ internal sealed partial class RecoveryPipeline
         this.audit = audit ?? throw new ArgumentNullException(nameof(audit));
         this.detections = detections ?? throw new ArgumentNullException(nameof(detections));
         this.blocks = blocks ?? throw new ArgumentNullException(nameof(blocks));
+        this.interventions = interventions ?? throw new ArgumentNullException(nameof(interventions));
         this.executor = executor ?? throw new ArgumentNullException(nameof(executor));
         this.lease = lease ?? throw new ArgumentNullException(nameof(lease));
         this.time = time ?? throw new ArgumentNullException(nameof(time));
@@ -92,7 +96,7 @@ internal sealed partial class RecoveryPipeline
             return new PipelineOutcome.Skipped($"planning failed: {ex.Message}");
         }
 
-        var paused = options.PauseFile is { } pauseFile && File.Exists(pauseFile);
+        var paused = PauseState.Reason(options.PauseFile, interventions);
         lock (gate)
         {
             var facts = new GuardFacts(detection, plan, time.GetUtcNow(), paused, LastRecovery(region), inProgress.Contains(region), options);
@@ -178,8 +182,8 @@ internal sealed partial class RecoveryPipeline
     {
         ArgumentException.ThrowIfNullOrEmpty(recoveryId);
         ArgumentNullException.ThrowIfNull(plan);
-        if (options.PauseFile is { } pauseFile && File.Exists(pauseFile))
-            return new PipelineOutcome.Blocked(GuardRails.PauseSwitch.Name, $"paused: {pauseFile} exists");
+        if (PauseState.Reason(options.PauseFile, interventions) is { } paused)
+            return new PipelineOutcome.Blocked(GuardRails.PauseSwitch.Name, paused);
         if (options.DryRun)
             return new PipelineOutcome.DryRun(recoveryId);
         var handle = await lease.TryAcquireAsync(options.HolderId, cancellationToken).ConfigureAwait(false);

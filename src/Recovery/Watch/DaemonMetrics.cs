@@ -35,7 +35,16 @@ internal static class DaemonMetrics
             new("esdr_watch_active_diagnoses", "Diagnoses in force after the last round.", "gauge", [new([], loop.Active.Count)]),
             new("esdr_watch_alertmanager_last_read_timestamp_seconds", "When Alertmanager's active alerts were last read (Unix time); absent until the first read succeeds.", "gauge",
                 loop.LastAlertPull is { } pulled ? [new([], pulled.ToUnixTimeMilliseconds() / 1000.0)] : []),
-            new("esdr_watch_paused", "1 while the pause file (es-dr:recovery.pauseFile) exists: nothing acts.", "gauge", [new([], paused ? 1 : 0)]),
+            new("esdr_watch_paused", "1 while recoveries are paused (es-dr-recovery pause, or the pause file es-dr:recovery.pauseFile exists): nothing acts.", "gauge", [new([], paused ? 1 : 0)]),
         ];
     }
+
+    /// <summary>The stack as the daemon last loaded it: which region it protects as active, and how often it reloaded.</summary>
+    public static IReadOnlyList<MetricFamily> Stack(string activeRegion, int reloads) =>
+    [
+        new("esdr_watch_active_region", "The region the daemon protects as active (1 on its label), as the stack it last loaded says.", "gauge",
+            [new([new("region", activeRegion)], 1)]),
+        new("esdr_watch_stack_reloads_total", "Times the daemon loaded the stack again (after a recovery, or when its file changed) since it started.", "counter",
+            [new([], reloads)]),
+    ];
 }

@@ -19,6 +19,11 @@ internal sealed partial class FollowerSampler(
     ILogger? logger = null)
 {
     private volatile IReadOnlyList<ClusterObservation> latest = [];
+    private volatile IReadOnlyDictionary<string, Func<CancellationToken, Task<IReadOnlyList<FollowerObservation>>>> sampled = regions;
+
+    /// <summary>From the next sample on, these regions' followers (the daemon reloaded the stack).</summary>
+    public void Retarget(IReadOnlyDictionary<string, Func<CancellationToken, Task<IReadOnlyList<FollowerObservation>>>> next) =>
+        sampled = next ?? throw new ArgumentNullException(nameof(next));
 
     /// <summary>
     /// The last sample of every region that answered, as clusters seen only for their followers
@@ -47,7 +52,7 @@ internal sealed partial class FollowerSampler(
     /// <summary>One sample of every region at once, each within the timeout.</summary>
     public async Task SampleAsync(CancellationToken cancellationToken)
     {
-        var samples = await Task.WhenAll(regions.OrderBy(r => r.Key, StringComparer.Ordinal)
+        var samples = await Task.WhenAll(sampled.OrderBy(r => r.Key, StringComparer.Ordinal)
             .Select(r => SampleAsync(r.Key, r.Value, cancellationToken))).ConfigureAwait(false);
         latest = [.. samples.OfType<ClusterObservation>()];
     }

@@ -26,6 +26,13 @@ internal enum WatchAction
     Failed,
 }
 
+/// <summary>
+/// What the loop watches: the topology analysis judges against, the probes of its regions and peers, and the
+/// diagnoses it may hand to the pipeline. Replaced as a whole when the daemon reloads the stack (<see cref="WatchLoop.Retarget"/>).
+/// </summary>
+internal sealed record WatchTarget(
+    ExpectedTopology Expected, IReadOnlyList<IRegionProbe> Probes, IReadOnlyList<IPeerProbe> Peers, IReadOnlySet<DiagnosisCode> AutoRecover);
+
 internal sealed record WatchDecision(DateTimeOffset At, Diagnosis Diagnosis, WatchAction Action, PipelineOutcome? Outcome = null, string? Error = null);
 
 /// <summary>
@@ -41,9 +48,9 @@ internal sealed record WatchDecision(DateTimeOffset At, Diagnosis Diagnosis, Wat
 internal sealed partial class WatchLoop
 {
     private readonly WatchOptions options;
-    private readonly ExpectedTopology expected;
-    private readonly IReadOnlyList<IRegionProbe> probes;
-    private readonly IReadOnlyList<IPeerProbe> peers;
+    // Read and replaced by the loop's own thread only (at a round's start); Retarget leaves the next one here.
+    private WatchTarget target;
+    private WatchTarget? nextTarget;
     private readonly ChannelReader<AlertReceived>? alertSource;
     private readonly IActiveAlerts? activeAlerts;
     private readonly FiringAlerts firing = new();
@@ -88,9 +95,8 @@ internal sealed partial class WatchLoop
         if (options.Problem() is { } problem)
             throw new ArgumentException(problem, nameof(options));
         this.options = options;
-        this.expected = expected ?? throw new ArgumentNullException(nameof(expected));
-        this.probes = probes ?? throw new ArgumentNullException(nameof(probes));
-        this.peers = peers ?? throw new ArgumentNullException(nameof(peers));
+        target = new WatchTarget(expected ?? throw new ArgumentNullException(nameof(expected)), probes ?? throw new ArgumentNullException(nameof(probes)),
+            peers ?? throw new ArgumentNullException(nameof(peers)), options.AutoRecover);
         this.alertSource = alertSource;
         this.activeAlerts = activeAlerts;
         this.recover = recover ?? throw new ArgumentNullException(nameof(recover));
@@ -103,6 +109,29 @@ internal sealed partial class WatchLoop
             SingleWriter = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
+    }
+
+    /// <summary>
+    /// From the next round on, watch <paramref name="next"/> (the daemon reloaded the stack: a recovery changed it, or
+    /// its file did). Analysis keeps what it knows: a diagnosis already raised and handled stays in force and is not
+    /// raised again, while the new expected topology decides from now on (a rebuilt node's new name is expected, the
+    /// new active region is the one a RegionDown fails over from).
+    /// </summary>
+    public void Retarget(WatchTarget next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        lock (gate)
+            nextTarget = next;
+    }
+
+    /// <summary>What the loop watches now (the latest <see cref="Retarget"/> once a round has begun since).</summary>
+    public WatchTarget Target
+    {
+        get
+        {
+            lock (gate)
+                return target;
+        }
     }
 
     /// <summary>The latest snapshots of every vantage.</summary>
@@ -198,6 +227,7 @@ internal sealed partial class WatchLoop
     {
         var at = time.GetUtcNow();
         var started = time.GetTimestamp();
+        var (expected, probes, peers, _) = TakeTarget();
         // Pushed alerts that came before the pull is asked are older than its answer: taken in first, so it overrides them.
         TakeQueuedAlerts();
         var pull = activeAlerts is not null && Rounds % options.AlertPullEvery == 0 ? PullAsync(activeAlerts, cancellationToken) : null;
@@ -247,6 +277,22 @@ internal sealed partial class WatchLoop
         Interlocked.Increment(ref rounds);
         RoundCompleted?.Invoke(raised);
         return raised;
+    }
+
+    private WatchTarget TakeTarget()
+    {
+        lock (gate)
+        {
+            if (nextTarget is { } next)
+            {
+                target = next;
+                nextTarget = null;
+                // Member lists of regions no longer watched would only ever be stale.
+                foreach (var gone in listed.Keys.Where(r => next.Expected.Regions.All(e => e.Name != r)).ToList())
+                    listed.Remove(gone);
+            }
+            return target;
+        }
     }
 
     private void TakeQueuedAlerts()
@@ -334,7 +380,7 @@ internal sealed partial class WatchLoop
     {
         var evidence = string.Join("; ", diagnosis.Evidence);
         // Too few independent vantages for a region-level action: reported like any code the config keeps from the daemon.
-        if (!options.AutoRecover.Contains(diagnosis.Code) || !RegionActionRule.Allows(diagnosis))
+        if (!Target.AutoRecover.Contains(diagnosis.Code) || !RegionActionRule.Allows(diagnosis))
         {
             LogNeedsOperator(logger, diagnosis.Code, diagnosis.Region, diagnosis.Node ?? "-", evidence);
             Record(new WatchDecision(at, diagnosis, WatchAction.NeedsOperator));
@@ -413,7 +459,7 @@ internal sealed partial class WatchLoop
     /// <summary>The MySQL replica's last known delay: what a failover's promotion would lose, for the lag guard rail.</summary>
     private void NoteReplicaLag(HealthSnapshot snapshot)
     {
-        if (expected.MySqlReplicaRegion is { } region
+        if (Target.Expected.MySqlReplicaRegion is { } region
             && snapshot.Databases.FirstOrDefault(d => d.Region == region) is { Queried: true, SecondsBehind: { } behind })
             replicaLag = (snapshot.At, behind);
     }
@@ -434,7 +480,7 @@ internal sealed partial class WatchLoop
     /// </summary>
     private ClusterMembers? Members(string region, DateTimeOffset at)
     {
-        if (expected.Regions.FirstOrDefault(r => r.Name == region) is not { } configured)
+        if (Target.Expected.Regions.FirstOrDefault(r => r.Name == region) is not { } configured)
             return null;
         ClusterObservation? cluster;
         lock (gate)

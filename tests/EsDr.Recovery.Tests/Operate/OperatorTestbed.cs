@@ -120,7 +120,8 @@ internal sealed class OperatorTestbed : IDisposable
         var root = new RootCommand
         {
             StatusCommand.Create(host), RebuildNodeCommand.Create(host), FailoverCommand.Create(host),
-            RebuildRegionCommand.Create(host), FailbackCommand.Create(host), AcknowledgeCommand.Create(host),
+            RebuildRegionCommand.Create(host), FailbackCommand.Create(host), InterventionCommands.CreateAck(host),
+            InterventionCommands.CreatePause(host), InterventionCommands.CreateResume(host),
             WatchCommand.CreateWatch(host), WatchCommand.CreateServe(host),
         };
         var result = root.Parse([.. args, "--stack-file", StackFile.FullName]);

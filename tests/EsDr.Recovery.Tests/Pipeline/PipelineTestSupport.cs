@@ -76,6 +76,7 @@ internal sealed class PipelineHarness : IDisposable
         Audit = AuditTrail.Open(AuditPath, Redactor.None);
         Detections = DetectionLog.Open(AuditPath);
         Blocks = BlockPeriods.Open(AuditPath);
+        Interventions = Interventions.Open(AuditPath);
         var options = new PipelineOptions
         {
             PauseFile = PauseFile,
@@ -84,7 +85,7 @@ internal sealed class PipelineHarness : IDisposable
             HolderId = "test-instance",
         };
         Options = configure?.Invoke(options) ?? options;
-        Pipeline = new RecoveryPipeline(Options, PlanFor, Audit, Detections, Blocks,
+        Pipeline = new RecoveryPipeline(Options, PlanFor, Audit, Detections, Blocks, Interventions,
             new RecoveryExecutor(Audit, Runner, Clock), Lease, Clock);
     }
 
@@ -94,6 +95,7 @@ internal sealed class PipelineHarness : IDisposable
     public AuditTrail Audit { get; }
     public DetectionLog Detections { get; }
     public BlockPeriods Blocks { get; }
+    public Interventions Interventions { get; }
     public PipelineOptions Options { get; }
     public RecoveryPipeline Pipeline { get; }
 
@@ -126,8 +128,9 @@ internal sealed class PipelineHarness : IDisposable
         var audit = AuditTrail.Open(AuditPath, Redactor.None);
         var detections = DetectionLog.Open(AuditPath);
         var blocks = BlockPeriods.Open(AuditPath);
-        restarts.AddRange([audit, detections, blocks]);
-        return new RecoveryPipeline(configure?.Invoke(Options) ?? Options, PlanFor, audit, detections, blocks,
+        var interventions = Interventions.Open(AuditPath);
+        restarts.AddRange([audit, detections, blocks, interventions]);
+        return new RecoveryPipeline(configure?.Invoke(Options) ?? Options, PlanFor, audit, detections, blocks, interventions,
             new RecoveryExecutor(audit, Runner, Clock), Lease, Clock);
     }
 
@@ -143,6 +146,7 @@ internal sealed class PipelineHarness : IDisposable
     {
         foreach (var restart in restarts)
             restart.Dispose();
+        Interventions.Dispose();
         Blocks.Dispose();
         Detections.Dispose();
         Audit.Dispose();

@@ -179,6 +179,7 @@ public sealed class TwoWatchersOnEtcdTests(EtcdFixture etcd, ITestOutputHelper o
         private readonly AuditTrail audit;
         private readonly DetectionLog detections;
         private readonly BlockPeriods blocks;
+        private readonly Interventions interventions;
         private readonly WatchLoop loop;
         private readonly CancellationTokenSource stop = new();
         private Task? running;
@@ -192,9 +193,10 @@ public sealed class TwoWatchersOnEtcdTests(EtcdFixture etcd, ITestOutputHelper o
             audit = AuditTrail.Open(path, Redactor.None);
             detections = DetectionLog.Open(path);
             blocks = BlockPeriods.Open(path);
+            interventions = Interventions.Open(path);
             var pipeline = new RecoveryPipeline(
                 new PipelineOptions { HolderId = holderId, PauseFile = Path.Combine(dir, "paused") },
-                world.PlanFor, audit, detections, blocks,
+                world.PlanFor, audit, detections, blocks, interventions,
                 new RecoveryExecutor(audit, new StandInRunner(holderId, world, stepDelay ?? TimeSpan.FromMilliseconds(50), hangs), TimeProvider.System),
                 lease, TimeProvider.System);
             var fra = new ScriptedProbe("fra");
@@ -239,6 +241,7 @@ public sealed class TwoWatchersOnEtcdTests(EtcdFixture etcd, ITestOutputHelper o
         {
             await StopAsync();
             stop.Dispose();
+            interventions.Dispose();
             blocks.Dispose();
             detections.Dispose();
             audit.Dispose();

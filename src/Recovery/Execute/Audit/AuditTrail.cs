@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace EsDr.Recovery.Execute.Audit;
@@ -71,7 +70,7 @@ internal sealed class AuditTrail : IDisposable
             VALUES ($id, $kind, $trigger, $summary, $at, NULL, 'running')
             """,
             ("$id", id), ("$kind", redactor.Redact(kind)), ("$trigger", AuditNames.Name(trigger)),
-            ("$summary", redactor.Redact(summary)), ("$at", Stamp(at)));
+            ("$summary", redactor.Redact(summary)), ("$at", SqliteCommands.Stamp(at)));
 
     /// <summary>Marks a recovery running again (a resume), clearing its finish time.</summary>
     public void ReopenRecovery(string id) =>
@@ -79,7 +78,7 @@ internal sealed class AuditTrail : IDisposable
 
     public void FinishRecovery(string id, RecoveryStatus status, DateTimeOffset at) =>
         Write("UPDATE recoveries SET status = $status, finished_at = $at WHERE id = $id",
-            ("$id", id), ("$status", AuditNames.Name(status)), ("$at", Stamp(at)));
+            ("$id", id), ("$status", AuditNames.Name(status)), ("$at", SqliteCommands.Stamp(at)));
 
     /// <summary>Records that a step started; a second start of the same step (a resume) counts another attempt.</summary>
     public void StepStarted(string recoveryId, int index, string description, string rendered, DateTimeOffset at) =>
@@ -91,7 +90,7 @@ internal sealed class AuditTrail : IDisposable
                 started_at = excluded.started_at, finished_at = NULL, detail = NULL, attempts = steps.attempts + 1
             """,
             ("$id", recoveryId), ("$index", index), ("$description", redactor.Redact(description)),
-            ("$rendered", redactor.Redact(rendered)), ("$at", Stamp(at)));
+            ("$rendered", redactor.Redact(rendered)), ("$at", SqliteCommands.Stamp(at)));
 
     public void StepFinished(string recoveryId, int index, StepStatus status, string? detail, DateTimeOffset at)
     {
@@ -102,7 +101,7 @@ internal sealed class AuditTrail : IDisposable
             WHERE recovery_id = $id AND step_index = $index
             """,
             ("$id", recoveryId), ("$index", index), ("$status", AuditNames.Name(status)),
-            ("$at", Stamp(at)), ("$detail", redactor.RedactOptional(detail)));
+            ("$at", SqliteCommands.Stamp(at)), ("$detail", redactor.RedactOptional(detail)));
         if (changed == 0)
             throw new InvalidOperationException($"step {index} of {recoveryId} was never started");
     }
@@ -154,7 +153,7 @@ internal sealed class AuditTrail : IDisposable
                         reader.GetString(reader.GetOrdinal("kind")),
                         AuditNames.ParseTrigger(reader.GetString(reader.GetOrdinal("trigger"))),
                         reader.GetString(reader.GetOrdinal("summary")),
-                        ParseStamp(reader.GetString(reader.GetOrdinal("started_at"))),
+                        SqliteCommands.ParseStamp(reader.GetString(reader.GetOrdinal("started_at"))),
                         OptionalStamp(reader, "finished_at"),
                         AuditNames.ParseRecoveryStatus(reader.GetString(reader.GetOrdinal("status"))),
                         []));
@@ -177,7 +176,7 @@ internal sealed class AuditTrail : IDisposable
                 reader.GetString(reader.GetOrdinal("description")),
                 reader.GetString(reader.GetOrdinal("rendered")),
                 AuditNames.ParseStepStatus(reader.GetString(reader.GetOrdinal("status"))),
-                ParseStamp(reader.GetString(reader.GetOrdinal("started_at"))),
+                SqliteCommands.ParseStamp(reader.GetString(reader.GetOrdinal("started_at"))),
                 OptionalStamp(reader, "finished_at"),
                 reader.IsDBNull(detail) ? null : reader.GetString(detail),
                 reader.GetInt32(reader.GetOrdinal("attempts"))));
@@ -188,17 +187,10 @@ internal sealed class AuditTrail : IDisposable
     private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters) => connection.Command(sql, parameters);
 
 
-    // ISO 8601 in UTC with a fixed width, so text order is time order.
-    private static string Stamp(DateTimeOffset at) =>
-        at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
-
-    private static DateTimeOffset ParseStamp(string s) =>
-        DateTimeOffset.ParseExact(s, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
     private static DateTimeOffset? OptionalStamp(SqliteDataReader reader, string column)
     {
         var i = reader.GetOrdinal(column);
-        return reader.IsDBNull(i) ? null : ParseStamp(reader.GetString(i));
+        return reader.IsDBNull(i) ? null : SqliteCommands.ParseStamp(reader.GetString(i));
     }
 }

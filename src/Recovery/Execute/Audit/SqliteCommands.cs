@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace EsDr.Recovery.Execute.Audit;
@@ -68,4 +69,12 @@ internal static class SqliteCommands
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }
+
+    /// <summary>How every table of the audit database writes a time: ISO 8601 in UTC with a fixed width, so text order is time order.</summary>
+    public static string Stamp(DateTimeOffset at) =>
+        at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    public static DateTimeOffset ParseStamp(string s) =>
+        DateTimeOffset.ParseExact(s, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 }

@@ -21,7 +21,9 @@ internal static class StatusTable
             .Title(Title(redactor, report))
             .AddColumns("region", "state", "gen", "endpoint", "cluster", "nodes", "followers", "database", "problems");
         foreach (var region in report.Regions) table.AddRow(Row(region, redactor));
-        return table;
+        // A caption is markup too: escaped, so an operator's comment is shown as typed.
+        return table.Caption(Markup.Escape(redactor.Redact(string.Join('\n', report.Controls.Lines()))),
+            new Style(report.Controls.Pause is null ? Color.Default : Color.Yellow));
     }
 
     private static IRenderable[] Row(RegionStatus region, Redactor redactor)

@@ -1,0 +1,181 @@
+namespace EsDr.Recovery.Operate;
+
+/// <summary>A reload's load: the stack read again, or why not (said by the loader, one line per problem).</summary>
+internal sealed record WorldLoad(DaemonWorld? World, string? Problem);
+
+/// <summary>
+/// Keeps the daemon on the stack as it is now (Patroni's members converge on the state in the DCS the same way):
+/// after every recovery it ran, and whenever the stack file's content changes, the stack is loaded again (config and
+/// <c>pulumi stack output</c>) and the new <see cref="DaemonWorld"/> replaces the old one whole. A recovery and a swap
+/// never overlap: recoveries run inside <see cref="RunRecoveryAsync{T}"/>, and a reload that finds one running waits for
+/// its end, which reloads anyway. A load that fails keeps the current world (the daemon goes on protecting what it
+/// knew) and is tried again on a later round. An old world is disposed two rounds after it was replaced, when no probe
+/// of the loop can still be using it.
+/// </summary>
+internal sealed class DaemonReloader : IDisposable
+{
+    private readonly FileInfo stackFile;
+    private readonly Func<CancellationToken, Task<WorldLoad>> load;
+    private readonly TimeProvider time;
+    private readonly TimeSpan retryEvery;
+    private readonly SemaphoreSlim recovering = new(1, 1);
+    private readonly SemaphoreSlim reloading = new(1, 1);
+    private readonly Lock gate = new();
+    private readonly List<(DaemonWorld World, long Round)> retired = [];
+    private DaemonWorld current;
+    private string? wanted;
+    private DateTimeOffset retryAt;
+    private string? lastProblem;
+    private Task background = Task.CompletedTask;
+    private long round;
+
+    /// <param name="load">Reads the stack again (bounded by the caller's token) into a world, or says why it cannot.</param>
+    /// <param name="retryEvery">How long after a failed load the next try comes.</param>
+    public DaemonReloader(DaemonWorld initial, FileInfo stackFile, Func<CancellationToken, Task<WorldLoad>> load, TimeProvider time, TimeSpan retryEvery)
+    {
+        current = initial ?? throw new ArgumentNullException(nameof(initial));
+        this.stackFile = stackFile ?? throw new ArgumentNullException(nameof(stackFile));
+        this.load = load ?? throw new ArgumentNullException(nameof(load));
+        this.time = time ?? throw new ArgumentNullException(nameof(time));
+        this.retryEvery = retryEvery;
+    }
+
+    /// <summary>The world every decision is made in now.</summary>
+    public DaemonWorld Current
+    {
+        get
+        {
+            lock (gate)
+                return current;
+        }
+    }
+
+    /// <summary>Loads that replaced the world since the daemon started.</summary>
+    public int Reloads { get; private set; }
+
+    /// <summary>A new world is in place (the old one, and why): the loop and the sampler are pointed at it here.</summary>
+    public event Action<DaemonWorld, DaemonWorld, string>? Reloaded;
+
+    /// <summary>A load failed (why it was wanted, what went wrong); said once per distinct problem.</summary>
+    public event Action<string, string>? ReloadFailed;
+
+    /// <summary>Runs a recovery in the current world; no reload swaps the world meanwhile.</summary>
+    public async Task<T> RunRecoveryAsync<T>(Func<DaemonWorld, Task<T>> recovery, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(recovery);
+        await recovering.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await recovery(Current).ConfigureAwait(false);
+        }
+        finally
+        {
+            recovering.Release();
+        }
+    }
+
+    /// <summary>After a recovery changed the stack: load it again now (the caller — the pipeline's worker — waits).</summary>
+    public Task ReloadAsync(string reason, CancellationToken cancellationToken) => ReloadCoreAsync(reason, wait: true, cancellationToken);
+
+    /// <summary>
+    /// Each completed round: disposes worlds no probe can still use, notices a changed stack file, and starts a reload
+    /// in the background when one is wanted and due (never two at once, never while a recovery runs).
+    /// </summary>
+    public void OnRound(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        List<DaemonWorld> done;
+        lock (gate)
+        {
+            round++;
+            done = [.. retired.Where(r => r.Round + 2 <= round).Select(r => r.World)];
+            retired.RemoveAll(r => r.Round + 2 <= round);
+            // The daemon's own recovery edits the file while it runs; its end reloads anyway.
+            if (wanted is null && recovering.CurrentCount > 0 && (current.Stamp is not { } stamp || stamp.ChangedIn(stackFile)))
+                wanted = "the stack file changed";
+            if (wanted is null || now < retryAt || !background.IsCompleted || recovering.CurrentCount == 0)
+            {
+                foreach (var world in done) world.Dispose();
+                return;
+            }
+            var reason = wanted;
+            background = Task.Run(() => ReloadCoreAsync(reason, wait: false, cancellationToken), CancellationToken.None);
+        }
+        foreach (var world in done) world.Dispose();
+    }
+
+    /// <summary>Waits for a background reload still running (the daemon is stopping).</summary>
+    public async Task StopAsync()
+    {
+        Task running;
+        lock (gate)
+            running = background;
+        try
+        {
+            await running.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+    }
+
+    private async Task ReloadCoreAsync(string reason, bool wait, CancellationToken cancellationToken)
+    {
+        if (!wait && !await reloading.WaitAsync(0, cancellationToken).ConfigureAwait(false)) return;
+        if (wait) await reloading.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var (world, problem) = await load(cancellationToken).ConfigureAwait(false);
+            if (world is null)
+            {
+                string? say;
+                lock (gate)
+                {
+                    wanted = reason;
+                    retryAt = time.GetUtcNow() + retryEvery;
+                    say = problem == lastProblem ? null : problem;
+                    lastProblem = problem;
+                }
+                if (say is not null) ReloadFailed?.Invoke(reason, say);
+                return;
+            }
+            // A recovery that began while this loaded planned in the old world: the swap waits for its end.
+            await recovering.WaitAsync(cancellationToken).ConfigureAwait(false);
+            DaemonWorld before;
+            try
+            {
+                lock (gate)
+                {
+                    before = current;
+                    current = world;
+                    retired.Add((before, round));
+                    wanted = null;
+                    lastProblem = null;
+                    Reloads++;
+                }
+            }
+            finally
+            {
+                recovering.Release();
+            }
+            Reloaded?.Invoke(before, world, reason);
+        }
+        finally
+        {
+            reloading.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            foreach (var (world, _) in retired) world.Dispose();
+            retired.Clear();
+            current.Dispose();
+        }
+        recovering.Dispose();
+        reloading.Dispose();
+    }
+}
