@@ -134,7 +134,7 @@ internal static class WatchCommand
         CancellationToken cancellationToken)
     {
         var error = host.Console.Error;
-        DaemonReloader? reloader = null;
+        DaemonReloader<DaemonWorld>? reloader = null;
         var events = new EventWriter(host.Console.Out, request.Json, host.Time,
             text => Redact((reloader?.Current.Services ?? services).Redactor.Redact(text), secret));
         var deployment = services.Deployment;
@@ -152,7 +152,7 @@ internal static class WatchCommand
             Thresholds = services.Thresholds,
         };
         // The stack read again as at start: the same file, stack, audit database and mode; problems said as one line.
-        async Task<WorldLoad> Load(CancellationToken ct)
+        async Task<WorldLoad<DaemonWorld>> Load(CancellationToken ct)
         {
             var stamp = StackFileStamp.Of(request.StackFile);
             using var problems = new StringWriter();
@@ -160,10 +160,10 @@ internal static class WatchCommand
             bounded.CancelAfter(ReloadTimeout);
             var (loaded, _) = await host.OpenAsync(request.StackFile, request.Stack, request.AuditDb, request.DryRun, problems, bounded.Token).ConfigureAwait(false);
             return loaded is null
-                ? new WorldLoad(null, problems.ToString().Trim().Replace('\n', ' '))
-                : new WorldLoad(DaemonWorld.Build(loaded, stamp, request.Serve, LatestProbe, events), null);
+                ? new WorldLoad<DaemonWorld>(null, problems.ToString().Trim().Replace('\n', ' '))
+                : new WorldLoad<DaemonWorld>(DaemonWorld.Build(loaded, stamp, request.Serve, LatestProbe, events), null);
         }
-        using var worlds = reloader = new DaemonReloader(initial, request.StackFile, Load, host.Time, ReloadRetry);
+        using var worlds = reloader = new DaemonReloader<DaemonWorld>(initial, request.StackFile, w => w.Stamp, Load, host.Time, ReloadRetry);
         long started = 0;
 
         async Task<PipelineOutcome> Recover(Detection detection, CancellationToken ct)
@@ -256,7 +256,7 @@ internal static class WatchCommand
     /// <summary>After a reload failed, the next try comes no sooner than this.</summary>
     private static readonly TimeSpan ReloadRetry = TimeSpan.FromSeconds(30);
 
-    private static string Metrics(WatchLoop loop, DaemonReloader worlds, long started, FollowerSampler? followers)
+    private static string Metrics(WatchLoop loop, DaemonReloader<DaemonWorld> worlds, long started, FollowerSampler? followers)
     {
         var world = worlds.Current;
         return PrometheusText.Render(DaemonMetrics.Collect(loop, world.ClusterNames, world.PauseReason is not null, started, followers?.Latest)

@@ -1,7 +1,7 @@
 namespace EsDr.Recovery.Operate;
 
 /// <summary>A reload's load: the stack read again, or why not (said by the loader, one line per problem).</summary>
-internal sealed record WorldLoad(DaemonWorld? World, string? Problem);
+internal sealed record WorldLoad<TWorld>(TWorld? World, string? Problem) where TWorld : class;
 
 /// <summary>
 /// Keeps the daemon on the stack as it is now (Patroni's members converge on the state in the DCS the same way):
@@ -12,17 +12,19 @@ internal sealed record WorldLoad(DaemonWorld? World, string? Problem);
 /// knew) and is tried again on a later round. An old world is disposed two rounds after it was replaced, when no probe
 /// of the loop can still be using it.
 /// </summary>
-internal sealed class DaemonReloader : IDisposable
+/// <typeparam name="TWorld">The daemon's <see cref="DaemonWorld"/>; anything disposable with a stamp in tests.</typeparam>
+internal sealed class DaemonReloader<TWorld> : IDisposable where TWorld : class, IDisposable
 {
     private readonly FileInfo stackFile;
-    private readonly Func<CancellationToken, Task<WorldLoad>> load;
+    private readonly Func<TWorld, StackFileStamp?> stampOf;
+    private readonly Func<CancellationToken, Task<WorldLoad<TWorld>>> load;
     private readonly TimeProvider time;
     private readonly TimeSpan retryEvery;
     private readonly SemaphoreSlim recovering = new(1, 1);
     private readonly SemaphoreSlim reloading = new(1, 1);
     private readonly Lock gate = new();
-    private readonly List<(DaemonWorld World, long Round)> retired = [];
-    private DaemonWorld current;
+    private readonly List<(TWorld World, long Round)> retired = [];
+    private TWorld current;
     private string? wanted;
     private DateTimeOffset retryAt;
     private string? lastProblem;
@@ -31,17 +33,19 @@ internal sealed class DaemonReloader : IDisposable
 
     /// <param name="load">Reads the stack again (bounded by the caller's token) into a world, or says why it cannot.</param>
     /// <param name="retryEvery">How long after a failed load the next try comes.</param>
-    public DaemonReloader(DaemonWorld initial, FileInfo stackFile, Func<CancellationToken, Task<WorldLoad>> load, TimeProvider time, TimeSpan retryEvery)
+    /// <param name="stampOf">The stack file as it was just before a world read it.</param>
+    public DaemonReloader(TWorld initial, FileInfo stackFile, Func<TWorld, StackFileStamp?> stampOf, Func<CancellationToken, Task<WorldLoad<TWorld>>> load, TimeProvider time, TimeSpan retryEvery)
     {
         current = initial ?? throw new ArgumentNullException(nameof(initial));
         this.stackFile = stackFile ?? throw new ArgumentNullException(nameof(stackFile));
+        this.stampOf = stampOf ?? throw new ArgumentNullException(nameof(stampOf));
         this.load = load ?? throw new ArgumentNullException(nameof(load));
         this.time = time ?? throw new ArgumentNullException(nameof(time));
         this.retryEvery = retryEvery;
     }
 
     /// <summary>The world every decision is made in now.</summary>
-    public DaemonWorld Current
+    public TWorld Current
     {
         get
         {
@@ -54,13 +58,13 @@ internal sealed class DaemonReloader : IDisposable
     public int Reloads { get; private set; }
 
     /// <summary>A new world is in place (the old one, and why): the loop and the sampler are pointed at it here.</summary>
-    public event Action<DaemonWorld, DaemonWorld, string>? Reloaded;
+    public event Action<TWorld, TWorld, string>? Reloaded;
 
     /// <summary>A load failed (why it was wanted, what went wrong); said once per distinct problem.</summary>
     public event Action<string, string>? ReloadFailed;
 
     /// <summary>Runs a recovery in the current world; no reload swaps the world meanwhile.</summary>
-    public async Task<T> RunRecoveryAsync<T>(Func<DaemonWorld, Task<T>> recovery, CancellationToken cancellationToken)
+    public async Task<T> RunRecoveryAsync<T>(Func<TWorld, Task<T>> recovery, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(recovery);
         await recovering.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -84,14 +88,14 @@ internal sealed class DaemonReloader : IDisposable
     public void OnRound(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        List<DaemonWorld> done;
+        List<TWorld> done;
         lock (gate)
         {
             round++;
             done = [.. retired.Where(r => r.Round + 2 <= round).Select(r => r.World)];
             retired.RemoveAll(r => r.Round + 2 <= round);
             // The daemon's own recovery edits the file while it runs; its end reloads anyway.
-            if (wanted is null && recovering.CurrentCount > 0 && (current.Stamp is not { } stamp || stamp.ChangedIn(stackFile)))
+            if (wanted is null && recovering.CurrentCount > 0 && (stampOf(current) is not { } stamp || stamp.ChangedIn(stackFile)))
                 wanted = "the stack file changed";
             if (wanted is null || now < retryAt || !background.IsCompleted || recovering.CurrentCount == 0)
             {
@@ -142,7 +146,7 @@ internal sealed class DaemonReloader : IDisposable
             }
             // A recovery that began while this loaded planned in the old world: the swap waits for its end.
             await recovering.WaitAsync(cancellationToken).ConfigureAwait(false);
-            DaemonWorld before;
+            TWorld before;
             try
             {
                 lock (gate)

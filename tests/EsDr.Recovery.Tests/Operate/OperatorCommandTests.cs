@@ -19,7 +19,10 @@ public sealed class OperatorCommandTests : IDisposable
     [InlineData("failover", "Fail over from the active region")]
     [InlineData("rebuild-region", "Rebuild a lost region")]
     [InlineData("failback", "Fail back without loss")]
-    [InlineData("acknowledge", "Lift the anti-flap block period")]
+    [InlineData("ack", "Acknowledge the latest recovery in a region")]
+    [InlineData("acknowledge", "Acknowledge the latest recovery in a region")]
+    [InlineData("pause", "Stop every recovery")]
+    [InlineData("resume", "Lift a pause")]
     public async Task Help_EveryCommand_DescribesItselfAndExitsZero(string command, string description)
     {
         var exit = await bed.RunAsync(command, "--help");
@@ -292,7 +295,7 @@ public sealed class OperatorCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Acknowledge_WithNothingRecorded_SaysThereIsNoBlockPeriod()
+    public async Task Acknowledge_InTheFormEarlierReleasesDocumented_WithNothingRecorded_SaysThereIsNoBlockPeriod()
     {
         Assert.Equal(ExitCodes.Ok, await bed.RunAsync("acknowledge", "--region", "fra"));
 
@@ -311,7 +314,7 @@ public sealed class OperatorCommandTests : IDisposable
         Assert.Contains("blocked by BlockPeriod: a recovery for dub ", bed.Out.ToString(), StringComparison.Ordinal);
         Assert.Equal(changes, bed.Changes.Count);
 
-        Assert.Equal(ExitCodes.Ok, await bed.RunAsync("acknowledge", "--region", "dub"));
+        Assert.Equal(ExitCodes.Ok, await bed.RunAsync("ack", "dub"));
         Assert.Matches(@"acknowledged recovery rec-[-0-9a-f]+ in dub \(ran at .*\): its block period is lifted", bed.Out.ToString());
         Assert.True(await bed.RunAsync("rebuild-region", "dub", "--yes") == ExitCodes.Ok, bed.Error.ToString() + bed.Out);
     }

@@ -77,6 +77,24 @@ public sealed class RecoveryPipelineTests
     }
 
     [Fact]
+    public async Task PauseSwitch_AStoredPause_HoldsEveryPipelineOnTheFile_UntilAResume()
+    {
+        using var h = new PipelineHarness();
+        var restarted = h.Restarted();
+        h.Interventions.Record(new Intervention(h.Clock.GetUtcNow(), InterventionKind.Pause, null, "change freeze", "ana"));
+
+        var blocked = Assert.IsType<PipelineOutcome.Blocked>(await restarted.HandleAsync(h.RegionDown()));
+        Assert.Equal(nameof(GuardRails.PauseSwitch), blocked.Rule);
+        Assert.Contains("paused by ana at 2026-03-01 12:00:00Z (change freeze)", blocked.Reason, StringComparison.Ordinal);
+        // A resume of an unfinished recovery waits for the resume too.
+        Assert.IsType<PipelineOutcome.Blocked>(await restarted.ResumeAsync("rec-x", PipelineHarness.PlanFor(h.RegionDown().Diagnosis)!));
+        Assert.Empty(h.Runner.Ran);
+
+        h.Interventions.Record(new Intervention(h.Clock.GetUtcNow(), InterventionKind.Resume, null, null, "ana"));
+        Assert.IsType<PipelineOutcome.Acted>(await restarted.HandleAsync(h.RegionDown()));
+    }
+
+    [Fact]
     public async Task NotActionable_DiagnosisWithoutPlan_IsBlockedByName()
     {
         using var h = new PipelineHarness();

@@ -61,6 +61,7 @@ public sealed class StatusOutputTests
         // The plain renderer itself, pinned: scripts and logs read these lines.
         Assert.Equal(
             "stack prod  active region fra  DEGRADED\n" +
+            "recovery   may act (not paused)\n" +
             "\n" +
             "fra  active  generation 1  ok\n" +
             "  endpoint   https://fra.example.test:9200/  healthy\n" +
