@@ -5,6 +5,7 @@ using EsDr.Recovery.Replication;
 using EsDr.Infra.Topology;
 using EsDr.Recovery.Analyse;
 using EsDr.Recovery.Execute.Audit;
+using EsDr.Recovery.Execute.Pulumi;
 using EsDr.Recovery.Observe;
 using EsDr.Recovery.Observe.Alertmanager;
 using EsDr.Recovery.Observe.Elasticsearch;
@@ -159,9 +160,22 @@ internal static class WatchCommand
             using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
             bounded.CancelAfter(ReloadTimeout);
             var (loaded, _) = await host.OpenAsync(request.StackFile, request.Stack, request.AuditDb, request.DryRun, problems, bounded.Token).ConfigureAwait(false);
-            return loaded is null
-                ? new WorldLoad<DaemonWorld>(null, problems.ToString().Trim().Replace('\n', ' '))
-                : new WorldLoad<DaemonWorld>(DaemonWorld.Build(loaded, stamp, request.Serve, LatestProbe, events), null);
+            if (loaded is null)
+                return new WorldLoad<DaemonWorld>(null, problems.ToString().Trim().Replace('\n', ' '));
+            // As at start: a stack that now lets the daemon act needs a pulumi CLI with recovery's flags.
+            if ((loaded.Deployment.Config.Recovery?.Auto ?? []).Count > 0)
+            {
+                try
+                {
+                    await loaded.EnsurePulumiCanRecoverAsync(bounded.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is PulumiTooOldException or PulumiCommandFailedException or PulumiNotInstalledException)
+                {
+                    loaded.Dispose();
+                    return new WorldLoad<DaemonWorld>(null, e.Message);
+                }
+            }
+            return new WorldLoad<DaemonWorld>(DaemonWorld.Build(loaded, stamp, request.Serve, LatestProbe, events), null);
         }
         using var worlds = reloader = new DaemonReloader<DaemonWorld>(initial, request.StackFile, w => w.Stamp, Load, host.Time, ReloadRetry);
         long started = 0;

@@ -424,10 +424,10 @@ public sealed partial class WatchCommandTests
 
     internal static void WithRecovery(OperatorTestbed bed, params string[] lines) => OperatorTestbedFiles.AppendRecovery(bed, lines);
 
-    internal static string Payload(string fingerprint, string alertName = "ElasticsearchClusterRed") => $$"""
+    internal static string Payload(string fingerprint, string alertName = "ElasticsearchClusterRed", string region = "fra") => $$"""
         {"version":"4","groupKey":"{}:{alertname=\"{{alertName}}\"}","status":"firing","receiver":"es-dr",
          "groupLabels":{"alertname":"{{alertName}}"},"commonLabels":{},"commonAnnotations":{},"externalURL":"http://am:9093",
-         "alerts":[{"status":"firing","labels":{"alertname":"{{alertName}}","region":"fra","severity":"critical"},
+         "alerts":[{"status":"firing","labels":{"alertname":"{{alertName}}","region":"{{region}}","severity":"critical"},
            "annotations":{},"startsAt":"2026-03-01T11:55:00Z","endsAt":"0001-01-01T00:00:00Z","fingerprint":"{{fingerprint}}"}]}
         """;
 
@@ -444,15 +444,39 @@ internal sealed partial class Daemon : IDisposable
     private readonly CancellationTokenSource stop = new(TimeSpan.FromSeconds(120));
     private readonly Task<int> run;
 
-    private Daemon(OperatorTestbed bed, int port, string[] args)
+    private Daemon(OperatorTestbed bed, int port, TextWriter? output, string[] args)
     {
         Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(10) };
-        run = bed.RunAsync(stop.Token, [.. args, "--listen", $"127.0.0.1:{port}"]);
+        string[] all = [.. args, "--listen", $"127.0.0.1:{port}"];
+        run = output is null ? bed.RunAsync(stop.Token, all) : bed.RunWritingToAsync(output, output, stop.Token, all);
     }
 
     public HttpClient Client { get; }
 
-    public static Daemon Start(OperatorTestbed bed, params string[] args) => new(bed, Loopback.FreePort(), args);
+    public static Daemon Start(OperatorTestbed bed, params string[] args) => new(bed, Loopback.FreePort(), null, args);
+
+    /// <summary>Writing stdout and stderr to <paramref name="output"/>, which may be read while it runs (other commands may run on the bed meanwhile).</summary>
+    public static Daemon Start(OperatorTestbed bed, Watch.LineWriter output, params string[] args) => new(bed, Loopback.FreePort(), output, args);
+
+    /// <summary>Waits (at most 60 s) until a line of <paramref name="output"/> contains <paramref name="text"/>.</summary>
+    public async Task WaitForOutputAsync(Watch.LineWriter output, string text)
+    {
+        var giveUp = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!output.Lines().Any(l => l.Contains(text, StringComparison.Ordinal)))
+        {
+            if (run.IsCompleted) throw new InvalidOperationException($"the daemon exited with {await run}:\n{string.Join('\n', output.Lines())}");
+            if (DateTime.UtcNow > giveUp) throw new TimeoutException($"no line with '{text}':\n{string.Join('\n', output.Lines().TakeLast(30))}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Alertmanager's word that <paramref name="region"/>'s endpoint probe fails.</summary>
+    public async Task AlertEndpointDownAsync(string region)
+    {
+        using var response = await PostAsync(WatchCommandTests.Payload($"fp-{region}-endpoint", EsDr.Infra.Renderers.Monitoring.AlertRules.EndpointProbeDown, region),
+            WatchCommandTests.Token);
+        if (response.StatusCode != HttpStatusCode.Accepted) throw new InvalidOperationException($"the webhook answered {response.StatusCode}");
+    }
 
     public async Task<HttpResponseMessage> PostAsync(string body, string? token)
     {

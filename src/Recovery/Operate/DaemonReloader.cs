@@ -9,7 +9,7 @@ internal sealed record WorldLoad<TWorld>(TWorld? World, string? Problem) where T
 /// <c>pulumi stack output</c>) and the new <see cref="DaemonWorld"/> replaces the old one whole. A recovery and a swap
 /// never overlap: recoveries run inside <see cref="RunRecoveryAsync{T}"/>, and a reload that finds one running waits for
 /// its end, which reloads anyway. A load that fails keeps the current world (the daemon goes on protecting what it
-/// knew) and is tried again on a later round. An old world is disposed two rounds after it was replaced, when no probe
+/// knew) and is tried again on a later round: after the retry interval, or as soon as the file changes again. An old world is disposed two rounds after it was replaced, when no probe
 /// of the loop can still be using it.
 /// </summary>
 /// <typeparam name="TWorld">The daemon's <see cref="DaemonWorld"/>; anything disposable with a stamp in tests.</typeparam>
@@ -27,6 +27,8 @@ internal sealed class DaemonReloader<TWorld> : IDisposable where TWorld : class,
     private TWorld current;
     private string? wanted;
     private DateTimeOffset retryAt;
+    // The stack file as it was when a load last failed; null once a load succeeds.
+    private StackFileStamp? failedWith;
     private string? lastProblem;
     private Task background = Task.CompletedTask;
     private long round;
@@ -94,18 +96,20 @@ internal sealed class DaemonReloader<TWorld> : IDisposable where TWorld : class,
             round++;
             done = [.. retired.Where(r => r.Round + 2 <= round).Select(r => r.World)];
             retired.RemoveAll(r => r.Round + 2 <= round);
-            // The daemon's own recovery edits the file while it runs; its end reloads anyway.
-            if (wanted is null && recovering.CurrentCount > 0 && (stampOf(current) is not { } stamp || stamp.ChangedIn(stackFile)))
-                wanted = "the stack file changed";
-            if (wanted is null || now < retryAt || !background.IsCompleted || recovering.CurrentCount == 0)
-            {
-                foreach (var world in done) world.Dispose();
-                return;
-            }
-            var reason = wanted;
-            background = Task.Run(() => ReloadCoreAsync(reason, wait: false, cancellationToken), CancellationToken.None);
+            // Not while a recovery runs (it edits the file; its end reloads anyway), nor beside a reload.
+            if (recovering.CurrentCount > 0 && background.IsCompleted && Due(now) is { } reason)
+                background = Task.Run(() => ReloadCoreAsync(reason, wait: false, cancellationToken), CancellationToken.None);
         }
         foreach (var world in done) world.Dispose();
+    }
+
+    /// <summary>Why a reload is due now, or null. Called under the gate.</summary>
+    private string? Due(DateTimeOffset now)
+    {
+        if (wanted is null && (stampOf(current) is not { } stamp || stamp.ChangedIn(stackFile)))
+            wanted = "the stack file changed";
+        // After a failed load: again once the retry interval passed, or at once when the file changed since (a fix).
+        return wanted is not null && (now >= retryAt || failedWith is not { } failed || failed.ChangedIn(stackFile)) ? wanted : null;
     }
 
     /// <summary>Waits for a background reload still running (the daemon is stopping).</summary>
@@ -130,6 +134,7 @@ internal sealed class DaemonReloader<TWorld> : IDisposable where TWorld : class,
         if (wait) await reloading.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            var stampBefore = StackFileStamp.Of(stackFile) ?? new StackFileStamp(-1, default, "");
             var (world, problem) = await load(cancellationToken).ConfigureAwait(false);
             if (world is null)
             {
@@ -137,6 +142,7 @@ internal sealed class DaemonReloader<TWorld> : IDisposable where TWorld : class,
                 lock (gate)
                 {
                     wanted = reason;
+                    failedWith = stampBefore;
                     retryAt = time.GetUtcNow() + retryEvery;
                     say = problem == lastProblem ? null : problem;
                     lastProblem = problem;
@@ -155,6 +161,7 @@ internal sealed class DaemonReloader<TWorld> : IDisposable where TWorld : class,
                     current = world;
                     retired.Add((before, round));
                     wanted = null;
+                    failedWith = null;
                     lastProblem = null;
                     Reloads++;
                 }

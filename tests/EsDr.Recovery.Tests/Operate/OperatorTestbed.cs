@@ -24,6 +24,7 @@ internal sealed class OperatorTestbed : IDisposable
     public const string DubPassword = "dub-Elastic-Pw-9ad37e";
 
     private readonly bool endpointsFollowActive;
+    private readonly IReadOnlyDictionary<string, TestDatabase> databases;
     private readonly string auditDir = Directory.CreateTempSubdirectory("esdr-operate-").FullName;
 
     /// <param name="endpointsFollowActive">
@@ -39,6 +40,7 @@ internal sealed class OperatorTestbed : IDisposable
         bool endpointsFollowActive = false, string stackDirectory = "", Uri? alertmanagerUrl = null)
     {
         this.endpointsFollowActive = endpointsFollowActive;
+        this.databases = databases ?? new Dictionary<string, TestDatabase>();
         StackFile = new FileInfo(Path.Combine(Pulumi.ProjectDirectory, stackDirectory, "Pulumi.prod.yaml"));
         StackFile.Directory!.Create();
         var root = FindRoot();
@@ -55,7 +57,7 @@ internal sealed class OperatorTestbed : IDisposable
         Dub.Indices["orders-1"] = new StandInIndex { Follow = "active", LeaderGlobalCheckpoint = 7, FollowerGlobalCheckpoint = 7 };
         Fra.Indices["products-1"] = new StandInIndex();
         Fra.Indices["orders-1"] = new StandInIndex();
-        Pulumi.StackOutputJson = Outputs(databases ?? new Dictionary<string, TestDatabase>()).ToJsonString();
+        Pulumi.StackOutputJson = Outputs(this.databases).ToJsonString();
         Pulumi.SetSecretOutput("credentials", new JsonObject
         {
             ["regions"] = new JsonObject
@@ -71,7 +73,7 @@ internal sealed class OperatorTestbed : IDisposable
     public PulumiStandIn Pulumi { get; } = new();
     public EsPromotionStandIn Fra { get; } = new();
     public EsPromotionStandIn Dub { get; } = new();
-    public StackConfig Config { get; }
+    public StackConfig Config { get; private set; }
     public FileInfo StackFile { get; }
     public string AuditPath => Path.Combine(auditDir, "audit.db");
     public Dictionary<string, string?> Environment { get; } = new(StringComparer.Ordinal);
@@ -132,6 +134,21 @@ internal sealed class OperatorTestbed : IDisposable
     /// <summary>The argv of every pulumi call except the reads every command starts with (outputs, the CLI's version).</summary>
     public IReadOnlyList<string> Changes =>
         Pulumi.Calls.Where(c => c[0] is not ("stack" or "version")).Select(c => string.Join(' ', c)).ToList();
+
+    /// <summary>
+    /// What <c>pulumi config set</c> and <c>pulumi up</c> leave behind (the stand-in only records them): the stack file
+    /// edited by <paramref name="edit"/>, written at once (as pulumi rewrites it), and the outputs of that config.
+    /// </summary>
+    public void Redeploy(Func<string, string> edit)
+    {
+        ArgumentNullException.ThrowIfNull(edit);
+        var text = edit(File.ReadAllText(StackFile.FullName));
+        var temp = StackFile.FullName + ".tmp";
+        File.WriteAllText(temp, text);
+        Config = StackConfigParser.Parse("es-dr", "prod", EsDr.Infra.Config.StackFile.Load(temp, "es-dr").Config);
+        Pulumi.StackOutputJson = Outputs(databases).ToJsonString();
+        File.Move(temp, StackFile.FullName, overwrite: true);
+    }
 
     public IReadOnlyList<string> Nodes(string region) =>
         StackView.Compile(Config).View.Region(region).Nodes.Select(n => n.Name).ToList();
