@@ -18,13 +18,16 @@ public sealed class WatchAutoFailoverTests(MariaDbFixture db) : IClassFixture<Ma
 {
     private readonly MariaDbPair pair = db.Pair;
 
+    /// <summary>The prod stack's test bed with fra's database the pair's primary and dub's its replica.</summary>
+    internal static OperatorTestbed OnPair(MariaDbPair pair) => new(
+        new Dictionary<string, TestDatabase> { ["fra"] = new("primary", pair.Primary.Port), ["dub"] = new("replica", pair.Replica.Port) },
+        "dr", MariaDbPair.AdminPassword)
+    { MySqlCaFile = pair.Primary.Admin.CaPath };
+
     [Fact]
     public async Task Watch_AutoRegionFailover_FailsOverOnce_ThenLaterRoundsDoNotActAgain()
     {
-        using var bed = new OperatorTestbed(
-            new Dictionary<string, TestDatabase> { ["fra"] = new("primary", pair.Primary.Port), ["dub"] = new("replica", pair.Replica.Port) },
-            "dr", MariaDbPair.AdminPassword)
-        { MySqlCaFile = pair.Primary.Admin.CaPath };
+        using var bed = OnPair(pair);
         WatchCommandTests.WithRecovery(bed, "auto: [regionFailover]", "blockPeriod: 1h");
         bed.Environment["ESDR_WEBHOOK_TOKEN"] = WatchCommandTests.Token;
         bed.Fra.Dispose();

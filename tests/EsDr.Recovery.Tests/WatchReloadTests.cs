@@ -71,10 +71,7 @@ public sealed class WatchFailoverReloadTests(MariaDbFixture db) : IClassFixture<
     [Fact]
     public async Task AfterItsFailover_TheDaemonProtectsTheNewActiveRegion_WithoutARestart()
     {
-        using var bed = new OperatorTestbed(
-            new Dictionary<string, TestDatabase> { ["fra"] = new("primary", pair.Primary.Port), ["dub"] = new("replica", pair.Replica.Port) },
-            "dr", MariaDbPair.AdminPassword)
-        { MySqlCaFile = pair.Primary.Admin.CaPath };
+        using var bed = WatchAutoFailoverTests.OnPair(pair);
         WatchCommandTests.WithRecovery(bed, "auto: [regionFailover]", "blockPeriod: 1h");
         bed.Environment["ESDR_WEBHOOK_TOKEN"] = WatchCommandTests.Token;
         bed.Fra.Dispose();
