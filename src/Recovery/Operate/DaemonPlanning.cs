@@ -62,8 +62,8 @@ internal static class DaemonPlanning
                     var lostDb = probe?.Databases.FirstOrDefault(d => d.Region == from);
                     var target = Seen(to);
                     RefuseWhenAlreadyPromoted(config, to, target, probe?.Databases.FirstOrDefault(d => d.Region == to));
-                    IReadOnlyList<string> followers = config.Replication is null ? []
-                        : target is { Reachable: true, HasMaster: true } t ? [.. t.Followers.Select(f => f.Index)]
+                    var followers = config.Replication is null ? []
+                        : target is { Reachable: true, HasMaster: true } t ? ActionPlanning.Replicated(t)
                         : throw new ArgumentException($"the cluster in {to} was not seen answering, so its follower indices are unknown");
                     return Planner.RegionFailover(ctx, from, to, new Reachability(lost is { Reachable: true, HasMaster: true }, lostDb is { Reachable: true }), followers);
                 }

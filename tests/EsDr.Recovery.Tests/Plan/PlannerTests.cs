@@ -76,7 +76,7 @@ public class PlannerTests
     public void Failover_fences_promotes_sets_config_then_runs_up_on_everything_but_the_lost_region()
     {
         var ctx = Context();
-        var plan = Planner.RegionFailover(ctx, "fra", "dub", new Reachability(false, true), ["orders"]);
+        var plan = Planner.RegionFailover(ctx, "fra", "dub", new Reachability(false, true), ReplicatedIndex.SameNames("orders"));
         var r = Rendered(plan);
 
         Assert.Equal(
@@ -101,7 +101,7 @@ public class PlannerTests
     public void Failover_leaves_in_what_is_named_after_the_lost_region_but_lives_in_no_cloud_of_it()
     {
         var ctx = Context();
-        var up = Planner.RegionFailover(ctx, "fra", "dub", new Reachability(false, false), ["orders"]).Steps.OfType<PulumiCommand>().Last();
+        var up = Planner.RegionFailover(ctx, "fra", "dub", new Reachability(false, false), ReplicatedIndex.SameNames("orders")).Steps.OfType<PulumiCommand>().Last();
         var excludes = PulumiArgs.Values(up.Args, "--exclude");
 
         // fra's generated password is a cross-region resource (the replication command reads it).
@@ -112,7 +112,7 @@ public class PlannerTests
     [Fact]
     public void Failover_does_not_fence_an_unreachable_primary()
     {
-        var plan = Planner.RegionFailover(Context(), "fra", "dub", new Reachability(false, false), ["orders"]);
+        var plan = Planner.RegionFailover(Context(), "fra", "dub", new Reachability(false, false), ReplicatedIndex.SameNames("orders"));
         Assert.DoesNotContain(plan.Steps, s => s is MySqlStatement m && m.Region == "fra");
     }
 
@@ -135,7 +135,7 @@ public class PlannerTests
     [Fact]
     public void Failback_stops_writes_waits_for_zero_lag_before_promoting()
     {
-        var plan = Planner.Failback(Context(), "dub", ["orders"]);
+        var plan = Planner.Failback(Context(), "dub", ReplicatedIndex.SameNames("orders"));
         var r = Rendered(plan);
         Assert.Equal("[mysql fra] SET GLOBAL read_only = ON;", r[0]);
         Assert.StartsWith("[wait] writes to fra stopped", r[1], StringComparison.Ordinal);
@@ -203,8 +203,8 @@ public class PlannerTests
         var (view, types) = StackView.Compile(config);
         var ctx = new PlanContext(config, view, types);
         var plans = Planner.Scenarios.Select(s => Planner.Simulate(s, config))
-            .Append(Planner.RegionFailover(ctx, "ewr", "fra", new Reachability(true, true), ["products-1"]))
-            .Append(Planner.Failback(ctx, "fra", ["products-1"]))
+            .Append(Planner.RegionFailover(ctx, "ewr", "fra", new Reachability(true, true), ReplicatedIndex.SameNames("products-1")))
+            .Append(Planner.Failback(ctx, "fra", ReplicatedIndex.SameNames("products-1")))
             .ToList();
 
         var mysql = plans.SelectMany(p => p.Steps)
@@ -216,7 +216,7 @@ public class PlannerTests
             "[mysql fra] STOP REPLICA;",
             "[mysql fra] RESET REPLICA ALL;",
             "[mysql fra] SET GLOBAL read_only = OFF;",
-            "[wait] writes to ewr stopped (application paused indexing; MySQL read_only=ON)",
+            "[wait] writes to ewr stopped (MySQL read_only=ON; its replicated indices are write-blocked by the steps before)",
             "[wait] MySQL replica in fra caught up with ewr (Seconds_Behind_Source=0 and gtid_executed contains the primary's)",
         ];
         Assert.Equal(expected.Order(StringComparer.Ordinal), mysql.Order(StringComparer.Ordinal));
@@ -238,7 +238,7 @@ public class PlannerTests
     [Fact]
     public void Render_prints_every_exact_call()
     {
-        var plan = Planner.RegionFailover(Context(), "fra", "dub", new Reachability(true, true), ["orders"]);
+        var plan = Planner.RegionFailover(Context(), "fra", "dub", new Reachability(true, true), ReplicatedIndex.SameNames("orders"));
         var text = plan.Render();
         Assert.Contains("[es dub] POST /orders/_ccr/unfollow", text, StringComparison.Ordinal);
         Assert.Contains("[mysql dub] RESET SLAVE ALL;", text, StringComparison.Ordinal);
