@@ -118,7 +118,7 @@ internal static class Planner
         ArgumentNullException.ThrowIfNull(replicated);
         var steps = new List<RecoveryStep>();
         if (lost.Elasticsearch)
-            steps.AddRange(BlockWrites(from, replicated, $"Fence {{0}} in {from}: refuse writes"));
+            steps.AddRange(BlockWrites(from, replicated, $"Fence leader index {{0}} in {from}: refuse writes"));
         if (lost.MySql)
             steps.Add(Fence(ctx, from, $"Fence the old primary in {from}"));
         steps.AddRange(Promote(ctx, to, replicated));

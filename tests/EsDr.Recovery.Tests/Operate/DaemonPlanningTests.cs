@@ -38,7 +38,7 @@ public sealed class DaemonPlanningTests
 
         Assert.NotNull(plan);
         Assert.Equal(RecoveryKind.RegionFailover, plan.Kind);
-        Assert.Equal("fail over from fra to dub", plan.Summary);
+        Assert.Equal("fail over from fra to dub (fra's cluster did not answer: its indices are not write-blocked)", plan.Summary);
         var rendered = plan.Steps.Select(s => s.Render()).ToList();
         Assert.Contains(rendered, r => r.Contains("/orders-1/_ccr/pause_follow", StringComparison.Ordinal));
         // fra's MySQL did not answer: no fencing step is planned against it.
@@ -53,8 +53,24 @@ public sealed class DaemonPlanningTests
 
         var plan = DaemonPlanning.PlanFor(diagnosis, Prod(), [AutoRecovery.RegionFailover], FraDownDubFollowing());
 
-        Assert.Equal("fail over from fra to dub (" + statement + ")", plan!.Summary);
+        Assert.Equal("fail over from fra to dub (fra's cluster did not answer: its indices are not write-blocked) (" + statement + ")", plan!.Summary);
         Assert.Contains(statement, plan.Render(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RegionFailover_WhenTheLostClusterStillAnswers_FencesTheLeaderIndicesFollowInfoNamed()
+    {
+        var probe = new HealthSnapshot(At, "probe",
+        [
+            new ClusterObservation("fra", true, ClusterStatus.Red, true, ["n"], []),
+            new ClusterObservation("dub", true, ClusterStatus.Green, true, ["n"], [new FollowerObservation("orders-copy", true, 0, null, "orders-1")]),
+        ], [new DatabaseObservation("fra", false, false, false, false, false, null, null)], []);
+
+        var plan = DaemonPlanning.PlanFor(Down("fra"), Prod(), [AutoRecovery.RegionFailover], probe)!;
+
+        Assert.Equal("""[es fra] PUT /orders-1/_settings {"blocks":{"write":true}}""", plan.Steps[0].Render());
+        Assert.Equal("[es dub] POST /orders-copy/_ccr/pause_follow", plan.Steps[1].Render());
+        Assert.Equal("fail over from fra to dub", plan.Summary);
     }
 
     [Fact]

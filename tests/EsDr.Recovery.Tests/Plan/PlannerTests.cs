@@ -109,6 +109,36 @@ public class PlannerTests
         Assert.All(ctx.View.Region("fra").AllResources, n => Assert.Contains(excludes, e => PulumiUrnGlob.Matches(e, ctx.Urn(n))));
     }
 
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(true, false)]
+    public void Every_failover_where_the_old_cluster_answers_write_blocks_its_leader_indices_before_any_promotion(bool es, bool mysql)
+    {
+        var plan = Planner.RegionFailover(Context(), "fra", "dub", new Reachability(es, mysql), [new("orders", "orders"), new("eu-customers", "customers")]);
+        var r = Rendered(plan);
+
+        Assert.Equal(
+        [
+            """[es fra] PUT /orders/_settings {"blocks":{"write":true}}""",
+            """[es fra] PUT /customers/_settings {"blocks":{"write":true}}""",
+        ], r.Take(2));
+        Assert.Equal(2, r.Count(x => x.StartsWith("[es fra]", StringComparison.Ordinal)));
+        Assert.True(r.IndexOf("[es dub] POST /orders/_ccr/pause_follow") > 1);
+        Assert.All(plan.Steps.OfType<ElasticsearchCall>().Where(s => s.Region == "fra"),
+            s => Assert.Equal("Setting a value that is already set changes nothing.", s.Idempotency));
+    }
+
+    [Fact]
+    public void Simulated_cluster_red_fences_the_old_cluster_and_region_loss_says_it_cannot()
+    {
+        var red = Planner.Simulate("cluster-red", Config());
+        var loss = Planner.Simulate("region-loss", Config());
+
+        Assert.StartsWith("[es fra] PUT /%3Corders%3E/_settings", red.Steps[0].Render(), StringComparison.Ordinal);
+        Assert.DoesNotContain(loss.Steps, s => s is ElasticsearchCall { Region: "fra" });
+        Assert.Contains("fra's cluster did not answer: its indices are not write-blocked", loss.Summary, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Failover_does_not_fence_an_unreachable_primary()
     {
@@ -138,18 +168,20 @@ public class PlannerTests
         var plan = Planner.Failback(Context(), "dub", ReplicatedIndex.SameNames("orders"));
         var r = Rendered(plan);
         Assert.Equal("[mysql fra] SET GLOBAL read_only = ON;", r[0]);
-        Assert.StartsWith("[wait] writes to fra stopped", r[1], StringComparison.Ordinal);
-        Assert.StartsWith("[wait] CCR followers in dub caught up", r[2], StringComparison.Ordinal);
-        Assert.StartsWith("[wait] MySQL replica in dub caught up with fra", r[3], StringComparison.Ordinal);
-        Assert.Equal("[es dub] POST /orders/_ccr/pause_follow", r[4]);
-        Assert.Equal("[mysql dub] SET GLOBAL read_only = OFF;", r[10]);
+        Assert.Equal("""[es fra] PUT /orders/_settings {"blocks":{"write":true}}""", r[1]);
+        Assert.StartsWith("[wait] writes to fra stopped", r[2], StringComparison.Ordinal);
+        Assert.StartsWith("[wait] CCR followers in dub caught up", r[3], StringComparison.Ordinal);
+        Assert.StartsWith("[wait] MySQL replica in dub caught up with fra", r[4], StringComparison.Ordinal);
+        Assert.Equal("[es dub] POST /orders/_ccr/pause_follow", r[5]);
+        Assert.Equal("[mysql dub] SET GLOBAL read_only = OFF;", r[11]);
+        Assert.Equal("""[es dub] PUT /orders/_settings {"blocks":{"write":false}}""", r[12]);
         Assert.Equal(
         [
             "pulumi config set --stack prod activeRegion dub",
             "pulumi config set --stack prod --path 'regions[1].state' active",
             "pulumi config set --stack prod --path 'regions[0].state' standby",
             "pulumi up --stack prod --yes --skip-preview",
-        ], r[11..]);
+        ], r[13..]);
     }
 
     [Theory]
