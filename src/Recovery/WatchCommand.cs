@@ -158,7 +158,7 @@ internal static class WatchCommand
                 events.Outcome(detection.Diagnosis, outcome);
                 return outcome;
             }
-            if (detection.PromotionLag is null && detection.Diagnosis.Code == DiagnosisCode.RegionDown)
+            if (detection.PromotionLag is null && DaemonPlanning.MayFailOver(detection.Diagnosis.Code))
                 detection = detection with { PromotionLag = DaemonPlanning.FollowerLag(deployment, LatestProbe()) };
             outcome = await pipeline.HandleAsync(detection, ct).ConfigureAwait(false);
             if (outcome is PipelineOutcome.Acted or PipelineOutcome.DryRun) Interlocked.Increment(ref started);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using EsDr.Infra.Config;
 using EsDr.Infra.Topology;
+using EsDr.Recovery.Analyse;
 using EsDr.Recovery.Sql;
 
 namespace EsDr.Recovery.Plan;
@@ -203,16 +204,19 @@ internal static class Planner
         return new RecoveryPlan(RecoveryKind.Failback, $"fail back from {from} to {to}", steps);
     }
 
-    /// <summary>The offline scenarios of <c>plan --simulate</c>.</summary>
-    public static readonly IReadOnlyList<string> Scenarios = ["node-loss", "region-loss", "cluster-red", "replica-broken"];
+    /// <summary>The offline scenarios of <c>plan --simulate</c>, from <see cref="DiagnosisCatalog"/>.</summary>
+    public static IReadOnlyList<string> Scenarios { get; } = [.. DiagnosisCatalog.Scenarios.Select(s => s.Name)];
 
     /// <summary>
-    /// The plan a scenario would run, from the config alone (compiled offline). Follower indices are not
-    /// knowable offline: the config's replication index patterns stand in for them.
+    /// The plan a scenario would run, from the config alone (compiled offline): the planner of the scenario's
+    /// recovery, for the region or node it fails. Follower indices are not knowable offline: the config's replication
+    /// index patterns stand in for them.
     /// </summary>
     public static RecoveryPlan Simulate(string scenario, StackConfig config, string? configFile = null)
     {
         ArgumentNullException.ThrowIfNull(config);
+        var simulated = DiagnosisCatalog.Scenarios.FirstOrDefault(s => s.Name == scenario)
+            ?? throw new ArgumentException($"unknown scenario '{scenario}' (known: {string.Join(", ", Scenarios)})", nameof(scenario));
         var (view, types) = StackView.Compile(config);
         var ctx = new PlanContext(config, view, types) { ConfigFile = configFile };
         var active = config.ActiveRegion;
@@ -221,11 +225,11 @@ internal static class Planner
         // calls read as placeholders, never as requests to send to a wildcard.
         var indices = ReplicatedIndex.SameNames((config.Replication?.IndexPatterns ?? []).Select(p => $"<{p}>"));
         string Standby() => standby ?? throw new ArgumentException($"scenario '{scenario}' needs a standby region", nameof(config));
-        switch (scenario)
+        switch (simulated.Action)
         {
-            case "node-loss":
+            case AutoRecovery.NodeRebuild:
                 {
-                    // The lost node is gone (does not answer); the rebuilt node's resources come from the bumped config.
+                    // The failed node is the active region's last; the rebuilt node's resources come from the bumped config.
                     var node = view.Region(active).Nodes[^1];
                     var bumped = config with
                     {
@@ -239,18 +243,17 @@ internal static class Planner
                     };
                     var (_, bumpedTypes) = StackView.Compile(bumped);
                     string Both(string name) { try { return types(name); } catch (KeyNotFoundException) { return bumpedTypes(name); } }
-                    return NodeRebuild(ctx with { Types = Both }, active, node.Name, nodeAnswers: false);
+                    return NodeRebuild(ctx with { Types = Both }, active, node.Name, nodeAnswers: simulated.FailedSideAnswers);
                 }
-            case "region-loss":
-                return RegionFailover(ctx, active, Standby(), new Reachability(false, false), indices);
-            case "cluster-red":
-                // The cluster answers but cannot serve every shard: fail over, fencing the old side (it answers).
-                return RegionFailover(ctx, active, Standby(), new Reachability(true, true), indices);
-            case "replica-broken":
-                // The standby's replication cannot be repaired in place: rebuild the standby from the primary.
+            case AutoRecovery.RegionFailover:
+                // A red cluster answers (its old side is fenced); a lost region does not.
+                return RegionFailover(ctx, active, Standby(),
+                    new Reachability(simulated.FailedSideAnswers, simulated.FailedSideAnswers), indices);
+            case AutoRecovery.RegionRebuild:
+                // The standby is lost, or its replication cannot be repaired in place: rebuild it from the primary.
                 return RegionRebuild(ctx, Standby());
             default:
-                throw new ArgumentException($"unknown scenario '{scenario}' (known: {string.Join(", ", Scenarios)})", nameof(scenario));
+                throw new ArgumentOutOfRangeException(nameof(scenario), simulated.Action, "no planner for this recovery");
         }
     }
 
