@@ -189,6 +189,7 @@ public class PlannerTests
     [InlineData("region-loss", "RegionFailover")]
     [InlineData("cluster-red", "RegionFailover")]
     [InlineData("replica-broken", "RegionRebuild")]
+    [InlineData("standby-loss", "RegionRebuild")]
     public void Simulate_yields_the_plan_for_each_scenario_using_only_known_pulumi_flags(string scenario, string kind)
     {
         var plan = Planner.Simulate(scenario, Config());
