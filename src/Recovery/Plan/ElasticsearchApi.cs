@@ -52,11 +52,14 @@ internal static class ElasticsearchApi
     /// Sets <c>index.blocks.write</c> on one index: true fences it (every write is refused with 403
     /// cluster_block_exception; searches, and a follower reading its history, go on), false lets writes in again.
     /// An explicit false, not null: the client leaves a null property out, which would send an empty change.
+    /// <c>ignore_unavailable</c>: an index that is gone or closed takes no writes as it is, and a failover must not stall
+    /// on it (a re-run would stall the same way); the answer then lists nothing for it.
     /// </summary>
     public static TypedElasticsearchCall WriteBlock(string index, bool blocked) =>
         Render(async (c, ct) => await c.Indices.PutSettingsAsync(
             new PutIndicesSettingsRequest(index, new IndexSettings { Blocks = new IndexSettingBlocks { Write = blocked } })
             {
+                IgnoreUnavailable = true,
                 RequestConfiguration = WithBodyInCallDetails,
             }, ct).ConfigureAwait(false));
 

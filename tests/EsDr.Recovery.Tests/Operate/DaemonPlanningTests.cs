@@ -68,7 +68,7 @@ public sealed class DaemonPlanningTests
 
         var plan = DaemonPlanning.PlanFor(Down("fra"), Prod(), [AutoRecovery.RegionFailover], probe)!;
 
-        Assert.Equal("""[es fra] PUT /orders-1/_settings {"blocks":{"write":true}}""", plan.Steps[0].Render());
+        Assert.Equal("""[es fra] PUT /orders-1/_settings?ignore_unavailable=true {"blocks":{"write":true}}""", plan.Steps[0].Render());
         Assert.Equal("[es dub] POST /orders-copy/_ccr/pause_follow", plan.Steps[1].Render());
         Assert.Equal("fail over from fra to dub", plan.Summary);
     }
@@ -89,7 +89,7 @@ public sealed class DaemonPlanningTests
         Assert.NotNull(plan);
         Assert.Equal(RecoveryKind.RegionFailover, plan.Kind);
         Assert.Equal("fail over from fra to dub", plan.Summary);
-        Assert.Equal("""[es fra] PUT /orders-1/_settings {"blocks":{"write":true}}""", plan.Steps[0].Render());
+        Assert.Equal("""[es fra] PUT /orders-1/_settings?ignore_unavailable=true {"blocks":{"write":true}}""", plan.Steps[0].Render());
         Assert.True(DaemonPlanning.MayFailOver(DiagnosisCode.ClusterRed));
     }
 

@@ -34,7 +34,7 @@ public sealed class FailbackEndToEndTests(MariaDbFixture db) : IClassFixture<Mar
         // Elasticsearch: fra's replicated indices refuse writes before the switch; dub's promoted ones take them.
         Assert.Equal(
         [
-            """PUT /orders-1/_settings {"blocks":{"write":true}}""", """PUT /products-1/_settings {"blocks":{"write":true}}""",
+            """PUT /orders-1/_settings?ignore_unavailable=true {"blocks":{"write":true}}""", """PUT /products-1/_settings?ignore_unavailable=true {"blocks":{"write":true}}""",
         ], bed.Fra.Requests.Where(r => !r.StartsWith("GET ", StringComparison.Ordinal)));
         Assert.All(bed.Fra.Indices.Values, i => Assert.True(i.WriteBlocked));
         Assert.All(bed.Dub.Indices.Values, i => Assert.True(i.Open && i.Follow is null && !i.WriteBlocked));

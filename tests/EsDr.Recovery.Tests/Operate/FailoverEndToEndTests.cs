@@ -62,7 +62,7 @@ public sealed class FailoverEndToEndTests(MariaDbFixture db) : IClassFixture<Mar
         Assert.All(bed.Dub.Indices.Values, i => Assert.True(i.Follow is null && i.Open));
         Assert.Equal(
         [
-            """PUT /orders-1/_settings {"blocks":{"write":true}}""", """PUT /products-1/_settings {"blocks":{"write":true}}""",
+            """PUT /orders-1/_settings?ignore_unavailable=true {"blocks":{"write":true}}""", """PUT /products-1/_settings?ignore_unavailable=true {"blocks":{"write":true}}""",
         ], bed.Fra.Requests.Where(r => !r.StartsWith("GET ", StringComparison.Ordinal)));
         Assert.All(bed.Fra.Indices.Values, i => Assert.True(i.WriteBlocked));
 

@@ -119,8 +119,8 @@ public class PlannerTests
 
         Assert.Equal(
         [
-            """[es fra] PUT /orders/_settings {"blocks":{"write":true}}""",
-            """[es fra] PUT /customers/_settings {"blocks":{"write":true}}""",
+            """[es fra] PUT /orders/_settings?ignore_unavailable=true {"blocks":{"write":true}}""",
+            """[es fra] PUT /customers/_settings?ignore_unavailable=true {"blocks":{"write":true}}""",
         ], r.Take(2));
         Assert.Equal(2, r.Count(x => x.StartsWith("[es fra]", StringComparison.Ordinal)));
         Assert.True(r.IndexOf("[es dub] POST /orders/_ccr/pause_follow") > 1);
@@ -168,13 +168,13 @@ public class PlannerTests
         var plan = Planner.Failback(Context(), "dub", ReplicatedIndex.SameNames("orders"));
         var r = Rendered(plan);
         Assert.Equal("[mysql fra] SET GLOBAL read_only = ON;", r[0]);
-        Assert.Equal("""[es fra] PUT /orders/_settings {"blocks":{"write":true}}""", r[1]);
+        Assert.Equal("""[es fra] PUT /orders/_settings?ignore_unavailable=true {"blocks":{"write":true}}""", r[1]);
         Assert.StartsWith("[wait] writes to fra stopped", r[2], StringComparison.Ordinal);
         Assert.StartsWith("[wait] CCR followers in dub caught up", r[3], StringComparison.Ordinal);
         Assert.StartsWith("[wait] MySQL replica in dub caught up with fra", r[4], StringComparison.Ordinal);
         Assert.Equal("[es dub] POST /orders/_ccr/pause_follow", r[5]);
         Assert.Equal("[mysql dub] SET GLOBAL read_only = OFF;", r[11]);
-        Assert.Equal("""[es dub] PUT /orders/_settings {"blocks":{"write":false}}""", r[12]);
+        Assert.Equal("""[es dub] PUT /orders/_settings?ignore_unavailable=true {"blocks":{"write":false}}""", r[12]);
         Assert.Equal(
         [
             "pulumi config set --stack prod activeRegion dub",

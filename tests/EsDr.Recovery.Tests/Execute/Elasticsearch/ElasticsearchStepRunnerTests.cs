@@ -241,11 +241,11 @@ public sealed class ElasticsearchStepRunnerTests : IDisposable
         var block = ElasticsearchApi.WriteBlock("orders", true);
         var lift = ElasticsearchApi.WriteBlock("orders", false);
 
-        Assert.Equal(("PUT", "/orders/_settings", BlockBody), (block.Method, block.Path, block.Body));
-        Assert.Equal(("PUT", "/orders/_settings", UnblockBody), (lift.Method, lift.Path, lift.Body));
-        Assert.NotNull(ElasticsearchApi.Matching("PUT", "/orders/_settings", BlockBody));
-        Assert.NotNull(ElasticsearchApi.Matching("PUT", "/orders/_settings", UnblockBody));
-        Assert.Null(ElasticsearchApi.Matching("PUT", "/orders/_settings", """{"blocks":{"read_only":true}}"""));
+        Assert.Equal(("PUT", "/orders/_settings?ignore_unavailable=true", BlockBody), (block.Method, block.Path, block.Body));
+        Assert.Equal(("PUT", "/orders/_settings?ignore_unavailable=true", UnblockBody), (lift.Method, lift.Path, lift.Body));
+        Assert.NotNull(ElasticsearchApi.Matching("PUT", "/orders/_settings?ignore_unavailable=true", BlockBody));
+        Assert.NotNull(ElasticsearchApi.Matching("PUT", "/orders/_settings?ignore_unavailable=true", UnblockBody));
+        Assert.Null(ElasticsearchApi.Matching("PUT", "/orders/_settings?ignore_unavailable=true", """{"blocks":{"read_only":true}}"""));
     }
 
     [Fact]
@@ -262,7 +262,7 @@ public sealed class ElasticsearchStepRunnerTests : IDisposable
 
         Assert.Equal(["fra", "fra"], steps.TakeWhile(s => s.Region == "fra").Select(s => s.Region));
         Assert.DoesNotContain(steps.SkipWhile(s => s.Region == "fra"), s => s.Region == "fra");
-        Assert.Equal([$"PUT /orders/_settings {BlockBody}", $"PUT /customers/_settings {BlockBody}"], old.Requests);
+        Assert.Equal([$"PUT /orders/_settings?ignore_unavailable=true {BlockBody}", $"PUT /customers/_settings?ignore_unavailable=true {BlockBody}"], old.Requests);
         Assert.Equal(new Dictionary<string, bool> { ["index.blocks.write"] = true }, old.Indices["orders"].Settings);
         Assert.Equal(new Dictionary<string, bool> { ["index.blocks.write"] = true }, old.Indices["customers"].Settings);
         Assert.Empty(old.Indices["sessions"].Settings);
@@ -279,7 +279,7 @@ public sealed class ElasticsearchStepRunnerTests : IDisposable
 
         await Run(plan.Steps.OfType<ElasticsearchCall>());
 
-        Assert.Equal([$"PUT /orders/_settings {BlockBody}"], old.Requests);
+        Assert.Equal([$"PUT /orders/_settings?ignore_unavailable=true {BlockBody}"], old.Requests);
         Assert.True(old.Indices["orders"].WriteBlocked);
         Assert.Equal("POST /orders-copy/_ccr/pause_follow", StateChanging()[0]);
     }
@@ -298,7 +298,7 @@ public sealed class ElasticsearchStepRunnerTests : IDisposable
 
         await Run(steps);
 
-        Assert.Equal([$"PUT /orders/_settings {BlockBody}", $"PUT /customers/_settings {BlockBody}"], old.Requests);
+        Assert.Equal([$"PUT /orders/_settings?ignore_unavailable=true {BlockBody}", $"PUT /customers/_settings?ignore_unavailable=true {BlockBody}"], old.Requests);
         Assert.All(old.Indices.Values, i => Assert.Equal(new Dictionary<string, bool> { ["index.blocks.write"] = true }, i.Settings));
         Assert.Empty(StateChanging());
     }
@@ -327,13 +327,13 @@ public sealed class ElasticsearchStepRunnerTests : IDisposable
 
         await Run(steps);
 
-        Assert.Equal([$"PUT /orders/_settings {BlockBody}", $"PUT /customers/_settings {BlockBody}"], old.Requests);
+        Assert.Equal([$"PUT /orders/_settings?ignore_unavailable=true {BlockBody}", $"PUT /customers/_settings?ignore_unavailable=true {BlockBody}"], old.Requests);
         Assert.All(old.Indices.Values, i => Assert.True(i.WriteBlocked));
         Assert.Equal(
             [
                 "POST /orders/_ccr/pause_follow", "POST /orders/_close", "POST /orders/_ccr/unfollow", "POST /orders/_open",
                 "POST /customers/_ccr/pause_follow", "POST /customers/_close", "POST /customers/_ccr/unfollow", "POST /customers/_open",
-                $"PUT /orders/_settings {UnblockBody}", $"PUT /customers/_settings {UnblockBody}",
+                $"PUT /orders/_settings?ignore_unavailable=true {UnblockBody}", $"PUT /customers/_settings?ignore_unavailable=true {UnblockBody}",
             ],
             StateChanging(es));
         Assert.All(es.Indices.Values, i => Assert.True(i.Open && i.Follow is null && !i.WriteBlocked));
@@ -341,14 +341,27 @@ public sealed class ElasticsearchStepRunnerTests : IDisposable
     }
 
     [Fact]
-    public async Task Fencing_an_index_the_old_cluster_does_not_have_fails_the_step()
+    public async Task A_leader_index_the_old_cluster_no_longer_has_does_not_stall_the_failover()
     {
-        var fence = Planner.RegionFailover(Context(), "fra", "dub", new Reachability(true, false), ReplicatedIndex.SameNames("orders"))
-            .Steps.OfType<ElasticsearchCall>().First();
+        old.Indices["customers"] = new StandInIndex();
+        var fences = Planner.RegionFailover(Context(), "fra", "dub", new Reachability(true, false), ReplicatedIndex.SameNames("orders", "customers"))
+            .Steps.OfType<ElasticsearchCall>().Where(s => s.Region == "fra").ToList();
 
-        var error = await Assert.ThrowsAsync<ElasticsearchRequestException>(() => runner.RunAsync(fence));
+        var results = new List<string?>();
+        foreach (var fence in fences) results.Add(await runner.RunAsync(fence));
 
-        Assert.Contains("index_not_found_exception", error.Message, StringComparison.Ordinal);
+        Assert.All(results, r => Assert.EndsWith("→ 200", r, StringComparison.Ordinal));
+        Assert.Equal(["customers"], old.Indices.Keys);
+        Assert.True(old.Indices["customers"].WriteBlocked);
+    }
+
+    [Fact]
+    public async Task Without_ignore_unavailable_the_stand_in_refuses_a_missing_index_as_elasticsearch_does()
+    {
+        var answer = await oldHttp.SendAsync("PUT", "/orders/_settings", BlockBody, CancellationToken.None);
+
+        Assert.Equal(404, answer.StatusCode);
+        Assert.Contains("index_not_found_exception", answer.Summary(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -304,8 +304,6 @@ internal sealed partial class EsPromotionStandIn : IDisposable
     {
         if (query.Keys.FirstOrDefault(k => !PutIndexSettingsQuery.Contains(k)) is { } unknown)
             return Error(400, "illegal_argument_exception", $"request [/{name}/_settings] contains unrecognized parameter: [{unknown}]");
-        if (!Indices.TryGetValue(name, out var index))
-            return Error(404, "index_not_found_exception", $"no such index [{name}]");
         if (JsonNode.Parse(body) is not JsonObject settings || settings.Count == 0)
             return Error(400, "action_request_validation_exception", "Validation Failed: 1: no settings to update;");
         var flat = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
@@ -320,6 +318,14 @@ internal sealed partial class EsPromotionStandIn : IDisposable
                 return Error(400, "illegal_argument_exception", $"Failed to parse value [{value?.ToJsonString()}] as only [true] or [false] are allowed.");
             changes[full] = value.GetValue<bool>();
         }
+        // ignore_unavailable: a missing or closed concrete index is left out, and an empty target set is accepted.
+        var ignoreUnavailable = query.GetValueOrDefault("ignore_unavailable") == "true";
+        if (!Indices.TryGetValue(name, out var index))
+            return ignoreUnavailable ? (200, new JsonObject { ["acknowledged"] = true })
+                : Error(404, "index_not_found_exception", $"no such index [{name}]");
+        if (!index.Open)
+            return ignoreUnavailable ? (200, new JsonObject { ["acknowledged"] = true })
+                : Error(400, "index_closed_exception", $"closed [{name}]");
         foreach (var (key, value) in changes) index.Settings[key] = value;
         return (200, new JsonObject { ["acknowledged"] = true });
     }
