@@ -187,7 +187,7 @@ internal static class WatchCommand
                 // As the operator commands: an unfinished recovery is resumed by a person before anything new runs.
                 if (world.Audit.Unfinished() is [var unfinished, ..])
                     return new PipelineOutcome.Skipped($"recovery {unfinished.Id} ({unfinished.Summary}) did not finish; resume it with --resume {unfinished.Id}");
-                if (detection.PromotionLag is null && detection.Diagnosis.Code == DiagnosisCode.RegionDown)
+                if (detection.PromotionLag is null && DaemonPlanning.MayFailOver(detection.Diagnosis.Code))
                     detection = detection with { PromotionLag = DaemonPlanning.FollowerLag(world.Deployment, LatestProbe()) };
                 return await world.Pipeline.HandleAsync(detection, ct).ConfigureAwait(false);
             }, ct).ConfigureAwait(false);

@@ -19,22 +19,13 @@ internal sealed record AnalysisRule(
     Func<AnalysisThresholds, TimeSpan> MinimumDuration);
 
 /// <summary>
-/// The table of rules (Orchestrator's analysis codes, ECK's predicates): each is a pure function from one
-/// snapshot to findings. Counting, agreement between vantages and hysteresis live in <see cref="HealthAnalyser"/>.
+/// The rules (Orchestrator's analysis codes, ECK's predicates): each is a pure function from one snapshot to
+/// findings; <see cref="DiagnosisCatalog"/> says which code each raises. Counting, agreement between vantages and hysteresis live in <see cref="HealthAnalyser"/>.
 /// </summary>
 internal static class AnalysisRules
 {
-    public static IReadOnlyList<AnalysisRule> All { get; } =
-    [
-        new(DiagnosisCode.RegionDown, RegionDown, _ => TimeSpan.Zero),
-        new(DiagnosisCode.NodeDown, NodeDown, _ => TimeSpan.Zero),
-        new(DiagnosisCode.NodesMissing, NodesMissing, _ => TimeSpan.Zero),
-        new(DiagnosisCode.ClusterRed, ClusterRed, t => t.RedGrace),
-        new(DiagnosisCode.ClusterWithoutMaster, ClusterWithoutMaster, _ => TimeSpan.Zero),
-        new(DiagnosisCode.ReplicationLagTooHigh, ReplicationLagTooHigh, _ => TimeSpan.Zero),
-        new(DiagnosisCode.CcrFatalError, CcrFatalError, _ => TimeSpan.Zero),
-        new(DiagnosisCode.ReplicaBroken, ReplicaBroken, _ => TimeSpan.Zero),
-    ];
+    /// <summary>Every rule, as <see cref="DiagnosisCatalog"/> pairs them with their codes and minimum durations.</summary>
+    public static IReadOnlyList<AnalysisRule> All => DiagnosisCatalog.Rules;
 
     public static AnalysisRule For(DiagnosisCode code) => All.First(r => r.Code == code);
 

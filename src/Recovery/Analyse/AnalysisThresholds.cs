@@ -18,7 +18,7 @@ namespace EsDr.Recovery.Analyse;
 /// <param name="MySqlLagLimitSeconds">A MySQL replica more than this many seconds behind is lagging.</param>
 /// <param name="MinVantagesForRegionActions">
 /// Independent vantages (the region's own probe, a peer region, the monitoring site's alerts) that must have confirmed
-/// a region-level diagnosis (<see cref="DiagnosisCode.RegionDown"/>) before anything acts on it by itself. Below it the
+/// a region-level diagnosis (<see cref="DiagnosisEntry.RegionLevel"/>: RegionDown, ClusterRed) before anything acts on it by itself. Below it the
 /// diagnosis is still raised and shown, but only an operator acts. 1 lets one vantage move a region, and every
 /// diagnosis and plan then says so (<c>es-dr:recovery.analysis.minVantagesForRegionActions</c>).
 /// </param>

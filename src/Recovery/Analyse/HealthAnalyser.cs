@@ -11,15 +11,12 @@ namespace EsDr.Recovery.Analyse;
 /// a Prometheus alert has waited its rule's <c>for:</c>) come from enough vantages (all that reported, up to
 /// <see cref="AnalysisThresholds.MinAgreeingVantages"/>), and cleared only when as many vantages saw
 /// <see cref="AnalysisThresholds.ClearAfter"/> consecutive healthy ones; among the confirming vantages at least one
-/// must name the subject (<see cref="Finding.NamesSubject"/>). A region that is down hides the node, red and master
-/// diagnoses of that region, and a node diagnosed down hides its region's NodesMissing (suppression, as
-/// Orchestrator does).
+/// must name the subject (<see cref="Finding.NamesSubject"/>). A confirmed diagnosis hides, in its region, the codes
+/// <see cref="DiagnosisCatalog"/> says it suppresses (a region down hides its node, red and master diagnoses; a node
+/// down its region's NodesMissing), as Orchestrator does.
 /// </summary>
 internal static class HealthAnalyser
 {
-    private static readonly DiagnosisCode[] SuppressedByRegionDown =
-        [DiagnosisCode.NodeDown, DiagnosisCode.NodesMissing, DiagnosisCode.ClusterRed, DiagnosisCode.ClusterWithoutMaster];
-
     /// <summary>Folds the snapshots of the window ending at <paramref name="now"/>, oldest first, from an empty state.</summary>
     public static IReadOnlyList<Diagnosis> Analyse(
         IReadOnlyList<HealthSnapshot> timeline, ExpectedTopology expected, AnalysisThresholds thresholds, DateTimeOffset now)
@@ -131,16 +128,14 @@ internal static class HealthAnalyser
 
     private static List<Diagnosis> Suppress(List<Diagnosis> diagnoses) => Suppress(diagnoses, diagnoses);
 
+    /// <summary>Leaves out what an active diagnosis of the same region hides (<see cref="DiagnosisEntry.Suppresses"/>).</summary>
     private static List<Diagnosis> Suppress(List<Diagnosis> diagnoses, List<Diagnosis> active)
     {
-        var downRegions = Regions(active, DiagnosisCode.RegionDown);
-        var regionsWithNodeDown = Regions(active, DiagnosisCode.NodeDown);
-        return diagnoses.Where(d => !(downRegions.Contains(d.Region) && SuppressedByRegionDown.Contains(d.Code))
-                                    && !(d.Code == DiagnosisCode.NodesMissing && regionsWithNodeDown.Contains(d.Region))).ToList();
+        var hidden = active
+            .SelectMany(a => DiagnosisCatalog.For(a.Code).Suppresses.Select(code => (code, a.Region)))
+            .ToHashSet();
+        return diagnoses.Where(d => !hidden.Contains((d.Code, d.Region))).ToList();
     }
-
-    private static HashSet<string> Regions(List<Diagnosis> diagnoses, DiagnosisCode code) =>
-        diagnoses.Where(d => d.Code == code).Select(d => d.Region).ToHashSet(StringComparer.Ordinal);
 
     private static Diagnosis[] Order(List<Diagnosis> diagnoses) =>
         [.. diagnoses.OrderBy(d => d.Code).ThenBy(d => d.Region, StringComparer.Ordinal).ThenBy(d => d.Node, StringComparer.Ordinal)];

@@ -12,8 +12,8 @@ internal static class RegionActionRule
 {
     public const string SettingPath = "es-dr:recovery.analysis.minVantagesForRegionActions";
 
-    /// <summary>The codes whose recovery moves or rebuilds a whole region.</summary>
-    public static bool IsRegionLevel(DiagnosisCode code) => code is DiagnosisCode.RegionDown;
+    /// <summary>The codes whose recovery moves or rebuilds a whole region (<see cref="DiagnosisEntry.RegionLevel"/>).</summary>
+    public static bool IsRegionLevel(DiagnosisCode code) => DiagnosisCatalog.For(code).RegionLevel;
 
     /// <summary>What the confirming vantages amount to, for a region-level code; null for any other.</summary>
     public static VantageConfirmation? Judge(DiagnosisCode code, IReadOnlyList<string> confirming, AnalysisThresholds t)

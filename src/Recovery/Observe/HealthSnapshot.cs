@@ -64,7 +64,11 @@ public enum ClusterFacets
 public enum ClusterStatus { Green, Yellow, Red }
 
 /// <summary>One follower index (CCR): paused or active, how many operations behind, and its fatal error if any.</summary>
-public sealed record FollowerObservation(string Index, bool Active, long LagOperations, string? FatalError);
+/// <remarks>
+/// <see cref="LeaderIndex"/> is the index it follows on the remote cluster, as follow info names it; null where it was
+/// not read. es-dr's replication keeps the leader's names, so null means the same name.
+/// </remarks>
+public sealed record FollowerObservation(string Index, bool Active, long LagOperations, string? FatalError, string? LeaderIndex = null);
 
 /// <summary>
 /// A region's MySQL server as seen: unreachable (no connection), answering with an error (<see cref="SqlError"/>:

@@ -95,15 +95,22 @@ internal static class ActionPlanning
         return (config, r);
     }
 
-    /// <summary>The follower indices of the promotion target, as its probe lists them; a target that cannot be seen cannot be planned for.</summary>
-    private static List<string> Followers(RegionObservation target, string region, StackConfig config)
+    /// <summary>
+    /// The follower indices of the promotion target and the leaders they follow, as its probe lists them; a target
+    /// that cannot be seen cannot be planned for.
+    /// </summary>
+    private static IReadOnlyList<ReplicatedIndex> Followers(RegionObservation target, string region, StackConfig config)
     {
         var cluster = target.Cluster;
         if (config.Replication is null) return [];
         if (cluster is not { Reachable: true, HasMaster: true })
             throw new ActionPlanningException($"the cluster in {region} cannot be probed, so its follower indices are unknown", ExitCodes.Unavailable);
-        return cluster.Followers.Select(f => f.Index).ToList();
+        return Replicated(cluster);
     }
+
+    /// <summary>Each follower of <paramref name="cluster"/> with the leader index it follows (its own name when follow info gave none).</summary>
+    internal static IReadOnlyList<ReplicatedIndex> Replicated(ClusterObservation cluster) =>
+        [.. cluster.Followers.Select(f => new ReplicatedIndex(f.Index, f.LeaderIndex ?? f.Index))];
 
     /// <summary>
     /// The writes a failover would lose: the target replica's seconds behind when the stack has a database there;

@@ -13,14 +13,11 @@ namespace EsDr.Recovery.Operate;
 /// </summary>
 internal static class DaemonPlanning
 {
-    /// <summary>The diagnoses each allowed recovery answers; what the watch loop hands to the pipeline.</summary>
-    public static IReadOnlySet<DiagnosisCode> AutoCodes(IEnumerable<AutoRecovery> allowed) =>
-        allowed.Select(a => a switch
-        {
-            AutoRecovery.NodeRebuild => DiagnosisCode.NodeDown,
-            AutoRecovery.RegionFailover or AutoRecovery.RegionRebuild => DiagnosisCode.RegionDown,
-            _ => throw new ArgumentOutOfRangeException(nameof(allowed)),
-        }).ToHashSet();
+    /// <summary>The diagnoses each allowed recovery answers (<see cref="DiagnosisCatalog"/>); what the watch loop hands to the pipeline.</summary>
+    public static IReadOnlySet<DiagnosisCode> AutoCodes(IEnumerable<AutoRecovery> allowed) => DiagnosisCatalog.AutoCodes(allowed);
+
+    /// <summary>Whether the daemon's plan for <paramref name="code"/> may be a failover, whose promotion lag the guard rail judges.</summary>
+    public static bool MayFailOver(DiagnosisCode code) => DiagnosisCatalog.For(code).Auto.Any(a => a.Action == AutoRecovery.RegionFailover);
 
     /// <summary>
     /// The plan for <paramref name="diagnosis"/>; a region-level one carries, in its summary, how many vantages
@@ -34,45 +31,59 @@ internal static class DaemonPlanning
             : plan;
     }
 
+    /// <summary>The catalog's automatic response to the diagnosis, if the config allows it there, made by that response's planner.</summary>
     private static RecoveryPlan? Plan(Diagnosis diagnosis, Deployment deployment, IReadOnlyCollection<AutoRecovery> allowed, HealthSnapshot? probe)
     {
         ArgumentNullException.ThrowIfNull(diagnosis);
         ArgumentNullException.ThrowIfNull(deployment);
         ArgumentNullException.ThrowIfNull(allowed);
         var config = deployment.Config;
-        var ctx = deployment.Planning;
-        ClusterObservation? Seen(string region) => probe?.Clusters.FirstOrDefault(c => c.Region == region);
-        switch (diagnosis.Code)
+        var response = DiagnosisCatalog.For(diagnosis.Code).ResponseFor(diagnosis.Region == config.ActiveRegion, allowed);
+        return response?.Action switch
         {
-            case DiagnosisCode.NodeDown when allowed.Contains(AutoRecovery.NodeRebuild) && diagnosis.Node is { } node:
-                {
-                    var nodeView = deployment.View.Region(diagnosis.Region).Nodes.SingleOrDefault(n => n.Name == node)
-                        ?? throw new ArgumentException($"no node '{node}' in region '{diagnosis.Region}'");
-                    var answers = Seen(diagnosis.Region)?.NodeNames.Contains(node, StringComparer.Ordinal) == true;
-                    var types = ActionPlanning.WithBumpedNode(config, deployment.Types, diagnosis.Region, nodeView);
-                    return Planner.NodeRebuild(ctx with { Types = types }, diagnosis.Region, node, answers);
-                }
-            case DiagnosisCode.RegionDown when diagnosis.Region == config.ActiveRegion && allowed.Contains(AutoRecovery.RegionFailover):
-                {
-                    var from = diagnosis.Region;
-                    // The first standby in config order: config says which regions follow the active one.
-                    var to = config.Regions.FirstOrDefault(r => r.Name != from && r.State == RegionState.Standby)?.Name
-                        ?? throw new ArgumentException($"no standby region to fail over to from {from}");
-                    var lost = Seen(from);
-                    var lostDb = probe?.Databases.FirstOrDefault(d => d.Region == from);
-                    var target = Seen(to);
-                    RefuseWhenAlreadyPromoted(config, to, target, probe?.Databases.FirstOrDefault(d => d.Region == to));
-                    IReadOnlyList<string> followers = config.Replication is null ? []
-                        : target is { Reachable: true, HasMaster: true } t ? [.. t.Followers.Select(f => f.Index)]
-                        : throw new ArgumentException($"the cluster in {to} was not seen answering, so its follower indices are unknown");
-                    return Planner.RegionFailover(ctx, from, to, new Reachability(lost is { Reachable: true, HasMaster: true }, lostDb is { Reachable: true }), followers);
-                }
-            case DiagnosisCode.RegionDown when diagnosis.Region != config.ActiveRegion && allowed.Contains(AutoRecovery.RegionRebuild):
-                return Planner.RegionRebuild(ctx, diagnosis.Region);
-            default:
-                return null;
-        }
+            null => null,
+            AutoRecovery.NodeRebuild => diagnosis.Node is { } node ? NodeRebuild(diagnosis.Region, node, deployment, probe) : null,
+            AutoRecovery.RegionFailover => Failover(diagnosis.Region, response.TargetMustBeGreen, deployment, probe),
+            AutoRecovery.RegionRebuild => Planner.RegionRebuild(deployment.Planning, diagnosis.Region),
+            _ => throw new ArgumentOutOfRangeException(nameof(diagnosis), response.Action, "no planner for this recovery"),
+        };
     }
+
+    private static RecoveryPlan NodeRebuild(string region, string node, Deployment deployment, HealthSnapshot? probe)
+    {
+        var nodeView = deployment.View.Region(region).Nodes.SingleOrDefault(n => n.Name == node)
+            ?? throw new ArgumentException($"no node '{node}' in region '{region}'");
+        var answers = Seen(probe, region)?.NodeNames.Contains(node, StringComparer.Ordinal) == true;
+        var types = ActionPlanning.WithBumpedNode(deployment.Config, deployment.Types, region, nodeView);
+        return Planner.NodeRebuild(deployment.Planning with { Types = types }, region, node, answers);
+    }
+
+    /// <summary>
+    /// Fail over from <paramref name="from"/> to the first standby in config order (config says which regions follow the
+    /// active one), with what the probe saw: which indices follow there and which leaders they follow, whether the
+    /// lost side still answers (then it is fenced). <paramref name="targetMustBeGreen"/>: refuse a standby that is not
+    /// seen green (leaving a red cluster for one that cannot serve every shard either gains nothing).
+    /// </summary>
+    private static RecoveryPlan Failover(string from, bool targetMustBeGreen, Deployment deployment, HealthSnapshot? probe)
+    {
+        var config = deployment.Config;
+        var to = config.Regions.FirstOrDefault(r => r.Name != from && r.State == RegionState.Standby)?.Name
+            ?? throw new ArgumentException($"no standby region to fail over to from {from}");
+        var lost = Seen(probe, from);
+        var lostDb = probe?.Databases.FirstOrDefault(d => d.Region == from);
+        var target = Seen(probe, to);
+        RefuseWhenAlreadyPromoted(config, to, target, probe?.Databases.FirstOrDefault(d => d.Region == to));
+        if (targetMustBeGreen && target is not { Reachable: true, Status: ClusterStatus.Green })
+            throw new ArgumentException(
+                $"the standby {to} was not seen green ({(target is { Reachable: true, Status: { } status } ? status.ToString().ToLowerInvariant() : "unknown")}), so failing over to it would not serve every shard either");
+        var followers = config.Replication is null ? []
+            : target is { Reachable: true, HasMaster: true } t ? ActionPlanning.Replicated(t)
+            : throw new ArgumentException($"the cluster in {to} was not seen answering, so its follower indices are unknown");
+        return Planner.RegionFailover(deployment.Planning, from, to,
+            new Reachability(lost is { Reachable: true, HasMaster: true }, lostDb is { Reachable: true }), followers);
+    }
+
+    private static ClusterObservation? Seen(HealthSnapshot? probe, string region) => probe?.Clusters.FirstOrDefault(c => c.Region == region);
 
     /// <summary>
     /// Another watcher may have failed over already (it held the lease; this one retries lease-skipped

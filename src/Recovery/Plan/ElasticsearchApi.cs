@@ -45,6 +45,24 @@ internal static class ElasticsearchApi
     public static TypedElasticsearchCall Open(string index) =>
         Render(async (c, ct) => await c.Indices.OpenAsync(new OpenIndexRequest(index), ct).ConfigureAwait(false));
 
+    /// <summary>The index setting that makes an index refuse writes (documents, mappings) while reads go on.</summary>
+    public const string WriteBlockSetting = "index.blocks.write";
+
+    /// <summary>
+    /// Sets <c>index.blocks.write</c> on one index: true fences it (every write is refused with 403
+    /// cluster_block_exception; searches, and a follower reading its history, go on), false lets writes in again.
+    /// An explicit false, not null: the client leaves a null property out, which would send an empty change.
+    /// <c>ignore_unavailable</c>: an index that is gone or closed takes no writes as it is, and a failover must not stall
+    /// on it (a re-run would stall the same way); the answer then lists nothing for it.
+    /// </summary>
+    public static TypedElasticsearchCall WriteBlock(string index, bool blocked) =>
+        Render(async (c, ct) => await c.Indices.PutSettingsAsync(
+            new PutIndicesSettingsRequest(index, new IndexSettings { Blocks = new IndexSettingBlocks { Write = blocked } })
+            {
+                IgnoreUnavailable = true,
+                RequestConfiguration = WithBodyInCallDetails,
+            }, ct).ConfigureAwait(false));
+
     /// <summary>One persistent cluster setting; null resets it to its default.</summary>
     public static TypedElasticsearchCall PersistentSetting(string key, string? value) =>
         Render(async (c, ct) => await c.Cluster.PutSettingsAsync(
@@ -78,10 +96,18 @@ internal static class ElasticsearchApi
             ("POST", [_, "_close"]) => Close(index),
             ("POST", [_, "_ccr", "unfollow"]) => Unfollow(index),
             ("POST", [_, "_open"]) => Open(index),
+            ("PUT", [_, "_settings"]) when WriteBlockValue(body) is { } blocked => WriteBlock(index, blocked),
             ("PUT", ["_cluster", "settings"]) when SingleStringSetting(body) is { } setting => PersistentSetting(setting.Key, setting.Value),
             _ => null,
         };
     }
+
+    /// <summary>The value of a body that sets <c>index.blocks.write</c> and nothing else, as <see cref="WriteBlock"/> renders it.</summary>
+    private static bool? WriteBlockValue(string? body) =>
+        body is null ? null
+            : WriteBlock("x", true).Body == body ? true
+            : WriteBlock("x", false).Body == body ? false
+            : null;
 
     /// <summary><c>{"persistent":{key: "value" | null}}</c> and nothing else.</summary>
     private static KeyValuePair<string, string?>? SingleStringSetting(string? body)

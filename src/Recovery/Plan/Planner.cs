@@ -1,6 +1,7 @@
 using System.Globalization;
 using EsDr.Infra.Config;
 using EsDr.Infra.Topology;
+using EsDr.Recovery.Analyse;
 using EsDr.Recovery.Sql;
 
 namespace EsDr.Recovery.Plan;
@@ -30,6 +31,18 @@ internal sealed record PlanContext(StackConfig Config, StackView View, ResourceT
 
 /// <summary>Which parts of the lost side still answer (planning never probes; observation decides).</summary>
 internal sealed record Reachability(bool Elasticsearch, bool MySql);
+
+/// <summary>
+/// One replicated index: the standby's follower and the leader index it follows on the active cluster (as follow
+/// info names it). es-dr's replication set-up keeps the leader's names, so the two are equal unless someone made a
+/// follower by hand under another name.
+/// </summary>
+internal sealed record ReplicatedIndex(string Follower, string Leader)
+{
+    /// <summary>Followers that keep their leaders' names, as es-dr's set-up makes them.</summary>
+    public static IReadOnlyList<ReplicatedIndex> SameNames(params IEnumerable<string> names) =>
+        [.. names.Select(n => new ReplicatedIndex(n, n))];
+}
 
 /// <summary>
 /// Pure planners: diagnosis facts in, ordered idempotent steps out. Every infrastructure change goes
@@ -91,19 +104,25 @@ internal static class Planner
     }
 
     /// <summary>
-    /// Move writes and traffic from a lost region to a standby: fence the old primary where reachable, promote
-    /// followers and the replica, mark regions in config, and re-run the stack on everything but the lost region
-    /// (its cloud API may be down). The lost region's balancer leaves DNS with the config change (state lost).
+    /// Move writes and traffic from a lost region to a standby: fence the old side where it still answers (a write
+    /// block on the leader indices the standby follows, read_only on the old primary), promote followers and the
+    /// replica, mark regions in config, and re-run the stack on everything but the lost region (its cloud API may be
+    /// down). The lost region's balancer leaves DNS with the config change (state lost). Fencing comes first: an
+    /// application in the old region writing to its own nodes by private address would otherwise keep writing into a
+    /// cluster nobody follows any more. A lost cluster that does not answer cannot be fenced; the summary says so.
     /// </summary>
     public static RecoveryPlan RegionFailover(
-        PlanContext ctx, string from, string to, Reachability lost, IReadOnlyList<string> followerIndices)
+        PlanContext ctx, string from, string to, Reachability lost, IReadOnlyList<ReplicatedIndex> replicated)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(lost);
+        ArgumentNullException.ThrowIfNull(replicated);
         var steps = new List<RecoveryStep>();
+        if (lost.Elasticsearch)
+            steps.AddRange(BlockWrites(from, replicated, $"Fence leader index {{0}} in {from}: refuse writes"));
         if (lost.MySql)
             steps.Add(Fence(ctx, from, $"Fence the old primary in {from}"));
-        steps.AddRange(Promote(ctx, to, followerIndices));
+        steps.AddRange(Promote(ctx, to, replicated));
         steps.Add(Config(ctx, ["activeRegion", to], $"Make {to} the active region", "Sets an absolute value."));
         steps.Add(Config(ctx, [$"regions[{ctx.IndexOf(from)}].state", "lost"], $"Mark {from} lost", "Sets an absolute value."));
         steps.Add(Config(ctx, [$"regions[{ctx.IndexOf(to)}].state", "active"], $"Mark {to} active", "Sets an absolute value."));
@@ -113,7 +132,10 @@ internal static class Planner
         steps.Add(Up(ctx, Excluding(ctx, lostResources),
             $"Point DNS/balancers at {to} and update everything outside {from}",
             "Pulumi compares desired and actual state; a re-run after success has no changes."));
-        return new RecoveryPlan(RecoveryKind.RegionFailover, $"fail over from {from} to {to}", steps);
+        var unfenced = !lost.Elasticsearch && replicated.Count > 0
+            ? $" ({from}'s cluster did not answer: its indices are not write-blocked)"
+            : "";
+        return new RecoveryPlan(RecoveryKind.RegionFailover, $"fail over from {from} to {to}{unfenced}", steps);
     }
 
     /// <summary>
@@ -148,23 +170,32 @@ internal static class Planner
     }
 
     /// <summary>
-    /// Planned, lossless return to <paramref name="to"/>: stop writes on the current primary, wait for zero lag,
-    /// promote <paramref name="to"/>, swap states, and a full up (both regions are healthy, and the stack's
-    /// replication command reverses replication).
+    /// Planned, lossless return to <paramref name="to"/>: stop writes on the current active side (read_only on its
+    /// primary, a write block on the leader indices <paramref name="to"/> follows — a leader that refuses writes still
+    /// serves its history to followers, so the lag reaches 0), wait for zero lag, promote <paramref name="to"/> and
+    /// make sure its promoted indices take writes (a block left from an earlier fence would keep the region that
+    /// becomes active read-only), swap states, and a full up (both regions are healthy, and the stack's replication
+    /// command reverses replication). The old side's indices stay write-blocked: they are no longer written, and
+    /// followers made in their place do not inherit the block (Elasticsearch never copies <c>index.blocks.*</c> from a
+    /// leader to its follower).
     /// </summary>
-    public static RecoveryPlan Failback(PlanContext ctx, string to, IReadOnlyList<string> followerIndices)
+    public static RecoveryPlan Failback(PlanContext ctx, string to, IReadOnlyList<ReplicatedIndex> replicated)
     {
         ArgumentNullException.ThrowIfNull(ctx);
-        ArgumentNullException.ThrowIfNull(followerIndices);
+        ArgumentNullException.ThrowIfNull(replicated);
         var from = ctx.Config.ActiveRegion;
-        var steps = new List<RecoveryStep>
-        {
-            Fence(ctx, from, $"Stop writes to MySQL in {from}"),
+        var followers = replicated.Select(r => r.Follower).ToList();
+        var steps = new List<RecoveryStep> { Fence(ctx, from, $"Stop writes to MySQL in {from}") };
+        steps.AddRange(BlockWrites(from, replicated, $"Stop writes to {{0}} in {from}"));
+        steps.AddRange(
+        [
             new WaitFor($"Wait until writes to {from} have stopped", new WritesStopped(from), "A condition; true at once on a re-run."),
-            new WaitFor($"Wait for CCR lag 0 in {to}", new CcrLagZero(to, followerIndices), "A condition; true at once on a re-run."),
+            new WaitFor($"Wait for CCR lag 0 in {to}", new CcrLagZero(to, followers), "A condition; true at once on a re-run."),
             new WaitFor($"Wait for the MySQL replica in {to} to catch up", new MySqlCaughtUp(to, from, SqlDialect.For(ctx.Config)), "A condition; true at once on a re-run."),
-        };
-        steps.AddRange(Promote(ctx, to, followerIndices));
+        ]);
+        steps.AddRange(Promote(ctx, to, replicated));
+        steps.AddRange(followers.Select(index => ElasticsearchCall.Of(to, ElasticsearchApi.WriteBlock(index, false),
+            $"Let writes into {index} in {to}", "Setting a value that is already set changes nothing.")));
         steps.Add(Config(ctx, ["activeRegion", to], $"Make {to} the active region", "Sets an absolute value."));
         steps.Add(Config(ctx, [$"regions[{ctx.IndexOf(to)}].state", "active"], $"Mark {to} active", "Sets an absolute value."));
         steps.Add(Config(ctx, [$"regions[{ctx.IndexOf(from)}].state", "standby"], $"Mark {from} standby", "Sets an absolute value."));
@@ -173,29 +204,32 @@ internal static class Planner
         return new RecoveryPlan(RecoveryKind.Failback, $"fail back from {from} to {to}", steps);
     }
 
-    /// <summary>The offline scenarios of <c>plan --simulate</c>.</summary>
-    public static readonly IReadOnlyList<string> Scenarios = ["node-loss", "region-loss", "cluster-red", "replica-broken"];
+    /// <summary>The offline scenarios of <c>plan --simulate</c>, from <see cref="DiagnosisCatalog"/>.</summary>
+    public static IReadOnlyList<string> Scenarios { get; } = [.. DiagnosisCatalog.Scenarios.Select(s => s.Name)];
 
     /// <summary>
-    /// The plan a scenario would run, from the config alone (compiled offline). Follower indices are not
-    /// knowable offline: the config's replication index patterns stand in for them.
+    /// The plan a scenario would run, from the config alone (compiled offline): the planner of the scenario's
+    /// recovery, for the region or node it fails. Follower indices are not knowable offline: the config's replication
+    /// index patterns stand in for them.
     /// </summary>
     public static RecoveryPlan Simulate(string scenario, StackConfig config, string? configFile = null)
     {
         ArgumentNullException.ThrowIfNull(config);
+        var simulated = DiagnosisCatalog.Scenarios.FirstOrDefault(s => s.Name == scenario)
+            ?? throw new ArgumentException($"unknown scenario '{scenario}' (known: {string.Join(", ", Scenarios)})", nameof(scenario));
         var (view, types) = StackView.Compile(config);
         var ctx = new PlanContext(config, view, types) { ConfigFile = configFile };
         var active = config.ActiveRegion;
         var standby = config.Regions.FirstOrDefault(r => r.Name != active && r.State == RegionState.Standby)?.Name;
         // Offline the follower indices are unknown: each index pattern stands in, marked <…> so the printed
         // calls read as placeholders, never as requests to send to a wildcard.
-        IReadOnlyList<string> indices = (config.Replication?.IndexPatterns ?? []).Select(p => $"<{p}>").ToList();
+        var indices = ReplicatedIndex.SameNames((config.Replication?.IndexPatterns ?? []).Select(p => $"<{p}>"));
         string Standby() => standby ?? throw new ArgumentException($"scenario '{scenario}' needs a standby region", nameof(config));
-        switch (scenario)
+        switch (simulated.Action)
         {
-            case "node-loss":
+            case AutoRecovery.NodeRebuild:
                 {
-                    // The lost node is gone (does not answer); the rebuilt node's resources come from the bumped config.
+                    // The failed node is the active region's last; the rebuilt node's resources come from the bumped config.
                     var node = view.Region(active).Nodes[^1];
                     var bumped = config with
                     {
@@ -209,24 +243,33 @@ internal static class Planner
                     };
                     var (_, bumpedTypes) = StackView.Compile(bumped);
                     string Both(string name) { try { return types(name); } catch (KeyNotFoundException) { return bumpedTypes(name); } }
-                    return NodeRebuild(ctx with { Types = Both }, active, node.Name, nodeAnswers: false);
+                    return NodeRebuild(ctx with { Types = Both }, active, node.Name, nodeAnswers: simulated.FailedSideAnswers);
                 }
-            case "region-loss":
-                return RegionFailover(ctx, active, Standby(), new Reachability(false, false), indices);
-            case "cluster-red":
-                // The cluster answers but cannot serve every shard: fail over, fencing the old primary (it answers).
-                return RegionFailover(ctx, active, Standby(), new Reachability(true, true), indices);
-            case "replica-broken":
-                // The standby's replication cannot be repaired in place: rebuild the standby from the primary.
+            case AutoRecovery.RegionFailover:
+                // A red cluster answers (its old side is fenced); a lost region does not.
+                return RegionFailover(ctx, active, Standby(),
+                    new Reachability(simulated.FailedSideAnswers, simulated.FailedSideAnswers), indices);
+            case AutoRecovery.RegionRebuild:
+                // The standby is lost, or its replication cannot be repaired in place: rebuild it from the primary.
                 return RegionRebuild(ctx, Standby());
             default:
-                throw new ArgumentException($"unknown scenario '{scenario}' (known: {string.Join(", ", Scenarios)})", nameof(scenario));
+                throw new ArgumentOutOfRangeException(nameof(scenario), simulated.Action, "no planner for this recovery");
         }
     }
 
-    private static IEnumerable<RecoveryStep> Promote(PlanContext ctx, string region, IReadOnlyList<string> indices)
+    /// <summary>
+    /// One <c>index.blocks.write: true</c> per leader index on <paramref name="region"/>'s cluster. A leader that refuses
+    /// writes still serves its operations to followers (reads), so CCR keeps catching up; <paramref name="purpose"/>
+    /// takes the index name as {0}.
+    /// </summary>
+    private static IEnumerable<RecoveryStep> BlockWrites(string region, IReadOnlyList<ReplicatedIndex> replicated, string purpose) =>
+        replicated.Select(r => r.Leader).Distinct(StringComparer.Ordinal).Select(index => ElasticsearchCall.Of(region,
+            ElasticsearchApi.WriteBlock(index, true), string.Format(CultureInfo.InvariantCulture, purpose, index),
+            "Setting a value that is already set changes nothing."));
+
+    private static IEnumerable<RecoveryStep> Promote(PlanContext ctx, string region, IReadOnlyList<ReplicatedIndex> replicated)
     {
-        foreach (var index in indices)
+        foreach (var index in replicated.Select(r => r.Follower))
         {
             yield return ElasticsearchCall.Of(region, ElasticsearchApi.PauseFollow(index), $"Pause following {index} in {region}",
                 "Skipped when GET /{index}/_ccr/info shows it paused or not a follower.");

@@ -92,7 +92,7 @@ internal sealed record NodeJoined(string Region, string Node) : WaitCondition
 
 internal sealed record WritesStopped(string Region) : WaitCondition
 {
-    public override string Render() => $"writes to {Region} stopped (application paused indexing; MySQL read_only=ON)";
+    public override string Render() => $"writes to {Region} stopped (MySQL read_only=ON; its replicated indices are write-blocked by the steps before)";
 }
 
 internal sealed record CcrLagZero(string Region, IReadOnlyList<string> Indices) : WaitCondition

@@ -213,7 +213,7 @@ public class ShowCommandTests
 
         Assert.Equal(0, exit);
         Assert.Contains(
-            "User-data fits on all 14 VMs; the fullest, monitoring-host, can reach 14141 bytes once deployed, within AWS's limit of 16384 bytes (raw, before base64)\n" +
+            "User-data fits on all 14 VMs; the fullest, monitoring-host, can reach 14149 bytes once deployed, within AWS's limit of 16384 bytes (raw, before base64)\n" +
             "  files known at compile time written compressed (gz+b64) to fit: monitoring-host\n",
             output, StringComparison.Ordinal);
     }

@@ -38,7 +38,7 @@ public sealed class DaemonPlanningTests
 
         Assert.NotNull(plan);
         Assert.Equal(RecoveryKind.RegionFailover, plan.Kind);
-        Assert.Equal("fail over from fra to dub", plan.Summary);
+        Assert.Equal("fail over from fra to dub (fra's cluster did not answer: its indices are not write-blocked)", plan.Summary);
         var rendered = plan.Steps.Select(s => s.Render()).ToList();
         Assert.Contains(rendered, r => r.Contains("/orders-1/_ccr/pause_follow", StringComparison.Ordinal));
         // fra's MySQL did not answer: no fencing step is planned against it.
@@ -53,8 +53,61 @@ public sealed class DaemonPlanningTests
 
         var plan = DaemonPlanning.PlanFor(diagnosis, Prod(), [AutoRecovery.RegionFailover], FraDownDubFollowing());
 
-        Assert.Equal("fail over from fra to dub (" + statement + ")", plan!.Summary);
+        Assert.Equal("fail over from fra to dub (fra's cluster did not answer: its indices are not write-blocked) (" + statement + ")", plan!.Summary);
         Assert.Contains(statement, plan.Render(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RegionFailover_WhenTheLostClusterStillAnswers_FencesTheLeaderIndicesFollowInfoNamed()
+    {
+        var probe = new HealthSnapshot(At, "probe",
+        [
+            new ClusterObservation("fra", true, ClusterStatus.Red, true, ["n"], []),
+            new ClusterObservation("dub", true, ClusterStatus.Green, true, ["n"], [new FollowerObservation("orders-copy", true, 0, null, "orders-1")]),
+        ], [new DatabaseObservation("fra", false, false, false, false, false, null, null)], []);
+
+        var plan = DaemonPlanning.PlanFor(Down("fra"), Prod(), [AutoRecovery.RegionFailover], probe)!;
+
+        Assert.Equal("""[es fra] PUT /orders-1/_settings?ignore_unavailable=true {"blocks":{"write":true}}""", plan.Steps[0].Render());
+        Assert.Equal("[es dub] POST /orders-copy/_ccr/pause_follow", plan.Steps[1].Render());
+        Assert.Equal("fail over from fra to dub", plan.Summary);
+    }
+
+    private static Diagnosis Red(string region) => new(DiagnosisCode.ClusterRed, region, null, At, ["test"]);
+
+    private static HealthSnapshot FraRedDubGreen(ClusterStatus dub = ClusterStatus.Green) => new(At, "probe",
+    [
+        new ClusterObservation("fra", true, ClusterStatus.Red, true, ["n"], []),
+        new ClusterObservation("dub", true, dub, true, ["n"], [new FollowerObservation("orders-1", true, 0, null, "orders-1")]),
+    ], [new DatabaseObservation("fra", false, false, false, false, false, null, null)], []);
+
+    [Fact]
+    public void ClusterRed_OfTheActiveRegion_WithRegionFailoverAllowed_FailsOverToAGreenStandby_FencingTheRedCluster()
+    {
+        var plan = DaemonPlanning.PlanFor(Red("fra"), Prod(), [AutoRecovery.RegionFailover], FraRedDubGreen());
+
+        Assert.NotNull(plan);
+        Assert.Equal(RecoveryKind.RegionFailover, plan.Kind);
+        Assert.Equal("fail over from fra to dub", plan.Summary);
+        Assert.Equal("""[es fra] PUT /orders-1/_settings?ignore_unavailable=true {"blocks":{"write":true}}""", plan.Steps[0].Render());
+        Assert.True(DaemonPlanning.MayFailOver(DiagnosisCode.ClusterRed));
+    }
+
+    [Theory]
+    [InlineData(ClusterStatus.Yellow)]
+    [InlineData(ClusterStatus.Red)]
+    public void ClusterRed_IsNotFailedOverToAStandbyThatIsNotGreen(ClusterStatus standby)
+    {
+        var error = Assert.Throws<ArgumentException>(() => DaemonPlanning.PlanFor(Red("fra"), Prod(), [AutoRecovery.RegionFailover], FraRedDubGreen(standby)));
+
+        Assert.Contains($"was not seen green ({standby.ToString().ToLowerInvariant()})", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ClusterRed_OfAnotherRegion_IsAnOperators()
+    {
+        Assert.Null(DaemonPlanning.PlanFor(Red("dub"), Prod(), [AutoRecovery.RegionFailover, AutoRecovery.RegionRebuild, AutoRecovery.NodeRebuild], FraRedDubGreen()));
+        Assert.False(DaemonPlanning.MayFailOver(DiagnosisCode.CcrFatalError));
     }
 
     [Fact]
@@ -66,8 +119,10 @@ public sealed class DaemonPlanningTests
         Assert.Null(DaemonPlanning.PlanFor(Down("fra"), deployment, [AutoRecovery.NodeRebuild], FraDownDubFollowing()));
         Assert.Null(DaemonPlanning.PlanFor(Down("fra", node), deployment, [AutoRecovery.RegionFailover], FraDownDubFollowing()));
         Assert.Null(DaemonPlanning.PlanFor(Down("dub"), deployment, [AutoRecovery.RegionFailover], FraDownDubFollowing()));
-        Assert.Null(DaemonPlanning.PlanFor(new Diagnosis(DiagnosisCode.ClusterRed, "fra", null, At, []), deployment,
-            [AutoRecovery.RegionFailover, AutoRecovery.NodeRebuild, AutoRecovery.RegionRebuild], FraDownDubFollowing()));
+        foreach (var code in new[] { DiagnosisCode.NodesMissing, DiagnosisCode.ClusterWithoutMaster, DiagnosisCode.ReplicationLagTooHigh, DiagnosisCode.CcrFatalError, DiagnosisCode.ReplicaBroken })
+            Assert.Null(DaemonPlanning.PlanFor(new Diagnosis(code, "fra", null, At, []), deployment,
+                [AutoRecovery.RegionFailover, AutoRecovery.NodeRebuild, AutoRecovery.RegionRebuild], FraDownDubFollowing()));
+        Assert.Null(DaemonPlanning.PlanFor(Red("fra"), deployment, [AutoRecovery.NodeRebuild, AutoRecovery.RegionRebuild], FraRedDubGreen()));
         Assert.Equal(RecoveryKind.NodeRebuild, DaemonPlanning.PlanFor(Down("fra", node), deployment, [AutoRecovery.NodeRebuild], FraDownDubFollowing())!.Kind);
         Assert.Equal(RecoveryKind.RegionRebuild, DaemonPlanning.PlanFor(Down("dub"), deployment, [AutoRecovery.RegionRebuild], FraDownDubFollowing())!.Kind);
     }
@@ -125,6 +180,6 @@ public sealed class DaemonPlanningTests
 
     [Fact]
     public void AutoCodes_MapEachAllowedRecoveryToTheDiagnosisItAnswers() =>
-        Assert.Equal(new HashSet<DiagnosisCode> { DiagnosisCode.NodeDown, DiagnosisCode.RegionDown },
+        Assert.Equal(new HashSet<DiagnosisCode> { DiagnosisCode.NodeDown, DiagnosisCode.ClusterRed, DiagnosisCode.RegionDown },
             DaemonPlanning.AutoCodes([AutoRecovery.NodeRebuild, AutoRecovery.RegionFailover, AutoRecovery.RegionRebuild]));
 }

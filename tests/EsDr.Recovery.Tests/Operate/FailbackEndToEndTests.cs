@@ -28,9 +28,16 @@ public sealed class FailbackEndToEndTests(MariaDbFixture db) : IClassFixture<Mar
 
         var output = bed.Out.ToString();
         Assert.True(exit == 0, output + bed.Error);
-        Assert.Contains("[2/19] done: met: read_only=ON in fra", output, StringComparison.Ordinal);
-        Assert.Contains("[3/19] done: met: 2 follower(s) at lag 0", output, StringComparison.Ordinal);
-        Assert.Matches(@"\[4/19\] done: met: replica dub at (\S+) \(0 s behind\), primary fra at \1", output);
+        Assert.Contains("[4/23] done: met: read_only=ON in fra", output, StringComparison.Ordinal);
+        Assert.Contains("[5/23] done: met: 2 follower(s) at lag 0", output, StringComparison.Ordinal);
+        Assert.Matches(@"\[6/23\] done: met: replica dub at (\S+) \(0 s behind\), primary fra at \1", output);
+        // Elasticsearch: fra's replicated indices refuse writes before the switch; dub's promoted ones take them.
+        Assert.Equal(
+        [
+            """PUT /orders-1/_settings?ignore_unavailable=true {"blocks":{"write":true}}""", """PUT /products-1/_settings?ignore_unavailable=true {"blocks":{"write":true}}""",
+        ], bed.Fra.Requests.Where(r => !r.StartsWith("GET ", StringComparison.Ordinal)));
+        Assert.All(bed.Fra.Indices.Values, i => Assert.True(i.WriteBlocked));
+        Assert.All(bed.Dub.Indices.Values, i => Assert.True(i.Open && i.Follow is null && !i.WriteBlocked));
         Assert.Equal(
         [
             "config set --stack prod activeRegion dub --non-interactive",

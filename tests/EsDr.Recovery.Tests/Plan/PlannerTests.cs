@@ -76,7 +76,7 @@ public class PlannerTests
     public void Failover_fences_promotes_sets_config_then_runs_up_on_everything_but_the_lost_region()
     {
         var ctx = Context();
-        var plan = Planner.RegionFailover(ctx, "fra", "dub", new Reachability(false, true), ["orders"]);
+        var plan = Planner.RegionFailover(ctx, "fra", "dub", new Reachability(false, true), ReplicatedIndex.SameNames("orders"));
         var r = Rendered(plan);
 
         Assert.Equal(
@@ -101,7 +101,7 @@ public class PlannerTests
     public void Failover_leaves_in_what_is_named_after_the_lost_region_but_lives_in_no_cloud_of_it()
     {
         var ctx = Context();
-        var up = Planner.RegionFailover(ctx, "fra", "dub", new Reachability(false, false), ["orders"]).Steps.OfType<PulumiCommand>().Last();
+        var up = Planner.RegionFailover(ctx, "fra", "dub", new Reachability(false, false), ReplicatedIndex.SameNames("orders")).Steps.OfType<PulumiCommand>().Last();
         var excludes = PulumiArgs.Values(up.Args, "--exclude");
 
         // fra's generated password is a cross-region resource (the replication command reads it).
@@ -109,10 +109,40 @@ public class PlannerTests
         Assert.All(ctx.View.Region("fra").AllResources, n => Assert.Contains(excludes, e => PulumiUrnGlob.Matches(e, ctx.Urn(n))));
     }
 
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(true, false)]
+    public void Every_failover_where_the_old_cluster_answers_write_blocks_its_leader_indices_before_any_promotion(bool es, bool mysql)
+    {
+        var plan = Planner.RegionFailover(Context(), "fra", "dub", new Reachability(es, mysql), [new("orders", "orders"), new("eu-customers", "customers")]);
+        var r = Rendered(plan);
+
+        Assert.Equal(
+        [
+            """[es fra] PUT /orders/_settings?ignore_unavailable=true {"blocks":{"write":true}}""",
+            """[es fra] PUT /customers/_settings?ignore_unavailable=true {"blocks":{"write":true}}""",
+        ], r.Take(2));
+        Assert.Equal(2, r.Count(x => x.StartsWith("[es fra]", StringComparison.Ordinal)));
+        Assert.True(r.IndexOf("[es dub] POST /orders/_ccr/pause_follow") > 1);
+        Assert.All(plan.Steps.OfType<ElasticsearchCall>().Where(s => s.Region == "fra"),
+            s => Assert.Equal("Setting a value that is already set changes nothing.", s.Idempotency));
+    }
+
+    [Fact]
+    public void Simulated_cluster_red_fences_the_old_cluster_and_region_loss_says_it_cannot()
+    {
+        var red = Planner.Simulate("cluster-red", Config());
+        var loss = Planner.Simulate("region-loss", Config());
+
+        Assert.StartsWith("[es fra] PUT /%3Corders%3E/_settings", red.Steps[0].Render(), StringComparison.Ordinal);
+        Assert.DoesNotContain(loss.Steps, s => s is ElasticsearchCall { Region: "fra" });
+        Assert.Contains("fra's cluster did not answer: its indices are not write-blocked", loss.Summary, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Failover_does_not_fence_an_unreachable_primary()
     {
-        var plan = Planner.RegionFailover(Context(), "fra", "dub", new Reachability(false, false), ["orders"]);
+        var plan = Planner.RegionFailover(Context(), "fra", "dub", new Reachability(false, false), ReplicatedIndex.SameNames("orders"));
         Assert.DoesNotContain(plan.Steps, s => s is MySqlStatement m && m.Region == "fra");
     }
 
@@ -135,21 +165,23 @@ public class PlannerTests
     [Fact]
     public void Failback_stops_writes_waits_for_zero_lag_before_promoting()
     {
-        var plan = Planner.Failback(Context(), "dub", ["orders"]);
+        var plan = Planner.Failback(Context(), "dub", ReplicatedIndex.SameNames("orders"));
         var r = Rendered(plan);
         Assert.Equal("[mysql fra] SET GLOBAL read_only = ON;", r[0]);
-        Assert.StartsWith("[wait] writes to fra stopped", r[1], StringComparison.Ordinal);
-        Assert.StartsWith("[wait] CCR followers in dub caught up", r[2], StringComparison.Ordinal);
-        Assert.StartsWith("[wait] MySQL replica in dub caught up with fra", r[3], StringComparison.Ordinal);
-        Assert.Equal("[es dub] POST /orders/_ccr/pause_follow", r[4]);
-        Assert.Equal("[mysql dub] SET GLOBAL read_only = OFF;", r[10]);
+        Assert.Equal("""[es fra] PUT /orders/_settings?ignore_unavailable=true {"blocks":{"write":true}}""", r[1]);
+        Assert.StartsWith("[wait] writes to fra stopped", r[2], StringComparison.Ordinal);
+        Assert.StartsWith("[wait] CCR followers in dub caught up", r[3], StringComparison.Ordinal);
+        Assert.StartsWith("[wait] MySQL replica in dub caught up with fra", r[4], StringComparison.Ordinal);
+        Assert.Equal("[es dub] POST /orders/_ccr/pause_follow", r[5]);
+        Assert.Equal("[mysql dub] SET GLOBAL read_only = OFF;", r[11]);
+        Assert.Equal("""[es dub] PUT /orders/_settings?ignore_unavailable=true {"blocks":{"write":false}}""", r[12]);
         Assert.Equal(
         [
             "pulumi config set --stack prod activeRegion dub",
             "pulumi config set --stack prod --path 'regions[1].state' active",
             "pulumi config set --stack prod --path 'regions[0].state' standby",
             "pulumi up --stack prod --yes --skip-preview",
-        ], r[11..]);
+        ], r[13..]);
     }
 
     [Theory]
@@ -157,6 +189,7 @@ public class PlannerTests
     [InlineData("region-loss", "RegionFailover")]
     [InlineData("cluster-red", "RegionFailover")]
     [InlineData("replica-broken", "RegionRebuild")]
+    [InlineData("standby-loss", "RegionRebuild")]
     public void Simulate_yields_the_plan_for_each_scenario_using_only_known_pulumi_flags(string scenario, string kind)
     {
         var plan = Planner.Simulate(scenario, Config());
@@ -203,8 +236,8 @@ public class PlannerTests
         var (view, types) = StackView.Compile(config);
         var ctx = new PlanContext(config, view, types);
         var plans = Planner.Scenarios.Select(s => Planner.Simulate(s, config))
-            .Append(Planner.RegionFailover(ctx, "ewr", "fra", new Reachability(true, true), ["products-1"]))
-            .Append(Planner.Failback(ctx, "fra", ["products-1"]))
+            .Append(Planner.RegionFailover(ctx, "ewr", "fra", new Reachability(true, true), ReplicatedIndex.SameNames("products-1")))
+            .Append(Planner.Failback(ctx, "fra", ReplicatedIndex.SameNames("products-1")))
             .ToList();
 
         var mysql = plans.SelectMany(p => p.Steps)
@@ -216,7 +249,7 @@ public class PlannerTests
             "[mysql fra] STOP REPLICA;",
             "[mysql fra] RESET REPLICA ALL;",
             "[mysql fra] SET GLOBAL read_only = OFF;",
-            "[wait] writes to ewr stopped (application paused indexing; MySQL read_only=ON)",
+            "[wait] writes to ewr stopped (MySQL read_only=ON; its replicated indices are write-blocked by the steps before)",
             "[wait] MySQL replica in fra caught up with ewr (Seconds_Behind_Source=0 and gtid_executed contains the primary's)",
         ];
         Assert.Equal(expected.Order(StringComparer.Ordinal), mysql.Order(StringComparer.Ordinal));
@@ -238,7 +271,7 @@ public class PlannerTests
     [Fact]
     public void Render_prints_every_exact_call()
     {
-        var plan = Planner.RegionFailover(Context(), "fra", "dub", new Reachability(true, true), ["orders"]);
+        var plan = Planner.RegionFailover(Context(), "fra", "dub", new Reachability(true, true), ReplicatedIndex.SameNames("orders"));
         var text = plan.Render();
         Assert.Contains("[es dub] POST /orders/_ccr/unfollow", text, StringComparison.Ordinal);
         Assert.Contains("[mysql dub] RESET SLAVE ALL;", text, StringComparison.Ordinal);

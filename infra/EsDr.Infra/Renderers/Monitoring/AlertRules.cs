@@ -139,7 +139,7 @@ public static class AlertRules
             $"{HealthStatusMetric}{{color=\"red\"}} == 1", t.RedFor, Critical,
             $"Elasticsearch cluster {L(Cluster)} in {L(Region)} is red",
             $"At least one primary shard of {L(Cluster)} is unassigned, so writes and searches on it fail. "
-            + "Recovery confirms the failure from more than one vantage point and then fails writes and traffic over to the standby region.");
+            + "Recovery confirms it from more than one vantage point, then, if allowed, fails writes and traffic over to a green standby.");
 
         yield return Rule(ElasticsearchClusterYellowTooLong,
             $"{HealthStatusMetric}{{color=\"yellow\"}} == 1", t.YellowFor, Warning,
@@ -181,7 +181,7 @@ public static class AlertRules
             $"{CcrFatalMetric} > 0", t.CcrFatalFor, Critical,
             $"Cross-cluster replication into {L(Cluster)} in {L(Region)} has stopped with a fatal error",
             $"{Value} follower indices of {L(Cluster)} no longer follow their leader and will not retry. "
-            + "Recovery re-applies the replication set-up from the stack; the standby region is not a safe failover target until this clears.");
+            + "Recovery leaves it to an operator (pause and resume the follower, or rebuild the standby); the standby is no failover target.");
     }
 
     private static IEnumerable<YamlMappingNode> Mysql(AlertThresholds t)

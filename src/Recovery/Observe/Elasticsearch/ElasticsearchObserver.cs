@@ -72,7 +72,7 @@ internal sealed class ElasticsearchObserver(ElasticsearchConnection es, string r
         var info = await es.CallAsync((c, ct) => c.CrossClusterReplication.FollowInfoAsync(new FollowInfoRequest(Indices.All), ct), cancellationToken).ConfigureAwait(false);
         var followers = (info.FollowerIndices ?? [])
             .Where(f => f.FollowerIndexValue is not null)
-            .Select(f => (Index: f.FollowerIndexValue, Active: f.Status == FollowerIndexStatus.Active))
+            .Select(f => (Index: f.FollowerIndexValue, Active: f.Status == FollowerIndexStatus.Active, Leader: f.LeaderIndex))
             .ToList();
         if (followers.Count == 0) return [];
 
@@ -93,8 +93,8 @@ internal sealed class ElasticsearchObserver(ElasticsearchConnection es, string r
         }
         return followers
             .Select(f => byIndex.TryGetValue(f.Index, out var s)
-                ? new FollowerObservation(f.Index, f.Active, s.Lag, s.Fatal)
-                : new FollowerObservation(f.Index, f.Active, 0, null))
+                ? new FollowerObservation(f.Index, f.Active, s.Lag, s.Fatal, f.Leader)
+                : new FollowerObservation(f.Index, f.Active, 0, null, f.Leader))
             .OrderBy(f => f.Index, StringComparer.Ordinal)
             .ToList();
     }

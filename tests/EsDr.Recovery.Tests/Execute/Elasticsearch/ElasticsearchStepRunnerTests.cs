@@ -11,19 +11,26 @@ namespace EsDr.Recovery.Tests.Execute.Elasticsearch;
 public sealed class ElasticsearchStepRunnerTests : IDisposable
 {
     private readonly EsPromotionStandIn es = new();
+
+    /// <summary>The old active cluster (fra), whose leader indices a failover fences when it answers.</summary>
+    private readonly EsPromotionStandIn old = new();
     private readonly ElasticsearchConnection http;
+    private readonly ElasticsearchConnection oldHttp;
     private readonly ElasticsearchStepRunner runner;
 
     public ElasticsearchStepRunnerTests()
     {
         http = ElasticsearchConnection.Create(new ElasticsearchEndpoint(es.Url), null);
-        runner = new ElasticsearchStepRunner(new Dictionary<string, ElasticsearchConnection>(StringComparer.Ordinal) { ["dub"] = http });
+        oldHttp = ElasticsearchConnection.Create(new ElasticsearchEndpoint(old.Url), null);
+        runner = new ElasticsearchStepRunner(new Dictionary<string, ElasticsearchConnection>(StringComparer.Ordinal) { ["dub"] = http, ["fra"] = oldHttp });
     }
 
     public void Dispose()
     {
         http.Dispose();
+        oldHttp.Dispose();
         es.Dispose();
+        old.Dispose();
     }
 
     private static StackConfig Config() => StackConfigParser.Parse("es-dr", "prod", new Dictionary<string, string>
@@ -50,9 +57,22 @@ public sealed class ElasticsearchStepRunnerTests : IDisposable
     {
         var config = Config();
         var (view, types) = StackView.Compile(config);
-        var plan = Planner.RegionFailover(new PlanContext(config, view, types), "fra", "dub", new Reachability(false, false), ["orders", "customers"]);
+        var plan = Planner.RegionFailover(new PlanContext(config, view, types), "fra", "dub", new Reachability(false, false), ReplicatedIndex.SameNames("orders", "customers"));
         return plan.Steps.OfType<ElasticsearchCall>().ToList();
     }
+
+    private static PlanContext Context()
+    {
+        var config = Config();
+        var (view, types) = StackView.Compile(config);
+        return new PlanContext(config, view, types);
+    }
+
+    private const string BlockBody = """{"blocks":{"write":true}}""";
+    private const string UnblockBody = """{"blocks":{"write":false}}""";
+
+    private static List<string> StateChanging(EsPromotionStandIn cluster) =>
+        cluster.Requests.Where(r => !r.StartsWith("GET ", StringComparison.Ordinal)).ToList();
 
     private async Task Run(IEnumerable<ElasticsearchCall> steps)
     {
@@ -213,6 +233,135 @@ public sealed class ElasticsearchStepRunnerTests : IDisposable
 
         Assert.Contains("index_not_found_exception", error.Message, StringComparison.Ordinal);
         Assert.Empty(StateChanging());
+    }
+
+    [Fact]
+    public void Write_block_calls_are_what_the_official_client_renders_for_an_index_settings_update()
+    {
+        var block = ElasticsearchApi.WriteBlock("orders", true);
+        var lift = ElasticsearchApi.WriteBlock("orders", false);
+
+        Assert.Equal(("PUT", "/orders/_settings?ignore_unavailable=true", BlockBody), (block.Method, block.Path, block.Body));
+        Assert.Equal(("PUT", "/orders/_settings?ignore_unavailable=true", UnblockBody), (lift.Method, lift.Path, lift.Body));
+        Assert.NotNull(ElasticsearchApi.Matching("PUT", "/orders/_settings?ignore_unavailable=true", BlockBody));
+        Assert.NotNull(ElasticsearchApi.Matching("PUT", "/orders/_settings?ignore_unavailable=true", UnblockBody));
+        Assert.Null(ElasticsearchApi.Matching("PUT", "/orders/_settings?ignore_unavailable=true", """{"blocks":{"read_only":true}}"""));
+    }
+
+    [Fact]
+    public async Task Failover_fences_exactly_the_leader_indices_on_the_old_cluster_before_promoting_when_it_answers()
+    {
+        TwoActiveFollowers();
+        old.Indices["orders"] = new StandInIndex();
+        old.Indices["customers"] = new StandInIndex();
+        old.Indices["sessions"] = new StandInIndex(); // not replicated: not the failover's to fence
+        var plan = Planner.RegionFailover(Context(), "fra", "dub", new Reachability(Elasticsearch: true, MySql: false), ReplicatedIndex.SameNames("orders", "customers"));
+        var steps = plan.Steps.OfType<ElasticsearchCall>().ToList();
+
+        await Run(steps);
+
+        Assert.Equal(["fra", "fra"], steps.TakeWhile(s => s.Region == "fra").Select(s => s.Region));
+        Assert.DoesNotContain(steps.SkipWhile(s => s.Region == "fra"), s => s.Region == "fra");
+        Assert.Equal([$"PUT /orders/_settings?ignore_unavailable=true {BlockBody}", $"PUT /customers/_settings?ignore_unavailable=true {BlockBody}"], old.Requests);
+        Assert.Equal(new Dictionary<string, bool> { ["index.blocks.write"] = true }, old.Indices["orders"].Settings);
+        Assert.Equal(new Dictionary<string, bool> { ["index.blocks.write"] = true }, old.Indices["customers"].Settings);
+        Assert.Empty(old.Indices["sessions"].Settings);
+        Assert.All(es.Indices.Values, i => Assert.True(i.Open && i.Follow is null && !i.WriteBlocked));
+        Assert.DoesNotContain("did not answer", plan.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_fence_names_the_leader_index_a_follower_follows_not_the_followers_own_name()
+    {
+        es.Indices["orders-copy"] = new StandInIndex { Follow = "active" };
+        old.Indices["orders"] = new StandInIndex();
+        var plan = Planner.RegionFailover(Context(), "fra", "dub", new Reachability(true, false), [new ReplicatedIndex("orders-copy", "orders")]);
+
+        await Run(plan.Steps.OfType<ElasticsearchCall>());
+
+        Assert.Equal([$"PUT /orders/_settings?ignore_unavailable=true {BlockBody}"], old.Requests);
+        Assert.True(old.Indices["orders"].WriteBlocked);
+        Assert.Equal("POST /orders-copy/_ccr/pause_follow", StateChanging()[0]);
+    }
+
+    [Fact]
+    public async Task Fencing_again_sets_the_same_value_and_changes_nothing()
+    {
+        TwoActiveFollowers();
+        old.Indices["orders"] = new StandInIndex();
+        old.Indices["customers"] = new StandInIndex();
+        var steps = Planner.RegionFailover(Context(), "fra", "dub", new Reachability(true, false), ReplicatedIndex.SameNames("orders", "customers"))
+            .Steps.OfType<ElasticsearchCall>().ToList();
+        await Run(steps);
+        old.ClearRequests();
+        es.ClearRequests();
+
+        await Run(steps);
+
+        Assert.Equal([$"PUT /orders/_settings?ignore_unavailable=true {BlockBody}", $"PUT /customers/_settings?ignore_unavailable=true {BlockBody}"], old.Requests);
+        Assert.All(old.Indices.Values, i => Assert.Equal(new Dictionary<string, bool> { ["index.blocks.write"] = true }, i.Settings));
+        Assert.Empty(StateChanging());
+    }
+
+    [Fact]
+    public void A_failover_from_a_cluster_that_does_not_answer_sends_it_nothing_and_says_it_is_not_fenced()
+    {
+        var plan = Planner.RegionFailover(Context(), "fra", "dub", new Reachability(false, false), ReplicatedIndex.SameNames("orders"));
+
+        Assert.DoesNotContain(plan.Steps, s => s is ElasticsearchCall { Region: "fra" });
+        Assert.Equal("fail over from fra to dub (fra's cluster did not answer: its indices are not write-blocked)", plan.Summary);
+    }
+
+    [Fact]
+    public async Task Failback_fences_the_side_that_stops_being_written_and_leaves_the_promoted_side_writable()
+    {
+        // fra is active (the leader); dub follows it and becomes active. One of dub's indices carries a block left from
+        // an earlier fence: the region that becomes active must end writable all the same.
+        old.Indices["orders"] = new StandInIndex();
+        old.Indices["customers"] = new StandInIndex();
+        es.Indices["orders"] = new StandInIndex { Follow = "active" };
+        es.Indices["customers"] = new StandInIndex { Follow = "active" };
+        es.Indices["customers"].Settings["index.blocks.write"] = true;
+        var plan = Planner.Failback(Context(), "dub", ReplicatedIndex.SameNames("orders", "customers"));
+        var steps = plan.Steps.OfType<ElasticsearchCall>().ToList();
+
+        await Run(steps);
+
+        Assert.Equal([$"PUT /orders/_settings?ignore_unavailable=true {BlockBody}", $"PUT /customers/_settings?ignore_unavailable=true {BlockBody}"], old.Requests);
+        Assert.All(old.Indices.Values, i => Assert.True(i.WriteBlocked));
+        Assert.Equal(
+            [
+                "POST /orders/_ccr/pause_follow", "POST /orders/_close", "POST /orders/_ccr/unfollow", "POST /orders/_open",
+                "POST /customers/_ccr/pause_follow", "POST /customers/_close", "POST /customers/_ccr/unfollow", "POST /customers/_open",
+                $"PUT /orders/_settings?ignore_unavailable=true {UnblockBody}", $"PUT /customers/_settings?ignore_unavailable=true {UnblockBody}",
+            ],
+            StateChanging(es));
+        Assert.All(es.Indices.Values, i => Assert.True(i.Open && i.Follow is null && !i.WriteBlocked));
+        Assert.All(es.Indices.Values, i => Assert.Equal(["index.blocks.write"], i.Settings.Keys));
+    }
+
+    [Fact]
+    public async Task A_leader_index_the_old_cluster_no_longer_has_does_not_stall_the_failover()
+    {
+        old.Indices["customers"] = new StandInIndex();
+        var fences = Planner.RegionFailover(Context(), "fra", "dub", new Reachability(true, false), ReplicatedIndex.SameNames("orders", "customers"))
+            .Steps.OfType<ElasticsearchCall>().Where(s => s.Region == "fra").ToList();
+
+        var results = new List<string?>();
+        foreach (var fence in fences) results.Add(await runner.RunAsync(fence));
+
+        Assert.All(results, r => Assert.EndsWith("→ 200", r, StringComparison.Ordinal));
+        Assert.Equal(["customers"], old.Indices.Keys);
+        Assert.True(old.Indices["customers"].WriteBlocked);
+    }
+
+    [Fact]
+    public async Task Without_ignore_unavailable_the_stand_in_refuses_a_missing_index_as_elasticsearch_does()
+    {
+        var answer = await oldHttp.SendAsync("PUT", "/orders/_settings", BlockBody, CancellationToken.None);
+
+        Assert.Equal(404, answer.StatusCode);
+        Assert.Contains("index_not_found_exception", answer.Summary(), StringComparison.Ordinal);
     }
 
     [Fact]

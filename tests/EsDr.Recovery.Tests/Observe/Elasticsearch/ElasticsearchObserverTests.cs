@@ -95,7 +95,7 @@ public sealed class ElasticsearchObserverTests : IDisposable
         var seen = await Observe(es.Url);
 
         var follower = Assert.Single(seen.Followers);
-        Assert.Equal(new FollowerObservation("orders", true, 256, null), follower);
+        Assert.Equal(new FollowerObservation("orders", true, 256, null, "orders"), follower);
         Assert.Equal(example["total_global_checkpoint_lag"]!.GetValue<long>(), follower.LagOperations);
     }
 
@@ -109,7 +109,7 @@ public sealed class ElasticsearchObserverTests : IDisposable
         var seen = await Observe(es.Url);
 
         Assert.Equal(
-            [new FollowerObservation("customers", false, 0, null), new FollowerObservation("orders", true, 0, "leader index [orders] was deleted")],
+            [new FollowerObservation("customers", false, 0, null, "customers"), new FollowerObservation("orders", true, 0, "leader index [orders] was deleted", "orders")],
             seen.Followers);
     }
 

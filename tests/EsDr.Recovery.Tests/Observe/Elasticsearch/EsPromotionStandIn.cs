@@ -37,13 +37,21 @@ internal sealed class StandInIndex
     public long LeaderGlobalCheckpoint { get; set; } = 1024;
     public long FollowerGlobalCheckpoint { get; set; } = 768;
     public string? FatalError { get; set; }
+
+    /// <summary>Index settings set through <c>PUT /{index}/_settings</c>, by flat key (<c>index.blocks.write</c>).</summary>
+    public Dictionary<string, bool> Settings { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whether the index refuses writes (<c>index.blocks.write</c> true).</summary>
+    public bool WriteBlocked => Settings.GetValueOrDefault("index.blocks.write");
 }
 
 /// <summary>
 /// A loopback stand-in (plain HTTP on 127.0.0.1) for the Elasticsearch endpoints recovery observes and the
-/// promotion calls it makes. It answers with the shapes of the official examples, keeps per-index state, and
-/// refuses what Elasticsearch refuses: pausing a non-follower or a paused follower, and unfollowing an index
-/// that is not a paused, closed follower (400 illegal_argument_exception). Every request is recorded.
+/// promotion and fencing calls it makes. It answers with the shapes of the official examples, keeps per-index state, and
+/// refuses what Elasticsearch refuses: pausing a non-follower or a paused follower, unfollowing an index
+/// that is not a paused, closed follower (400 illegal_argument_exception), and an index settings update with a query
+/// parameter outside the specification's (indices/put_settings) or a setting other than the block settings it knows
+/// (only the <c>index.blocks.*</c> booleans, in any of the body's three spellings). Every request is recorded.
 /// </summary>
 internal sealed partial class EsPromotionStandIn : IDisposable
 {
@@ -134,9 +142,12 @@ internal sealed partial class EsPromotionStandIn : IDisposable
             (int Status, JsonNode Body) answer;
             if (contentType is null) answer = (400, JsonNode.Parse(ElasticsearchWire.MediaTypeError(accept!))!);
             else if (Override?.Invoke(context.Request.HttpMethod, url.AbsolutePath) is { } forced) answer = forced;
-            else lock (sync) answer = context.Request.HttpMethod == "PUT" && url.AbsolutePath == "/_cluster/settings"
-                ? PutSettings(body)
-                : Handle(context.Request.HttpMethod, url.AbsolutePath, Query(url));
+            else lock (sync) answer = (context.Request.HttpMethod, IndexSettingsPath().Match(url.AbsolutePath)) switch
+            {
+                ("PUT", _) when url.AbsolutePath == "/_cluster/settings" => PutSettings(body),
+                ("PUT", { Success: true } m) => PutIndexSettings(Uri.UnescapeDataString(m.Groups["index"].Value), Query(url), body),
+                _ => Handle(context.Request.HttpMethod, url.AbsolutePath, Query(url)),
+            };
             var bytes = Encoding.UTF8.GetBytes(answer.Body.ToJsonString());
             context.Response.StatusCode = answer.Status;
             context.Response.ContentType = contentType ?? "application/json";
@@ -276,6 +287,58 @@ internal sealed partial class EsPromotionStandIn : IDisposable
         return (200, new JsonObject { ["acknowledged"] = true, ["persistent"] = persistent.DeepClone(), ["transient"] = new JsonObject() });
     }
 
+    /// <summary>indices/put_settings/IndicesPutSettingsRequest.ts: its query parameters, plus the common ones.</summary>
+    private static readonly string[] PutIndexSettingsQuery =
+        ["allow_no_indices", "expand_wildcards", "flat_settings", "ignore_unavailable", "master_timeout", "preserve_existing", "reopen", "timeout",
+         "error_trace", "filter_path", "human", "pretty"];
+
+    private static readonly string[] BlockSettings =
+        ["index.blocks.write", "index.blocks.read", "index.blocks.read_only", "index.blocks.read_only_allow_delete", "index.blocks.metadata"];
+
+    /// <summary>
+    /// Sets index settings as Elasticsearch does: the body is the settings, nested (<c>{"index":{"blocks":{"write":true}}}</c>),
+    /// without the <c>index.</c> prefix (<c>{"blocks":{"write":true}}</c>) or flat (<c>{"index.blocks.write":true}</c>).
+    /// Answers the specification's AcknowledgedResponseBase.
+    /// </summary>
+    private (int, JsonNode) PutIndexSettings(string name, Dictionary<string, string> query, string body)
+    {
+        if (query.Keys.FirstOrDefault(k => !PutIndexSettingsQuery.Contains(k)) is { } unknown)
+            return Error(400, "illegal_argument_exception", $"request [/{name}/_settings] contains unrecognized parameter: [{unknown}]");
+        if (JsonNode.Parse(body) is not JsonObject settings || settings.Count == 0)
+            return Error(400, "action_request_validation_exception", "Validation Failed: 1: no settings to update;");
+        var flat = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        Flatten("", settings, flat);
+        var changes = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var (key, value) in flat)
+        {
+            var full = key.StartsWith("index.", StringComparison.Ordinal) ? key : "index." + key;
+            if (!BlockSettings.Contains(full))
+                return Error(400, "illegal_argument_exception", $"unknown setting [{full}] please check that any required plugins are installed, or check the breaking changes documentation for removed settings");
+            if (value?.GetValueKind() is not (System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False))
+                return Error(400, "illegal_argument_exception", $"Failed to parse value [{value?.ToJsonString()}] as only [true] or [false] are allowed.");
+            changes[full] = value.GetValue<bool>();
+        }
+        // ignore_unavailable: a missing or closed concrete index is left out, and an empty target set is accepted.
+        var ignoreUnavailable = query.GetValueOrDefault("ignore_unavailable") == "true";
+        if (!Indices.TryGetValue(name, out var index))
+            return ignoreUnavailable ? (200, new JsonObject { ["acknowledged"] = true })
+                : Error(404, "index_not_found_exception", $"no such index [{name}]");
+        if (!index.Open)
+            return ignoreUnavailable ? (200, new JsonObject { ["acknowledged"] = true })
+                : Error(400, "index_closed_exception", $"closed [{name}]");
+        foreach (var (key, value) in changes) index.Settings[key] = value;
+        return (200, new JsonObject { ["acknowledged"] = true });
+    }
+
+    private static void Flatten(string prefix, JsonObject node, Dictionary<string, JsonNode?> into)
+    {
+        foreach (var (key, value) in node)
+        {
+            if (value is JsonObject inner) Flatten(prefix + key + ".", inner, into);
+            else into[prefix + key] = value;
+        }
+    }
+
     private static (int, JsonNode) PauseFollow(string name, StandInIndex index)
     {
         if (index.Follow is null) return Error(400, "illegal_argument_exception", $"index [{name}] is not a follower index");
@@ -318,6 +381,9 @@ internal sealed partial class EsPromotionStandIn : IDisposable
             ["status"] = status,
         });
     }
+
+    [GeneratedRegex(@"^/(?<index>[^/_][^/]*)/_settings$", RegexOptions.CultureInvariant)]
+    private static partial Regex IndexSettingsPath();
 
     [GeneratedRegex(@"^/_cat/indices/(?<index>[^/]+)$", RegexOptions.CultureInvariant)]
     private static partial Regex CatIndicesPath();
