@@ -46,11 +46,8 @@ internal static class DaemonPlanning
         {
             case DiagnosisCode.NodeDown when allowed.Contains(AutoRecovery.NodeRebuild) && diagnosis.Node is { } node:
                 {
-                    var nodeView = deployment.View.Region(diagnosis.Region).Nodes.SingleOrDefault(n => n.Name == node)
-                        ?? throw new ArgumentException($"no node '{node}' in region '{diagnosis.Region}'");
                     var answers = Seen(diagnosis.Region)?.NodeNames.Contains(node, StringComparer.Ordinal) == true;
-                    var types = ActionPlanning.WithBumpedNode(config, deployment.Types, diagnosis.Region, nodeView);
-                    return Planner.NodeRebuild(ctx with { Types = types }, diagnosis.Region, node, answers);
+                    return Planner.NodeRebuild(ctx, diagnosis.Region, node, answers);
                 }
             case DiagnosisCode.RegionDown when diagnosis.Region == config.ActiveRegion && allowed.Contains(AutoRecovery.RegionFailover):
                 {

@@ -67,6 +67,11 @@ internal static class Planner
         var newTopology = TopologyBuilder.Build(bumped).Regions.Single(r => r.Name == region).Nodes.Single(n => n.Ordinal == node.Ordinal);
         var newResources = node.Resources.Select(r => r.StartsWith(oldTopology.LogicalName, StringComparison.Ordinal)
             ? newTopology.LogicalName + r[oldTopology.LogicalName.Length..] : r).ToList();
+        // The new resources are not deployed yet: each is of its predecessor's type (the bump renames, nothing else).
+        var predecessor = newResources.Zip(node.Resources).Where(p => p.First != p.Second)
+            .ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
+        var deployedTypes = ctx.Types;
+        ctx = ctx with { Types = name => deployedTypes(predecessor.GetValueOrDefault(name, name)) };
 
         var steps = new List<RecoveryStep>();
         if (nodeAnswers)
@@ -177,13 +182,14 @@ internal static class Planner
     public static readonly IReadOnlyList<string> Scenarios = ["node-loss", "region-loss", "cluster-red", "replica-broken"];
 
     /// <summary>
-    /// The plan a scenario would run, from the config alone (compiled offline). Follower indices are not
+    /// The plan a scenario would run, from the config alone (compiled offline into the outputs contract it would
+    /// deploy, <see cref="StackView.Offline"/>). Follower indices are not
     /// knowable offline: the config's replication index patterns stand in for them.
     /// </summary>
     public static RecoveryPlan Simulate(string scenario, StackConfig config, string? configFile = null)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var (view, types) = StackView.Compile(config);
+        var (view, types) = StackView.Offline(config);
         var ctx = new PlanContext(config, view, types) { ConfigFile = configFile };
         var active = config.ActiveRegion;
         var standby = config.Regions.FirstOrDefault(r => r.Name != active && r.State == RegionState.Standby)?.Name;
@@ -194,23 +200,8 @@ internal static class Planner
         switch (scenario)
         {
             case "node-loss":
-                {
-                    // The lost node is gone (does not answer); the rebuilt node's resources come from the bumped config.
-                    var node = view.Region(active).Nodes[^1];
-                    var bumped = config with
-                    {
-                        Regions = config.Regions.Select(r => r.Name != active ? r : r with
-                        {
-                            Elasticsearch = r.Elasticsearch with
-                            {
-                                NodeGenerations = new Dictionary<int, int>(r.Elasticsearch.NodeGenerations) { [node.Ordinal] = node.Generation + 1 },
-                            },
-                        }).ToList(),
-                    };
-                    var (_, bumpedTypes) = StackView.Compile(bumped);
-                    string Both(string name) { try { return types(name); } catch (KeyNotFoundException) { return bumpedTypes(name); } }
-                    return NodeRebuild(ctx with { Types = Both }, active, node.Name, nodeAnswers: false);
-                }
+                // The lost node is gone (does not answer).
+                return NodeRebuild(ctx, active, view.Region(active).Nodes[^1].Name, nodeAnswers: false);
             case "region-loss":
                 return RegionFailover(ctx, active, Standby(), new Reachability(false, false), indices);
             case "cluster-red":

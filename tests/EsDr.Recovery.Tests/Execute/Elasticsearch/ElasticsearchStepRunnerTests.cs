@@ -49,7 +49,7 @@ public sealed class ElasticsearchStepRunnerTests : IDisposable
     private static List<ElasticsearchCall> FailoverEsSteps()
     {
         var config = Config();
-        var (view, types) = StackView.Compile(config);
+        var (view, types) = StackView.Offline(config);
         var plan = Planner.RegionFailover(new PlanContext(config, view, types), "fra", "dub", new Reachability(false, false), ["orders", "customers"]);
         return plan.Steps.OfType<ElasticsearchCall>().ToList();
     }
