@@ -122,7 +122,7 @@ internal sealed class OperatorTestbed : IDisposable
         var host = Host(output, error);
         var root = new RootCommand
         {
-            StatusCommand.Create(host), RebuildNodeCommand.Create(host), FailoverCommand.Create(host),
+            StatusCommand.Create(host), CheckDriftCommand.Create(host), RebuildNodeCommand.Create(host), FailoverCommand.Create(host),
             RebuildRegionCommand.Create(host), FailbackCommand.Create(host), AcknowledgeCommand.Create(host),
             WatchCommand.CreateWatch(host), WatchCommand.CreateServe(host),
         };
