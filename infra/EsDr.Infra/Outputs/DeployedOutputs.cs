@@ -39,7 +39,10 @@ public sealed record DeployedOutputs(
     /// Every resource of the program, in program order, with its type: what a URN is made of, and everything a
     /// <c>--exclude</c> glob must be proved not to select.
     /// </summary>
-    public IReadOnlyList<DeployedResource> Resources { get; init; } = [];
+    public IReadOnlyList<DeployedResource> Resources { get => resources; init => resources = value ?? []; }
+
+    // The source-generated reader sets every init property, absent ones to null: outputs before the contract have none.
+    private readonly IReadOnlyList<DeployedResource> resources = [];
 
     /// <summary>The region named so; an <see cref="ArgumentException"/> naming the deployed regions otherwise.</summary>
     public DeployedRegion Region(string name) =>
