@@ -76,18 +76,22 @@ public sealed record DeployedRegion(
 /// <summary>The balancer's kind and resources; a pushed HAProxy's config push is among them.</summary>
 public sealed record DeployedBalancer(string Kind, IReadOnlyList<string> Resources);
 
-/// <summary>One Elasticsearch node: its name, ordinal, recovery-owned generation, addresses and every resource making it up.</summary>
-public sealed record DeployedNode(string Name, int Ordinal, int Generation, string PrivateIp, string PublicIp, IReadOnlyList<string> Resources);
+/// <summary>
+/// One Elasticsearch node: its name, ordinal, recovery-owned generation, addresses and every resource making it up.
+/// An address that is a resource's attribute as such may deploy as null (a cloud that leaves it unset): no reason to
+/// refuse the whole stack, so addresses are optional.
+/// </summary>
+public sealed record DeployedNode(string Name, int Ordinal, int Generation, string? PrivateIp, string? PublicIp, IReadOnlyList<string> Resources);
 
 /// <summary>A region's MySQL server: its role (primary, replica), public host, private address and port.</summary>
-public sealed record DeployedDatabase(string Role, string Host, string PrivateIp, int Port, IReadOnlyList<string> Resources);
+public sealed record DeployedDatabase(string Role, string? Host, string? PrivateIp, int Port, IReadOnlyList<string> Resources);
 
 /// <summary>A region's application pool: its endpoint and its members' and balancer's resources.</summary>
 public sealed record DeployedApplication(string Endpoint, IReadOnlyList<string> Resources);
 
 /// <summary>The monitoring site: where it runs, Prometheus's and Alertmanager's URLs, its resources.</summary>
 public sealed record DeployedMonitoring(
-    string Cloud, string Location, string Host, string PrivateIp, string PrometheusUrl, string AlertmanagerUrl, IReadOnlyList<string> Resources);
+    string Cloud, string Location, string? Host, string? PrivateIp, string PrometheusUrl, string AlertmanagerUrl, IReadOnlyList<string> Resources);
 
 /// <summary>The names that follow the active region.</summary>
 public sealed record DeployedDns(string Provider, string SearchName, string PrimaryRegion)

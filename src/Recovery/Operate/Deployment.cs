@@ -50,7 +50,7 @@ internal sealed record Deployment(
         return outputs.Regions.Select(kv =>
         {
             var r = kv.Value;
-            var database = r.Database is { Host.Length: > 0 } db ? new DatabaseAddress(db.Role, db.Host, db.Port) : null;
+            var database = r.Database is { Host: { Length: > 0 } host } db ? new DatabaseAddress(db.Role, host, db.Port) : null;
             return new RegionAddress(kv.Key, Url(r.Endpoint), database, r.Nodes.Select(n => n.Name).ToList()) { ClusterEndpoint = Url(r.ClusterEndpoint) };
         }).ToList();
     }

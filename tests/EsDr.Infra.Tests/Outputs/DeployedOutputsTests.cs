@@ -119,4 +119,17 @@ public class DeployedOutputsTests
 
         Assert.Contains("$.regions.fra.nodes[0].name", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void An_address_deployed_as_null_is_read_as_absent_not_refused()
+    {
+        var json = DeployedOutputsJson.ToJson(StackOutputs.Of(CompileProd().Program));
+        json["regions"]!["fra"]!["nodes"]![0]!["publicIp"] = null;
+        json["regions"]!["fra"]!["database"]!["host"] = null;
+
+        var fra = DeployedOutputsJson.Parse(json).Region("fra");
+
+        Assert.Null(fra.Nodes[0].PublicIp);
+        Assert.Null(fra.Database!.Host);
+    }
 }
