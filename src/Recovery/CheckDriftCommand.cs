@@ -58,7 +58,11 @@ internal static class CheckDriftCommand
             // Older outputs (before the contract) carry the owned fields too: CI can still check before the up that upgrades them.
             var deployed = await DeploymentLoader.ReadOutputsAsync(host.Pulumi(stackFile.Directory!), config.Stack, cancellationToken, requireCurrent: false)
                 .ConfigureAwait(false);
-            report = DriftCheck.Compare(deployed, config, new RecoveryInvocation(stackFile.ToString(), stackName));
+            var invocation = new RecoveryInvocation(stackFile.ToString(), stackName)
+            {
+                ConfigFile = PulumiConfigFile.ArgumentFor(stackFile.FullName, config.Stack) is null ? null : stackFile.ToString(),
+            };
+            report = DriftCheck.Compare(deployed, config, invocation);
         }
         catch (DeploymentUnavailableException e) when (e.NothingDeployed)
         {

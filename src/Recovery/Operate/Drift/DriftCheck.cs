@@ -91,7 +91,7 @@ internal static class DriftCheck
             ? $"{command.Run($"failback --to {to}")} (lossless, {from} healthy) or {command.Run($"failover --to {to}")} ({from} lost)"
             : $"{to} is {(target is null ? "not deployed" : target.State)}: {(target is null ? "deploy it as a standby first" : command.Run($"rebuild-region {to}"))}, then {command.Run($"failback --to {to}")}";
         return new Drift("activeRegion", null, from, to, $"would move the active region from {from} to {to}", recovery,
-            Accept(config, "activeRegion", from, isInt: false));
+            Accept(config, command, "activeRegion", from, isInt: false));
     }
 
     private static Drift State(int index, string region, string was, string now, DeployedOutputs deployed, StackConfig config, RecoveryInvocation command)
@@ -103,7 +103,7 @@ internal static class DriftCheck
             (_, "active") => ($"would make {region} active (was {was})", $"{command.Run($"failback --to {region}")} or {command.Run($"failover --to {region}")}"),
             _ => ($"would change {region} from {was} to {now}", command.Run($"rebuild-region {region}")),
         };
-        return new Drift($"regions[{index}].state", region, was, now, change, recovery, Accept(config, $"regions[{index}].state", was, isInt: false));
+        return new Drift($"regions[{index}].state", region, was, now, change, recovery, Accept(config, command, $"regions[{index}].state", was, isInt: false));
     }
 
     private static string FailoverAway(string region, DeployedOutputs deployed, RecoveryInvocation command)
@@ -121,7 +121,7 @@ internal static class DriftCheck
             ? $"fail over first ({command.Run("failover --to <standby>")}), then {command.Run($"rebuild-region {region}")}"
             : command.Run($"rebuild-region {region}");
         return new Drift($"regions[{index}].generation", region, Int(was), Int(now), change, recovery,
-            Accept(config, $"regions[{index}].generation", Int(was), isInt: true));
+            Accept(config, command, $"regions[{index}].generation", Int(was), isInt: true));
     }
 
     private static Drift NodeGeneration(int index, string region, DeployedNode node, int now, StackConfig config, RecoveryInvocation command)
@@ -131,14 +131,15 @@ internal static class DriftCheck
             : $"would raise node {node.Ordinal} of {region} ({node.Name}) from generation {node.Generation} to {now} (replacing it without draining it)";
         var path = $"regions[{index}].elasticsearch.nodeGenerations[\"{node.Ordinal}\"]";
         return new Drift(path, region, Int(node.Generation), Int(now), change,
-            command.Run($"rebuild-node --region {region} --node {node.Name}"), Accept(config, path, Int(node.Generation), isInt: true));
+            command.Run($"rebuild-node --region {region} --node {node.Name}"), Accept(config, command, path, Int(node.Generation), isInt: true));
     }
 
     /// <summary>How to take the deployed value: set the config back to it.</summary>
-    private static string Accept(StackConfig config, string path, string value, bool isInt)
+    private static string Accept(StackConfig config, RecoveryInvocation command, string path, string value, bool isInt)
     {
         var nested = path.Contains('.', StringComparison.Ordinal) || path.Contains('[', StringComparison.Ordinal);
-        return $"set {path} back to {value}: pulumi config set --stack {config.Stack}{(nested ? " --path" : "")} {Shell(path)} {value}{(isInt ? " --type int" : "")}";
+        var file = command.ConfigFile is null ? "" : $" --config-file {command.ConfigFile}";
+        return $"set {path} back to {value}: pulumi config set --stack {config.Stack}{file}{(nested ? " --path" : "")} {Shell(path)} {value}{(isInt ? " --type int" : "")}";
     }
 
     private static string Shell(string word) =>
@@ -150,6 +151,9 @@ internal static class DriftCheck
 /// <summary>The recovery program as the hints spell it: <c>es-dr-recovery COMMAND --stack-file F [--stack S]</c>.</summary>
 internal sealed record RecoveryInvocation(string StackFile, string? Stack)
 {
+    /// <summary>The stack file for <c>pulumi config set --config-file</c>, where pulumi would not pick it itself.</summary>
+    public string? ConfigFile { get; init; }
+
     public string Run(string command) =>
         $"es-dr-recovery {command} --stack-file {StackFile}{(Stack is null ? "" : $" --stack {Stack}")}";
 }

@@ -176,4 +176,15 @@ public class DriftCheckTests
 
         Assert.True(Check(deployed, WithRegion(Prod, "fra", r => r with { Elasticsearch = r.Elasticsearch with { Nodes = 2 } })).Agrees);
     }
+
+    [Fact]
+    public void A_stack_file_pulumi_would_not_pick_itself_is_named_in_the_accept_hint()
+    {
+        var invocation = new RecoveryInvocation("stacks/Pulumi.prod.yaml", "prod") { ConfigFile = "stacks/Pulumi.prod.yaml" };
+
+        var drift = Assert.Single(DriftCheck.Compare(Deployed, Prod with { ActiveRegion = "dub" }, invocation).Drifts, d => d.Field == "activeRegion");
+
+        Assert.Equal("set activeRegion back to fra: pulumi config set --stack prod --config-file stacks/Pulumi.prod.yaml activeRegion fra", drift.Accept);
+        Assert.Contains("es-dr-recovery failback --to dub --stack-file stacks/Pulumi.prod.yaml --stack prod", drift.Recovery, StringComparison.Ordinal);
+    }
 }
