@@ -20,6 +20,11 @@ internal static class ExitCodes
     public const int RecoveryFailed = 7;
     /// <summary>The installed pulumi CLI is older than the oldest one with every flag recovery uses (named on stderr); nothing was changed.</summary>
     public const int PulumiTooOld = 8;
+    /// <summary>
+    /// <c>check-drift</c>: the config would change a recovery-owned field against what is deployed (each one named on
+    /// stdout with the recovery command that changes it). Same value as <see cref="PulumiTooOld"/>, which only actions return.
+    /// </summary>
+    public const int Drift = 8;
     /// <summary>The deployed stack could not be read (pulumi missing or failing, no outputs, no credentials), or a probe needed for planning failed (EX_UNAVAILABLE).</summary>
     public const int Unavailable = 69;
     /// <summary>

@@ -4,7 +4,7 @@ namespace EsDr.Recovery;
 
 /// <summary>
 /// <c>es-dr-recovery</c>: the recovery program: the offline dry run (<c>plan --simulate</c>), the audit trail,
-/// <c>status</c>, the operator's actions (rebuild-node, failover, rebuild-region, failback), lifting a block period
+/// <c>status</c>, CI's refusal of a config that would undo a recovery (<c>check-drift</c>), the operator's actions (rebuild-node, failover, rebuild-region, failback), lifting a block period
 /// (<c>acknowledge</c>), the daemon (<c>watch</c>, <c>serve</c>), and the cross-cluster replication set-up the
 /// compiled program runs at deploy time (<c>replication apply</c>).
 /// </summary>
@@ -18,6 +18,7 @@ internal static class Program
             PlanCommand.Create(Console.Out, Console.Error),
             HistoryCommand.Create(Console.Out, Console.Error),
             StatusCommand.Create(host),
+            CheckDriftCommand.Create(host),
             RebuildNodeCommand.Create(host),
             FailoverCommand.Create(host),
             RebuildRegionCommand.Create(host),

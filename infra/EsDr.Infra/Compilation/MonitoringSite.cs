@@ -1,5 +1,6 @@
 using System.Globalization;
 using EsDr.Infra.Config;
+using EsDr.Infra.Outputs;
 using EsDr.Infra.Program;
 using EsDr.Infra.Renderers;
 using EsDr.Infra.Renderers.Monitoring;
@@ -111,9 +112,7 @@ public sealed class MonitoringSite
         {
             PublicAddress = Address,
         };
-        var resources = adapter.AddHost(context, network, host);
-        AddOutputs(context.Program, resources);
-        return resources;
+        return adapter.AddHost(context, network, host);
     }
 
     /// <summary>What the host's first boot needs; with <paramref name="databases"/>, mysqld_exporter is installed and scraped.</summary>
@@ -190,17 +189,19 @@ public sealed class MonitoringSite
         };
     }
 
-    private void AddOutputs(PulumiProgram program, HostResources host) =>
-        program.Outputs.Add("monitoring", new PMap
-        {
-            { "cloud", StackConfigParser.Spell(Settings.Cloud) },
-            { "location", Settings.Location },
-            { "host", host.PublicIp },
-            { "privateIp", host.PrivateIp },
-            { "prometheusUrl", $"http://{host.PublicIp}:{Port(MonitoringDefaults.PrometheusPort)}" },
-            { "alertmanagerUrl", $"http://{host.PublicIp}:{Port(MonitoringDefaults.AlertmanagerPort)}" },
-            { "resources", network.NetworkResourceNames.Prepend(Address.ResourceName).Concat(host.ResourceNames).ToList() },
-        });
+    /// <summary>The site as the stack outputs list it (the <c>monitoring</c> output), once <see cref="AddHost"/> made its host.</summary>
+    public DeployedMonitoring Output(HostResources host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        return new DeployedMonitoring(
+            StackConfigParser.Spell(Settings.Cloud),
+            Settings.Location,
+            host.PublicIp,
+            host.PrivateIp,
+            $"http://{host.PublicIp}:{Port(MonitoringDefaults.PrometheusPort)}",
+            $"http://{host.PublicIp}:{Port(MonitoringDefaults.AlertmanagerPort)}",
+            network.NetworkResourceNames.Prepend(Address.ResourceName).Concat(host.ResourceNames).ToList());
+    }
 
     private static string HostName(StackConfig config) => $"{config.NamePrefix}-{Key}";
 

@@ -1,4 +1,5 @@
 using EsDr.Infra.Config;
+using EsDr.Infra.Outputs;
 using EsDr.Infra.Program;
 using EsDr.Infra.Renderers;
 using EsDr.Infra.Topology;
@@ -51,12 +52,22 @@ public sealed class StackCompiler(IReadOnlyList<ICloudAdapter> adapters)
         var applications = ApplicationTier.Add(topology, views, files);
         var databases = DatabaseTier.Add(topology, views, applications.ToDictionary(a => a.Region.Name, a => a.Members), files, monitoring?.Source);
 
-        StackOutputs.Add(program, topology, regions.Select(r => new RegionOutputs(r.Context.Region, r.Resources, r.Credentials)).ToList());
-        TierOutputs.Add(program, databases, applications);
-        monitoring?.AddHost(regions.Select(r => (r.Resources, Ref.To(ClusterSecurity.MonitorPasswordName(r.Context.Region), "result"))).ToList(), databases, files);
-        CrossRegion.DnsFailover.Add(program, config, regions.Select(r => r.Resources).ToList());
-        CrossRegion.ApplicationDns.Add(program, config, applications);
+        var regionOutputs = TierOutputs.WithTiers(
+            StackOutputs.Regions(topology, regions.Select(r => new RegionOutputs(r.Context.Region, r.Resources, r.Credentials)).ToList()),
+            databases, applications);
+        var monitoringHost = monitoring?.AddHost(regions.Select(r => (r.Resources, Ref.To(ClusterSecurity.MonitorPasswordName(r.Context.Region), "result"))).ToList(), databases, files);
+        var dns = CrossRegion.DnsFailover.Add(program, config, regions.Select(r => r.Resources).ToList());
+        dns = CrossRegion.ApplicationDns.Add(program, config, applications, dns);
         CrossRegion.ReplicationSetupCommands.Add(program, config, regions.Select(r => r.Resources).ToList());
+        // Last: the outputs list every resource of the program.
+        StackOutputs.Add(program,
+            new DeployedOutputs(config.ActiveRegion, regionOutputs, Ref.To(ClusterSecurity.CaCert, "certPem"))
+            {
+                // The monitoring site only once its host exists (AddHost made it).
+                Monitoring = monitoring is not null && monitoringHost is not null ? monitoring.Output(monitoringHost) : null,
+                Dns = dns,
+            },
+            topology.Regions, TierOutputs.DatabaseCredentials(databases));
         return (topology, program, files);
     }
 

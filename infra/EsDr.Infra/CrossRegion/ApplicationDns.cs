@@ -1,6 +1,7 @@
 using System.Globalization;
 using EsDr.Infra.Compilation;
 using EsDr.Infra.Config;
+using EsDr.Infra.Outputs;
 using EsDr.Infra.Program;
 
 namespace EsDr.Infra.CrossRegion;
@@ -13,9 +14,10 @@ namespace EsDr.Infra.CrossRegion;
 /// </summary>
 public static class ApplicationDns
 {
-    public static void Add(PulumiProgram program, StackConfig config, IReadOnlyList<ApplicationPoolBuild> pools)
+    /// <returns>The <c>dns</c> output with the application's name added when there is one.</returns>
+    public static DeployedDns? Add(PulumiProgram program, StackConfig config, IReadOnlyList<ApplicationPoolBuild> pools, DeployedDns? output)
     {
-        if (config.Dns is not { AppName: { } name } dns || config.Application is not { } app) return;
+        if (config.Dns is not { AppName: { } name } dns || config.Application is not { } app) return output;
         var active = pools.Single(p => p.Region.Name == config.ActiveRegion);
         var standby = pools.FirstOrDefault(p => p.Region.Config.State == RegionState.Standby);
         switch (dns.Provider)
@@ -50,7 +52,7 @@ public static class ApplicationDns
                     new ResourceOptions { Version = ProviderPackages.VersionOf(ProviderPackages.DigitalOcean) });
                 break;
         }
-        if (program.Outputs.ContainsKey("dns") && program.Outputs["dns"] is PMap output) output.Add("appName", dns.AppFqdn!);
+        return output is null ? null : output with { AppName = dns.AppFqdn };
     }
 
     private static void AddFailoverRecord(

@@ -1,6 +1,7 @@
 using System.Globalization;
 using EsDr.Infra.Compilation;
 using EsDr.Infra.Config;
+using EsDr.Infra.Outputs;
 using EsDr.Infra.Program;
 
 namespace EsDr.Infra.CrossRegion;
@@ -20,9 +21,10 @@ public static class DnsFailover
     /// <summary>200 only for a yellow-or-green cluster with a master; red answers 408, masterless 503.</summary>
     public const string HealthPath = "/_cluster/health?wait_for_status=yellow&timeout=1s";
 
-    public static void Add(PulumiProgram program, StackConfig config, IReadOnlyList<RegionResources> regions)
+    /// <returns>The <c>dns</c> output (without the application's name, which <see cref="ApplicationDns"/> adds); null without DNS.</returns>
+    public static DeployedDns? Add(PulumiProgram program, StackConfig config, IReadOnlyList<RegionResources> regions)
     {
-        if (config.Dns is not { } dns) return;
+        if (config.Dns is not { } dns) return null;
         var active = regions.Single(r => r.Region.Name == config.ActiveRegion);
         var standby = regions.FirstOrDefault(r => r.Region.Config.State == RegionState.Standby);
         switch (dns.Provider)
@@ -37,12 +39,10 @@ public static class DnsFailover
                 AddDigitalOceanRecord(program, dns, active);
                 break;
         }
-        program.Outputs.Add("dns", new PMap
+        return new DeployedDns(StackConfigParser.Spell(dns.Provider), dns.SearchFqdn, active.Region.Name)
         {
-            { "provider", StackConfigParser.Spell(dns.Provider) },
-            { "searchName", dns.SearchFqdn },
-            { "primaryRegion", active.Region.Name },
-        }.AddIf("secondaryRegion", dns.Provider == DnsProvider.Route53 ? standby?.Region.Name : null));
+            SecondaryRegion = dns.Provider == DnsProvider.Route53 ? standby?.Region.Name : null,
+        };
     }
 
     private static void AddRoute53(PulumiProgram program, StackConfig config, DnsSettings dns, RegionResources active, RegionResources? standby)

@@ -27,15 +27,14 @@ internal static class ActionPlanning
     /// <param name="force">Overrides the quorum rule: replace the node even when that leaves too few nodes to elect a master, or when who is in the cluster is unknown.</param>
     public static async Task<PlannedAction> NodeRebuildAsync(RecoveryServices services, string region, string node, bool force, CancellationToken cancellationToken)
     {
-        var config = RequireRegion(services, region).Config;
+        RequireRegion(services, region);
         var view = services.Deployment.View.Regions.SingleOrDefault(r => r.Name == region)
             ?? throw new ActionPlanningException($"region '{region}' is not in the stack outputs", ExitCodes.InvalidConfig);
-        var nodeView = view.Nodes.SingleOrDefault(n => n.Name == node)
+        _ = view.Nodes.SingleOrDefault(n => n.Name == node)
             ?? throw new ActionPlanningException($"no node '{node}' in region '{region}' (nodes: {string.Join(", ", view.Nodes.Select(n => n.Name))})", ExitCodes.Usage);
         var cluster = (await services.Probes[region].ProbeAsync(cancellationToken).ConfigureAwait(false)).Cluster;
         var answers = cluster?.NodeNames.Contains(node, StringComparer.Ordinal) == true;
-        var ctx = services.Deployment.Planning with { Types = WithBumpedNode(config, services.Deployment.Types, region, nodeView) };
-        var plan = Planner.NodeRebuild(ctx, region, node, answers);
+        var plan = Planner.NodeRebuild(services.Deployment.Planning, region, node, answers);
         var detection = Operator(DiagnosisCode.NodeDown, region, node, services,
             answers ? $"operator: rebuild {node}; it still answers (drained first)" : $"operator: rebuild {node}; it does not answer") with
         {
@@ -126,25 +125,4 @@ internal static class ActionPlanning
 
     private static Detection Operator(DiagnosisCode code, string region, string? node, RecoveryServices services, string evidence) =>
         new(new Diagnosis(code, region, node, services.Time.GetUtcNow(), [evidence]), RecoveryTrigger.Operator);
-
-    /// <summary>The resolver plus the bumped node's new resources (compiled from the config with that node one generation on).</summary>
-    internal static ResourceTypeResolver WithBumpedNode(StackConfig config, ResourceTypeResolver types, string region, NodeView node)
-    {
-        var bumped = config with
-        {
-            Regions = config.Regions.Select(r => r.Name != region ? r : r with
-            {
-                Elasticsearch = r.Elasticsearch with
-                {
-                    NodeGenerations = new Dictionary<int, int>(r.Elasticsearch.NodeGenerations) { [node.Ordinal] = node.Generation + 1 },
-                },
-            }).ToList(),
-        };
-        var (_, bumpedTypes) = StackView.Compile(bumped);
-        return name =>
-        {
-            try { return types(name); }
-            catch (KeyNotFoundException) { return bumpedTypes(name); }
-        };
-    }
 }

@@ -51,11 +51,9 @@ internal static class DaemonPlanning
 
     private static RecoveryPlan NodeRebuild(string region, string node, Deployment deployment, HealthSnapshot? probe)
     {
-        var nodeView = deployment.View.Region(region).Nodes.SingleOrDefault(n => n.Name == node)
-            ?? throw new ArgumentException($"no node '{node}' in region '{region}'");
         var answers = Seen(probe, region)?.NodeNames.Contains(node, StringComparer.Ordinal) == true;
-        var types = ActionPlanning.WithBumpedNode(deployment.Config, deployment.Types, region, nodeView);
-        return Planner.NodeRebuild(deployment.Planning with { Types = types }, region, node, answers);
+        // The planner types the new node's resources by their predecessors' (a generation bump only renames).
+        return Planner.NodeRebuild(deployment.Planning, region, node, answers);
     }
 
     /// <summary>

@@ -1,5 +1,5 @@
-using System.Text.Json.Nodes;
 using EsDr.Infra.Config;
+using EsDr.Infra.Outputs;
 using EsDr.Recovery.Execute.Pulumi;
 using EsDr.Recovery.Plan;
 
@@ -43,28 +43,18 @@ internal sealed record Deployment(
     public RegionAddress Region(string name) =>
         Regions.SingleOrDefault(r => r.Name == name) ?? throw new ArgumentException($"no region '{name}' in the stack (regions: {string.Join(", ", Regions.Select(r => r.Name))})");
 
-    /// <summary>Reads the addresses out of <c>pulumi stack output --json</c>; outputs not yet known (<c>${…}</c>) count as absent.</summary>
-    public static IReadOnlyList<RegionAddress> Addresses(JsonObject outputs, StackView view)
+    /// <summary>Each region's addresses, from the deployed outputs; values not yet known (<c>${…}</c>) count as absent.</summary>
+    public static IReadOnlyList<RegionAddress> Addresses(DeployedOutputs outputs)
     {
         ArgumentNullException.ThrowIfNull(outputs);
-        ArgumentNullException.ThrowIfNull(view);
-        var regions = outputs["regions"] as JsonObject ?? throw new FormatException("the stack outputs have no 'regions': has the stack been deployed?");
-        return regions.Select(kv =>
+        return outputs.Regions.Select(kv =>
         {
-            var r = kv.Value as JsonObject;
-            var endpoint = Url(r?["endpoint"]);
-            DatabaseAddress? database = null;
-            if (r?["database"] is JsonObject db && db["host"] is JsonValue h && h.TryGetValue<string>(out var host) && host.Length > 0)
-            {
-                var port = db["port"] is JsonValue p && p.TryGetValue<int>(out var n) ? n : 3306;
-                database = new DatabaseAddress(db["role"] is JsonValue role && role.TryGetValue<string>(out var ro) ? ro : "unknown", host, port);
-            }
-            var nodes = view.Regions.SingleOrDefault(v => v.Name == kv.Key)?.Nodes.Select(n => n.Name).ToList() ?? [];
-            return new RegionAddress(kv.Key, endpoint, database, nodes) { ClusterEndpoint = Url(r?["clusterEndpoint"]) };
+            var r = kv.Value;
+            var database = r.Database is { Host: { Length: > 0 } host } db ? new DatabaseAddress(db.Role, host, db.Port) : null;
+            return new RegionAddress(kv.Key, Url(r.Endpoint), database, r.Nodes.Select(n => n.Name).ToList()) { ClusterEndpoint = Url(r.ClusterEndpoint) };
         }).ToList();
     }
 
-    private static Uri? Url(JsonNode? node) =>
-        node is JsonValue v && v.TryGetValue<string>(out var text) && !text.Contains("${", StringComparison.Ordinal)
-            && Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri : null;
+    private static Uri? Url(string text) =>
+        !text.Contains("${", StringComparison.Ordinal) && Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri : null;
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using EsDr.Infra.Config;
+using EsDr.Infra.Outputs;
 using EsDr.Recovery.Execute.Pulumi;
 using EsDr.Recovery.Plan;
 
@@ -9,7 +10,11 @@ namespace EsDr.Recovery.Operate;
 internal sealed record StackSource(FileInfo StackFile, string? StackName = null);
 
 /// <summary>The stack could not be loaded (not deployed, outputs unreadable); the message says what to do.</summary>
-internal sealed class DeploymentUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class DeploymentUnavailableException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>The stack exists but has no outputs: nothing was deployed yet.</summary>
+    public bool NothingDeployed { get; init; }
+}
 
 /// <summary>
 /// Loads a <see cref="Deployment"/>: the stack config file (validated), <c>pulumi stack output --json</c>, and the
@@ -31,29 +36,9 @@ internal static class DeploymentLoader
         var stack = source.StackName ?? file.Stack;
         var config = StackConfigParser.Parse(project, stack, file.Config, file.SecretKeys);
 
-        var (compiled, types) = StackView.Compile(config);
-        JsonObject outputs;
-        StackView view;
-        try
-        {
-            outputs = await StackOutputs.ReadAsync(pulumi, stack, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is PulumiCommandFailedException or PulumiNotInstalledException or FormatException)
-        {
-            throw new DeploymentUnavailableException($"cannot read the outputs of stack {stack}: {e.Message}", e);
-        }
-        if (outputs["regions"] is not JsonObject)
-            throw new DeploymentUnavailableException($"stack {stack} has no 'regions' output: has it been deployed (pulumi up)?");
-        try
-        {
-            view = StackView.FromOutputs(outputs, compiled.AllResources);
-        }
-        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException)
-        {
-            // StackView reads the shape the compiler emits; anything else is an older or foreign stack.
-            throw new DeploymentUnavailableException($"the outputs of stack {stack} are not the shape this program reads (older compiler?): {e.Message}", e);
-        }
-        var addresses = Deployment.Addresses(outputs, view);
+        var deployed = await ReadOutputsAsync(pulumi, stack, cancellationToken).ConfigureAwait(false);
+        var (view, types) = StackView.Of(deployed);
+        var addresses = Deployment.Addresses(deployed);
         var regionNames = addresses.Select(r => r.Name).ToList();
         var needsDatabase = addresses.Any(r => r.Database is not null);
 
@@ -75,7 +60,41 @@ internal static class DeploymentLoader
                     $"{StackCredentials.DatabaseUserVariable} and {StackCredentials.DatabasePasswordVariable} instead", e);
             }
         }
-        var ca = outputs["caCertificate"] is JsonValue c && c.TryGetValue<string>(out var pem) && pem.Contains("BEGIN CERTIFICATE", StringComparison.Ordinal) ? pem : null;
+        var ca = deployed.CaCertificate.Contains("BEGIN CERTIFICATE", StringComparison.Ordinal) ? deployed.CaCertificate : null;
         return new Deployment(config, view, types, addresses, ca, secrets) { ConfigFile = PulumiConfigFile.ArgumentFor(path, stack) };
+    }
+
+    /// <summary>
+    /// What the stack's last <c>pulumi up</c> left in its outputs, read into the compiler's contract. Recovery plans
+    /// from this, never from compiling the config itself: it must act on the resources that exist.
+    /// </summary>
+    /// <param name="requireCurrent">
+    /// Refuse outputs written before the contract (recovery needs every resource's type); <c>check-drift</c> reads
+    /// only the recovery-owned fields, which older outputs carry too.
+    /// </param>
+    /// <exception cref="DeploymentUnavailableException">Not readable, not deployed, or not the contract's shape.</exception>
+    public static async Task<DeployedOutputs> ReadOutputsAsync(IPulumiCli pulumi, string stack, CancellationToken cancellationToken, bool requireCurrent = true)
+    {
+        ArgumentNullException.ThrowIfNull(pulumi);
+        JsonObject outputs;
+        try
+        {
+            outputs = await StackOutputs.ReadAsync(pulumi, stack, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is PulumiCommandFailedException or PulumiNotInstalledException or FormatException)
+        {
+            throw new DeploymentUnavailableException($"cannot read the outputs of stack {stack}: {e.Message}", e);
+        }
+        if (outputs["regions"] is not JsonObject)
+            throw new DeploymentUnavailableException($"stack {stack} has no 'regions' output: has it been deployed (pulumi up)?") { NothingDeployed = outputs.Count == 0 };
+        try
+        {
+            var deployed = DeployedOutputsJson.Parse(outputs);
+            return requireCurrent ? DeployedOutputsJson.RequireCurrent(deployed, stack) : deployed;
+        }
+        catch (DeployedOutputsFormatException e)
+        {
+            throw new DeploymentUnavailableException($"stack {stack}: {e.Message}", e);
+        }
     }
 }

@@ -80,6 +80,11 @@ internal static class Planner
         var newTopology = TopologyBuilder.Build(bumped).Regions.Single(r => r.Name == region).Nodes.Single(n => n.Ordinal == node.Ordinal);
         var newResources = node.Resources.Select(r => r.StartsWith(oldTopology.LogicalName, StringComparison.Ordinal)
             ? newTopology.LogicalName + r[oldTopology.LogicalName.Length..] : r).ToList();
+        // The new resources are not deployed yet: each is of its predecessor's type (the bump renames, nothing else).
+        var predecessor = newResources.Zip(node.Resources).Where(p => p.First != p.Second)
+            .ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
+        var deployedTypes = ctx.Types;
+        ctx = ctx with { Types = name => deployedTypes(predecessor.GetValueOrDefault(name, name)) };
 
         var steps = new List<RecoveryStep>();
         if (nodeAnswers)
@@ -208,16 +213,16 @@ internal static class Planner
     public static IReadOnlyList<string> Scenarios { get; } = [.. DiagnosisCatalog.Scenarios.Select(s => s.Name)];
 
     /// <summary>
-    /// The plan a scenario would run, from the config alone (compiled offline): the planner of the scenario's
-    /// recovery, for the region or node it fails. Follower indices are not knowable offline: the config's replication
-    /// index patterns stand in for them.
+    /// The plan a scenario would run, from the config alone (compiled offline into the outputs contract it would
+    /// deploy, <see cref="StackView.Offline"/>). Follower indices are not
+    /// knowable offline: the config's replication index patterns stand in for them.
     /// </summary>
     public static RecoveryPlan Simulate(string scenario, StackConfig config, string? configFile = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         var simulated = DiagnosisCatalog.Scenarios.FirstOrDefault(s => s.Name == scenario)
             ?? throw new ArgumentException($"unknown scenario '{scenario}' (known: {string.Join(", ", Scenarios)})", nameof(scenario));
-        var (view, types) = StackView.Compile(config);
+        var (view, types) = StackView.Offline(config);
         var ctx = new PlanContext(config, view, types) { ConfigFile = configFile };
         var active = config.ActiveRegion;
         var standby = config.Regions.FirstOrDefault(r => r.Name != active && r.State == RegionState.Standby)?.Name;
@@ -228,23 +233,8 @@ internal static class Planner
         switch (simulated.Action)
         {
             case AutoRecovery.NodeRebuild:
-                {
-                    // The failed node is the active region's last; the rebuilt node's resources come from the bumped config.
-                    var node = view.Region(active).Nodes[^1];
-                    var bumped = config with
-                    {
-                        Regions = config.Regions.Select(r => r.Name != active ? r : r with
-                        {
-                            Elasticsearch = r.Elasticsearch with
-                            {
-                                NodeGenerations = new Dictionary<int, int>(r.Elasticsearch.NodeGenerations) { [node.Ordinal] = node.Generation + 1 },
-                            },
-                        }).ToList(),
-                    };
-                    var (_, bumpedTypes) = StackView.Compile(bumped);
-                    string Both(string name) { try { return types(name); } catch (KeyNotFoundException) { return bumpedTypes(name); } }
-                    return NodeRebuild(ctx with { Types = Both }, active, node.Name, nodeAnswers: simulated.FailedSideAnswers);
-                }
+                // The failed node is the active region's last; its new resources take their predecessors' types.
+                return NodeRebuild(ctx, active, view.Region(active).Nodes[^1].Name, nodeAnswers: simulated.FailedSideAnswers);
             case AutoRecovery.RegionFailover:
                 // A red cluster answers (its old side is fenced); a lost region does not.
                 return RegionFailover(ctx, active, Standby(),

@@ -1,12 +1,10 @@
-using System.Collections;
-using System.Text.Json.Nodes;
 using EsDr.Infra.Compilation;
 using EsDr.Infra.Config;
-using EsDr.Infra.Program;
+using EsDr.Infra.Outputs;
 
 namespace EsDr.Recovery.Plan;
 
-/// <summary>Gives a resource's Pulumi type token from its logical name (from the compiled program).</summary>
+/// <summary>Gives a resource's Pulumi type token from its logical name (from the deployed outputs' resource list).</summary>
 internal delegate string ResourceTypeResolver(string logicalName);
 
 /// <summary>One node as the stack outputs list it: its name, ordinal, generation and every resource making it up.</summary>
@@ -27,8 +25,9 @@ internal sealed record RegionView(
 }
 
 /// <summary>
-/// What planning knows of the deployed stack: the per-region resources from <c>pulumi stack output --json</c>
-/// and the logical names of every resource in the program (so "everything outside a region" is computable).
+/// What planning knows of the deployed stack, projected from its outputs (<see cref="DeployedOutputs"/>, the
+/// compiler's contract): the per-region resources and the logical names of every resource the deployed program
+/// has (so "everything outside a region" is computable).
 /// </summary>
 internal sealed record StackView(IReadOnlyList<RegionView> Regions, IReadOnlyList<string> AllResources)
 {
@@ -38,51 +37,33 @@ internal sealed record StackView(IReadOnlyList<RegionView> Regions, IReadOnlyLis
     public RegionView Region(string name) =>
         Regions.SingleOrDefault(r => r.Name == name) ?? throw new ArgumentException($"no region '{name}' in the stack outputs", nameof(name));
 
-    /// <summary>Reads the <c>regions</c> output of <c>pulumi stack output --json</c>.</summary>
-    public static StackView FromOutputs(JsonNode outputs, IReadOnlyList<string> allResources)
+    /// <summary>The view of what was deployed and the types of its resources, both from the outputs.</summary>
+    public static (StackView View, ResourceTypeResolver Types) Of(DeployedOutputs outputs)
     {
         ArgumentNullException.ThrowIfNull(outputs);
-        var regions = outputs["regions"]!.AsObject().Select(kv =>
+        var regions = outputs.Regions.Select(kv =>
         {
-            var r = kv.Value!;
-            var nodes = r["nodes"]!.AsArray().Select(n => new NodeView(
-                (string)n!["name"]!, (int)n["ordinal"]!, (int)n["generation"]!,
-                n["resources"]!.AsArray().Select(x => (string)x!).ToList())).ToList();
-            return new RegionView(kv.Key, nodes,
-                r["balancer"]!["resources"]!.AsArray().Select(x => (string)x!).ToList(),
-                r["networkResources"]!.AsArray().Select(x => (string)x!).ToList())
+            var r = kv.Value;
+            return new RegionView(kv.Key, r.Nodes.Select(n => new NodeView(n.Name, n.Ordinal, n.Generation, n.Resources)).ToList(),
+                r.Balancer.Resources, r.NetworkResources)
             {
-                TierResources = new[] { "database", "application" }
-                    .SelectMany(tier => r[tier]?["resources"]?.AsArray().Select(x => (string)x!) ?? []).ToList(),
+                TierResources = (r.Database?.Resources ?? []).Concat(r.Application?.Resources ?? []).ToList(),
             };
         }).ToList();
-        return new StackView(regions, allResources)
+        var types = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var resource in outputs.Resources) types.TryAdd(resource.Name, resource.Type);
+        var view = new StackView(regions, outputs.Resources.Select(r => r.Name).ToList())
         {
-            MonitoringResources = outputs["monitoring"]?["resources"]?.AsArray().Select(x => (string)x!).ToList() ?? [],
+            MonitoringResources = outputs.Monitoring?.Resources ?? [],
         };
+        return (view, name => types.TryGetValue(name, out var t) ? t
+            : throw new KeyNotFoundException($"no resource '{name}' in the deployed stack's outputs"));
     }
 
-    /// <summary>Compiles the config offline (no cloud, no state) into the view and a type resolver.</summary>
-    public static (StackView View, ResourceTypeResolver Types) Compile(StackConfig config)
-    {
-        var program = StackCompiler.Default().Compile(config).Program;
-        var regions = ((PMap)program.Outputs["regions"]).Select(kv =>
-        {
-            var r = (PMap)kv.Value;
-            var nodes = Items(r["nodes"]).Cast<PMap>().Select(n => new NodeView(
-                (string)n["name"], (int)n["ordinal"], (int)n["generation"], Strings(n["resources"]))).ToList();
-            return new RegionView(kv.Key, nodes, Strings(((PMap)r["balancer"])["resources"]), Strings(r["networkResources"]))
-            {
-                TierResources = new[] { "database", "application" }
-                    .Where(r.ContainsKey).SelectMany(tier => Strings(((PMap)r[tier])["resources"])).ToList(),
-            };
-        }).ToList();
-        var types = program.Resources.ToDictionary(r => r.Name, r => r.Type, StringComparer.Ordinal);
-        var monitoring = program.Outputs.ContainsKey("monitoring") ? Strings(((PMap)program.Outputs["monitoring"])["resources"]) : [];
-        return (new StackView(regions, program.Resources.Select(r => r.Name).ToList()) { MonitoringResources = monitoring },
-            name => types.TryGetValue(name, out var t) ? t : throw new KeyNotFoundException($"no resource '{name}' in the compiled program"));
-    }
-
-    private static IEnumerable<object> Items(object list) => ((IEnumerable)list).Cast<object>();
-    private static List<string> Strings(object list) => Items(list).Select(o => (string)o).ToList();
+    /// <summary>
+    /// Offline (<c>plan --simulate</c>, no deployment): compiles the config and reads the contract the compiled
+    /// program would leave as its outputs, exactly as a deployed stack's outputs are read.
+    /// </summary>
+    public static (StackView View, ResourceTypeResolver Types) Offline(StackConfig config) =>
+        Of(StackOutputs.Of(StackCompiler.Default().Compile(config).Program));
 }

@@ -16,7 +16,7 @@ public sealed class DaemonPlanningTests
     {
         var file = EsDr.Infra.Config.StackFile.Load(Path.Combine(OperatorTestbed.FindRoot(), "Pulumi.prod.yaml"), "es-dr");
         var config = StackConfigParser.Parse("es-dr", "prod", file.Config);
-        var (view, types) = StackView.Compile(config);
+        var (view, types) = StackView.Offline(config);
         var regions = view.Regions.Select(r => new RegionAddress(r.Name, new Uri($"https://{r.Name}.example:9200"),
             new DatabaseAddress(r.Name == "fra" ? "primary" : "replica", "db." + r.Name, 3306), r.Nodes.Select(n => n.Name).ToList())).ToList();
         return new Deployment(config, view, types, regions, null, StackCredentials.Empty);

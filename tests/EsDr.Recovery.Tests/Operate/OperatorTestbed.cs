@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using EsDr.Infra.Compilation;
 using EsDr.Infra.Config;
+using EsDr.Infra.Outputs;
 using EsDr.Recovery.Operate;
 using EsDr.Recovery.Plan;
 using EsDr.Recovery.Tests.Execute.Pulumi;
@@ -57,7 +59,8 @@ internal sealed class OperatorTestbed : IDisposable
         Dub.Indices["orders-1"] = new StandInIndex { Follow = "active", LeaderGlobalCheckpoint = 7, FollowerGlobalCheckpoint = 7 };
         Fra.Indices["products-1"] = new StandInIndex();
         Fra.Indices["orders-1"] = new StandInIndex();
-        Pulumi.StackOutputJson = Outputs(this.databases).ToJsonString();
+        Deployed = Outputs(this.databases);
+        Serve(Deployed);
         Pulumi.SetSecretOutput("credentials", new JsonObject
         {
             ["regions"] = new JsonObject
@@ -121,7 +124,7 @@ internal sealed class OperatorTestbed : IDisposable
         var host = Host(output, error);
         var root = new RootCommand
         {
-            StatusCommand.Create(host), RebuildNodeCommand.Create(host), FailoverCommand.Create(host),
+            StatusCommand.Create(host), CheckDriftCommand.Create(host), RebuildNodeCommand.Create(host), FailoverCommand.Create(host),
             RebuildRegionCommand.Create(host), FailbackCommand.Create(host), InterventionCommands.CreateAck(host),
             InterventionCommands.CreatePause(host), InterventionCommands.CreateResume(host),
             WatchCommand.CreateWatch(host), WatchCommand.CreateServe(host),
@@ -146,46 +149,42 @@ internal sealed class OperatorTestbed : IDisposable
         var temp = StackFile.FullName + ".tmp";
         File.WriteAllText(temp, text);
         Config = StackConfigParser.Parse("es-dr", "prod", EsDr.Infra.Config.StackFile.Load(temp, "es-dr").Config);
-        Pulumi.StackOutputJson = Outputs(databases).ToJsonString();
+        Deployed = Outputs(databases);
+        Serve(Deployed);
         File.Move(temp, StackFile.FullName, overwrite: true);
     }
 
     public IReadOnlyList<string> Nodes(string region) =>
-        StackView.Compile(Config).View.Region(region).Nodes.Select(n => n.Name).ToList();
+        StackView.Offline(Config).View.Region(region).Nodes.Select(n => n.Name).ToList();
 
-    private JsonObject Outputs(IReadOnlyDictionary<string, TestDatabase> databases)
+    /// <summary>
+    /// The outputs the stand-in serves: the contract the compiler emits for this config (<see cref="StackOutputs.Of"/>),
+    /// with the addresses a deployment would resolve pointing at the stand-ins. A region without a <see cref="TestDatabase"/>
+    /// keeps its database resources (planning knows the whole footprint) under an empty host: no database to reach.
+    /// </summary>
+    public DeployedOutputs Deployed { get; private set; }
+
+    private DeployedOutputs Outputs(IReadOnlyDictionary<string, TestDatabase> databases)
     {
-        var (view, _) = StackView.Compile(Config);
-        var regions = new JsonObject();
-        foreach (var r in view.Regions)
+        var compiled = StackOutputs.Of(StackCompiler.Default().Compile(Config).Program);
+        var regions = compiled.Regions.ToDictionary(kv => kv.Key, kv =>
         {
-            var region = new JsonObject
-            {
-                ["state"] = Config.Regions.Single(c => c.Name == r.Name).State.ToString().ToLowerInvariant(),
-                ["endpoint"] = (endpointsFollowActive || r.Name == "fra" ? Fra : Dub).Url.ToString(),
-                ["balancer"] = new JsonObject { ["resources"] = Strings(r.BalancerResources) },
-                ["networkResources"] = Strings(r.NetworkResources),
-                ["nodes"] = new JsonArray(r.Nodes.Select(n => (JsonNode)new JsonObject
+            var own = (kv.Key == "fra" ? Fra : Dub).Url.ToString();
+            var region = kv.Value with { Endpoint = endpointsFollowActive ? Fra.Url.ToString() : own, ClusterEndpoint = own };
+            if (region.Database is { } db)
+                region = region with
                 {
-                    ["name"] = n.Name, ["ordinal"] = n.Ordinal, ["generation"] = n.Generation, ["resources"] = Strings(n.Resources),
-                }).ToArray()),
-            };
-            if (endpointsFollowActive)
-                region["clusterEndpoint"] = (r.Name == "fra" ? Fra : Dub).Url.ToString();
-            // The tiers' resources as the real outputs list them (under database and application), so a region's
-            // whole footprint is known to planning even when this bed serves no database there.
-            if (databases.TryGetValue(r.Name, out var db))
-                region["database"] = new JsonObject { ["role"] = db.Role, ["host"] = "127.0.0.1", ["privateIp"] = "10.0.0.5", ["port"] = db.Port, ["resources"] = Strings(r.TierResources) };
-            else if (r.TierResources.Count > 0)
-                region["application"] = new JsonObject { ["resources"] = Strings(r.TierResources) };
-            regions[r.Name] = region;
-        }
-        var outputs = new JsonObject { ["activeRegion"] = Config.ActiveRegion, ["regions"] = regions };
-        if (view.MonitoringResources.Count > 0) outputs["monitoring"] = new JsonObject { ["resources"] = Strings(view.MonitoringResources) };
-        return outputs;
+                    Database = databases.TryGetValue(kv.Key, out var served)
+                        ? db with { Role = served.Role, Host = "127.0.0.1", PrivateIp = "10.0.0.5", Port = served.Port }
+                        : db with { Host = "" },
+                };
+            return region;
+        }, StringComparer.Ordinal);
+        return compiled with { Regions = regions };
     }
 
-    private static JsonArray Strings(IEnumerable<string> items) => new(items.Select(i => (JsonNode)i).ToArray());
+    /// <summary>Serves other outputs from now on (e.g. a recovery's changes, or an older compiler's shape).</summary>
+    public void Serve(DeployedOutputs outputs) => Pulumi.StackOutputJson = DeployedOutputsJson.ToJson(outputs).ToJsonString();
 
     internal static string FindRoot()
     {

@@ -12,7 +12,7 @@ public sealed class RecoveryServicesElasticsearchTests
     {
         var file = StackFile.Load(Path.Combine(OperatorTestbed.FindRoot(), "Pulumi.prod.yaml"), "es-dr");
         var config = StackConfigParser.Parse("es-dr", "prod", file.Config);
-        var (view, types) = StackView.Compile(config);
+        var (view, types) = StackView.Offline(config);
         var regions = view.Regions.Select(r => new RegionAddress(r.Name, new Uri($"https://{r.Name}.example:9200"), null,
             r.Nodes.Select(n => n.Name).ToList())).ToList();
         return new Deployment(config, view, types, regions, caPem, StackCredentials.Empty);

@@ -17,7 +17,7 @@ public class StatusReportTests
         var file = EsDr.Infra.Config.StackFile.Load(Path.Combine(OperatorTestbed.FindRoot(), "Pulumi.prod.yaml"), "es-dr");
         var config = StackConfigParser.Parse("es-dr", "prod", file.Config);
         config = config with { Regions = config.Regions.Select(r => r.Name == "dub" ? r with { State = dubState } : r).ToList() };
-        var (view, types) = StackView.Compile(config);
+        var (view, types) = StackView.Offline(config);
         var regions = view.Regions.Select(r => new RegionAddress(r.Name, new Uri($"https://{r.Name}.example:9200"),
             new DatabaseAddress(r.Name == "fra" ? "primary" : "replica", "db." + r.Name, 3306), r.Nodes.Select(n => n.Name).ToList())).ToList();
         return new Deployment(config, view, types, regions, null, StackCredentials.Empty);

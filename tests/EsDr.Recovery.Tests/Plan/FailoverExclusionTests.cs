@@ -82,7 +82,7 @@ public class FailoverExclusionTests
 
     private static void AssertFailoverExcludesExactlyTheLostRegion(StackConfig config)
     {
-        var (view, _) = StackView.Compile(config);
+        var (view, _) = StackView.Offline(config);
         var from = config.ActiveRegion;
         var intended = view.Region(from).AllResources.Concat(view.MonitoringResources).ToHashSet(StringComparer.Ordinal);
 
@@ -98,7 +98,7 @@ public class FailoverExclusionTests
 
     private static PulumiCommand FailoverUp(StackConfig config)
     {
-        var (view, types) = StackView.Compile(config);
+        var (view, types) = StackView.Offline(config);
         var to = config.Regions.First(r => r.State == RegionState.Standby).Name;
         var plan = Planner.RegionFailover(new PlanContext(config, view, types), config.ActiveRegion, to, new Reachability(false, false), []);
         return Assert.Single(plan.Steps.OfType<PulumiCommand>(), c => c.Args[0] == "up");

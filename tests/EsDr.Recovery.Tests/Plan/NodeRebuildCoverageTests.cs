@@ -37,9 +37,9 @@ public class NodeRebuildCoverageTests
     public void Node_rebuild_up_applies_every_change_its_generation_bump_makes_to_the_program(string file, string region)
     {
         var config = ExampleStacks.Load(file);
-        var (view, types) = StackView.Compile(config);
+        var (view, types) = StackView.Offline(config);
         var node = view.Region(region).Nodes[^1];
-        var ctx = new PlanContext(config, view, ActionPlanning.WithBumpedNode(config, types, region, node));
+        var ctx = new PlanContext(config, view, types);
         var up = Assert.Single(Planner.NodeRebuild(ctx, region, node.Name, nodeAnswers: false).Steps.OfType<PulumiCommand>(), c => c.Args[0] == "up");
         var before = StackCompiler.Default().Compile(config).Program;
         var after = StackCompiler.Default().Compile(Bumped(config, region, node)).Program;
@@ -58,9 +58,9 @@ public class NodeRebuildCoverageTests
     public void Node_rebuild_in_prod_reaches_the_other_regions_rules_for_the_node()
     {
         var config = ExampleStacks.Load("Pulumi.prod.yaml");
-        var (view, types) = StackView.Compile(config);
+        var (view, types) = StackView.Offline(config);
         var node = view.Region("dub").Nodes[^1];
-        var ctx = new PlanContext(config, view, ActionPlanning.WithBumpedNode(config, types, "dub", node));
+        var ctx = new PlanContext(config, view, types);
 
         var up = Planner.NodeRebuild(ctx, "dub", node.Name, nodeAnswers: false).Steps.OfType<PulumiCommand>().Single(c => c.Args[0] == "up");
         var reached = Dependents(StackCompiler.Default().Compile(Bumped(config, "dub", node)).Program, PulumiArgs.TargetNames(up.Args));

@@ -29,9 +29,9 @@ public class PlannerTests
     private static PlanContext Context()
     {
         var config = Config();
-        var (view, types) = StackView.Compile(config);
+        var (view, types) = StackView.Offline(config);
         // Node 2 of fra after its generation bump: the lead resolves types from the compiled (bumped) program too.
-        var (_, bumped) = StackView.Compile(Config("""{"2":2}"""));
+        var (_, bumped) = StackView.Offline(Config("""{"2":2}"""));
         return new PlanContext(config, view, name => view.AllResources.Contains(name) ? types(name) : bumped(name));
     }
 
@@ -233,7 +233,7 @@ public class PlannerTests
     public void A_MySQL_84_stacks_plans_use_only_MySQL_84_syntax()
     {
         var config = MySqlStack();
-        var (view, types) = StackView.Compile(config);
+        var (view, types) = StackView.Offline(config);
         var ctx = new PlanContext(config, view, types);
         var plans = Planner.Scenarios.Select(s => Planner.Simulate(s, config))
             .Append(Planner.RegionFailover(ctx, "ewr", "fra", new Reachability(true, true), ReplicatedIndex.SameNames("products-1")))
@@ -260,7 +260,7 @@ public class PlannerTests
     public void A_MySQL_84_fence_is_super_read_only_and_says_so()
     {
         var config = MySqlStack();
-        var (view, types) = StackView.Compile(config);
+        var (view, types) = StackView.Offline(config);
 
         var fence = Assert.IsType<MySqlStatement>(Planner.RegionFailover(new PlanContext(config, view, types), "ewr", "fra", new Reachability(false, true), []).Steps[0]);
 

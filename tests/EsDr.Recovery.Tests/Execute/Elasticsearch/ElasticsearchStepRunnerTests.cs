@@ -56,7 +56,7 @@ public sealed class ElasticsearchStepRunnerTests : IDisposable
     private static List<ElasticsearchCall> FailoverEsSteps()
     {
         var config = Config();
-        var (view, types) = StackView.Compile(config);
+        var (view, types) = StackView.Offline(config);
         var plan = Planner.RegionFailover(new PlanContext(config, view, types), "fra", "dub", new Reachability(false, false), ReplicatedIndex.SameNames("orders", "customers"));
         return plan.Steps.OfType<ElasticsearchCall>().ToList();
     }
@@ -64,7 +64,7 @@ public sealed class ElasticsearchStepRunnerTests : IDisposable
     private static PlanContext Context()
     {
         var config = Config();
-        var (view, types) = StackView.Compile(config);
+        var (view, types) = StackView.Offline(config);
         return new PlanContext(config, view, types);
     }
 

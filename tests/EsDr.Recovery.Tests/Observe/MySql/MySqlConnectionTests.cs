@@ -142,7 +142,7 @@ public sealed class MySqlConnectionTests(MariaDbFixture db) : IClassFixture<Mari
     {
         var file = EsDr.Infra.Config.StackFile.Load(Path.Combine(OperatorTestbed.FindRoot(), "Pulumi.prod.yaml"), "es-dr");
         var config = StackConfigParser.Parse("es-dr", "prod", file.Config);
-        var (view, types) = StackView.Compile(config);
+        var (view, types) = StackView.Offline(config);
         var regions = view.Regions.Select(r => new RegionAddress(r.Name, null,
             new DatabaseAddress(r.Name == "fra" ? "primary" : "replica", "127.0.0.1", r.Name == "fra" ? pair.Primary.Port : pair.Replica.Port), [])).ToList();
         var credentials = StackCredentials.Parse(new JsonObject
