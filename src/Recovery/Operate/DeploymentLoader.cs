@@ -76,6 +76,6 @@ internal static class DeploymentLoader
             }
         }
         var ca = outputs["caCertificate"] is JsonValue c && c.TryGetValue<string>(out var pem) && pem.Contains("BEGIN CERTIFICATE", StringComparison.Ordinal) ? pem : null;
-        return new Deployment(config, view, types, addresses, ca, secrets) { ConfigFile = PulumiConfigFile.ArgumentFor(path, stack) };
+        return new Deployment(config, view, types, addresses, ca, secrets) { ConfigFile = PulumiConfigFile.ArgumentFor(path, stack), StackFile = path };
     }
 }

@@ -60,7 +60,9 @@ internal sealed record OperatorHost(
             var deployment = await DeploymentLoader.LoadAsync(new StackSource(stackFile, stackName), pulumi, pulumi, Environment, cancellationToken)
                 .ConfigureAwait(false);
             var options = Services with { DryRun = dryRun, AuditDatabase = auditDb?.FullName ?? Services.AuditDatabase };
-            return (RecoveryServices.Create(deployment, options, pulumi, Time), ExitCodes.Ok);
+            var services = RecoveryServices.Create(deployment, options, pulumi, Time);
+            await RetryConfigPublicationsAsync(services, cancellationToken).ConfigureAwait(false);
+            return (services, ExitCodes.Ok);
         }
         catch (ConfigFileUnreadableException e)
         {
@@ -78,6 +80,26 @@ internal sealed record OperatorHost(
             await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
             return (null, ExitCodes.Unavailable);
         }
+    }
+
+    /// <summary>
+    /// Every command that loads the stack first retries the config publications an earlier recovery left pending (its
+    /// push failed), saying on stderr how that went; an audit database that cannot be used is the command's to report.
+    /// </summary>
+    private async Task RetryConfigPublicationsAsync(RecoveryServices services, CancellationToken cancellationToken)
+    {
+        Execute.Git.PublicationRetry? retry;
+        try
+        {
+            retry = await services.RetryConfigPublicationsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsAuditFailure(e))
+        {
+            return;
+        }
+        if (retry is null) return;
+        var ids = string.Join(", ", retry.RecoveryIds);
+        await Console.Error.WriteLineAsync(services.Redactor.Redact($"recovery {ids}: {retry.Result.Detail}")).ConfigureAwait(false);
     }
 
     /// <summary>
