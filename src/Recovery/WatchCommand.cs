@@ -191,11 +191,16 @@ internal static class WatchCommand
         loop = service.Loop;
         var rounds = new RoundReporter(events, deployment, services);
         loop.RoundCompleted += _ => rounds.Report(service.Loop);
+        // Config publications an earlier recovery left pending (its push failed) are retried between rounds.
+        var publications = deployment.Config.Recovery?.Git is null || request.DryRun ? null
+            : new Execute.Git.PendingPublicationRetry(services.ConfigPublisher(), host.Time, events);
+        if (publications is not null) loop.RoundCompleted += _ => publications.Kick(cancellationToken);
 
         if (request.Once)
         {
             await loop.RoundAsync(cancellationToken).ConfigureAwait(false);
             await loop.DecidePendingAsync(cancellationToken).ConfigureAwait(false);
+            if (publications is not null) await publications.Completion.ConfigureAwait(false);
             if (loop.Decisions.Any(d => d.Action == WatchAction.Failed || d.Outcome is PipelineOutcome.Acted { Status: not RecoveryStatus.Succeeded }))
                 return ExitCodes.RecoveryFailed;
             return rounds.Healthy ? ExitCodes.Ok : ExitCodes.Degraded;
@@ -217,6 +222,7 @@ internal static class WatchCommand
         var sampling = followers?.RunAsync(cancellationToken) ?? Task.CompletedTask;
         await loop.RunAsync(cancellationToken).ConfigureAwait(false);
         await sampling.ConfigureAwait(false);
+        if (publications is not null) await publications.Completion.ConfigureAwait(false);
         events.Stopped(loop.Rounds);
         return ExitCodes.Ok;
     }
@@ -353,11 +359,15 @@ internal static class WatchCommand
                 PipelineOutcome.Skipped s => ("skipped", null, s.Reason),
                 _ => ("unknown", null, null),
             };
-            Write(new JsonObject
+            var config = (outcome as PipelineOutcome.Acted)?.Config;
+            var json = new JsonObject
             {
                 ["event"] = "recovery", ["diagnosis"] = diagnosis.Code.ToString(), ["region"] = diagnosis.Region, ["node"] = diagnosis.Node,
                 ["outcome"] = name, ["recoveryId"] = id, ["detail"] = detail,
-            }, $"{diagnosis.Code} {diagnosis.Region}{(diagnosis.Node is null ? "" : " " + diagnosis.Node)}: {name}{(id is null ? "" : $" (recovery {id})")}{(detail is null ? "" : ": " + detail)}");
+            };
+            if (config is not null) json["config"] = config.Detail;
+            Write(json, $"{diagnosis.Code} {diagnosis.Region}{(diagnosis.Node is null ? "" : " " + diagnosis.Node)}: {name}{(id is null ? "" : $" (recovery {id})")}{(detail is null ? "" : ": " + detail)}"
+                + (config is null ? "" : "; " + config.Detail));
         }
 
         private void Write(JsonObject json, string human)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EsDr.Recovery.Execute.Audit;
+using EsDr.Recovery.Execute.Git;
 using EsDr.Recovery.Execute.Runner;
 using EsDr.Recovery.Pipeline;
 using EsDr.Recovery.Plan;
@@ -161,6 +162,7 @@ internal static class RecoveryAction
             _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
         };
         detail = detail is null ? null : redactor.Redact(detail);
+        var config = (outcome as PipelineOutcome.Acted)?.Config;
         if (request.Json)
         {
             var json = new JsonObject
@@ -173,17 +175,27 @@ internal static class RecoveryAction
                 ["summary"] = plan?.Summary,
                 ["steps"] = new JsonArray((plan?.Steps ?? []).Select(s => (JsonNode)s.Render()).ToArray()),
             };
+            if (config is not null)
+                json["config"] = new JsonObject { ["state"] = ConfigState(config.State), ["commit"] = config.Commit, ["detail"] = config.Detail };
             await console.Out.WriteLineAsync(redactor.Redact(json.ToJsonString(JsonOutput.Indented))).ConfigureAwait(false);
         }
         else
         {
             await console.Out.WriteLineAsync($"{kind} {name}{(id is null ? "" : $": recovery {id}")}").ConfigureAwait(false);
             if (detail is not null) await console.Out.WriteLineAsync("  " + detail).ConfigureAwait(false);
+            if (config is not null) await console.Out.WriteLineAsync("  " + redactor.Redact(config.Detail)).ConfigureAwait(false);
             if (code == ExitCodes.RecoveryFailed && id is not null)
                 await console.Out.WriteLineAsync($"  fix the cause, then: es-dr-recovery {CommandFor(kind)} --resume {id}").ConfigureAwait(false);
         }
         return code;
     }
+
+    private static string ConfigState(PublicationState state) => state switch
+    {
+        PublicationState.Pushed => "pushed",
+        PublicationState.NotPushed => "not-pushed",
+        _ => "local",
+    };
 
     private static async Task<int> Fail(OperatorConsole console, string message, int code)
     {

@@ -26,7 +26,17 @@ internal sealed record RegionStatus(
 /// </summary>
 internal sealed record StatusReport(string Stack, string ActiveRegion, IReadOnlyList<RegionStatus> Regions, string? RegionActions = null)
 {
-    public bool Healthy => Regions.All(r => r.Problems.Count == 0);
+    public bool Healthy => Regions.All(r => r.Problems.Count == 0) && UnpublishedConfig.Count == 0;
+
+    /// <summary>
+    /// Recoveries whose change to the stack file is not on the git remote yet (<c>es-dr:recovery.git</c>): until it is,
+    /// the next <c>pulumi up</c> from the repository undoes it, so the stack counts as degraded.
+    /// </summary>
+    public IReadOnlyList<Execute.Git.PublicationRecord> UnpublishedConfig { get; init; } = [];
+
+    /// <summary>One line per unpublished config change, as the plain output and the terminal's table say it.</summary>
+    public IEnumerable<string> UnpublishedConfigLines() =>
+        UnpublishedConfig.Select(p => $"recovery {p.RecoveryId} ({p.Kind}: {p.Summary}): {p.Describe()}");
 
     /// <summary>
     /// Pure: judges each region's probe against what should be there. A lost or rebuilding region, an endpoint
@@ -109,6 +119,8 @@ internal sealed record StatusReport(string Stack, string ActiveRegion, IReadOnly
         sb.Append(CultureInfo.InvariantCulture, $"stack {Stack}  active region {ActiveRegion}  {(Healthy ? "HEALTHY" : "DEGRADED")}\n");
         if (RegionActions is not null)
             sb.Append(RegionActions).Append('\n');
+        foreach (var line in UnpublishedConfigLines())
+            sb.Append("! ").Append(line).Append('\n');
         foreach (var r in Regions)
         {
             sb.Append(CultureInfo.InvariantCulture, $"\n{r.Name}  {r.State}  generation {r.Generation}  {(r.Problems.Count == 0 ? "ok" : "PROBLEMS")}\n");
@@ -164,6 +176,14 @@ internal sealed record StatusReport(string Stack, string ActiveRegion, IReadOnly
         // Only when set: the default output stays as scripts know it.
         if (RegionActions is not null)
             json["regionActions"] = RegionActions;
+        if (UnpublishedConfig.Count > 0)
+        {
+            json["unpublishedConfig"] = new JsonArray(UnpublishedConfig.Select(p => (JsonNode)new JsonObject
+            {
+                ["recoveryId"] = p.RecoveryId, ["kind"] = p.Kind, ["summary"] = p.Summary, ["commit"] = p.Commit,
+                ["attempts"] = p.Attempts, ["lastError"] = p.LastError, ["lastAttemptAt"] = p.LastAttemptAt,
+            }).ToArray());
+        }
         return json;
     }
 

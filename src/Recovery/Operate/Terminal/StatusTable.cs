@@ -21,6 +21,8 @@ internal static class StatusTable
             .Title(Title(redactor, report))
             .AddColumns("region", "state", "gen", "endpoint", "cluster", "nodes", "followers", "database", "problems");
         foreach (var region in report.Regions) table.AddRow(Row(region, redactor));
+        if (report.UnpublishedConfig.Count > 0)
+            table.Caption(Markup.Escape(redactor.Redact(string.Join('\n', report.UnpublishedConfigLines().Select(l => "! " + l)))), new Style(Color.Red));
         return table;
     }
 
