@@ -305,7 +305,8 @@ internal sealed class ConfigPublisher : IDisposable
                 if (!stash.Succeeded) return $"cannot set local changes aside to rebase onto {remote} {branch}: {stash.Reason("stash")}";
                 stashed = await StashTopAsync(ct).ConfigureAwait(false) != before;
             }
-            var rebase = await RunAsync(ct, "-c", "rebase.autoStash=false", "rebase", "--no-verify", "FETCH_HEAD").ConfigureAwait(false);
+            // From here on local only and each run bounded: not cut short by the deadline, so nothing is left half done.
+            var rebase = await RunAsync(CancellationToken.None, "-c", "rebase.autoStash=false", "rebase", "--no-verify", "FETCH_HEAD").ConfigureAwait(false);
             string? error = null;
             if (!rebase.Succeeded)
             {
