@@ -127,6 +127,34 @@ public sealed class ConfigPublicationEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task RecoveryThatFailsAfterItsConfigSteps_StillPushesTheChangedStackFile_NamingTheFailure()
+    {
+        var before = repo.RemoteHead;
+        bed.Pulumi.FailOnly("up", "error: update failed\n");
+
+        var exit = await bed.RunAsync("rebuild-region", "dub", "--yes");
+
+        Assert.Equal(ExitCodes.RecoveryFailed, exit);
+        Assert.Contains("config pushed: commit ", bed.Out.ToString(), StringComparison.Ordinal);
+        var head = repo.RemoteHead;
+        Assert.Equal(before, repo.ParentOf(head));
+        Assert.Equal([GitSandbox.StackFileName], repo.FilesOf(head));
+        Assert.Contains("rebuild region dub (failed)", repo.MessageOf(head), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DryRun_CommitsNothing()
+    {
+        var before = repo.RemoteHead;
+
+        Assert.Equal(ExitCodes.Ok, await bed.RunAsync("rebuild-region", "dub", "--dry-run"));
+
+        Assert.Equal(before, repo.RemoteHead);
+        Assert.Empty(repo.Unstaged());
+        Assert.DoesNotContain("config", bed.Out.ToString().Split('\n').Last(l => l.Length > 0), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RemoteThatMovedOn_IsRebasedOntoAndPushed()
     {
         var theirs = repo.PushFromAnotherClone("docs.txt", "someone else's change\n");
