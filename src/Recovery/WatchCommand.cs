@@ -193,7 +193,7 @@ internal static class WatchCommand
         loop.RoundCompleted += _ => rounds.Report(service.Loop);
         // Config publications an earlier recovery left pending (its push failed) are retried between rounds.
         var publications = deployment.Config.Recovery?.Git is null || request.DryRun ? null
-            : new Execute.Git.PendingPublicationRetry(services.ConfigPublisher(), host.Time, events);
+            : new Execute.Git.PendingPublicationRetry(services.ConfigPublisher, host.Time, events);
         if (publications is not null) loop.RoundCompleted += _ => publications.Kick(cancellationToken);
 
         if (request.Once)

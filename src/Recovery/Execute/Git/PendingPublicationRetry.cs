@@ -5,8 +5,9 @@ namespace EsDr.Recovery.Execute.Git;
 /// <summary>
 /// The daemon's retry of pending config publications: after a round, at most once per <see cref="Interval"/>, and
 /// never two at once; it runs beside the rounds so a hung git host holds up no probe (the publisher bounds each try).
+/// The publisher is asked for at each retry: a daemon that reloads its stack hands in the current one.
 /// </summary>
-internal sealed partial class PendingPublicationRetry(ConfigPublisher publisher, TimeProvider time, ILogger logger)
+internal sealed partial class PendingPublicationRetry(Func<ConfigPublisher> publisher, TimeProvider time, ILogger logger)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(60);
 
@@ -19,14 +20,15 @@ internal sealed partial class PendingPublicationRetry(ConfigPublisher publisher,
     /// <summary>Called after each round (from the loop, one at a time): starts a retry when one is due.</summary>
     public void Kick(CancellationToken cancellationToken)
     {
-        if (!publisher.Configured || !running.IsCompleted) return;
+        var current = publisher();
+        if (!current.Configured || !running.IsCompleted) return;
         var now = time.GetUtcNow();
         if (last is { } previous && now - previous < Interval) return;
         last = now;
-        running = RetryAsync(cancellationToken);
+        running = RetryAsync(current, cancellationToken);
     }
 
-    private async Task RetryAsync(CancellationToken cancellationToken)
+    private async Task RetryAsync(ConfigPublisher publisher, CancellationToken cancellationToken)
     {
         try
         {

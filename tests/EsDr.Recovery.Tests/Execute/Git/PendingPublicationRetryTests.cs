@@ -31,7 +31,7 @@ public sealed class PendingPublicationRetryTests : IDisposable
         repo.RefusePushes();
         repo.ChangeStackFile();
         await publisher.PublishAsync(new ConfigChange("rec-20261206-120000-0a0b0c", "RegionFailover", "fail over from fra to dub", "succeeded"), CancellationToken.None);
-        var retry = new PendingPublicationRetry(publisher, clock, logger);
+        var retry = new PendingPublicationRetry(() => publisher, clock, logger);
 
         retry.Kick(CancellationToken.None);
         await retry.Completion;
