@@ -32,6 +32,7 @@ internal static class StatusCommand
         if (services is null) return exit;
         using (services)
         {
+            await host.RetryConfigPublicationsAsync(services, cancellationToken).ConfigureAwait(false);
             var snapshot = await services.ProbeAllAsync(cancellationToken).ConfigureAwait(false);
             var report = StatusReport.Evaluate(services.Deployment, [snapshot], services.Thresholds, services.ProbeProblems)
                 with { UnpublishedConfig = UnpublishedConfig(services) };

@@ -60,9 +60,7 @@ internal sealed record OperatorHost(
             var deployment = await DeploymentLoader.LoadAsync(new StackSource(stackFile, stackName), pulumi, pulumi, Environment, cancellationToken)
                 .ConfigureAwait(false);
             var options = Services with { DryRun = dryRun, AuditDatabase = auditDb?.FullName ?? Services.AuditDatabase };
-            var services = RecoveryServices.Create(deployment, options, pulumi, Time);
-            await RetryConfigPublicationsAsync(services, cancellationToken).ConfigureAwait(false);
-            return (services, ExitCodes.Ok);
+            return (RecoveryServices.Create(deployment, options, pulumi, Time), ExitCodes.Ok);
         }
         catch (ConfigFileUnreadableException e)
         {
@@ -83,11 +81,13 @@ internal sealed record OperatorHost(
     }
 
     /// <summary>
-    /// Every command that loads the stack first retries the config publications an earlier recovery left pending (its
-    /// push failed), saying on stderr how that went; an audit database that cannot be used is the command's to report.
+    /// Retries the config publications an earlier recovery left pending (its push failed), saying on stderr how that
+    /// went: <c>status</c> before it reports, an action after it ran (never before: a failover must not wait on the git
+    /// host). An audit database that cannot be used is the command's to report.
     /// </summary>
-    private async Task RetryConfigPublicationsAsync(RecoveryServices services, CancellationToken cancellationToken)
+    public async Task RetryConfigPublicationsAsync(RecoveryServices services, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(services);
         Execute.Git.PublicationRetry? retry;
         try
         {

@@ -112,7 +112,11 @@ internal static class RecoveryAction
         var outcome = await display.ShowWhileAsync(() => request.Resume is { } resumeId
             ? pipeline.ResumeAsync(resumeId, recoveryPlan, cancellationToken)
             : pipeline.HandleAsync(detection!, cancellationToken)).ConfigureAwait(false);
-        return await ReportOutcome(console, request, recoveryPlan.Kind, recoveryPlan, outcome, services.Redactor).ConfigureAwait(false);
+        var code = await ReportOutcome(console, request, recoveryPlan.Kind, recoveryPlan, outcome, services.Redactor).ConfigureAwait(false);
+        // After the action, never before it; a recovery that published its own change already carried what was pending.
+        if (outcome is not (PipelineOutcome.Acted { Config: not null } or PipelineOutcome.DryRun))
+            await host.RetryConfigPublicationsAsync(services, cancellationToken).ConfigureAwait(false);
+        return code;
     }
 
     /// <summary>For a resume, the steps its earlier runs finished (the executor skips them); none for a new recovery.</summary>

@@ -226,8 +226,8 @@ internal sealed class RecoveryServices : IDisposable
     }
 
     /// <summary>
-    /// What every command does first when <c>es-dr:recovery.git</c> is set: retry the config publications still pending
-    /// in the audit database (none there, or no database yet: nothing is done). Null when there was nothing to retry.
+    /// With <c>es-dr:recovery.git</c> set, and not a dry run: retry the config publications still pending in the audit
+    /// database (none there, or no database yet: nothing is done). Null when there was nothing to retry.
     /// </summary>
     public async Task<PublicationRetry?> RetryConfigPublicationsAsync(CancellationToken cancellationToken)
     {

@@ -127,6 +127,37 @@ public sealed class ConfigPublicationEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task RemoteThatRefused_ALaterActionRetriesAfterItRan_EvenWhenItIsBlocked()
+    {
+        var before = repo.RemoteHead;
+        repo.RefusePushes();
+        Assert.Equal(ExitCodes.Ok, await bed.RunAsync("rebuild-region", "dub", "--yes"));
+        Assert.Contains("config not pushed: ", bed.Out.ToString(), StringComparison.Ordinal);
+        repo.AcceptPushes();
+
+        var exit = await bed.RunAsync("rebuild-region", "dub", "--yes");
+
+        Assert.Equal(ExitCodes.NotRun, exit); // the block period holds the second one
+        Assert.Contains("blocked by BlockPeriod", bed.Out.ToString(), StringComparison.Ordinal);
+        Assert.Matches(@"recovery rec-\S+: config pushed: commit [0-9a-f]{12} of Pulumi.prod.yaml to origin main", bed.Error.ToString());
+        TestbedRepository.AssertOneCommitOfTheStackFile(repo, before, "RegionRebuild", "rebuild region dub");
+    }
+
+    [Fact]
+    public async Task RemoteThatRefused_TheDaemonsRoundRetries()
+    {
+        var before = repo.RemoteHead;
+        repo.RefusePushes();
+        Assert.Equal(ExitCodes.Ok, await bed.RunAsync("rebuild-region", "dub", "--yes"));
+        repo.AcceptPushes();
+
+        await bed.RunAsync("watch", "--once");
+
+        Assert.Contains("config pushed: commit ", bed.Out.ToString(), StringComparison.Ordinal);
+        TestbedRepository.AssertOneCommitOfTheStackFile(repo, before, "RegionRebuild", "rebuild region dub");
+    }
+
+    [Fact]
     public async Task RecoveryThatFailsAfterItsConfigSteps_StillPushesTheChangedStackFile_NamingTheFailure()
     {
         var before = repo.RemoteHead;
