@@ -9,6 +9,7 @@
 #               MariaDB pair and the Elasticsearch stand-ins
 #   mariadb-server, mariadb-client – a real primary and replica on loopback from the rendered my.cnf
 #   etcd-server – the recovery lease, with two contenders on a real etcd
+#   git         – recovery commits and pushes the stack file; the tests push to a bare repository on disk
 #   clang, zlib1g-dev – the Native AOT toolchain: bin/es-dr publishes the compiler Native AOT with them, and the
 #               tests compare that binary with the JIT build (they fail, not skip, without it)
 # Only the .NET SDK is assumed; Debian packages come from apt-get (as root, or through sudo).
@@ -27,6 +28,7 @@ command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need+=(maria
 command -v mariadb >/dev/null 2>&1 || need+=(mariadb-client)
 command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
 command -v clang >/dev/null 2>&1 || need+=(clang)
+command -v git >/dev/null 2>&1 || need+=(git)
 [ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""

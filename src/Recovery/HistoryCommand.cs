@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EsDr.Recovery.Operate;
 using EsDr.Recovery.Execute.Audit;
+using EsDr.Recovery.Execute.Git;
 
 namespace EsDr.Recovery;
 
@@ -79,10 +80,13 @@ internal static class HistoryCommand
             return ExitCodes.Ok;
         }
         IReadOnlyList<RecoveryRecord> history;
+        Dictionary<string, PublicationRecord> published;
         try
         {
             using var trail = AuditTrail.Open(auditDb.FullName, Redactor.None);
             history = trail.History(limit);
+            using var publications = ConfigPublications.Open(auditDb.FullName, Redactor.None);
+            published = history.Select(r => publications.Find(r.Id)).OfType<PublicationRecord>().ToDictionary(p => p.RecoveryId, StringComparer.Ordinal);
         }
         catch (Exception e) when (Operate.OperatorHost.IsAuditFailure(e))
         {
@@ -99,6 +103,10 @@ internal static class HistoryCommand
                     ["index"] = s.Index, ["description"] = s.Description, ["rendered"] = s.Rendered,
                     ["status"] = s.Status.ToString(), ["attempts"] = s.Attempts, ["detail"] = s.Detail,
                 }).ToArray()),
+                ["config"] = published.TryGetValue(r.Id, out var p) ? new JsonObject
+                {
+                    ["pushed"] = p.Landed, ["commit"] = p.Commit, ["attempts"] = p.Attempts, ["lastError"] = p.LastError, ["landedAt"] = p.LandedAt,
+                } : null,
             }).ToArray()).ToJsonString(JsonOutput.Indented));
             return ExitCodes.Ok;
         }
@@ -109,6 +117,8 @@ internal static class HistoryCommand
             stdout.WriteLine($"  {r.Summary}");
             foreach (var s in r.Steps)
                 stdout.WriteLine($"  {s.Index + 1,3}. {s.Status,-9} {s.Description}{(s.Attempts > 1 ? $" ({s.Attempts} attempts)" : "")}");
+            if (published.TryGetValue(r.Id, out var config))
+                stdout.WriteLine("  " + config.Describe());
         }
         return ExitCodes.Ok;
     }

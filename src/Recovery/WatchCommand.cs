@@ -227,10 +227,15 @@ internal static class WatchCommand
         };
         worlds.ReloadFailed += (reason, problem) => events.ReloadFailed(reason, problem, ReloadRetry);
         var rounds = new RoundReporter(events, () => worlds.Current.Services);
+        // Config publications an earlier recovery left pending (its push failed) are retried between rounds, by the
+        // current stack's publisher.
+        var publications = request.DryRun ? null
+            : new Execute.Git.PendingPublicationRetry(() => worlds.Current.Services.ConfigPublisher(), host.Time, events);
         loop.RoundCompleted += _ =>
         {
             rounds.Report(service.Loop);
             worlds.OnRound(cancellationToken);
+            publications?.Kick(cancellationToken);
         };
 
         if (request.Once)
@@ -238,6 +243,7 @@ internal static class WatchCommand
             await loop.RoundAsync(cancellationToken).ConfigureAwait(false);
             await loop.DecidePendingAsync(cancellationToken).ConfigureAwait(false);
             await worlds.StopAsync().ConfigureAwait(false);
+        if (publications is not null) await publications.Completion.ConfigureAwait(false);
             if (loop.Decisions.Any(d => d.Action == WatchAction.Failed || d.Outcome is PipelineOutcome.Acted { Status: not RecoveryStatus.Succeeded }))
                 return ExitCodes.RecoveryFailed;
             return rounds.Healthy ? ExitCodes.Ok : ExitCodes.Degraded;
@@ -260,6 +266,7 @@ internal static class WatchCommand
         await loop.RunAsync(cancellationToken).ConfigureAwait(false);
         await sampling.ConfigureAwait(false);
         await worlds.StopAsync().ConfigureAwait(false);
+        if (publications is not null) await publications.Completion.ConfigureAwait(false);
         events.Stopped(loop.Rounds);
         return ExitCodes.Ok;
     }
@@ -395,11 +402,15 @@ internal static class WatchCommand
                 PipelineOutcome.Skipped s => ("skipped", null, s.Reason),
                 _ => ("unknown", null, null),
             };
-            Write(new JsonObject
+            var config = (outcome as PipelineOutcome.Acted)?.Config;
+            var json = new JsonObject
             {
                 ["event"] = "recovery", ["diagnosis"] = diagnosis.Code.ToString(), ["region"] = diagnosis.Region, ["node"] = diagnosis.Node,
                 ["outcome"] = name, ["recoveryId"] = id, ["detail"] = detail,
-            }, $"{diagnosis.Code} {diagnosis.Region}{(diagnosis.Node is null ? "" : " " + diagnosis.Node)}: {name}{(id is null ? "" : $" (recovery {id})")}{(detail is null ? "" : ": " + detail)}");
+            };
+            if (config is not null) json["config"] = config.Detail;
+            Write(json, $"{diagnosis.Code} {diagnosis.Region}{(diagnosis.Node is null ? "" : " " + diagnosis.Node)}: {name}{(id is null ? "" : $" (recovery {id})")}{(detail is null ? "" : ": " + detail)}"
+                + (config is null ? "" : "; " + config.Detail));
         }
 
         private void Write(JsonObject json, string human)

@@ -23,6 +23,9 @@ public sealed record RecoverySettings
     public IReadOnlyList<string> PostHooks { get; init; } = [];
     public EtcdSettings? Etcd { get; init; }
 
+    /// <summary>Where recovery commits and pushes the stack file it changed (<c>es-dr:recovery.git</c>); null: it does not.</summary>
+    public GitPublishSettings? Git { get; init; }
+
     /// <summary>Consecutive failed observations that confirm a failure.</summary>
     public int? ConfirmAfter { get; init; }
 
@@ -42,6 +45,16 @@ public sealed record RecoverySettings
 /// <summary>The etcd cluster several recovery replicas share their lease through.</summary>
 public sealed record EtcdSettings(IReadOnlyList<Uri> Endpoints, int LeaseTtlSeconds);
 
+/// <summary>
+/// The repository the stack file is kept in: recovery commits the file it changed and pushes <c>HEAD</c> to
+/// <see cref="Branch"/> on <see cref="Remote"/>. Null members keep git's own choice: the work tree's current branch,
+/// and the author git is configured with (else a fixed es-dr identity).
+/// </summary>
+public sealed record GitPublishSettings(string Remote, string? Branch, string? AuthorName, string? AuthorEmail)
+{
+    public const string DefaultRemote = "origin";
+}
+
 /// <summary>Reads <c>es-dr:recovery</c>; each problem is reported under its key path.</summary>
 internal static partial class RecoverySettingsReader
 {
@@ -55,7 +68,7 @@ internal static partial class RecoverySettingsReader
     public static RecoverySettings? Read(ConfigNode n)
     {
         if (n.IsMissing || !n.IsObject()) return null;
-        n.RejectUnknownKeys("auto", "blockPeriod", "maxPromotionLag", "pauseFile", "auditDatabase", "hooks", "etcd", "analysis");
+        n.RejectUnknownKeys("auto", "blockPeriod", "maxPromotionLag", "pauseFile", "auditDatabase", "hooks", "etcd", "analysis", "git");
 
         var auto = new List<AutoRecovery>();
         foreach (var item in n.Child("auto").Items(required: false))
@@ -83,6 +96,7 @@ internal static partial class RecoverySettingsReader
             PreHooks = pre,
             PostHooks = post,
             Etcd = ReadEtcd(n.Child("etcd")),
+            Git = ReadGit(n.Child("git")),
         };
 
         var analysis = n.Child("analysis");
@@ -114,6 +128,28 @@ internal static partial class RecoverySettingsReader
         if (endpoints.Count == 0 && !n.Child("endpoints").IsMissing) n.Child("endpoints").Error("must list at least one endpoint");
         var ttl = n.Child("leaseTtlSeconds");
         return new EtcdSettings(endpoints, ttl.IsMissing ? 15 : AtLeastOne(ttl) ?? 15);
+    }
+
+    private static GitPublishSettings? ReadGit(ConfigNode n)
+    {
+        if (n.IsMissing || !n.IsObject()) return null;
+        n.RejectUnknownKeys("remote", "branch", "authorName", "authorEmail");
+        var remote = NonEmpty(n.Child("remote"));
+        // Passed to git as arguments: a leading '-' would be read as an option.
+        if (remote is not null && (remote.StartsWith('-') || remote.Any(char.IsWhiteSpace)))
+            n.Child("remote").Error($"must be a git remote's name or URL, got '{remote}'");
+        else if (remote is not null && Uri.TryCreate(remote, UriKind.Absolute, out var url) && url.UserInfo.Contains(':', StringComparison.Ordinal))
+            n.Child("remote").Error("must not carry a password: the stack file is committed; use a credential helper or an SSH key");
+        var branch = NonEmpty(n.Child("branch"));
+        if (branch is not null && !BranchName().IsMatch(branch))
+            n.Child("branch").Error($"must be a branch name such as main or deploy/prod, got '{branch}'");
+        var name = NonEmpty(n.Child("authorName"));
+        if (name is not null && name.IndexOfAny(['<', '>']) >= 0)
+            n.Child("authorName").Error($"must be a name without '<' or '>', got '{name}'");
+        var email = NonEmpty(n.Child("authorEmail"));
+        if (email is not null && (!email.Contains('@', StringComparison.Ordinal) || email.IndexOfAny(['<', '>', ' ']) >= 0))
+            n.Child("authorEmail").Error($"must be an e-mail address, got '{email}'");
+        return new GitPublishSettings(remote ?? GitPublishSettings.DefaultRemote, branch, name, email);
     }
 
     private static List<string> Commands(ConfigNode n)
@@ -161,6 +197,10 @@ internal static partial class RecoverySettingsReader
             _ => TimeSpan.FromSeconds(value),
         };
     }
+
+    // A plain refs/heads name: no leading '-' or '/', no '..', no '//', no trailing '/' or '.lock'.
+    [GeneratedRegex(@"^(?!-)(?!/)(?!.*\.\.)(?!.*//)(?!.*/$)(?!.*\.lock$)[A-Za-z0-9._/-]{1,200}$", RegexOptions.CultureInvariant)]
+    private static partial Regex BranchName();
 
     [GeneratedRegex(@"^(?<n>[0-9]{1,7})(?<unit>s|m|h)?$", RegexOptions.CultureInvariant)]
     private static partial Regex DurationPattern();

@@ -37,6 +37,9 @@ internal sealed record Deployment(
     /// <summary>The <c>--config-file</c> pulumi needs to find the stack file (null: it finds it unaided).</summary>
     public string? ConfigFile { get; init; }
 
+    /// <summary>The stack file's full path: the file recovery's config steps change, and what a config publication commits.</summary>
+    public string? StackFile { get; init; }
+
     /// <summary>What every plan for this deployment is made from.</summary>
     public PlanContext Planning => new(Config, View, Types) { ConfigFile = ConfigFile };
 

@@ -61,7 +61,7 @@ internal static class DeploymentLoader
             }
         }
         var ca = deployed.CaCertificate.Contains("BEGIN CERTIFICATE", StringComparison.Ordinal) ? deployed.CaCertificate : null;
-        return new Deployment(config, view, types, addresses, ca, secrets) { ConfigFile = PulumiConfigFile.ArgumentFor(path, stack) };
+        return new Deployment(config, view, types, addresses, ca, secrets) { ConfigFile = PulumiConfigFile.ArgumentFor(path, stack), StackFile = path };
     }
 
     /// <summary>

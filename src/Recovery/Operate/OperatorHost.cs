@@ -86,6 +86,28 @@ internal sealed record OperatorHost(
     }
 
     /// <summary>
+    /// Retries the config publications an earlier recovery left pending (its push failed), saying on stderr how that
+    /// went: <c>status</c> before it reports, an action after it ran (never before: a failover must not wait on the git
+    /// host). An audit database that cannot be used is the command's to report.
+    /// </summary>
+    public async Task RetryConfigPublicationsAsync(RecoveryServices services, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        Execute.Git.PublicationRetry? retry;
+        try
+        {
+            retry = await services.RetryConfigPublicationsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsAuditFailure(e))
+        {
+            return;
+        }
+        if (retry is null) return;
+        var ids = string.Join(", ", retry.RecoveryIds);
+        await Console.Error.WriteLineAsync(services.Redactor.Redact($"recovery {ids}: {retry.Result.Detail}")).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// For commands that may change the stack, before they change anything: refuses a pulumi CLI that lacks flags
     /// recovery's commands use, naming the minimum version (one <c>pulumi version</c> call).
     /// </summary>

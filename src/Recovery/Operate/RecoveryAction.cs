@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EsDr.Recovery.Execute.Audit;
+using EsDr.Recovery.Execute.Git;
 using EsDr.Recovery.Execute.Runner;
 using EsDr.Recovery.Pipeline;
 using EsDr.Recovery.Plan;
@@ -111,7 +112,11 @@ internal static class RecoveryAction
         var outcome = await display.ShowWhileAsync(() => request.Resume is { } resumeId
             ? pipeline.ResumeAsync(resumeId, recoveryPlan, cancellationToken)
             : pipeline.HandleAsync(detection!, cancellationToken)).ConfigureAwait(false);
-        return await ReportOutcome(console, request, recoveryPlan.Kind, recoveryPlan, outcome, services.Redactor).ConfigureAwait(false);
+        var code = await ReportOutcome(console, request, recoveryPlan.Kind, recoveryPlan, outcome, services.Redactor).ConfigureAwait(false);
+        // After the action, never before it; a recovery that published its own change already carried what was pending.
+        if (outcome is not (PipelineOutcome.Acted { Config: not null } or PipelineOutcome.DryRun))
+            await host.RetryConfigPublicationsAsync(services, cancellationToken).ConfigureAwait(false);
+        return code;
     }
 
     /// <summary>For a resume, the steps its earlier runs finished (the executor skips them); none for a new recovery.</summary>
@@ -159,6 +164,7 @@ internal static class RecoveryAction
             _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
         };
         detail = detail is null ? null : redactor.Redact(detail);
+        var config = (outcome as PipelineOutcome.Acted)?.Config;
         if (request.Json)
         {
             var json = new JsonObject
@@ -171,17 +177,27 @@ internal static class RecoveryAction
                 ["summary"] = plan?.Summary,
                 ["steps"] = new JsonArray((plan?.Steps ?? []).Select(s => (JsonNode)s.Render()).ToArray()),
             };
+            if (config is not null)
+                json["config"] = new JsonObject { ["state"] = ConfigState(config.State), ["commit"] = config.Commit, ["detail"] = config.Detail };
             await console.Out.WriteLineAsync(redactor.Redact(json.ToJsonString(JsonOutput.Indented))).ConfigureAwait(false);
         }
         else
         {
             await console.Out.WriteLineAsync($"{kind} {name}{(id is null ? "" : $": recovery {id}")}").ConfigureAwait(false);
             if (detail is not null) await console.Out.WriteLineAsync("  " + detail).ConfigureAwait(false);
+            if (config is not null) await console.Out.WriteLineAsync("  " + redactor.Redact(config.Detail)).ConfigureAwait(false);
             if (code == ExitCodes.RecoveryFailed && id is not null)
                 await console.Out.WriteLineAsync($"  fix the cause, then: es-dr-recovery {CommandFor(kind)} --resume {id}").ConfigureAwait(false);
         }
         return code;
     }
+
+    private static string ConfigState(PublicationState state) => state switch
+    {
+        PublicationState.Pushed => "pushed",
+        PublicationState.NotPushed => "not-pushed",
+        _ => "local",
+    };
 
     private static async Task<int> Fail(OperatorConsole console, string message, int code)
     {

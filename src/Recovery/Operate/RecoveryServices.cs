@@ -2,6 +2,7 @@ using EsDr.Recovery.Replication;
 using EsDr.Recovery.Analyse;
 using EsDr.Recovery.Execute.Audit;
 using EsDr.Recovery.Execute.Elasticsearch;
+using EsDr.Recovery.Execute.Git;
 using EsDr.Recovery.Execute.Lease;
 using EsDr.Recovery.Execute.MySql;
 using EsDr.Recovery.Execute.Pulumi;
@@ -32,6 +33,10 @@ internal sealed record ServiceOptions
     public TimeSpan ElasticsearchTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>One MySQL statement's bound (connecting has its own 5 s).</summary>
     public TimeSpan MySqlTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>One git run's bound when a recovery publishes the stack file (a hung git host must not stall a failover).</summary>
+    public TimeSpan GitTimeout { get; init; } = TimeSpan.FromSeconds(20);
+    /// <summary>The whole publication's bound: fetch, rebase and push attempts together.</summary>
+    public TimeSpan GitDeadline { get; init; } = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>
@@ -43,6 +48,7 @@ internal sealed class RecoveryServices : IDisposable
 {
     private readonly List<IDisposable> owned = [];
     private readonly IPulumiCli pulumi;
+    private ConfigPublisher? publisher;
 
     private RecoveryServices(Deployment deployment, ServiceOptions options, IPulumiCli pulumi, TimeProvider time)
     {
@@ -192,14 +198,41 @@ internal sealed class RecoveryServices : IDisposable
     {
         ArgumentNullException.ThrowIfNull(plan);
         var executor = new RecoveryExecutor(audit, new ProgressReportingRunner(StepRunner(pulumiOutput), plan, progress), Time);
-        return new RecoveryPipeline(PipelineOptions, _ => plan, audit, OpenDetections(), OpenBlockPeriods(), OpenInterventions(), executor, Lease(), Time, plans: plans);
+        return new RecoveryPipeline(PipelineOptions, _ => plan, audit, OpenDetections(), OpenBlockPeriods(), OpenInterventions(), executor, Lease(), Time,
+            plans: plans, publisher: ConfigPublisher());
     }
 
     /// <summary>The daemon's pipeline: <paramref name="planFor"/> plans each detection as it comes (null: not the daemon's to do).</summary>
     public RecoveryPipeline Pipeline(Func<Diagnosis, RecoveryPlan?> planFor, AuditTrail audit, PlanStore plans, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         var executor = new RecoveryExecutor(audit, StepRunner(), Time);
-        return new RecoveryPipeline(PipelineOptions, planFor, audit, OpenDetections(), OpenBlockPeriods(), OpenInterventions(), executor, Lease(), Time, logger, plans);
+        return new RecoveryPipeline(PipelineOptions, planFor, audit, OpenDetections(), OpenBlockPeriods(), OpenInterventions(), executor, Lease(), Time, logger, plans,
+            ConfigPublisher());
+    }
+
+    /// <summary>
+    /// The one publisher of this process (the daemon's retries and its recoveries take turns on the work tree):
+    /// commits and pushes the stack file per <c>es-dr:recovery.git</c>, or says the change stayed local.
+    /// </summary>
+    public ConfigPublisher ConfigPublisher()
+    {
+        if (publisher is not null) return publisher;
+        var store = ConfigPublications.Open(AuditPath, Redactor);
+        owned.Add(store);
+        publisher = new ConfigPublisher(Deployment.Config.Recovery?.Git, Deployment.StackFile ?? "Pulumi.prod.yaml", store,
+            new GitProcess(Options.GitTimeout), Time, Options.GitDeadline);
+        owned.Add(publisher);
+        return publisher;
+    }
+
+    /// <summary>
+    /// With <c>es-dr:recovery.git</c> set, and not a dry run: retry the config publications still pending in the audit
+    /// database (none there, or no database yet: nothing is done). Null when there was nothing to retry.
+    /// </summary>
+    public async Task<PublicationRetry?> RetryConfigPublicationsAsync(CancellationToken cancellationToken)
+    {
+        if (Deployment.Config.Recovery?.Git is null || Options.DryRun || !File.Exists(AuditPath)) return null;
+        return await ConfigPublisher().RetryPendingAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private DetectionLog OpenDetections()

@@ -26,7 +26,17 @@ internal sealed record RegionStatus(
 /// </summary>
 internal sealed record StatusReport(string Stack, string ActiveRegion, IReadOnlyList<RegionStatus> Regions, string? RegionActions = null)
 {
-    public bool Healthy => Regions.All(r => r.Problems.Count == 0);
+    public bool Healthy => Regions.All(r => r.Problems.Count == 0) && UnpublishedConfig.Count == 0;
+
+    /// <summary>
+    /// Recoveries whose change to the stack file is not on the git remote yet (<c>es-dr:recovery.git</c>): until it is,
+    /// the next <c>pulumi up</c> from the repository undoes it, so the stack counts as degraded.
+    /// </summary>
+    public IReadOnlyList<Execute.Git.PublicationRecord> UnpublishedConfig { get; init; } = [];
+
+    /// <summary>One line per unpublished config change, as the plain output and the terminal's table say it.</summary>
+    public IEnumerable<string> UnpublishedConfigLines() =>
+        UnpublishedConfig.Select(p => $"recovery {p.RecoveryId} ({p.Kind}: {p.Summary}): {p.Describe()}");
 
     /// <summary>The pause, block periods and interventions (<c>status</c> reads them from the audit database); not a health fact.</summary>
     public RecoveryControls Controls { get; init; } = RecoveryControls.None;
@@ -113,6 +123,8 @@ internal sealed record StatusReport(string Stack, string ActiveRegion, IReadOnly
         if (RegionActions is not null)
             sb.Append(RegionActions).Append('\n');
         foreach (var line in Controls.Lines()) sb.Append(line).Append('\n');
+        foreach (var line in UnpublishedConfigLines())
+            sb.Append("! ").Append(line).Append('\n');
         foreach (var r in Regions)
         {
             sb.Append(CultureInfo.InvariantCulture, $"\n{r.Name}  {r.State}  generation {r.Generation}  {(r.Problems.Count == 0 ? "ok" : "PROBLEMS")}\n");
@@ -169,6 +181,14 @@ internal sealed record StatusReport(string Stack, string ActiveRegion, IReadOnly
         if (RegionActions is not null)
             json["regionActions"] = RegionActions;
         json["recovery"] = Controls.ToJson();
+        if (UnpublishedConfig.Count > 0)
+        {
+            json["unpublishedConfig"] = new JsonArray(UnpublishedConfig.Select(p => (JsonNode)new JsonObject
+            {
+                ["recoveryId"] = p.RecoveryId, ["kind"] = p.Kind, ["summary"] = p.Summary, ["commit"] = p.Commit,
+                ["attempts"] = p.Attempts, ["lastError"] = p.LastError, ["lastAttemptAt"] = p.LastAttemptAt,
+            }).ToArray());
+        }
         return json;
     }
 

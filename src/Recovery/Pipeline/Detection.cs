@@ -32,7 +32,11 @@ internal sealed record ClusterMembers(IReadOnlyList<string> MasterEligible, IRea
 internal abstract record PipelineOutcome
 {
     /// <summary>The plan ran (its <see cref="Status"/> says whether every step succeeded).</summary>
-    public sealed record Acted(string RecoveryId, RecoveryStatus Status, string? Error) : PipelineOutcome;
+    public sealed record Acted(string RecoveryId, RecoveryStatus Status, string? Error) : PipelineOutcome
+    {
+        /// <summary>What became of the recovery's change to the stack file; null when it changed none.</summary>
+        public Execute.Git.ConfigPublication? Config { get; init; }
+    }
 
     /// <summary>A guard rail, named by <see cref="Rule"/>, stopped it before anything ran.</summary>
     public sealed record Blocked(string Rule, string Reason) : PipelineOutcome;

@@ -1,5 +1,6 @@
 using EsDr.Recovery.Analyse;
 using EsDr.Recovery.Execute.Audit;
+using EsDr.Recovery.Execute.Git;
 using EsDr.Recovery.Execute.Lease;
 using EsDr.Recovery.Execute.Runner;
 using EsDr.Recovery.Plan;
@@ -34,6 +35,7 @@ internal sealed partial class RecoveryPipeline
     private readonly ILogger logger;
     private readonly HookRunner hooks;
     private readonly PlanStore? plans;
+    private readonly ConfigPublisher? publisher;
 
     private readonly Lock gate = new();
     private readonly Dictionary<string, BlockStart> dryRunBlocks = new(StringComparer.Ordinal);
@@ -42,7 +44,7 @@ internal sealed partial class RecoveryPipeline
     public RecoveryPipeline(
         PipelineOptions options, Func<Diagnosis, RecoveryPlan?> planFor, AuditTrail audit, DetectionLog detections,
         BlockPeriods blocks, Interventions interventions, RecoveryExecutor executor, IRecoveryLease lease, TimeProvider time, ILogger? logger = null,
-        PlanStore? plans = null)
+        PlanStore? plans = null, ConfigPublisher? publisher = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         this.options = options;
@@ -57,6 +59,7 @@ internal sealed partial class RecoveryPipeline
         this.logger = logger ?? NullLogger.Instance;
         hooks = new HookRunner(options.HookTimeout);
         this.plans = plans;
+        this.publisher = publisher;
     }
 
     /// <summary>
@@ -159,12 +162,14 @@ internal sealed partial class RecoveryPipeline
                 using var work = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, handle.Lost);
                 // Resuming a just-begun recovery runs it from step 0 under the id the hooks were given.
                 var result = await executor.ResumeAsync(id, plan, work.Token).ConfigureAwait(false);
-                outcome = new PipelineOutcome.Acted(id, result.Status, result.Error);
                 status = AuditNames.Name(result.Status);
                 blocks.End(id, time.GetUtcNow());
+                var config = await PublishConfigAsync(id, plan, status, cancellationToken).ConfigureAwait(false);
+                outcome = new PipelineOutcome.Acted(id, result.Status, result.Error) { Config = config };
             }
 
             var post = new Dictionary<string, string>(environment, StringComparer.Ordinal) { ["ESDR_STATUS"] = status };
+            if (outcome is PipelineOutcome.Acted { Config: { } published }) post["ESDR_CONFIG"] = ConfigName(published.State);
             foreach (var hook in options.PostHooks)
                 await RunPostHookAsync(hook, post, id).ConfigureAwait(false);
 
@@ -194,6 +199,7 @@ internal sealed partial class RecoveryPipeline
             using var work = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, handle.Lost);
             var result = await executor.ResumeAsync(recoveryId, plan, work.Token).ConfigureAwait(false);
             blocks.End(recoveryId, time.GetUtcNow());
+            var config = await PublishConfigAsync(recoveryId, plan, AuditNames.Name(result.Status), cancellationToken).ConfigureAwait(false);
             var post = new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["ESDR_RECOVERY_ID"] = recoveryId,
@@ -203,12 +209,47 @@ internal sealed partial class RecoveryPipeline
                 ["ESDR_DRY_RUN"] = "0",
                 ["ESDR_STATUS"] = AuditNames.Name(result.Status),
             };
+            if (config is not null) post["ESDR_CONFIG"] = ConfigName(config.State);
             foreach (var hook in options.PostHooks)
                 await RunPostHookAsync(hook, post, recoveryId).ConfigureAwait(false);
             await handle.ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
-            return new PipelineOutcome.Acted(recoveryId, result.Status, result.Error);
+            return new PipelineOutcome.Acted(recoveryId, result.Status, result.Error) { Config = config };
         }
     }
+
+    /// <summary>
+    /// When a config step of this recovery succeeded (now or in an earlier run of it), the stack file changed: commit
+    /// and push it, or say it stayed local. Null when nothing changed it. Whatever git does, the recovery's outcome stands.
+    /// </summary>
+    private async Task<ConfigPublication?> PublishConfigAsync(string id, RecoveryPlan plan, string status, CancellationToken cancellationToken)
+    {
+        if (publisher is null || !ChangedConfig(id, plan)) return null;
+        try
+        {
+            var published = await publisher.PublishAsync(new ConfigChange(id, plan.Kind.ToString(), plan.Summary, status), cancellationToken).ConfigureAwait(false);
+            if (published.State == PublicationState.NotPushed) LogConfigNotPushed(logger, id, published.Detail);
+            return published;
+        }
+#pragma warning disable CA1031 // A disaster must not wait on the git host: the recovery is done, its config stays pending.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            var detail = $"config not pushed: {GitProcess.Scrub(ex.Message)}";
+            LogConfigNotPushed(logger, id, detail);
+            return new ConfigPublication(PublicationState.NotPushed, null, detail);
+        }
+    }
+
+    private bool ChangedConfig(string id, RecoveryPlan plan) =>
+        audit.Recovery(id) is { } record && record.Steps.Any(s => s.Status == StepStatus.Succeeded && s.Index < plan.Steps.Count
+            && plan.Steps[s.Index] is PulumiCommand { Args: ["config", ..] });
+
+    private static string ConfigName(PublicationState state) => state switch
+    {
+        PublicationState.Pushed => "pushed",
+        PublicationState.NotPushed => "not-pushed",
+        _ => "local",
+    };
 
     private async Task RunPostHookAsync(Hook hook, IReadOnlyDictionary<string, string> environment, string recoveryId)
     {
@@ -254,6 +295,9 @@ internal sealed partial class RecoveryPipeline
         ["ESDR_FORCED"] = detection.Forced ? "1" : "0",
         ["ESDR_DRY_RUN"] = options.DryRun ? "1" : "0",
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "recovery {RecoveryId}: {Detail}")]
+    private static partial void LogConfigNotPushed(ILogger logger, string recoveryId, string detail);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "post-action hook failed for {RecoveryId}: {Detail}")]
     private static partial void LogPostHookFailed(ILogger logger, string recoveryId, string detail);

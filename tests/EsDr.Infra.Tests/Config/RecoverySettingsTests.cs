@@ -55,6 +55,20 @@ public class RecoverySettingsTests
         Assert.Null(absent.MinVantagesForRegionActions);
     }
 
+    [Fact]
+    public void Git_IsReadWithItsDefaults_AndAbsentMeansRecoveryDoesNotCommit()
+    {
+        var full = TestConfig.Parse(With(JsonNode.Parse("""
+            {"git": {"remote": "git@github.com:acme/stack.git", "branch": "deploy/prod", "authorName": "es-dr bot", "authorEmail": "bot@acme.example"}}
+            """)!)).Recovery!;
+        var empty = TestConfig.Parse(With(JsonNode.Parse("""{"git": {}}""")!)).Recovery!;
+        var absent = TestConfig.Parse(With(JsonNode.Parse("""{"blockPeriod": "30m"}""")!)).Recovery!;
+
+        Assert.Equal(new GitPublishSettings("git@github.com:acme/stack.git", "deploy/prod", "es-dr bot", "bot@acme.example"), full.Git);
+        Assert.Equal(new GitPublishSettings("origin", null, null, null), empty.Git);
+        Assert.Null(absent.Git);
+    }
+
     [Theory]
     [InlineData("""{"auto": ["failback"]}""", "es-dr:recovery.auto[0]", "must be one of nodeRebuild, regionFailover, regionRebuild, got 'failback'")]
     [InlineData("""{"blockPeriod": "half an hour"}""", "es-dr:recovery.blockPeriod", "must be a duration such as 90s, 30m or 2h, got 'half an hour'")]
@@ -64,7 +78,14 @@ public class RecoverySettingsTests
     [InlineData("""{"analysis": {"minVantagesForRegionActions": 0}}""", "es-dr:recovery.analysis.minVantagesForRegionActions", "must be at least 1, got 0")]
     [InlineData("""{"hooks": {"pre": [""]}}""", "es-dr:recovery.hooks.pre[0]", "must be a shell command, got an empty string")]
     [InlineData("""{"hooks": {"during": ["x"]}}""", "es-dr:recovery.hooks.during", "unknown key (expected one of: pre, post)")]
-    [InlineData("""{"blockperiod": "30m"}""", "es-dr:recovery.blockperiod", "unknown key (expected one of: auto, blockPeriod, maxPromotionLag, pauseFile, auditDatabase, hooks, etcd, analysis)")]
+    [InlineData("""{"blockperiod": "30m"}""", "es-dr:recovery.blockperiod", "unknown key (expected one of: auto, blockPeriod, maxPromotionLag, pauseFile, auditDatabase, hooks, etcd, analysis, git)")]
+    [InlineData("""{"git": {"remote": "--upload-pack=evil"}}""", "es-dr:recovery.git.remote", "must be a git remote's name or URL, got '--upload-pack=evil'")]
+    [InlineData("""{"git": {"remote": "https://bob:tok3n@git.example.com/acme/stack.git"}}""", "es-dr:recovery.git.remote", "must not carry a password: the stack file is committed; use a credential helper or an SSH key")]
+    [InlineData("""{"git": {"branch": "-main"}}""", "es-dr:recovery.git.branch", "must be a branch name such as main or deploy/prod, got '-main'")]
+    [InlineData("""{"git": {"branch": "a..b"}}""", "es-dr:recovery.git.branch", "must be a branch name such as main or deploy/prod, got 'a..b'")]
+    [InlineData("""{"git": {"authorName": "Bot <x>"}}""", "es-dr:recovery.git.authorName", "must be a name without '<' or '>', got 'Bot <x>'")]
+    [InlineData("""{"git": {"authorEmail": "not-an-address"}}""", "es-dr:recovery.git.authorEmail", "must be an e-mail address, got 'not-an-address'")]
+    [InlineData("""{"git": {"push": true}}""", "es-dr:recovery.git.push", "unknown key (expected one of: remote, branch, authorName, authorEmail)")]
     public void Invalid_IsReportedUnderItsKeyPath(string recovery, string path, string message)
     {
         var error = Assert.Throws<InvalidConfigException>(() => TestConfig.Parse(With(JsonNode.Parse(recovery)!)));

@@ -22,8 +22,9 @@ internal static class StatusTable
             .AddColumns("region", "state", "gen", "endpoint", "cluster", "nodes", "followers", "database", "problems");
         foreach (var region in report.Regions) table.AddRow(Row(region, redactor));
         // A caption is markup too: escaped, so an operator's comment is shown as typed.
-        return table.Caption(Markup.Escape(redactor.Redact(string.Join('\n', report.Controls.Lines()))),
-            new Style(report.Controls.Pause is null ? Color.Default : Color.Yellow));
+        var unpublished = report.UnpublishedConfigLines().Select(l => "! " + l).ToList();
+        return table.Caption(Markup.Escape(redactor.Redact(string.Join('\n', unpublished.Concat(report.Controls.Lines())))),
+            new Style(unpublished.Count > 0 ? Color.Red : report.Controls.Pause is null ? Color.Default : Color.Yellow));
     }
 
     private static IRenderable[] Row(RegionStatus region, Redactor redactor)

@@ -66,6 +66,13 @@ internal sealed class PulumiStandIn : IDisposable
     /// <summary>What <c>version</c> prints (the real CLI prints e.g. <c>v3.259.0</c>).</summary>
     public string Version { set => File.WriteAllText(State("version.txt"), value + "\n"); }
 
+    /// <summary>
+    /// From now on every <c>config set</c> changes <paramref name="stackFile"/>, as the real CLI changes the stack file:
+    /// the stand-in appends the command as a YAML comment line (it does not edit the value itself), so the file differs
+    /// from what was committed exactly when a recovery ran a config step.
+    /// </summary>
+    public void ApplyConfigSetTo(string stackFile) => File.WriteAllText(State("config-target.txt"), stackFile);
+
     /// <summary>What <c>up</c> prints.</summary>
     public string UpSummary { set => File.WriteAllText(State("up-summary.txt"), value); }
 
@@ -225,6 +232,8 @@ internal sealed class PulumiStandIn : IDisposable
             elif [ "$json" = 1 ]; then cat "$STATE/stack-output.json"; else echo "Current stack outputs:"; fi ;;
           "up") cat "$STATE/up-summary.txt" ;;
           "version") cat "$STATE/version.txt" ;;
+          "config set")
+            if [ -f "$STATE/config-target.txt" ]; then printf '# pulumi config set %s\n' "${positionals[*]}" >> "$(cat "$STATE/config-target.txt")"; fi ;;
           "preview"|"refresh") echo "Resources:"; echo "    3 unchanged" ;;
           *) ;;
         esac

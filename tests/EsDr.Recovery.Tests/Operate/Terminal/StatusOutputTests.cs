@@ -106,6 +106,33 @@ public sealed class StatusOutputTests
         Assert.Contains("│ dub ", terminal.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void UnpublishedConfig_IsShownInEveryRendering_AndMakesTheStackDegraded()
+    {
+        var fraOnly = Report() with { Regions = [Report().Regions[0]] };
+        Assert.True(fraOnly.Healthy);
+        var pending = new EsDr.Recovery.Execute.Git.PublicationRecord("rec-20261206-101500-3f9a1c", "RegionFailover",
+            "fail over from fra to dub (succeeded)", "0123456789abcdef", 2, $"origin refused the push to main: token {Secret}",
+            DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, null);
+        var report = fraOnly with { UnpublishedConfig = [pending] };
+        var terminal = Terminal();
+
+        terminal.Write(StatusTable.Build(report, new Redactor([Secret])));
+
+        Assert.False(report.Healthy);
+        var line = "! recovery rec-20261206-101500-3f9a1c (RegionFailover: fail over from fra to dub (succeeded)): config not pushed: origin refused the push to main";
+        Assert.Contains(line, report.Render(), StringComparison.Ordinal);
+        // The table's caption wraps at the table's width: the facts, not the line.
+        Assert.Contains("! recovery rec-20261206-101500-3f9a1c", terminal.Output, StringComparison.Ordinal);
+        Assert.Contains("config not pushed", terminal.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, terminal.Output, StringComparison.Ordinal);
+        var json = report.ToJson();
+        Assert.Equal("rec-20261206-101500-3f9a1c", (string?)json["unpublishedConfig"]![0]!["recoveryId"]);
+        Assert.Equal(2, (int)json["unpublishedConfig"]![0]!["attempts"]!);
+        Assert.False((bool)json["healthy"]!);
+        Assert.Null(fraOnly.ToJson()["unpublishedConfig"]); // left out when nothing is pending
+    }
+
     internal static TestConsole Terminal()
     {
         var console = new TestConsole();
