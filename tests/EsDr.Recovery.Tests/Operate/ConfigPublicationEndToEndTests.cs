@@ -234,11 +234,7 @@ public sealed class FailoverConfigPublicationTests(MariaDbFixture db) : IClassFi
     [Fact]
     public async Task Failover_PushesOneCommitOfOnlyTheStackFile()
     {
-        var pair = db.Pair;
-        using var bed = new OperatorTestbed(
-            new Dictionary<string, TestDatabase> { ["fra"] = new("primary", pair.Primary.Port), ["dub"] = new("replica", pair.Replica.Port) },
-            "dr", MariaDbPair.AdminPassword)
-        { MySqlCaFile = pair.Primary.Admin.CaPath };
+        using var bed = WatchAutoFailoverTests.OnPair(db.Pair);
         using var repo = TestbedRepository.Create(bed);
         var before = repo.RemoteHead;
 
@@ -259,11 +255,7 @@ public sealed class FailbackConfigPublicationTests(MariaDbFixture db) : IClassFi
     [Fact]
     public async Task Failback_PushesOneCommitOfOnlyTheStackFile()
     {
-        var pair = db.Pair;
-        using var bed = new OperatorTestbed(
-            new Dictionary<string, TestDatabase> { ["fra"] = new("primary", pair.Primary.Port), ["dub"] = new("replica", pair.Replica.Port) },
-            "dr", MariaDbPair.AdminPassword)
-        { MySqlCaFile = pair.Primary.Admin.CaPath };
+        using var bed = WatchAutoFailoverTests.OnPair(db.Pair);
         using var repo = TestbedRepository.Create(bed);
         var before = repo.RemoteHead;
 

@@ -63,7 +63,7 @@ internal sealed class ConfigPublications : IDisposable
     public void Add(string recoveryId, string kind, string summary, DateTimeOffset at) => Write("""
         INSERT INTO config_publications (recovery_id, kind, summary, created_at) VALUES ($id, $kind, $summary, $at)
         ON CONFLICT (recovery_id) DO UPDATE SET landed_at = NULL
-        """, ("$id", recoveryId), ("$kind", kind), ("$summary", redactor.Redact(summary)), ("$at", Stamp(at)));
+        """, ("$id", recoveryId), ("$kind", kind), ("$summary", redactor.Redact(summary)), ("$at", SqliteCommands.Stamp(at)));
 
     public void Committed(string recoveryId, string commit) =>
         Write("UPDATE config_publications SET commit_id = $commit WHERE recovery_id = $id", ("$id", recoveryId), ("$commit", commit));
@@ -71,12 +71,12 @@ internal sealed class ConfigPublications : IDisposable
     /// <summary>A push attempt failed: counted, with why (credentials in URLs scrubbed, known secrets redacted).</summary>
     public void Failed(string recoveryId, string error, DateTimeOffset at) => Write("""
         UPDATE config_publications SET attempts = attempts + 1, last_error = $error, last_attempt_at = $at WHERE recovery_id = $id
-        """, ("$id", recoveryId), ("$error", redactor.Redact(GitProcess.Scrub(error))), ("$at", Stamp(at)));
+        """, ("$id", recoveryId), ("$error", redactor.Redact(GitProcess.Scrub(error))), ("$at", SqliteCommands.Stamp(at)));
 
     public void Landed(string recoveryId, string commit, DateTimeOffset at) => Write("""
         UPDATE config_publications SET attempts = attempts + 1, commit_id = $commit, last_error = NULL, last_attempt_at = $at, landed_at = $at
         WHERE recovery_id = $id
-        """, ("$id", recoveryId), ("$commit", commit), ("$at", Stamp(at)));
+        """, ("$id", recoveryId), ("$commit", commit), ("$at", SqliteCommands.Stamp(at)));
 
     /// <summary>Not yet on the remote, oldest first.</summary>
     public IReadOnlyList<PublicationRecord> Pending() =>
@@ -112,9 +112,9 @@ internal sealed class ConfigPublications : IDisposable
                     Optional(reader, "commit_id"),
                     reader.GetInt32(reader.GetOrdinal("attempts")),
                     Optional(reader, "last_error"),
-                    ParseStamp(reader.GetString(reader.GetOrdinal("created_at"))),
-                    Optional(reader, "last_attempt_at") is { } attempt ? ParseStamp(attempt) : null,
-                    Optional(reader, "landed_at") is { } landed ? ParseStamp(landed) : null));
+                    SqliteCommands.ParseStamp(reader.GetString(reader.GetOrdinal("created_at"))),
+                    Optional(reader, "last_attempt_at") is { } attempt ? SqliteCommands.ParseStamp(attempt) : null,
+                    Optional(reader, "landed_at") is { } landed ? SqliteCommands.ParseStamp(landed) : null));
             }
             return records;
         }
@@ -125,12 +125,4 @@ internal sealed class ConfigPublications : IDisposable
         var i = reader.GetOrdinal(column);
         return reader.IsDBNull(i) ? null : reader.GetString(i);
     }
-
-    // Fixed width, so text order is time order (as the audit trail stores its times).
-    private static string Stamp(DateTimeOffset at) =>
-        at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
-
-    private static DateTimeOffset ParseStamp(string s) =>
-        DateTimeOffset.ParseExact(s, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 }
