@@ -54,8 +54,8 @@ public static class StackOutputs
             Contract = DeployedOutputs.CurrentContract,
             Resources = program.Resources.Select(r => new DeployedResource(r.Name, r.Type)).ToList(),
         };
-        foreach (var (name, value) in DeployedOutputsJson.ToJson(stack))
-            program.Outputs.Add(name, Value(value!));
+        foreach (var (name, value) in ContractValues.Of(stack))
+            program.Outputs.Add(name, value);
         program.Outputs.Add(CredentialsOutput, Credentials(regions, database));
         return stack;
     }
@@ -64,13 +64,16 @@ public static class StackOutputs
     /// The contract a compiled program carries in its outputs, read as recovery reads a deployed stack's (values the
     /// program interpolates stay <c>${…}</c> text): what an offline plan is made from.
     /// </summary>
-    public static DeployedOutputs Of(PulumiProgram program)
+    public static DeployedOutputs Of(PulumiProgram program) => DeployedOutputsJson.Parse(ContractJson(program));
+
+    /// <summary>The program's outputs but the secret one, as the JSON <c>pulumi stack output --json</c> would print.</summary>
+    public static JsonObject ContractJson(PulumiProgram program)
     {
         ArgumentNullException.ThrowIfNull(program);
         var json = new JsonObject();
         foreach (var (name, value) in program.Outputs)
             if (name != CredentialsOutput) json[name] = Json(value);
-        return DeployedOutputsJson.Parse(json);
+        return json;
     }
 
     /// <summary>
@@ -88,18 +91,6 @@ public static class StackOutputs
         if (database is not null) secret.Add("database", database);
         return new PMap { { "fn::secret", secret } };
     }
-
-    /// <summary>A JSON value as a program value: objects as maps (in order), lists of text as text lists.</summary>
-    private static object Value(JsonNode node) => node switch
-    {
-        JsonObject o => o.Aggregate(new PMap(), (map, kv) => { map.Add(kv.Key, Value(kv.Value!)); return map; }),
-        JsonArray a when a.All(i => i is JsonValue v && v.GetValueKind() == JsonValueKind.String) => a.Select(i => i!.GetValue<string>()).ToList(),
-        JsonArray a => a.Select(i => Value(i!)).ToList(),
-        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
-        JsonValue v when v.TryGetValue<int>(out var i) => i,
-        JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => v.GetValue<bool>(),
-        _ => throw new InvalidOperationException($"the output contract holds a value the program cannot carry: {node.ToJsonString()}"),
-    };
 
     private static JsonNode? Json(object value) => value switch
     {

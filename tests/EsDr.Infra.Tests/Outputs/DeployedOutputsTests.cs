@@ -34,6 +34,18 @@ public class DeployedOutputsTests
         Assert.NotNull(outputs.Monitoring);
     }
 
+    [Theory]
+    [MemberData(nameof(Repository.StackFileData), MemberType = typeof(Repository))]
+    public void The_compiler_writes_the_contract_exactly_as_its_serializer_would(string file)
+    {
+        var stack = Repository.Load(file);
+        var program = StackCompilation.Compile(StackConfigParser.Parse(TestConfig.Project, stack.Stack, stack.Config, stack.SecretKeys)).Program;
+
+        var written = StackOutputs.ContractJson(program).ToJsonString();
+
+        Assert.Equal(DeployedOutputsJson.ToJson(StackOutputs.Of(program)).ToJsonString(), written);
+    }
+
     [Fact]
     public void Every_region_resource_the_outputs_name_is_a_resource_of_the_program()
     {
