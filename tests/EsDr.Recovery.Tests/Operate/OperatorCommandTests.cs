@@ -223,11 +223,8 @@ public sealed class OperatorCommandTests : IDisposable
     public async Task RebuildNode_ThatStillAnswers_IsDrainedReplacedThroughConfigAndUndrained()
     {
         var old = bed.Nodes("dub")[2];
-        Assert.Equal(0, await bed.RunAsync("rebuild-node", "--region", "dub", "--node", old, "--dry-run"));
-        string replacement;
-        using (var audit = AuditTrail.Open(bed.AuditPath, Redactor.None))
-            replacement = audit.History(1)[0].Steps.Select(s => System.Text.RegularExpressions.Regex.Match(s.Description, @"^Wait for (\S+) to join$"))
-                .Single(m => m.Success).Groups[1].Value;
+        var (dryRun, replacement) = await bed.DryRunNodeRebuildAsync("dub", old);
+        Assert.Equal(0, dryRun);
         Assert.NotEqual(old, replacement);
         bed.Dub.NodeNames = [.. bed.Dub.NodeNames, replacement]; // the new node joins at once
 

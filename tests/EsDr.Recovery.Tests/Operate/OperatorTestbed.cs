@@ -154,6 +154,19 @@ internal sealed class OperatorTestbed : IDisposable
         File.Move(temp, StackFile.FullName, overwrite: true);
     }
 
+    /// <summary>
+    /// A dry run of rebuilding <paramref name="node"/>: its exit code and the name of the node the rebuild would create,
+    /// read from the recorded plan's wait-to-join step.
+    /// </summary>
+    public async Task<(int Exit, string Replacement)> DryRunNodeRebuildAsync(string region, string node)
+    {
+        var exit = await RunAsync("rebuild-node", "--region", region, "--node", node, "--dry-run");
+        using var audit = EsDr.Recovery.Execute.Audit.AuditTrail.Open(AuditPath, EsDr.Recovery.Execute.Audit.Redactor.None);
+        var replacement = audit.History(1)[0].Steps.Select(s => System.Text.RegularExpressions.Regex.Match(s.Description, @"^Wait for (\S+) to join$"))
+            .Single(m => m.Success).Groups[1].Value;
+        return (exit, replacement);
+    }
+
     public IReadOnlyList<string> Nodes(string region) =>
         StackView.Offline(Config).View.Region(region).Nodes.Select(n => n.Name).ToList();
 
